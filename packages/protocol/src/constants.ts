@@ -1,0 +1,116 @@
+/**
+ * Numbers and names both sides of the wire agree on. Change one only together with
+ * docs/protocol.md: backends in other stacks implement exactly these.
+ */
+
+/** WebSocket close codes. 1000-range codes keep their standard meaning. */
+export const CloseCode = {
+  normal: 1000,
+  goingAway: 1001,
+  overloaded: 1013,
+  malformed: 4400,
+  unauthenticated: 4401,
+  forbidden: 4403,
+  helloTimeout: 4408,
+  rateLimited: 4429,
+} as const;
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
+
+/** `code` of an `error` frame; also the SSE event name `auth-expired`. */
+export const ErrorCode = {
+  malformed: 'malformed',
+  unauthenticated: 'unauthenticated',
+  authExpired: 'auth-expired',
+  forbidden: 'forbidden',
+  helloTimeout: 'hello-timeout',
+  rateLimited: 'rate-limited',
+  overloaded: 'overloaded',
+  tooLarge: 'too-large',
+  notFound: 'not-found',
+  busy: 'busy',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export const Limits = {
+  /** Items in `upcoming` and `recentMessages`. */
+  upcomingItems: 5,
+  recentMessages: 3,
+  /** Counts above this are shown as "99+"; the exact number stays in the accessible name. */
+  badgeCap: 99,
+  /** Client frames larger than this close the socket with 4400. */
+  maxClientFrameBytes: 8 * 1024,
+  /** Client frames allowed per second per socket (burst of twice this), else 4429. */
+  maxClientFramesPerSecond: 10,
+  /** Request bodies larger than this answer 413. */
+  maxBodyBytes: 16 * 1024,
+  /** Family-written message text is cut to this many characters. */
+  maxMessageChars: 2000,
+  /** Preview of a message carried in the snapshot. */
+  messagePreviewChars: 140,
+  /** The WebSocket hello must arrive within this. */
+  helloTimeoutMs: 5_000,
+  /** Default heartbeat interval on every streaming transport. */
+  heartbeatMs: 15_000,
+  /** A client hearing nothing for heartbeat + this marks the connection stale. */
+  staleGraceMs: 10_000,
+  /** Longest long-poll hold, in seconds. */
+  maxLongPollWaitSeconds: 30,
+  /** Events kept per consultant for resume. */
+  retentionEvents: 10_000,
+  retentionMs: 24 * 60 * 60 * 1000,
+  /** Interval polling, the last rung of the ladder. */
+  pollIntervalMs: 30_000,
+} as const;
+
+export const EVENT_KINDS = [
+  'consultation.booked',
+  'consultation.started',
+  'consultation.completed',
+  'consultation.cancelled',
+  'consultation.rescheduled',
+  'message.received',
+  'message.read',
+  'payment.completed',
+  'family.associated',
+  'family.dissociated',
+  'task.created',
+  'task.completed',
+  'metrics.recalculated',
+] as const;
+export type EventKind = (typeof EVENT_KINDS)[number];
+
+/**
+ * The story's business rules 8-10. Order is never changed by priority (seq is law);
+ * priority decides what is announced and highlighted.
+ */
+export type Priority = 'high' | 'medium' | 'low';
+export const EVENT_PRIORITY: Readonly<Record<EventKind, Priority>> = {
+  'consultation.booked': 'high',
+  'message.received': 'high',
+  'consultation.started': 'medium',
+  'consultation.completed': 'medium',
+  'consultation.cancelled': 'medium',
+  'consultation.rescheduled': 'medium',
+  'payment.completed': 'medium',
+  'message.read': 'medium',
+  'task.created': 'medium',
+  'task.completed': 'medium',
+  'family.associated': 'low',
+  'family.dissociated': 'low',
+  'metrics.recalculated': 'low',
+};
+
+export const SUBJECT_TYPES = ['consultation', 'message', 'payment', 'family', 'task', 'consultant'] as const;
+export type SubjectType = (typeof SUBJECT_TYPES)[number];
+
+export const TRANSPORTS = ['websocket', 'sse', 'polling'] as const;
+export type TransportName = (typeof TRANSPORTS)[number];
+
+/** HTTP paths of the protocol. */
+export const Paths = {
+  dashboard: '/api/dashboard',
+  websocket: '/api/ws',
+  stream: '/api/stream',
+  changes: '/api/changes',
+  markRead: (messageId: string) => `/api/messages/${encodeURIComponent(messageId)}/read`,
+} as const;
