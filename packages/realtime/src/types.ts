@@ -1,4 +1,4 @@
-import type { EventKind, Priority, Snapshot, Subject, TransportName } from '@fg/protocol';
+import type { EventKind, Priority, ServerFrame, Snapshot, Subject, TransportName } from '@fg/protocol';
 
 /**
  * - `connecting`: first connection not yet open, no state yet.
@@ -109,6 +109,20 @@ export interface DashboardClient {
   /** Marks a message read on the server; every tab and device follows through the event it causes. */
   markMessageRead(messageId: string): Promise<void>;
   close(): void;
+}
+
+/** What `receive` did with a frame. */
+export type ReceiveResult = 'applied' | 'snapshot' | 'duplicate' | 'gap' | 'epoch-changed' | 'ignored' | 'invalid';
+
+/**
+ * The state holder the client is built on, public so that tests, Storybook and in-page
+ * simulations can drive the widgets with real protocol frames and no network. It is a
+ * full `DashboardClient`: a provider accepts it as its `.client`.
+ */
+export interface DashboardStore extends DashboardClient {
+  /** Applies one server frame by the apply rules (duplicate, next, gap, epoch, invalid). */
+  receive(frame: ServerFrame): ReceiveResult;
+  setStatus(status: ConnectionStatus, transport?: TransportName | null): void;
 }
 
 declare global {
