@@ -1,0 +1,74 @@
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+export const CHROMIUM_PATH = process.env.FG_CHROMIUM ?? '/usr/bin/chromium';
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+      '--disable-quic',
+    ],
+  });
+}
+
+/** Opens the demo page for a consultant; resolves once the dashboard shows server data. */
+export async function openDashboard(
+  context: BrowserContext,
+  baseUrl: string,
+  consultantId: string,
+  options: { ttlSeconds?: number; transports?: string } = {},
+): Promise<Page> {
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  const params = new URLSearchParams({ consultant: consultantId });
+  if (options.ttlSeconds) params.set('ttl', String(options.ttlSeconds));
+  if (options.transports) params.set('transports', options.transports);
+  await page.goto(`${baseUrl}/?${params}`);
+  await page.getByRole('group', { name: 'Family Clients' }).locator('[part~="value"]').first().waitFor();
+  await page.waitForFunction(() => {
+    const client = document.querySelector('fg-dashboard-provider') as unknown as {
+      client?: { status: string };
+    };
+    return client?.client?.status === 'live';
+  });
+  (page as Page & { pageErrors: string[] }).pageErrors = errors;
+  return page;
+}
+
+/** What a person reads in a stat card. */
+export async function statText(page: Page, name: string): Promise<string> {
+  return (await page.getByRole('group', { name }).locator('[part~="value"]').first().innerText()).trim();
+}
+
+export async function listItems(
+  page: Page,
+  name: 'Upcoming Consultations' | 'Recent Messages',
+): Promise<string[]> {
+  return page.getByRole('list', { name }).getByRole('listitem').allInnerTexts();
+}
+
+/** Waits until `read()` returns something `accept` likes; returns ms taken. */
+export async function until<T>(
+  read: () => Promise<T>,
+  accept: (value: T) => boolean,
+  timeoutMs = 5_000,
+): Promise<{ value: T; ms: number }> {
+  const started = performance.now();
+  let value = await read();
+  while (!accept(value)) {
+    if (performance.now() - started > timeoutMs) {
+      throw new Error(`timed out after ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    value = await read();
+  }
+  return { value, ms: performance.now() - started };
+}
