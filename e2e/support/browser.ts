@@ -72,3 +72,12 @@ export async function until<T>(
   }
   return { value, ms: performance.now() - started };
 }
+
+/** The status of the page's dashboard client (`live`, `reconnecting`, ...). */
+export function clientStatus(page: Page): Promise<string> {
+  return page.evaluate(
+    () =>
+      (document.querySelector('fg-dashboard-provider') as unknown as { client: { status: string } }).client
+        .status,
+  );
+}

@@ -1,0 +1,203 @@
+// Edge cases 2, 3 and 5, AC7 and AC8 / happy path 6: zero state, a large dataset, a
+// background tab, the user's scroll position, and a long session.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, CDPSession, Page } from 'playwright-core';
+import { DemoApi } from './support/api.js';
+import { launchChromium, listItems, openDashboard, statText } from './support/browser.js';
+import { LatencyLog } from './support/latency.js';
+import { startServerProcess, type ServerProcess } from './support/server.js';
+
+describe('edge cases (Chromium)', () => {
+  let server: ServerProcess;
+  let browser: Browser;
+  let api: DemoApi;
+  const latency = new LatencyLog(import.meta.filename);
+
+  async function open(consultantId: string, viewport?: { width: number; height: number }): Promise<Page> {
+    const context = await browser.newContext(viewport ? { viewport } : {});
+    return openDashboard(context, server.url, consultantId);
+  }
+
+  async function waitForSeq(page: Page, seq: number): Promise<void> {
+    await page.waitForFunction((n) => {
+      const host = document.querySelector('fg-dashboard-provider') as unknown as {
+        client: { state: { snapshot: { seq: number } | null } };
+      };
+      return (host.client.state.snapshot?.seq ?? -1) >= n;
+    }, seq);
+    await page.evaluate(
+      () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))),
+    );
+  }
+
+  before(async () => {
+    server = await startServerProcess();
+    api = new DemoApi(server.url);
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    latency.write();
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('Edge 2: zero state shows empty states without errors, and the first update replaces them', async () => {
+    const page = await open('c-empty');
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    assert.equal(await statText(page, 'Family Clients'), '0');
+    assert.deepEqual(await listItems(page, 'Upcoming Consultations'), []);
+    assert.deepEqual(await listItems(page, 'Recent Messages'), []);
+    assert.match(await page.locator('fg-upcoming-list').innerText(), /no upcoming/i);
+    const started = performance.now();
+    const { seq } = await api.simulate('c-empty', {
+      action: 'book',
+      startsInSeconds: 900,
+      familyName: 'The First family',
+    });
+    await waitForSeq(page, seq);
+    latency.record('first booking replaces the empty state', performance.now() - started);
+    const items = await listItems(page, 'Upcoming Consultations');
+    assert.equal(items.length, 1);
+    assert.match(items[0]!, /The First family/);
+    assert.doesNotMatch(await page.locator('fg-upcoming-list').innerText(), /no upcoming/i);
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  });
+
+  it('Edge 3: with 50 consultations, updating one re-renders only that item', async () => {
+    for (let i = 0; i < 50; i++) {
+      await api.simulate('c-other', {
+        action: 'book',
+        startsInSeconds: 600 + i * 600,
+        familyName: `Family ${i}`,
+      });
+    }
+    const page = await open('c-other');
+    const snapshot = await api.snapshot('c-other');
+    const target = snapshot.upcoming.find((u) => u.status === 'scheduled')!;
+    await page.evaluate(() => {
+      const list = document.querySelector('fg-upcoming-list')!.shadowRoot!;
+      const touched = new Set<string>();
+      (window as unknown as { fgTouched: Set<string> }).fgTouched = touched;
+      new MutationObserver((records) => {
+        for (const record of records) {
+          const node = record.target instanceof Element ? record.target : record.target.parentElement;
+          const item = node?.closest('[role="listitem"], li');
+          touched.add(item ? (item.textContent ?? '').trim().slice(0, 60) : `outside:${node?.nodeName}`);
+        }
+      }).observe(list, { subtree: true, childList: true, characterData: true, attributes: true });
+    });
+    const started = performance.now();
+    const { seq } = await api.simulate('c-other', {
+      action: 'start-consultation',
+      consultationId: target.id,
+    });
+    await waitForSeq(page, seq);
+    latency.record('one of 50 changes', performance.now() - started);
+    const touched = await page.evaluate(() => [
+      ...(window as unknown as { fgTouched: Set<string> }).fgTouched,
+    ]);
+    assert.equal(touched.length, 1, `only one item changed: ${JSON.stringify(touched)}`);
+    assert.match(touched[0]!, new RegExp(target.familyName));
+    await page.context().close();
+  });
+
+  it('Edge 5: a tab in the background accumulates updates and shows them all when back', async () => {
+    const page = await open('c-story');
+    const cdp: CDPSession = await page.context().newCDPSession(page);
+    await cdp.send('Page.setWebLifecycleState', { state: 'frozen' });
+    const texts = ['While away 1', 'While away 2', 'While away 3'];
+    let last = 0;
+    for (const text of texts)
+      last = (await api.simulate('c-story', { action: 'message', familyName: 'The Away family', text })).seq;
+    last = (
+      await api.simulate('c-story', { action: 'associate-family', familyName: 'The Background family' })
+    ).seq;
+    const started = performance.now();
+    await cdp.send('Page.setWebLifecycleState', { state: 'active' });
+    await waitForSeq(page, last);
+    latency.record('background tab catches up', performance.now() - started);
+    const snapshot = await api.snapshot('c-story');
+    const items = await listItems(page, 'Recent Messages');
+    assert.deepEqual(
+      items.map((t) => texts.find((x) => t.includes(x)) ?? null),
+      ['While away 3', 'While away 2', 'While away 1'],
+    );
+    assert.equal(await statText(page, 'Family Clients'), String(snapshot.counts.familyClients));
+    await page.context().close();
+  });
+
+  it('AC7: a user scrolled down keeps their view when a consultation is added above it', async () => {
+    const page = await open('c-busy', { width: 420, height: 480 });
+    const list = page.getByRole('list', { name: 'Upcoming Consultations' });
+    const items = list.getByRole('listitem');
+    // Bring the third item to the top of the viewport, as a user would by scrolling.
+    await items.nth(2).evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    const before = await items
+      .nth(2)
+      .evaluate((el) => ({ text: el.textContent, top: el.getBoundingClientRect().top }));
+    const { seq } = await api.simulate('c-busy', {
+      action: 'book',
+      startsInSeconds: 30,
+      familyName: 'The Early family',
+    });
+    await waitForSeq(page, seq);
+    const same = await list.evaluate((el, text) => {
+      const root = el.getRootNode() as ShadowRoot | Document;
+      const match = [...root.querySelectorAll('[role="listitem"], li')].find((li) => li.textContent === text);
+      return match ? match.getBoundingClientRect().top : null;
+    }, before.text);
+    assert.ok(same !== null, 'the item the user was looking at is still in the list');
+    assert.ok(Math.abs(same - before.top) <= 1, `it did not move (${before.top} -> ${same})`);
+    await page.context().close();
+  });
+
+  it('AC8 / Happy 6: after a compressed 30 minutes of events every widget equals the server', async () => {
+    const page = await open('c-story');
+    const actions = [
+      'book',
+      'message',
+      'payment',
+      'associate-family',
+      'add-task',
+      'complete-consultation',
+    ] as const;
+    let last = 0;
+    for (let minute = 0; minute < 30; minute++) {
+      await api.advanceClock(60_000); // a minute passes: consultations may start or end on their own
+      const action = actions[minute % actions.length]!;
+      const body =
+        action === 'book'
+          ? { action, startsInSeconds: 300 + minute * 60, familyName: `Minute ${minute}` }
+          : action === 'message'
+            ? { action, familyName: 'The Long family', text: `Minute ${minute}` }
+            : action === 'payment'
+              ? { action, amountMinor: 5_000 + minute }
+              : { action };
+      last = await api.simulate('c-story', body as Parameters<DemoApi['simulate']>[1]).then(
+        (r) => r.seq,
+        () => last, // nothing left to complete is fine
+      );
+    }
+    const snapshot = await api.snapshot('c-story');
+    await waitForSeq(page, snapshot.seq);
+    const state = await page.evaluate(() => {
+      const host = document.querySelector('fg-dashboard-provider') as unknown as {
+        client: { state: { snapshot: unknown } };
+      };
+      return host.client.state.snapshot as Record<string, unknown>;
+    });
+    for (const key of ['counts', 'revenue', 'upcoming', 'recentMessages']) {
+      assert.deepEqual(state[key], (snapshot as unknown as Record<string, unknown>)[key], key);
+    }
+    assert.equal(await statText(page, 'Family Clients'), String(snapshot.counts.familyClients));
+    assert.equal(await statText(page, 'Active Consultations'), String(snapshot.counts.active));
+    assert.equal(await statText(page, 'Completed Consultations'), String(snapshot.counts.completed));
+    const upcoming = await listItems(page, 'Upcoming Consultations');
+    snapshot.upcoming.forEach((u, i) => assert.match(upcoming[i]!, new RegExp(u.familyName)));
+    await page.context().close();
+  });
+});

@@ -1,0 +1,89 @@
+// Negative test 2: the backend sends malformed updates; the page logs them, recovers, and
+// keeps working.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { DemoApi } from './support/api.js';
+import { clientStatus, launchChromium, listItems, openDashboard, statText } from './support/browser.js';
+import { LatencyLog } from './support/latency.js';
+import { startServerProcess, type ServerProcess } from './support/server.js';
+
+const CONSULTANT = 'c-story';
+
+describe('invalid data (Chromium)', () => {
+  let server: ServerProcess;
+  let browser: Browser;
+  let page: Page;
+  let api: DemoApi;
+  let inject: ((text: string) => void) | undefined;
+  const consoleErrors: string[] = [];
+  const latency = new LatencyLog(import.meta.filename);
+
+  before(async () => {
+    server = await startServerProcess();
+    api = new DemoApi(server.url);
+    browser = await launchChromium();
+    const context = await browser.newContext();
+    await context.routeWebSocket(/\/api\/ws/, (ws) => {
+      ws.connectToServer();
+      inject = (text) => ws.send(text);
+    });
+    page = await openDashboard(context, server.url, CONSULTANT);
+    page.on('console', (message) => {
+      if (message.type() === 'error' || message.type() === 'warning') consoleErrors.push(message.text());
+    });
+    await page.evaluate(() => {
+      (window as unknown as { fgErrors: string[] }).fgErrors = [];
+      window.addEventListener('fg-error', (event) =>
+        (window as unknown as { fgErrors: string[] }).fgErrors.push(
+          (event as CustomEvent<{ code: string }>).detail.code,
+        ),
+      );
+    });
+  });
+
+  after(async () => {
+    latency.write();
+    await browser?.close();
+    await server?.stop();
+  });
+
+  for (const [name, frame] of [
+    ['malformed JSON', '{"type":"event", "seq": '],
+    [
+      'a frame that fails the schema',
+      JSON.stringify({ type: 'event', epoch: 'x', seq: -4, kind: 'nonsense' }),
+    ],
+    ['an unknown frame type', JSON.stringify({ type: 'launch-missiles' })],
+  ] as const) {
+    it(`${name}: logged, reported as fg-error, recovered from; later updates still show`, async () => {
+      const families = Number(await statText(page, 'Family Clients'));
+      const errorsBefore = await page.evaluate(
+        () => (window as unknown as { fgErrors: string[] }).fgErrors.length,
+      );
+      inject!(frame);
+      await page.waitForFunction(
+        (n) => (window as unknown as { fgErrors: string[] }).fgErrors.length > n,
+        errorsBefore,
+      );
+      const started = performance.now();
+      await api.simulate(CONSULTANT, { action: 'associate-family', familyName: `After ${name}` });
+      await page.waitForFunction((expected) => {
+        const host = document.querySelector('fg-dashboard-provider') as unknown as {
+          client: { state: { snapshot: { counts: { familyClients: number } } | null } };
+        };
+        return host.client.state.snapshot?.counts.familyClients === expected;
+      }, families + 1);
+      latency.record('update after a malformed frame', performance.now() - started);
+      assert.equal(await statText(page, 'Family Clients'), String(families + 1));
+      assert.equal(await clientStatus(page), 'live');
+    });
+  }
+
+  it('the page kept its data intact and logged what it dropped', async () => {
+    const snapshot = await api.snapshot(CONSULTANT);
+    assert.equal(await statText(page, 'Family Clients'), String(snapshot.counts.familyClients));
+    assert.equal((await listItems(page, 'Upcoming Consultations')).length, snapshot.upcoming.length);
+    assert.ok(consoleErrors.length >= 3, `dropped frames are logged: ${JSON.stringify(consoleErrors)}`);
+  });
+});

@@ -1,0 +1,132 @@
+// Edge case 1, AC6 and AC10: bursts of updates all arrive, in order, with no frame blocked
+// for 50 ms or more and no layout shift.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { DemoApi } from './support/api.js';
+import { launchChromium, listItems, openDashboard, statText } from './support/browser.js';
+import { LatencyLog } from './support/latency.js';
+import { startServerProcess, type ServerProcess } from './support/server.js';
+
+const CONSULTANT = 'c-story';
+
+interface Observed {
+  longTasks: number[];
+  layoutShift: number;
+  appliedSeqs: number[];
+}
+
+describe('rapid updates (Chromium)', () => {
+  let server: ServerProcess;
+  let browser: Browser;
+  let page: Page;
+  let api: DemoApi;
+  const latency = new LatencyLog(import.meta.filename);
+
+  const observed = () => page.evaluate(() => (window as unknown as { fgObserved: Observed }).fgObserved);
+
+  before(async () => {
+    server = await startServerProcess();
+    api = new DemoApi(server.url);
+    browser = await launchChromium();
+    page = await openDashboard(await browser.newContext(), server.url, CONSULTANT);
+    await page.evaluate(() => {
+      const seen: Observed = { longTasks: [], layoutShift: 0, appliedSeqs: [] };
+      (window as unknown as { fgObserved: Observed }).fgObserved = seen;
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) seen.longTasks.push(entry.duration);
+      }).observe({ type: 'longtask' });
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries() as (PerformanceEntry & {
+          value: number;
+          hadRecentInput: boolean;
+        })[]) {
+          if (!entry.hadRecentInput) seen.layoutShift += entry.value;
+        }
+      }).observe({ type: 'layout-shift' });
+      const host = document.querySelector('fg-dashboard-provider') as unknown as {
+        client: {
+          subscribe: (
+            s: (state: { recentEvents: { seq: number }[] }) => unknown,
+            l: (v: unknown) => void,
+          ) => void;
+        };
+      };
+      host.client.subscribe(
+        (state) => state.recentEvents,
+        (events) => seen.appliedSeqs.push(...(events as { seq: number }[]).map((e) => e.seq)),
+      );
+    });
+  });
+
+  after(async () => {
+    latency.write();
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('Edge 1: 10 updates within 5 s are all processed, in order, without freezing the UI', async () => {
+    const started = performance.now();
+    const seqs: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const action =
+        i % 3 === 0
+          ? api.simulate(CONSULTANT, {
+              action: 'book',
+              startsInSeconds: 3600 + i * 60,
+              familyName: `Burst ${i}`,
+            })
+          : i % 3 === 1
+            ? api.simulate(CONSULTANT, { action: 'payment', amountMinor: 1_000 })
+            : api.simulate(CONSULTANT, { action: 'associate-family', familyName: `Burst family ${i}` });
+      seqs.push((await action).seq);
+    }
+    assert.ok(performance.now() - started < 5_000, 'the 10 updates were sent within 5 s');
+    const snapshot = await api.snapshot(CONSULTANT);
+    await page.waitForFunction(
+      (n) => (window as unknown as { fgObserved: Observed }).fgObserved.appliedSeqs.includes(n),
+      snapshot.seq,
+    );
+    latency.record('10 updates in 5 s: last one shown', performance.now() - started);
+    const seen = await observed();
+    assert.deepEqual(
+      seen.appliedSeqs.filter((s) => seqs.includes(s)),
+      seqs,
+      'every update applied once, in order',
+    );
+    assert.equal(await statText(page, 'Family Clients'), String(snapshot.counts.familyClients));
+  });
+
+  it('AC10: 3 messages within 10 s all show, newest first, and the unread count follows', async () => {
+    const started = performance.now();
+    for (const text of ['First question', 'Second question', 'Third question']) {
+      await api.simulate(CONSULTANT, { action: 'message', familyName: 'The Parks', text });
+    }
+    const deadline = started + 5_000;
+    let items = await listItems(page, 'Recent Messages');
+    while (!items[0]?.includes('Third question')) {
+      assert.ok(performance.now() < deadline, 'messages shown within 5 s');
+      await page.evaluate(() => new Promise(requestAnimationFrame));
+      items = await listItems(page, 'Recent Messages');
+    }
+    latency.record('3 messages in 10 s: last one shown', performance.now() - started);
+    assert.match(items[0]!, /Third question/);
+    assert.match(items[1]!, /Second question/);
+    assert.match(items[2]!, /First question/);
+    const badge =
+      (await page
+        .getByLabel(/Unread messages/)
+        .first()
+        .getAttribute('aria-label')) ?? '';
+    assert.match(badge, /\b3\b/);
+  });
+
+  it('AC6: no long task of 50 ms or more and no layout shift while updates arrive', async () => {
+    const seen = await observed();
+    assert.deepEqual(
+      seen.longTasks.filter((d) => d >= 50),
+      [],
+    );
+    assert.equal(seen.layoutShift, 0);
+  });
+});

@@ -1,0 +1,98 @@
+// Negative test 3 and the story's authorization rule: a consultant only ever sees and
+// changes their own data, whatever another party sends or asks for.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { DemoApi } from './support/api.js';
+import { clientStatus, launchChromium, listItems, openDashboard, statText } from './support/browser.js';
+import { startServerProcess, type ServerProcess } from './support/server.js';
+
+const A = 'c-story';
+const B = 'c-other';
+
+describe('unauthorized update (Chromium)', () => {
+  let server: ServerProcess;
+  let browser: Browser;
+  let page: Page;
+  let api: DemoApi;
+  let injectIntoPage: ((text: string) => void) | undefined;
+
+  before(async () => {
+    server = await startServerProcess();
+    api = new DemoApi(server.url);
+    browser = await launchChromium();
+    const context = await browser.newContext();
+    // Sit between the page and the server on the live WebSocket, to forge frames.
+    await context.routeWebSocket(/\/api\/ws/, (ws) => {
+      ws.connectToServer();
+      injectIntoPage = (text) => ws.send(text);
+    });
+    page = await openDashboard(context, server.url, A);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it("B's events never reach A's page", async () => {
+    const secret = 'B-private-family';
+    await api.simulate(B, { action: 'message', familyName: secret, text: 'for B only' });
+    await api.simulate(B, { action: 'book', startsInSeconds: 60, familyName: secret });
+    // A's own event after B's: once it shows, anything of B's would have shown too.
+    await api.simulate(A, { action: 'message', familyName: 'The A family', text: 'for A' });
+    await page.getByText('for A').first().waitFor();
+    assert.equal(await page.getByText(secret).count(), 0);
+  });
+
+  it("A's token cannot read or change B's data", async () => {
+    const { token } = await api.token(A);
+    const bSnapshot = await api.snapshot(B);
+    const bMessage = bSnapshot.recentMessages.find((m) => !m.read) ?? bSnapshot.recentMessages[0];
+    assert.ok(bMessage, 'B has a message');
+    const res = await fetch(`${server.url}/api/messages/${bMessage.id}/read`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    assert.equal(res.status, 404);
+    const after = await api.snapshot(B);
+    assert.deepEqual(after.recentMessages, bSnapshot.recentMessages);
+    assert.deepEqual(after.counts, bSnapshot.counts);
+  });
+
+  it('a forged frame for another consultant is rejected and the page shows only its own data', async () => {
+    assert.ok(injectIntoPage, 'the page has a live WebSocket');
+    const own = await api.snapshot(A);
+    const bSnapshot = await api.snapshot(B);
+    const families = await statText(page, 'Family Clients');
+    // B's real epoch with the next seq of A: a frame that belongs to another log.
+    injectIntoPage(
+      JSON.stringify({
+        type: 'event',
+        epoch: bSnapshot.epoch,
+        seq: own.seq + 1,
+        at: Date.now(),
+        kind: 'family.associated',
+        subject: { type: 'family', id: 'forged' },
+        patch: { counts: { ...own.counts, familyClients: 999 } },
+      }),
+    );
+    // A whole forged snapshot of B's dashboard.
+    injectIntoPage(JSON.stringify({ type: 'snapshot', ...bSnapshot }));
+    await api.simulate(A, { action: 'associate-family', familyName: 'The Real family' });
+    await page.waitForFunction(
+      (expected) => {
+        const host = document.querySelector('fg-dashboard-provider') as unknown as {
+          client: { state: { snapshot: { counts: { familyClients: number } } | null } };
+        };
+        return host.client.state.snapshot?.counts.familyClients === expected;
+      },
+      Number(families) + 1,
+    );
+    assert.equal(await statText(page, 'Family Clients'), String(Number(families) + 1));
+    const names = (await listItems(page, 'Upcoming Consultations')).join('\n');
+    for (const item of bSnapshot.upcoming)
+      assert.ok(!names.includes(item.familyName), `${item.familyName} leaked`);
+    assert.equal(await clientStatus(page), 'live');
+  });
+});

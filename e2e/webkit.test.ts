@@ -1,0 +1,135 @@
+// The scenarios that matter most on Safari, in WebKit (Safari's engine): a booking and a
+// message appear, the page recovers from a network drop, two tabs stay in sync, and an
+// expired session lands on the login page.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { DemoApi } from './support/api.js';
+import { LatencyLog } from './support/latency.js';
+import { FaultProxy } from './support/proxy.js';
+import { startServerProcess, type ServerProcess } from './support/server.js';
+import { launchWebKit, type WebKitBrowser } from './support/webkit.js';
+
+const CONSULTANT = 'c-story';
+
+/** All text a person can see on the page, through shadow roots. */
+function visibleText(): string {
+  const parts: string[] = [];
+  const walk = (node: Node): void => {
+    if (node.nodeType === Node.TEXT_NODE) parts.push(node.textContent ?? '');
+    const children =
+      node instanceof Element && node.shadowRoot ? node.shadowRoot.childNodes : node.childNodes;
+    for (const child of children) walk(child);
+    if (node instanceof HTMLSlotElement) for (const child of node.assignedNodes()) walk(child);
+  };
+  walk(document.body);
+  return parts.join(' ').replace(/\s+/g, ' ');
+}
+
+function clientSeq(): number {
+  const host = document.querySelector('fg-dashboard-provider') as unknown as {
+    client?: { status: string; state: { snapshot: { seq: number } | null } };
+  };
+  return host?.client?.status === 'live' ? (host.client.state.snapshot?.seq ?? -1) : -1;
+}
+
+describe('WebKit', () => {
+  let server: ServerProcess;
+  let proxy: FaultProxy;
+  let api: DemoApi;
+  let browser: WebKitBrowser;
+  let quit: () => Promise<void>;
+  const latency = new LatencyLog(import.meta.filename);
+
+  async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 5_000): Promise<number> {
+    const started = performance.now();
+    await browser.waitUntil(check, {
+      timeout: timeoutMs,
+      interval: 25,
+      timeoutMsg: `${what}: not within ${timeoutMs} ms`,
+    });
+    return performance.now() - started;
+  }
+
+  const pageText = () => browser.execute(visibleText);
+  const seq = () => browser.execute(clientSeq);
+
+  async function open(url: string): Promise<void> {
+    await browser.url(url);
+    await waitFor(async () => (await seq()) >= 0, 'dashboard live', 15_000);
+  }
+
+  before(async () => {
+    server = await startServerProcess();
+    proxy = await new FaultProxy(server.port).listen();
+    api = new DemoApi(server.url);
+    ({ browser, quit } = await launchWebKit());
+    await open(`${proxy.url}/?consultant=${CONSULTANT}`);
+  });
+
+  after(async () => {
+    latency.write();
+    await quit?.();
+    await proxy?.close();
+    await server?.stop();
+  });
+
+  it('a booking appears in Upcoming Consultations within 5 s', async () => {
+    const started = performance.now();
+    await api.simulate(CONSULTANT, { action: 'book', startsInSeconds: 300, familyName: 'The Safari family' });
+    await waitFor(async () => (await pageText()).includes('The Safari family'), 'booking shown');
+    latency.record('WebKit: booking appears', performance.now() - started);
+  });
+
+  it('a message appears in Recent Messages within 5 s', async () => {
+    const started = performance.now();
+    await api.simulate(CONSULTANT, {
+      action: 'message',
+      familyName: 'The Webkits',
+      text: 'Hello from Safari land',
+    });
+    await waitFor(async () => (await pageText()).includes('Hello from Safari land'), 'message shown');
+    latency.record('WebKit: message appears', performance.now() - started);
+  });
+
+  it('reconnects after a network drop and shows what happened meanwhile', async () => {
+    proxy.cut();
+    const { seq: last } = await api.simulate(CONSULTANT, {
+      action: 'message',
+      familyName: 'The Dropouts',
+      text: 'Sent during the outage',
+    });
+    proxy.restore();
+    const ms = await waitFor(async () => (await seq()) >= last, 'caught up after the drop', 10_000);
+    latency.record('WebKit: back after a drop', ms);
+    assert.ok((await pageText()).includes('Sent during the outage'));
+  });
+
+  it('two tabs stay in sync', async () => {
+    const first = await browser.getWindowHandle();
+    await browser.newWindow(`${proxy.url}/?consultant=${CONSULTANT}`);
+    const second = await browser.getWindowHandle();
+    await waitFor(async () => (await seq()) >= 0, 'second tab live', 15_000);
+    const started = performance.now();
+    const { seq: last } = await api.simulate(CONSULTANT, {
+      action: 'message',
+      familyName: 'The Pairs',
+      text: 'One update, two tabs',
+    });
+    for (const handle of [second, first]) {
+      await browser.switchToWindow(handle);
+      await waitFor(async () => (await seq()) >= last, 'tab caught up');
+      assert.ok((await pageText()).includes('One update, two tabs'));
+    }
+    latency.record('WebKit: two tabs', performance.now() - started);
+    await browser.switchToWindow(second);
+    await browser.closeWindow();
+    await browser.switchToWindow(first);
+  });
+
+  it('an expired session lands on the login page', async () => {
+    await open(`${proxy.url}/?consultant=${CONSULTANT}&ttl=120`);
+    await api.simulate(CONSULTANT, { action: 'associate-family', familyName: 'The Lasts' });
+    await api.advanceClock(125_000);
+    await waitFor(async () => (await browser.getUrl()).includes('/login'), 'redirected to login', 10_000);
+  });
+});
