@@ -1,0 +1,84 @@
+// npm builds (unbundled ES modules, one file per source module, dependencies external) for
+// every package, and one minified CDN bundle of the elements with everything inside, Lit included.
+import { nodeResolve } from '@rollup/plugin-node-resolve';
+import terser from '@rollup/plugin-terser';
+import { existsSync, readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import esbuild from 'rollup-plugin-esbuild';
+
+const PACKAGES = ['protocol', 'realtime', 'elements'];
+
+function walk(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? walk(join(dir, entry.name)) : [join(dir, entry.name)],
+  );
+}
+
+/** Shipped modules: sources, not tests or test fixtures. */
+const shipped = (file) =>
+  file.endsWith('.ts') && !file.endsWith('.d.ts') && !file.endsWith('.test.ts') && !file.includes('/test/');
+
+const typescript = () =>
+  esbuild({
+    target: 'es2022',
+    tsconfigRaw: { compilerOptions: { experimentalDecorators: true, useDefineForClassFields: false } },
+  });
+
+function npmBuild(name) {
+  const root = `packages/${name}/src`;
+  const input = Object.fromEntries(
+    walk(root)
+      .filter(shipped)
+      .map((file) => [relative(root, file).replace(/\.ts$/, ''), file]),
+  );
+  return {
+    input,
+    // Every bare import (lit, @lit/context, @fg/*, valibot, ...) stays a dependency.
+    external: (id) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0'),
+    plugins: [typescript()],
+    output: {
+      dir: `packages/${name}/dist`,
+      format: 'es',
+      sourcemap: true,
+      preserveModules: true,
+      preserveModulesRoot: root,
+      entryFileNames: '[name].js',
+    },
+  };
+}
+
+const CDN_ENTRY = '\0fg-cdn-entry';
+
+/** All elements defined, plus the client factories, for one `<script type="module">`. */
+function cdnBuild() {
+  const defines = walk('packages/elements/src/define').filter(shipped).sort();
+  return {
+    input: CDN_ENTRY,
+    plugins: [
+      {
+        name: 'fg-cdn-entry',
+        resolveId: (id) => (id === CDN_ENTRY ? id : null),
+        load: (id) =>
+          id === CDN_ENTRY
+            ? [
+                ...defines.map((file) => `import ${JSON.stringify('./' + file)};`),
+                `export * from './packages/elements/src/index.ts';`,
+                `export { createDashboardClient, createDashboardStore } from './packages/realtime/src/index.ts';`,
+              ].join('\n')
+            : null,
+      },
+      nodeResolve({
+        exportConditions: ['fg-source', 'browser', 'module', 'import', 'default'],
+        extensions: ['.ts', '.js'],
+      }),
+      typescript(),
+      terser({ format: { comments: false }, compress: { passes: 2 } }),
+    ],
+    output: { file: 'packages/elements/dist/cdn/fg-dashboard.js', format: 'es', sourcemap: true },
+  };
+}
+
+export default [
+  ...PACKAGES.filter((name) => existsSync(`packages/${name}/src/index.ts`)).map(npmBuild),
+  ...(existsSync('packages/elements/src/define') ? [cdnBuild()] : []),
+];
