@@ -112,7 +112,8 @@ export interface DashboardClient {
 }
 
 /** What `receive` did with a frame. */
-export type ReceiveResult = 'applied' | 'snapshot' | 'duplicate' | 'gap' | 'epoch-changed' | 'ignored' | 'invalid';
+export type ReceiveResult =
+  'applied' | 'snapshot' | 'duplicate' | 'gap' | 'epoch-changed' | 'ignored' | 'invalid';
 
 /**
  * The state holder the client is built on, public so that tests, Storybook and in-page
@@ -120,8 +121,11 @@ export type ReceiveResult = 'applied' | 'snapshot' | 'duplicate' | 'gap' | 'epoc
  * full `DashboardClient`: a provider accepts it as its `.client`.
  */
 export interface DashboardStore extends DashboardClient {
-  /** Applies one server frame by the apply rules (duplicate, next, gap, epoch, invalid). */
-  receive(frame: ServerFrame): ReceiveResult;
+  /**
+   * Applies one server frame by the apply rules (duplicate, next, gap, epoch, invalid).
+   * Text is parsed as JSON; text and objects alike are validated against the protocol schemas.
+   */
+  receive(frame: ServerFrame | string): ReceiveResult;
   setStatus(status: ConnectionStatus, transport?: TransportName | null): void;
 }
 
