@@ -1,0 +1,118 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { SignJWT } from 'jose';
+
+export const BENCH_SECRET = 'bench-secret-bench-secret-bench-secret-42';
+
+export interface Percentiles {
+  count: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  mean: number;
+}
+
+export function percentiles(samples: readonly number[]): Percentiles {
+  if (samples.length === 0) return { count: 0, p50: NaN, p95: NaN, p99: NaN, max: NaN, mean: NaN };
+  const sorted = Float64Array.from(samples).sort();
+  const at = (p: number) =>
+    sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
+  let sum = 0;
+  for (const x of sorted) sum += x;
+  return {
+    count: sorted.length,
+    p50: at(0.5),
+    p95: at(0.95),
+    p99: at(0.99),
+    max: sorted[sorted.length - 1]!,
+    mean: sum / sorted.length,
+  };
+}
+
+/** Buckets for a latency histogram (ms, upper bounds). */
+export const HISTOGRAM_BOUNDS = [1, 2, 5, 10, 20, 50, 100, 250, 500, 1000, 2500, 5000, Infinity];
+
+export function histogram(samples: readonly number[]): number[] {
+  const counts = HISTOGRAM_BOUNDS.map(() => 0);
+  for (const x of samples) counts[HISTOGRAM_BOUNDS.findIndex((b) => x <= b)]!++;
+  return counts;
+}
+
+export interface BenchServer {
+  url: string;
+  pid: number;
+  dbPath: string;
+  child: ChildProcess;
+  stop(options?: { keepDb?: boolean }): Promise<void>;
+}
+
+/** The built reference server in its own process, on a random loopback port. */
+export async function startBenchServer(
+  env: Record<string, string> = {},
+  dbPath?: string,
+): Promise<BenchServer> {
+  const dir = dbPath ? null : mkdtempSync(join(tmpdir(), 'fg-bench-'));
+  const db = dbPath ?? join(dir!, 'fg.db');
+  const child = spawn(process.execPath, ['demo-server/dist/main.js'], {
+    env: {
+      ...process.env,
+      HOST: '127.0.0.1',
+      PORT: env.PORT ?? '0',
+      FG_DB: db,
+      FG_DEMO: '1',
+      FG_JWT_SECRET: BENCH_SECRET,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const match = /listening on (https?:\/\/\S+)/.exec(line);
+      if (match) resolve(match[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  return {
+    url,
+    pid: child.pid!,
+    dbPath: db,
+    child,
+    stop: async ({ keepDb = false } = {}) => {
+      if (child.exitCode === null && child.signalCode === null) {
+        await new Promise<void>((resolve) => {
+          const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+          child.once('exit', () => {
+            clearTimeout(killer);
+            resolve();
+          });
+          child.kill('SIGTERM');
+        });
+      }
+      if (dir && !keepDb) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function mintToken(consultantId: string, ttlSeconds = 3600): Promise<string> {
+  return new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(consultantId)
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
+    .sign(new TextEncoder().encode(BENCH_SECRET));
+}
+
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+
+/** CPU seconds (user + system) and resident memory of a process, from /proc. */
+export function processUsage(pid: number): { cpuSeconds: number; rssBytes: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const cpuSeconds = (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  return { cpuSeconds, rssBytes: rssKb * 1024 };
+}

@@ -1,0 +1,139 @@
+// `npm run bench [-- --quick]`: fan-out per transport and load, the browser, a reconnect storm
+// and bundle sizes. Writes bench/results/<stamp>.json and bench/results/report.html, and the
+// README's results table. Loopback only; every phase is bounded in count and time.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { runBrowser, type BrowserResult } from './browser.js';
+import { runFanout, type FanoutResult, type FanoutSettings } from './fanout.js';
+import { startBenchServer } from './lib.js';
+import { runReconnect, type ReconnectResult } from './reconnect.js';
+import { renderReport, renderTable } from './report.js';
+import { measureSizes, type SizeResult } from './size.js';
+
+export interface BenchRun {
+  mode: 'quick' | 'full';
+  date: string;
+  machine: { cpus: string; cores: number; memoryGb: number };
+  versions: { node: string; chromium: string };
+  fanout: FanoutResult[];
+  browser: BrowserResult | null;
+  reconnect: ReconnectResult | null;
+  sizes: SizeResult[];
+  errors: string[];
+}
+
+const quick = process.argv.includes('--quick');
+const mode = quick ? 'quick' : 'full';
+
+const FANOUT: FanoutSettings[] = quick
+  ? [
+      { transport: 'websocket', connections: 100, consultants: 100, eventsPerSecond: 200, seconds: 5 },
+      { transport: 'websocket', connections: 1_000, consultants: 1_000, eventsPerSecond: 200, seconds: 5 },
+      { transport: 'sse', connections: 100, consultants: 100, eventsPerSecond: 200, seconds: 5 },
+    ]
+  : [
+      { transport: 'websocket', connections: 100, consultants: 100, eventsPerSecond: 1_000, seconds: 10 },
+      { transport: 'sse', connections: 100, consultants: 100, eventsPerSecond: 1_000, seconds: 10 },
+      { transport: 'websocket', connections: 1_000, consultants: 1_000, eventsPerSecond: 1_000, seconds: 10 },
+      { transport: 'sse', connections: 1_000, consultants: 1_000, eventsPerSecond: 1_000, seconds: 10 },
+      {
+        transport: 'websocket',
+        connections: 10_000,
+        consultants: 10_000,
+        eventsPerSecond: 1_000,
+        seconds: 10,
+      },
+    ];
+
+const BROWSER = quick
+  ? { otherDashboards: 1_000, events: 300, rate: 50, burst: 1_000, heapEvents: 5_000 }
+  : { otherDashboards: 1_000, events: 2_000, rate: 100, burst: 1_000, heapEvents: 100_000 };
+
+const RECONNECT = quick ? 200 : 1_000;
+
+function chromiumVersion(): string {
+  try {
+    return execFileSync(process.env.FG_CHROMIUM ?? '/usr/bin/chromium', ['--version'], {
+      encoding: 'utf8',
+    }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function main(): Promise<void> {
+  execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
+  execFileSync('npm', ['run', '--silent', 'build:packages'], { stdio: 'inherit' });
+  const run: BenchRun = {
+    mode,
+    date: new Date().toISOString(),
+    machine: {
+      cpus: cpus()[0]?.model ?? 'unknown',
+      cores: cpus().length,
+      memoryGb: Math.round(totalmem() / 2 ** 30),
+    },
+    versions: { node: process.version, chromium: chromiumVersion() },
+    fanout: [],
+    browser: null,
+    reconnect: null,
+    sizes: [],
+    errors: [],
+  };
+  const loadConsultants = String(
+    Math.max(...FANOUT.map((f) => f.consultants), BROWSER.otherDashboards, RECONNECT),
+  );
+
+  for (const settings of FANOUT) {
+    console.log(
+      `fan-out: ${settings.transport} x ${settings.connections}, ${settings.eventsPerSecond} events/s`,
+    );
+    const server = await startBenchServer({ FG_LOAD_CONSULTANTS: loadConsultants });
+    try {
+      run.fanout.push(await runFanout(server, settings));
+    } catch (error) {
+      run.errors.push(`fan-out ${settings.transport} x ${settings.connections}: ${String(error)}`);
+    } finally {
+      await server.stop();
+    }
+  }
+
+  console.log('browser');
+  const server = await startBenchServer({ FG_LOAD_CONSULTANTS: loadConsultants });
+  try {
+    run.browser = await runBrowser(server, BROWSER);
+  } catch (error) {
+    run.errors.push(`browser: ${String(error)}`);
+  } finally {
+    await server.stop();
+  }
+
+  console.log(`reconnect storm: ${RECONNECT} connections`);
+  try {
+    run.reconnect = await runReconnect(RECONNECT);
+  } catch (error) {
+    run.errors.push(`reconnect: ${String(error)}`);
+  }
+
+  run.sizes = await measureSizes();
+
+  mkdirSync('bench/results', { recursive: true });
+  const stamp = run.date.replace(/[:.]/g, '-');
+  writeFileSync(`bench/results/${stamp}.json`, JSON.stringify(run, null, 2));
+  writeFileSync('bench/results/latest.json', JSON.stringify(run, null, 2));
+  writeFileSync('bench/results/report.html', renderReport(run));
+  const readme = readFileSync('README.md', 'utf8');
+  const table = renderTable(run);
+  const updated = readme.replace(
+    /<!-- bench:start -->[\s\S]*<!-- bench:end -->/,
+    `<!-- bench:start -->\n${table}\n<!-- bench:end -->`,
+  );
+  writeFileSync('README.md', updated);
+  console.log(`\n${table}\n\nwrote bench/results/${stamp}.json and bench/results/report.html`);
+  if (run.errors.length) {
+    console.error(run.errors.join('\n'));
+    process.exitCode = 1;
+  }
+}
+
+await main();

@@ -1,0 +1,65 @@
+// Bundle sizes, min+gzip: the CDN bundle (everything, Lit included), @fg/realtime alone, and
+// each element on its own (with Lit, since a page that uses one element pays for Lit once).
+import { build } from 'esbuild';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+
+export interface SizeResult {
+  name: string;
+  minBytes: number;
+  gzipBytes: number;
+}
+
+async function bundleSize(name: string, contents: string): Promise<SizeResult> {
+  const result = await build({
+    stdin: { contents, resolveDir: process.cwd(), loader: 'ts' },
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    target: 'es2022',
+    conditions: ['fg-source', 'browser'],
+    write: false,
+    legalComments: 'none',
+    tsconfigRaw: { compilerOptions: { experimentalDecorators: true, useDefineForClassFields: false } },
+  });
+  const code = result.outputFiles[0]!.contents;
+  return { name, minBytes: code.byteLength, gzipBytes: gzipSync(code, { level: 9 }).byteLength };
+}
+
+export async function measureSizes(): Promise<SizeResult[]> {
+  const results: SizeResult[] = [];
+  const cdn = 'packages/elements/dist/cdn/fg-dashboard.js';
+  if (existsSync(cdn)) {
+    const code = readFileSync(cdn);
+    results.push({
+      name: 'CDN bundle (rollup)',
+      minBytes: code.byteLength,
+      gzipBytes: gzipSync(code, { level: 9 }).byteLength,
+    });
+  }
+  results.push(
+    await bundleSize('@fg/realtime', `export { createDashboardClient } from '@fg/realtime';`),
+    await bundleSize('@fg/protocol (schemas)', `export * from '@fg/protocol';`),
+    await bundleSize('lit (baseline)', `export { LitElement, html, css } from 'lit';`),
+  );
+  const defineDir = 'packages/elements/src/define';
+  if (existsSync(defineDir)) {
+    for (const file of readdirSync(defineDir)
+      .filter((f) => f.endsWith('.ts'))
+      .sort()) {
+      results.push(
+        await bundleSize(`<${file.replace(/\.ts$/, '')}>`, `import './${join(defineDir, file)}';`),
+      );
+    }
+  }
+  return results;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  for (const r of await measureSizes()) {
+    console.log(
+      `${r.name.padEnd(32)} ${(r.minBytes / 1024).toFixed(1).padStart(7)} KB min ${(r.gzipBytes / 1024).toFixed(1).padStart(6)} KB gzip`,
+    );
+  }
+}
