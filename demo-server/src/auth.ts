@@ -1,0 +1,91 @@
+/**
+ * Bearer JWTs, HS256 only. The consultant comes from `sub` of a verified token and from
+ * nowhere else. Verification runs on the injected clock, so expiry is exact in tests too.
+ */
+import { errors, jwtVerify, SignJWT } from 'jose';
+import type { Clock } from './clock.js';
+import type { AuthFailureReason, Metrics } from './metrics.js';
+
+export interface Principal {
+  consultantId: string;
+  /** `exp` in ms since the epoch. */
+  expiresAt: number;
+}
+
+export type AuthResult =
+  { ok: true; principal: Principal } | { ok: false; reason: AuthFailureReason; message: string };
+
+const MESSAGES: Record<AuthFailureReason, string> = {
+  missing: 'A Bearer token is required',
+  malformed: 'The token is malformed',
+  'bad-signature': 'The token signature or algorithm is not accepted',
+  expired: 'The token has expired',
+  'unknown-consultant': 'The token names no known consultant',
+};
+
+export class Auth {
+  private readonly key: Uint8Array;
+
+  constructor(
+    secret: string,
+    private readonly clock: Clock,
+    private readonly consultantExists: (id: string) => boolean,
+    private readonly metrics: Metrics,
+  ) {
+    this.key = new TextEncoder().encode(secret);
+  }
+
+  private fail(reason: AuthFailureReason): AuthResult {
+    this.metrics.authFailed(reason);
+    return { ok: false, reason, message: MESSAGES[reason] };
+  }
+
+  /** Verifies the value of an `Authorization` header. */
+  async verifyHeader(header: string | undefined | null): Promise<AuthResult> {
+    if (!header) return this.fail('missing');
+    const match = /^Bearer +([^\s]+)\s*$/i.exec(header);
+    if (!match) return this.fail('malformed');
+    return this.verify(match[1]!);
+  }
+
+  async verify(token: string | undefined | null): Promise<AuthResult> {
+    if (!token) return this.fail('missing');
+    let sub: unknown;
+    let exp: unknown;
+    try {
+      const { payload } = await jwtVerify(token, this.key, {
+        // Only what we sign with: `alg: none` and every other algorithm are refused.
+        algorithms: ['HS256'],
+        requiredClaims: ['sub', 'exp'],
+        currentDate: new Date(this.clock.now()),
+      });
+      sub = payload.sub;
+      exp = payload.exp;
+    } catch (error) {
+      return this.fail(reasonOf(error));
+    }
+    if (typeof sub !== 'string' || typeof exp !== 'number') return this.fail('malformed');
+    if (!this.consultantExists(sub)) return this.fail('unknown-consultant');
+    return { ok: true, principal: { consultantId: sub, expiresAt: exp * 1000 } };
+  }
+
+  async sign(consultantId: string, ttlSeconds: number): Promise<{ token: string; expiresAt: number }> {
+    const iat = Math.floor(this.clock.now() / 1000);
+    const exp = iat + ttlSeconds;
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject(consultantId)
+      .setIssuedAt(iat)
+      .setExpirationTime(exp)
+      .sign(this.key);
+    return { token, expiresAt: exp * 1000 };
+  }
+}
+
+function reasonOf(error: unknown): AuthFailureReason {
+  if (error instanceof errors.JWTExpired) return 'expired';
+  if (error instanceof errors.JWSSignatureVerificationFailed || error instanceof errors.JOSEAlgNotAllowed) {
+    return 'bad-signature';
+  }
+  return 'malformed';
+}

@@ -1,0 +1,92 @@
+/**
+ * The environment of `main.ts`, read and checked in one place. A bad value stops the start
+ * with a message naming the variable, rather than running with a surprise.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Limits } from '@fg/protocol';
+import { ManualClock, SystemClock } from './clock.js';
+import { isValidOriginSetting } from './http/origin.js';
+import type { StartOptions } from './server.js';
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function integer(
+  env: Env,
+  name: string,
+  fallback: number,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, not ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+/**
+ * Demo mode is on when FG_DEMO=1. Left unset, it defaults to on except when
+ * NODE_ENV=production, so `npm start` on a laptop is a working demo and a production
+ * deployment never exposes token minting by accident.
+ */
+export function demoEnabled(env: Env): boolean {
+  const raw = env.FG_DEMO;
+  if (raw === undefined || raw === '') return env.NODE_ENV !== 'production';
+  if (raw === '1' || raw === 'true') return true;
+  if (raw === '0' || raw === 'false') return false;
+  throw new ConfigError(`FG_DEMO must be 1 or 0, not ${JSON.stringify(raw)}`);
+}
+
+export function readConfig(env: Env = process.env): StartOptions {
+  const demo = demoEnabled(env);
+
+  const jwtSecret = env.FG_JWT_SECRET || undefined;
+  if (!jwtSecret && !demo) throw new ConfigError('FG_JWT_SECRET is required when demo mode is off');
+  if (jwtSecret && jwtSecret.length < 32) {
+    throw new ConfigError('FG_JWT_SECRET must be at least 32 characters (an HS256 key of 256 bits)');
+  }
+
+  const allowedOrigins = (env.FG_ALLOWED_ORIGINS ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  for (const origin of allowedOrigins) {
+    if (!isValidOriginSetting(origin)) {
+      throw new ConfigError(
+        `FG_ALLOWED_ORIGINS: ${JSON.stringify(origin)} is not an origin like https://example.com`,
+      );
+    }
+  }
+
+  const cert = env.FG_TLS_CERT;
+  const key = env.FG_TLS_KEY;
+  if (Boolean(cert) !== Boolean(key)) throw new ConfigError('FG_TLS_CERT and FG_TLS_KEY go together');
+  const tls = cert && key ? { cert: readFileSync(cert), key: readFileSync(key) } : undefined;
+
+  const clockKind = env.FG_CLOCK ?? 'system';
+  if (clockKind !== 'system' && clockKind !== 'manual') {
+    throw new ConfigError(`FG_CLOCK must be system or manual, not ${JSON.stringify(clockKind)}`);
+  }
+  if (clockKind === 'manual' && !demo) throw new ConfigError('FG_CLOCK=manual needs demo mode (FG_DEMO=1)');
+
+  return {
+    host: env.HOST || '127.0.0.1',
+    port: integer(env, 'PORT', 8787, 0, 65535),
+    dbPath: resolve(env.FG_DB || './data/fg.db'),
+    demo,
+    jwtSecret,
+    heartbeatMs: integer(env, 'FG_HEARTBEAT_MS', Limits.heartbeatMs, 100),
+    allowedOrigins,
+    retention: {
+      events: integer(env, 'FG_RETENTION_EVENTS', Limits.retentionEvents, 1),
+      ms: integer(env, 'FG_RETENTION_MS', Limits.retentionMs, 1000),
+    },
+    tls,
+    clock: clockKind === 'manual' ? new ManualClock(Date.now()) : new SystemClock(),
+  };
+}

@@ -1,0 +1,40 @@
+import { ErrorCode } from '@fg/protocol';
+
+/**
+ * An error that becomes an HTTP answer `{error: code, message}` with `status`. Thrown inside
+ * a write transaction, it also rolls the transaction back, so a refused action changes nothing.
+ */
+export class AppError extends Error {
+  constructor(
+    readonly status: 400 | 401 | 403 | 404 | 413 | 429 | 500 | 503,
+    readonly code: string,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+}
+
+export const badRequest = (message: string, extra?: Record<string, unknown>): AppError =>
+  new AppError(400, ErrorCode.malformed, message, extra);
+
+/** Also used for another consultant's data: it does not exist for the caller. */
+export const notFound = (message: string): AppError => new AppError(404, ErrorCode.notFound, message);
+
+/** The database is locked by another writer; the transaction was rolled back. */
+export const busy = (): AppError =>
+  new AppError(
+    503,
+    ErrorCode.busy,
+    'The database is busy; nothing was written. Retry shortly.',
+    {},
+    { 'Retry-After': '1' },
+  );
+
+/** better-sqlite3 reports a locked database as SQLITE_BUSY (or one of its extended codes). */
+export function isBusyError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+}

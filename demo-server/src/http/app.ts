@@ -1,0 +1,137 @@
+/** The HTTP surface: every route of the protocol, the demo routes, operations and the demo page. */
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import type { UpgradeWebSocket } from 'hono/ws';
+import type { WebSocket } from 'ws';
+import { ErrorCode, Limits, Paths } from '@fg/protocol';
+import type { Auth } from '../auth.js';
+import type { Clock } from '../clock.js';
+import type { EventLog, LogHead } from '../db/eventlog.js';
+import type { Store } from '../db/store.js';
+import type { Domain } from '../domain.js';
+import { AppError, notFound } from '../errors.js';
+import type { Feed } from '../feed.js';
+import type { Hub } from '../hub.js';
+import type { Metrics } from '../metrics.js';
+import type { Projection } from '../projection.js';
+import { demoRoutes } from '../routes/demo.js';
+import { staticRoutes } from '../routes/static.js';
+import { longPollHandler } from '../transports/longpoll.js';
+import { sseHandler } from '../transports/sse.js';
+import { WebSocketConnection } from '../transports/websocket.js';
+import type { OriginPolicy } from './origin.js';
+import { authenticate, errorResponse, jsonText, NO_STORE, toErrorResponse } from './respond.js';
+
+export interface AppDeps {
+  store: Store;
+  log: EventLog;
+  projection: Projection;
+  domain: Domain;
+  hub: Hub;
+  feed: Feed;
+  auth: Auth;
+  metrics: Metrics;
+  clock: Clock;
+  origins: OriginPolicy;
+  demo: boolean;
+  helloTimeoutMs: number;
+  maxBufferedBytes: number;
+  upgradeWebSocket: UpgradeWebSocket<unknown>;
+  resetLog(consultantId: string): LogHead;
+}
+
+export function createApp(deps: AppDeps): Hono {
+  const { store, projection, domain, auth, clock, origins } = deps;
+  const app = new Hono();
+
+  app.onError((error) => toErrorResponse(error));
+  app.notFound((c) => errorResponse(notFound(`No route ${c.req.method} ${c.req.path}`)));
+
+  app.use('*', async (c, next) => {
+    await next();
+    c.header('X-Content-Type-Options', 'nosniff');
+  });
+
+  // Widgets live in host pages on other origins: those on the allow-list may call the API.
+  app.use(
+    '/api/*',
+    cors({
+      origin: (origin, c) => (origins.allows(origin, c.req.url) ? origin : null),
+      allowMethods: ['GET', 'POST', 'OPTIONS'],
+      allowHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID'],
+      exposeHeaders: ['Retry-After'],
+      maxAge: 600,
+    }),
+  );
+  // Pages on other origins are refused outright: CORS alone would still let them open
+  // streams and hold connections they cannot read, and it does not cover WebSockets at all.
+  app.use('/api/*', async (c, next) => {
+    if (!origins.allows(c.req.header('origin'), c.req.url)) {
+      throw new AppError(403, ErrorCode.forbidden, 'This origin is not allowed');
+    }
+    await next();
+  });
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: Limits.maxBodyBytes,
+      onError: () =>
+        errorResponse(new AppError(413, ErrorCode.tooLarge, `The body is over ${Limits.maxBodyBytes} bytes`)),
+    }),
+  );
+
+  app.get(Paths.dashboard, async (c) => {
+    const principal = await authenticate(c, auth);
+    const consultant = store.consultant(principal.consultantId)!;
+    return jsonText(JSON.stringify(projection.snapshot(consultant, clock.now())));
+  });
+
+  app.post('/api/messages/:id/read', async (c) => {
+    const principal = await authenticate(c, auth);
+    const id = c.req.param('id');
+    const event = domain.markMessageRead(principal.consultantId, id);
+    // Already read: nothing changed and no event was appended; the answer names the head.
+    const seq = event?.seq ?? deps.log.head(principal.consultantId).seq;
+    return c.json({ id, read: true, changed: event !== null, seq }, 200, NO_STORE);
+  });
+
+  app.get(
+    Paths.websocket,
+    deps.upgradeWebSocket(() => {
+      let connection: WebSocketConnection | undefined;
+      return {
+        onOpen: (_event, ws) => {
+          connection = new WebSocketConnection(ws.raw as WebSocket, {
+            ...deps,
+            helloTimeoutMs: deps.helloTimeoutMs,
+            maxBufferedBytes: deps.maxBufferedBytes,
+          });
+        },
+        onMessage: (event) => connection?.receive(event.data),
+        onClose: () => connection?.closed(),
+      };
+    }),
+    () => errorResponse(new AppError(400, ErrorCode.malformed, 'This route only accepts WebSocket upgrades')),
+  );
+
+  app.get(Paths.stream, (c) => sseHandler(c, deps));
+  app.get(Paths.changes, (c) => longPollHandler(c, deps));
+
+  if (deps.demo) demoRoutes(app, deps);
+
+  app.get('/healthz', (c) =>
+    store.ping()
+      ? c.json({ ok: true }, 200, NO_STORE)
+      : c.json({ ok: false, error: ErrorCode.busy, message: 'The database does not answer' }, 503, NO_STORE),
+  );
+  app.get('/metrics', (c) =>
+    c.text(deps.metrics.render(), 200, {
+      'Content-Type': 'text/plain; version=0.0.4; charset=utf-8',
+      ...NO_STORE,
+    }),
+  );
+
+  staticRoutes(app);
+  return app;
+}

@@ -1,0 +1,156 @@
+/**
+ * Fan-out. The hub knows every open connection (for shutdown and metrics) and, per
+ * consultant, the subscribed ones. An event is serialised once, when it is appended; the
+ * same string goes to every connection of its consultant and to nobody else's.
+ */
+import { TRANSPORTS, type TransportName } from '@fg/protocol';
+import type { Clock } from './clock.js';
+import type { LogHead, OutEvent } from './db/eventlog.js';
+
+export interface Connection {
+  readonly transport: TransportName;
+  /** `performance.now()` commit time of the oldest event accepted but not yet written, if any. */
+  oldestUnsent(): number | undefined;
+  /** Ends the connection because the server is stopping (WebSocket: close 1001). */
+  shutdown(): void;
+}
+
+export interface Subscriber extends Connection {
+  readonly consultantId: string;
+  /** A committed event of this subscriber's consultant. Called in seq order. */
+  deliver(event: OutEvent): void;
+  /** The shared heartbeat tick; `json` is the heartbeat frame, built once per consultant. */
+  heartbeat(json: string, head: LogHead): void;
+  /** The consultant's log was reset: the subscriber must move its client to the new log. */
+  resync(head: LogHead): void;
+}
+
+export function heartbeatJson(head: LogHead, serverTime: number): string {
+  return `{"type":"heartbeat","epoch":${JSON.stringify(head.epoch)},"seq":${head.seq},"serverTime":${serverTime}}`;
+}
+
+export class Hub {
+  private readonly connections = new Set<Connection>();
+  private readonly subscribers = new Map<string, Set<Subscriber>>();
+  /** The last published position of each consultant with subscribers, for heartbeats. */
+  private readonly heads = new Map<string, LogHead>();
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly clock: Clock,
+    readonly heartbeatMs: number,
+  ) {}
+
+  /**
+   * One timer for every connection: each tick builds one heartbeat frame per consultant and
+   * hands it to that consultant's connections. Heartbeats keep real time even when the
+   * domain clock is manual, because they exist for the network and the client's watchdog.
+   */
+  startHeartbeats(): void {
+    if (this.heartbeatTimer) return;
+    this.heartbeatTimer = setInterval(() => this.beat(), this.heartbeatMs);
+    this.heartbeatTimer.unref();
+  }
+
+  beat(): void {
+    const serverTime = this.clock.now();
+    for (const [consultantId, subs] of this.subscribers) {
+      const head = this.heads.get(consultantId);
+      if (!head) continue;
+      const json = heartbeatJson(head, serverTime);
+      for (const sub of subs) sub.heartbeat(json, head);
+    }
+  }
+
+  add(connection: Connection): void {
+    this.connections.add(connection);
+  }
+
+  remove(connection: Connection): void {
+    this.connections.delete(connection);
+    if ('consultantId' in connection) this.unsubscribe(connection as Subscriber);
+  }
+
+  /**
+   * Subscribes at `head`, the position the caller just read. Callers read and subscribe in
+   * one synchronous step, so no commit can fall between the two.
+   */
+  subscribe(sub: Subscriber, head: LogHead): void {
+    this.add(sub);
+    let subs = this.subscribers.get(sub.consultantId);
+    if (!subs) {
+      subs = new Set();
+      this.subscribers.set(sub.consultantId, subs);
+    }
+    subs.add(sub);
+    const known = this.heads.get(sub.consultantId);
+    if (!known || known.epoch !== head.epoch || known.seq < head.seq) this.heads.set(sub.consultantId, head);
+  }
+
+  unsubscribe(sub: Subscriber): void {
+    const subs = this.subscribers.get(sub.consultantId);
+    if (!subs?.delete(sub)) return;
+    if (subs.size === 0) {
+      this.subscribers.delete(sub.consultantId);
+      this.heads.delete(sub.consultantId);
+    }
+  }
+
+  publish(event: OutEvent): void {
+    const subs = this.subscribers.get(event.consultantId);
+    if (!subs) return;
+    this.heads.set(event.consultantId, { epoch: event.epoch, seq: event.seq });
+    // A subscriber may unsubscribe itself while being delivered to (e.g. a long-poll answering).
+    for (const sub of [...subs]) sub.deliver(event);
+  }
+
+  /** After a log reset: every connection of the consultant moves to the new log. */
+  reset(consultantId: string, head: LogHead): void {
+    const subs = this.subscribers.get(consultantId);
+    if (!subs) return;
+    this.heads.set(consultantId, head);
+    for (const sub of [...subs]) sub.resync(head);
+  }
+
+  /** The last published position of a consultant with subscribers. */
+  headOf(consultantId: string): LogHead | undefined {
+    return this.heads.get(consultantId);
+  }
+
+  subscriberCount(consultantId: string): number {
+    return this.subscribers.get(consultantId)?.size ?? 0;
+  }
+
+  connectionsByTransport(): Record<TransportName, number> {
+    const counts = Object.fromEntries(TRANSPORTS.map((t) => [t, 0])) as Record<TransportName, number>;
+    for (const c of this.connections) counts[c.transport]++;
+    return counts;
+  }
+
+  oldestUnsentMs(): number {
+    const now = performance.now();
+    let oldest = 0;
+    for (const c of this.connections) {
+      const at = c.oldestUnsent();
+      if (at !== undefined) oldest = Math.max(oldest, now - at);
+    }
+    return oldest;
+  }
+
+  /** Ends every connection (server stopping) and the heartbeat timer. */
+  shutdown(): void {
+    clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = undefined;
+    for (const c of [...this.connections]) {
+      try {
+        c.shutdown();
+      } catch (error) {
+        console.error('connection shutdown failed', error);
+      }
+    }
+  }
+
+  get size(): number {
+    return this.connections.size;
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * The demo page. HTML is read from `src/public/` at request time, so it can be replaced
+ * without a rebuild; `/assets/*` serves the built demo bundle from `dist/public/`.
+ */
+import type { Hono } from 'hono';
+import { readFile } from 'node:fs/promises';
+import { extname, join, resolve, sep } from 'node:path';
+import { SERVER_ROOT } from '../paths.js';
+
+const PUBLIC_HTML = join(SERVER_ROOT, 'src', 'public');
+const ASSETS = resolve(SERVER_ROOT, 'dist', 'public');
+
+const TYPES: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.html': 'text/html; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+async function fileResponse(path: string, cacheControl: string): Promise<Response | undefined> {
+  try {
+    const body = await readFile(path);
+    return new Response(body, {
+      headers: {
+        'Content-Type': TYPES[extname(path)] ?? 'application/octet-stream',
+        'Cache-Control': cacheControl,
+        'X-Content-Type-Options': 'nosniff',
+      },
+    });
+  } catch {
+    return undefined;
+  }
+}
+
+export function staticRoutes(app: Hono): void {
+  const page = (file: string) => async () =>
+    (await fileResponse(join(PUBLIC_HTML, file), 'no-cache')) ??
+    new Response('Not found', { status: 404, headers: { 'Content-Type': 'text/plain' } });
+  app.get('/', page('index.html'));
+  app.get('/login', page('login.html'));
+
+  app.get('/assets/*', async (c, next) => {
+    let relative: string;
+    try {
+      relative = decodeURIComponent(c.req.path.slice('/assets/'.length));
+    } catch {
+      return next();
+    }
+    const path = resolve(ASSETS, relative);
+    // Never outside the assets folder, whatever `..` or encoded separators the path holds.
+    if (!path.startsWith(ASSETS + sep)) return next();
+    return (await fileResponse(path, 'no-cache')) ?? next();
+  });
+}

@@ -1,0 +1,236 @@
+/**
+ * Demo data, written once on the first start (times relative to the clock's now, so the
+ * dashboards look alive whenever the database is created). Seeding appends no events: it
+ * is the state before any log entry, seq 0.
+ */
+import type { Clock } from './clock.js';
+import type { Store } from './db/store.js';
+import { addDays, localDate, monthRange } from './time.js';
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const DAY = 24 * HOUR;
+
+interface ConsultantSeed {
+  id: string;
+  name: string;
+  timezone: string;
+  currency: string;
+  locale: string;
+  description: string;
+  families: string[];
+  /** [start offset from now, duration] in ms. */
+  active: [number, number][];
+  upcoming: [number, number][];
+  completed: number;
+  /** Payments inside the current local month, in minor units; they sum to the month's revenue. */
+  monthPayments: number[];
+  earlierPayments: number[];
+  /** [offset from now, read?, text] */
+  messages: [number, boolean, string][];
+  /** [days from today, completed?, title] */
+  tasks: [number, boolean, string][];
+}
+
+const TITLES = ['Sleep routines', 'School transition', 'Sibling conflict', 'Screen time plan', 'Follow-up'];
+
+const SEEDS: ConsultantSeed[] = [
+  {
+    id: 'c-story',
+    name: 'Dr. Maya Chen',
+    timezone: 'America/New_York',
+    currency: 'USD',
+    locale: 'en-US',
+    description: 'The story: 3 upcoming, 2 active, $5,000.00 this month, 6 family clients, 0 unread.',
+    families: [
+      'The Johnson family',
+      'The Patel family',
+      'The Garcia family',
+      'The Kim family',
+      'The Novak family',
+      'The Abara family',
+    ],
+    // Long sessions, so that moving time to the next start leaves both still active.
+    active: [
+      [-20 * MIN, 110 * MIN],
+      [-10 * MIN, 100 * MIN],
+    ],
+    upcoming: [
+      [45 * MIN, 50 * MIN],
+      [DAY + 2 * HOUR, 50 * MIN],
+      [3 * DAY, 60 * MIN],
+    ],
+    completed: 14,
+    monthPayments: [200_000, 150_000, 100_000, 50_000],
+    earlierPayments: [180_000, 140_000],
+    messages: [
+      [-26 * HOUR, true, 'Thank you for the notes from last week, they really helped.'],
+      [-5 * HOUR, true, 'Could we bring our daughter to the next session?'],
+      [-3 * HOUR, true, 'The new bedtime routine is working so far!'],
+      [-50 * MIN, true, 'See you tomorrow. We will bring the sleep diary.'],
+    ],
+    tasks: [
+      [0, false, 'Review intake form'],
+      [0, false, 'Send session summary'],
+      [0, true, 'Confirm Thursday slot'],
+      [1, false, 'Prepare workshop slides'],
+    ],
+  },
+  {
+    id: 'c-empty',
+    name: 'Alex Rivera',
+    timezone: 'America/Chicago',
+    currency: 'USD',
+    locale: 'en-US',
+    description: 'A new consultant with no data at all: every widget shows its empty state.',
+    families: [],
+    active: [],
+    upcoming: [],
+    completed: 0,
+    monthPayments: [],
+    earlierPayments: [],
+    messages: [],
+    tasks: [],
+  },
+  {
+    id: 'c-busy',
+    name: 'Sam Okafor',
+    timezone: 'Europe/Berlin',
+    currency: 'EUR',
+    locale: 'de-DE',
+    description: 'A busy practice: 120 upcoming consultations (shown as 99+), euros, German formatting.',
+    families: Array.from({ length: 12 }, (_, i) => `Family ${String.fromCharCode(65 + i)}.`),
+    active: [[-15 * MIN, 60 * MIN]],
+    upcoming: Array.from({ length: 120 }, (_, i): [number, number] => [HOUR + i * 3 * HOUR, 50 * MIN]),
+    completed: 40,
+    monthPayments: [640_000, 410_000, 234_000],
+    earlierPayments: [500_000],
+    messages: [
+      [-4 * HOUR, true, 'Danke für die Sitzung!'],
+      [-2 * HOUR, true, 'Können wir den Termin verschieben?'],
+      [-70 * MIN, true, 'Hier sind die Unterlagen.'],
+      [-30 * MIN, false, 'Eine kurze Frage zu morgen.'],
+      [-5 * MIN, false, 'Wir verspäten uns etwas.'],
+    ],
+    tasks: [
+      [0, false, 'Rechnungen prüfen'],
+      [0, false, 'Rückruf Familie C.'],
+      [0, false, 'Berichte schreiben'],
+    ],
+  },
+  {
+    id: 'c-other',
+    name: 'Jordan Lee',
+    timezone: 'Europe/London',
+    currency: 'GBP',
+    locale: 'en-GB',
+    description: 'An ordinary practice in London, in pounds.',
+    families: ['The Wright family', 'The Evans family', 'The Hughes family'],
+    active: [],
+    upcoming: [
+      [3 * HOUR, 50 * MIN],
+      [2 * DAY, 50 * MIN],
+    ],
+    completed: 5,
+    monthPayments: [120_000, 120_000],
+    earlierPayments: [90_000],
+    messages: [
+      [-6 * HOUR, true, 'Thanks, see you next week.'],
+      [-2 * HOUR, true, 'Running five minutes late.'],
+      [-40 * MIN, false, 'Could you send the worksheet again?'],
+    ],
+    tasks: [[0, false, 'Update care plan']],
+  },
+];
+
+/** Seeds the demo consultants unless the database was seeded before. Returns true if it did. */
+export function seed(store: Store, clock: Clock): boolean {
+  if (store.getMeta('seeded')) return false;
+  const db = store.db;
+  const now = clock.now();
+  const insert = {
+    consultant: db.prepare(
+      'INSERT INTO consultants (id, name, timezone, currency, locale, description) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
+    family: db.prepare('INSERT INTO families (id, name) VALUES (?, ?)'),
+    associate: db.prepare(
+      'INSERT INTO consultant_families (consultant_id, family_id, associated_at) VALUES (?, ?, ?)',
+    ),
+    consultation: db.prepare(
+      `INSERT INTO consultations (id, consultant_id, family_id, title, starts_at, ends_at, status, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    payment: db.prepare(
+      'INSERT INTO payments (id, consultant_id, family_id, amount_minor, currency, paid_at) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
+    message: db.prepare(
+      'INSERT INTO messages (id, consultant_id, family_id, body, sent_at, read_at) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
+    task: db.prepare(
+      'INSERT INTO tasks (id, consultant_id, title, due_date, created_at, completed_at) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
+  };
+
+  store.write(() => {
+    for (const s of SEEDS) {
+      const short = s.id.replace(/^c-/, '');
+      insert.consultant.run(s.id, s.name, s.timezone, s.currency, s.locale, s.description);
+      const families = s.families.map((name, i) => {
+        const id = `f-${short}-${i + 1}`;
+        insert.family.run(id, name);
+        insert.associate.run(s.id, id, now - (60 - i) * DAY);
+        return id;
+      });
+      const familyAt = (i: number): string => families[i % families.length]!;
+      let k = 0;
+      const consultation = (start: number, duration: number, status: string): void => {
+        const n = k++;
+        insert.consultation.run(
+          `k-${short}-${n + 1}`,
+          s.id,
+          familyAt(n),
+          TITLES[n % TITLES.length],
+          now + start,
+          now + start + duration,
+          status,
+          now - 30 * DAY,
+        );
+      };
+      for (const [start, duration] of s.active) consultation(start, duration, 'active');
+      for (const [start, duration] of s.upcoming) consultation(start, duration, 'scheduled');
+      for (let i = 0; i < s.completed; i++) consultation(-(i + 1) * DAY - 3 * HOUR, 50 * MIN, 'completed');
+      if (families.length > 0) consultation(-2 * DAY, 50 * MIN, 'cancelled');
+
+      // This month's payments fall between the local month's first instant and now, so the
+      // month's revenue is exact even on the 1st at one minute past midnight.
+      const today = localDate(now, s.timezone);
+      const month = monthRange(today, s.timezone);
+      const span = now - month.from;
+      s.monthPayments.forEach((amount, i) => {
+        const at = month.from + Math.floor((span * (i + 1)) / (s.monthPayments.length + 1));
+        insert.payment.run(`p-${short}-${i + 1}`, s.id, familyAt(i), amount, s.currency, at);
+      });
+      s.earlierPayments.forEach((amount, i) => {
+        const at = month.from - (i + 1) * 3 * DAY;
+        insert.payment.run(`p-${short}-e${i + 1}`, s.id, familyAt(i), amount, s.currency, at);
+      });
+
+      s.messages.forEach(([offset, read, text], i) => {
+        const at = now + offset;
+        insert.message.run(`m-${short}-${i + 1}`, s.id, familyAt(i), text, at, read ? at + 10 * MIN : null);
+      });
+      s.tasks.forEach(([days, done, title], i) => {
+        insert.task.run(
+          `t-${short}-${i + 1}`,
+          s.id,
+          title,
+          addDays(today, days),
+          now - DAY,
+          done ? now : null,
+        );
+      });
+    }
+    store.setMeta('seeded', String(now));
+  });
+  return true;
+}

@@ -1,0 +1,167 @@
+/**
+ * `GET /api/stream`: Server-Sent Events. The token travels in the `Authorization` header
+ * and the cursor in `Last-Event-ID`. Each frame is `event: <type>`, `id: <epoch>:<seq>` (the
+ * cursor a client holds once it has applied the frame) and one `data:` line of JSON.
+ */
+import type { Context } from 'hono';
+import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
+import { ErrorCode, formatCursor, parseCursor, type Cursor, type WelcomeFrame } from '@fg/protocol';
+import type { Auth } from '../auth.js';
+import type { Clock, TimerHandle } from '../clock.js';
+import type { LogHead, OutEvent } from '../db/eventlog.js';
+import type { ConsultantRow, Store } from '../db/store.js';
+import type { Feed, Outgoing } from '../feed.js';
+import type { Hub, Subscriber } from '../hub.js';
+import type { Metrics } from '../metrics.js';
+import { authenticate } from '../http/respond.js';
+
+export interface SseDeps {
+  auth: Auth;
+  feed: Feed;
+  hub: Hub;
+  store: Store;
+  clock: Clock;
+  metrics: Metrics;
+}
+
+/** One SSE message. `id` undefined leaves the client's last event id as it was. */
+function sseChunk(type: string, id: string | undefined, json: string): string {
+  return `event: ${type}\n${id === undefined ? '' : `id: ${id}\n`}data: ${json}\n\n`;
+}
+
+/** Events are formatted once for every SSE connection that carries them. */
+const eventChunks = new WeakMap<OutEvent, string>();
+function eventChunk(event: OutEvent): string {
+  let chunk = eventChunks.get(event);
+  if (!chunk) {
+    chunk = sseChunk('event', `${event.epoch}:${event.seq}`, event.json);
+    eventChunks.set(event, chunk);
+  }
+  return chunk;
+}
+
+class SseConnection implements Subscriber {
+  readonly transport = 'sse' as const;
+  private ended = false;
+  private expiryTimer: TimerHandle | undefined;
+  private cursor: LogHead = { epoch: '', seq: 0 };
+  private readonly unsent: number[] = [];
+  private resolveDone!: () => void;
+  readonly done = new Promise<void>((resolve) => (this.resolveDone = resolve));
+
+  constructor(
+    private readonly stream: SSEStreamingApi,
+    private readonly consultant: ConsultantRow,
+    private readonly deps: SseDeps,
+  ) {}
+
+  get consultantId(): string {
+    return this.consultant.id;
+  }
+
+  oldestUnsent(): number | undefined {
+    return this.unsent[0];
+  }
+
+  start(cursor: Cursor | null, rawCursor: string | undefined, expiresAt: number): void {
+    const { feed, hub, clock } = this.deps;
+    // Read, subscribe and write in one synchronous step: nothing can be committed in between.
+    const attached = feed.attach(this, this.consultant, cursor);
+    const welcome: WelcomeFrame = {
+      type: 'welcome',
+      consultantId: this.consultant.id,
+      epoch: attached.head.epoch,
+      seq: attached.head.seq,
+      heartbeatMs: hub.heartbeatMs,
+      tokenExpiresAt: expiresAt,
+      serverTime: clock.now(),
+    };
+    // The welcome's id is the cursor the client already holds: the resumed one before a
+    // replay, or the one it sent (possibly none) before a snapshot. A stream cut right
+    // after the welcome then resumes exactly where the client really is.
+    const welcomeId = attached.resumedFrom ? formatCursor(attached.resumedFrom) : rawCursor;
+    this.write(sseChunk('welcome', welcomeId, JSON.stringify(welcome)));
+    for (const frame of attached.frames) this.writeFrame(frame);
+    this.cursor = attached.head;
+    this.expiryTimer = clock.setTimer(expiresAt, () => this.expire());
+  }
+
+  deliver(event: OutEvent): void {
+    if (this.ended) return;
+    if (event.epoch === this.cursor.epoch && event.seq <= this.cursor.seq) return;
+    this.cursor = { epoch: event.epoch, seq: event.seq };
+    this.track(this.write(eventChunk(event)), event.committedAt);
+  }
+
+  heartbeat(json: string, head: LogHead): void {
+    if (!this.ended) this.write(sseChunk('heartbeat', formatCursor(head), json));
+  }
+
+  resync(): void {
+    if (!this.ended) this.writeFrame(this.deps.feed.snapshotFrame(this.consultant));
+  }
+
+  private writeFrame(frame: Outgoing): void {
+    this.cursor = { epoch: frame.epoch, seq: frame.seq };
+    const written = this.write(sseChunk(frame.type, `${frame.epoch}:${frame.seq}`, frame.json));
+    if (frame.committedAt !== undefined) this.track(written, frame.committedAt);
+  }
+
+  private track(written: Promise<unknown>, committedAt: number): void {
+    this.unsent.push(committedAt);
+    void written.then(() => {
+      this.unsent.shift();
+      this.deps.metrics.eventSent('sse', committedAt);
+    });
+  }
+
+  /** Writes are queued in call order by the stream; `write` never rejects. */
+  private write(chunk: string): Promise<unknown> {
+    return this.stream.write(chunk);
+  }
+
+  private expire(): void {
+    if (this.ended) return;
+    const frame = JSON.stringify({
+      type: 'error',
+      code: ErrorCode.authExpired,
+      message: 'The token has expired',
+    });
+    this.write(sseChunk(ErrorCode.authExpired, formatCursor(this.cursor), frame));
+    this.end();
+  }
+
+  shutdown(): void {
+    this.end();
+  }
+
+  /** Ends the response (or notes that the client went away). */
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.expiryTimer) this.deps.clock.clearTimer(this.expiryTimer);
+    this.deps.hub.remove(this);
+    this.resolveDone();
+  }
+}
+
+export async function sseHandler(c: Context, deps: SseDeps): Promise<Response> {
+  const principal = await authenticate(c, deps.auth);
+  const consultant = deps.store.consultant(principal.consultantId)!;
+  const rawCursor = c.req.header('last-event-id')?.trim() || undefined;
+  const cursor = parseCursor(rawCursor);
+  // Proxies must not buffer the stream.
+  c.header('X-Accel-Buffering', 'no');
+  c.header('Cache-Control', 'no-store');
+  const signal = c.req.raw.signal;
+  return streamSSE(c, async (stream) => {
+    const connection = new SseConnection(stream, consultant, deps);
+    const gone = (): void => connection.end();
+    stream.onAbort(gone);
+    signal.addEventListener('abort', gone, { once: true });
+    if (signal.aborted) return;
+    connection.start(cursor, cursor ? rawCursor : undefined, principal.expiresAt);
+    await connection.done;
+    signal.removeEventListener('abort', gone);
+  });
+}

@@ -1,0 +1,248 @@
+/**
+ * `GET /api/ws`. The token arrives in the first frame (`hello`, within the hello timeout),
+ * never in the URL. Then: `welcome`, the replay after the client's cursor (or a snapshot),
+ * live events, heartbeats, `pong`s. Every refusal sends an `error` frame and closes with the
+ * protocol's code; at the token's expiry the socket closes with 4401.
+ */
+import type { WebSocket } from 'ws';
+import {
+  CloseCode,
+  ErrorCode,
+  Limits,
+  parseClientFrame,
+  type HelloFrame,
+  type WelcomeFrame,
+} from '@fg/protocol';
+import type { Auth } from '../auth.js';
+import type { Clock, TimerHandle } from '../clock.js';
+import type { LogHead, OutEvent } from '../db/eventlog.js';
+import type { ConsultantRow, Store } from '../db/store.js';
+import type { Feed, Outgoing } from '../feed.js';
+import type { Hub, Subscriber } from '../hub.js';
+import type { Metrics } from '../metrics.js';
+import { TokenBucket } from './rate.js';
+
+export interface WebSocketDeps {
+  auth: Auth;
+  feed: Feed;
+  hub: Hub;
+  store: Store;
+  clock: Clock;
+  metrics: Metrics;
+  helloTimeoutMs: number;
+  /** A client this far behind (bytes queued on its socket) is closed with 1013. */
+  maxBufferedBytes: number;
+}
+
+type State = 'hello' | 'authenticating' | 'open' | 'closed';
+
+/** Close reasons are limited to 123 bytes by the WebSocket protocol. */
+function closeReason(text: string): string {
+  let reason = text;
+  while (Buffer.byteLength(reason) > 123) reason = reason.slice(0, -1);
+  return reason;
+}
+
+export class WebSocketConnection implements Subscriber {
+  readonly transport = 'websocket' as const;
+  private state: State = 'hello';
+  private consultant: ConsultantRow | undefined;
+  private helloTimer: NodeJS.Timeout | undefined;
+  private expiryTimer: TimerHandle | undefined;
+  private forceTimer: NodeJS.Timeout | undefined;
+  private readonly bucket = new TokenBucket(
+    Limits.maxClientFramesPerSecond,
+    2 * Limits.maxClientFramesPerSecond,
+  );
+  /** Frames that arrived while the hello's token was being verified. */
+  private queued: string[] = [];
+  /** Position the client holds once it applies what was sent; later duplicates are dropped. */
+  private cursor: LogHead = { epoch: '', seq: 0 };
+  /** Commit times of events handed to the socket and not yet written, oldest first. */
+  private readonly unsent: number[] = [];
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly deps: WebSocketDeps,
+  ) {
+    deps.hub.add(this);
+    this.helloTimer = setTimeout(
+      () => this.fail(CloseCode.helloTimeout, ErrorCode.helloTimeout, 'No hello frame in time'),
+      deps.helloTimeoutMs,
+    );
+  }
+
+  get consultantId(): string {
+    return this.consultant?.id ?? '';
+  }
+
+  oldestUnsent(): number | undefined {
+    return this.unsent[0];
+  }
+
+  receive(data: unknown): void {
+    if (this.state === 'closed') return;
+    if (typeof data !== 'string') {
+      this.fail(CloseCode.malformed, ErrorCode.malformed, 'Frames must be JSON text');
+      return;
+    }
+    if (Buffer.byteLength(data) > Limits.maxClientFrameBytes) {
+      this.fail(CloseCode.malformed, ErrorCode.tooLarge, `Frame over ${Limits.maxClientFrameBytes} bytes`);
+      return;
+    }
+    if (!this.bucket.take()) {
+      this.fail(CloseCode.rateLimited, ErrorCode.rateLimited, 'Too many frames');
+      return;
+    }
+    if (this.state === 'authenticating') this.queued.push(data);
+    else this.handle(data);
+  }
+
+  private handle(text: string): void {
+    const parsed = parseClientFrame(text);
+    if (!parsed.ok) {
+      this.fail(CloseCode.malformed, ErrorCode.malformed, `Invalid frame: ${parsed.error}`);
+      return;
+    }
+    const frame = parsed.value;
+    if (frame.type === 'hello') {
+      if (this.state !== 'hello') {
+        this.fail(CloseCode.malformed, ErrorCode.malformed, 'Only one hello per connection');
+        return;
+      }
+      void this.authenticate(frame);
+      return;
+    }
+    if (this.state !== 'open') {
+      this.fail(CloseCode.malformed, ErrorCode.malformed, 'The first frame must be hello');
+      return;
+    }
+    this.send(JSON.stringify({ type: 'pong', id: frame.id, serverTime: this.deps.clock.now() }));
+  }
+
+  private async authenticate(hello: HelloFrame): Promise<void> {
+    this.state = 'authenticating';
+    const result = await this.deps.auth.verify(hello.token);
+    if (this.state !== 'authenticating') return; // closed meanwhile
+    if (!result.ok) {
+      const code = result.reason === 'expired' ? ErrorCode.authExpired : ErrorCode.unauthenticated;
+      this.fail(CloseCode.unauthenticated, code, result.message);
+      return;
+    }
+    const consultant = this.deps.store.consultant(result.principal.consultantId);
+    if (!consultant) {
+      this.fail(CloseCode.unauthenticated, ErrorCode.unauthenticated, 'The token names no known consultant');
+      return;
+    }
+    clearTimeout(this.helloTimer);
+    this.consultant = consultant;
+    const { expiresAt } = result.principal;
+
+    // Read, subscribe and send in one synchronous step: nothing can be committed in between.
+    const attached = this.deps.feed.attach(this, consultant, hello.since);
+    const welcome: WelcomeFrame = {
+      type: 'welcome',
+      consultantId: consultant.id,
+      epoch: attached.head.epoch,
+      seq: attached.head.seq,
+      heartbeatMs: this.deps.hub.heartbeatMs,
+      tokenExpiresAt: expiresAt,
+      serverTime: this.deps.clock.now(),
+    };
+    this.send(JSON.stringify(welcome));
+    for (const frame of attached.frames) this.sendFrame(frame);
+    this.cursor = attached.head;
+    this.state = 'open';
+
+    this.expiryTimer = this.deps.clock.setTimer(expiresAt, () =>
+      this.fail(CloseCode.unauthenticated, ErrorCode.authExpired, 'The token has expired'),
+    );
+    const queued = this.queued;
+    this.queued = [];
+    for (const text of queued) if (this.state === 'open') this.handle(text);
+  }
+
+  deliver(event: OutEvent): void {
+    if (this.state !== 'open') return;
+    if (event.epoch === this.cursor.epoch && event.seq <= this.cursor.seq) return;
+    if (this.ws.bufferedAmount > this.deps.maxBufferedBytes) {
+      this.fail(CloseCode.overloaded, ErrorCode.overloaded, 'Too far behind; reconnect and resume');
+      return;
+    }
+    this.sendFrame({
+      type: 'event',
+      epoch: event.epoch,
+      seq: event.seq,
+      json: event.json,
+      committedAt: event.committedAt,
+    });
+  }
+
+  heartbeat(json: string): void {
+    if (this.state === 'open') this.send(json);
+  }
+
+  resync(): void {
+    if (this.state !== 'open' || !this.consultant) return;
+    this.sendFrame(this.deps.feed.snapshotFrame(this.consultant));
+  }
+
+  private sendFrame(frame: Outgoing): void {
+    this.cursor = { epoch: frame.epoch, seq: frame.seq };
+    const committedAt = frame.committedAt;
+    if (committedAt === undefined) {
+      this.send(frame.json);
+      return;
+    }
+    this.unsent.push(committedAt);
+    this.ws.send(frame.json, (error) => {
+      this.unsent.shift();
+      if (!error) this.deps.metrics.eventSent('websocket', committedAt);
+    });
+  }
+
+  private send(json: string): void {
+    this.ws.send(json);
+  }
+
+  /** Refuses or ends the connection: an `error` frame, then the close code. */
+  fail(code: number, errorCode: string, message: string): void {
+    if (this.state === 'closed') return;
+    if (this.ws.readyState === this.ws.OPEN) {
+      this.send(JSON.stringify({ type: 'error', code: errorCode, message }));
+    }
+    this.close(code, message);
+  }
+
+  shutdown(): void {
+    this.close(CloseCode.goingAway, 'Server shutting down');
+  }
+
+  private close(code: number, reason: string): void {
+    if (this.state === 'closed') return;
+    this.deps.metrics.webSocketClosed(code);
+    this.cleanup();
+    if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING) {
+      this.ws.close(code, closeReason(reason));
+      // A peer that never answers the close handshake is cut off rather than waited for.
+      this.forceTimer = setTimeout(() => this.ws.terminate(), 2_000);
+      this.forceTimer.unref();
+      this.ws.once('close', () => clearTimeout(this.forceTimer));
+    }
+  }
+
+  /** The socket closed (either side). */
+  closed(): void {
+    this.cleanup();
+    clearTimeout(this.forceTimer);
+  }
+
+  private cleanup(): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    clearTimeout(this.helloTimer);
+    if (this.expiryTimer) this.deps.clock.clearTimer(this.expiryTimer);
+    this.queued = [];
+    this.deps.hub.remove(this);
+  }
+}
