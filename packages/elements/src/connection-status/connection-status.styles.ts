@@ -1,0 +1,48 @@
+import { css } from 'lit';
+
+export const connectionStatusStyles = css`
+  :host {
+    display: inline-block;
+    --_live: var(--fg-connection-status-live-color, var(--_success));
+    --_waiting: var(--fg-connection-status-reconnecting-color, var(--_warning));
+    --_down: var(--fg-connection-status-offline-color, var(--_danger));
+  }
+  .status {
+    display: inline-flex;
+    align-items: center;
+    gap: 0.5rem;
+    block-size: 2rem;
+    font-size: 0.8125rem;
+    white-space: nowrap;
+  }
+  .indicator {
+    flex: none;
+    inline-size: 0.625rem;
+    block-size: 0.625rem;
+    border-radius: 50%;
+    background: var(--_muted);
+  }
+  .live .indicator {
+    background: var(--_live);
+    box-shadow: 0 0 0 3px color-mix(in srgb, var(--_live) 25%, transparent);
+  }
+  .reconnecting .indicator,
+  .connecting .indicator,
+  .stale .indicator {
+    background: var(--_waiting);
+  }
+  .offline .indicator,
+  .expired .indicator {
+    background: var(--_down);
+  }
+  .label {
+    font-weight: 600;
+  }
+  .detail {
+    color: var(--_muted);
+  }
+  a {
+    color: var(--_accent);
+    font-weight: 600;
+  }
+`;

@@ -1,0 +1,82 @@
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { ContextConsumer } from '@lit/context';
+import type { ConnectionStatus, DashboardState } from '@fg/realtime';
+import { dashboardSettingsContext } from '../context.js';
+import { ClockController, FormatController } from '../format.js';
+import { StoreController, shallowEqual } from '../store-controller.js';
+import { widgetStyles } from '../styles.js';
+import { connectionStatusStyles } from './connection-status.styles.js';
+
+const select = (state: DashboardState) => ({
+  consultant: state.snapshot?.consultant,
+  status: state.status,
+  lastHeardAt: state.lastHeardAt,
+});
+
+const LABELS: Readonly<Record<ConnectionStatus, string>> = {
+  connecting: 'Connecting…',
+  live: 'Live',
+  reconnecting: 'Reconnecting…',
+  stale: 'Updates delayed',
+  offline: 'Offline',
+  expired: 'Session expired',
+};
+
+/**
+ * @summary Whether the dashboard is current: "Live", "Reconnecting…", "Updates delayed"
+ * (nothing heard for a while), "Offline" or "Session expired", with how long ago the last
+ * update arrived when it is not live, and a link to sign in again once the session expired.
+ *
+ * It is not a live region: connection changes are shown, not announced.
+ *
+ * @csspart base - The whole status line (a group named "Connection").
+ * @csspart indicator - The colored dot.
+ * @csspart label - The state in words.
+ * @csspart detail - "updated 12 sec. ago".
+ * @csspart login-link - "Sign in again", when the session expired and a login URL is known.
+ *
+ * @cssproperty --fg-connection-status-live-color - Defaults to `--fg-color-success`.
+ * @cssproperty --fg-connection-status-reconnecting-color - Also for connecting and delayed; defaults to `--fg-color-warning`.
+ * @cssproperty --fg-connection-status-offline-color - Also for an expired session; defaults to `--fg-color-danger`.
+ */
+export class FgConnectionStatus extends LitElement {
+  static override styles = [widgetStyles, connectionStatusStyles];
+
+  private readonly view = new StoreController(this, select, shallowEqual);
+  private readonly format = new FormatController(this);
+  private readonly clock = new ClockController(this, 0);
+  private readonly settings = new ContextConsumer(this, {
+    context: dashboardSettingsContext,
+    subscribe: true,
+  });
+
+  protected override willUpdate(_changed: PropertyValues<this>): void {
+    const { status, lastHeardAt } = this.view.value;
+    // Only a line that shows an age needs the clock, and then every second.
+    this.clock.granularity = status !== 'live' && status !== 'connecting' && lastHeardAt !== null ? 1000 : 0;
+  }
+
+  override render() {
+    const { consultant, status, lastHeardAt } = this.view.value;
+    const showAge = this.clock.granularity > 0 && lastHeardAt !== null;
+    const loginUrl = this.settings.value?.loginUrl;
+    return html`
+      <span class="status ${status}" part="base" role="group" aria-label="Connection">
+        <span class="indicator" part="indicator"></span>
+        <span class="label" part="label">${LABELS[status]}</span>
+        ${
+          showAge
+            ? html`<span class="detail" part="detail"
+                >· updated ${this.format.for(consultant).elapsed(lastHeardAt, this.clock.now)}</span
+              >`
+            : nothing
+        }
+        ${
+          status === 'expired' && loginUrl
+            ? html`<a part="login-link" href=${loginUrl}>Sign in again</a>`
+            : nothing
+        }
+      </span>
+    `;
+  }
+}

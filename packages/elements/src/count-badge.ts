@@ -1,0 +1,109 @@
+import { LitElement, css, html, type TemplateResult } from 'lit';
+import { classMap } from 'lit/directives/class-map.js';
+import type { Counts } from '@fg/protocol';
+import type { DashboardState } from '@fg/realtime';
+import { FormatController } from './format.js';
+import { StoreController, freshnessOf, shallowEqual } from './store-controller.js';
+import { widgetStyles } from './styles.js';
+
+export const countBadgeStyles = css`
+  :host {
+    display: inline-block;
+  }
+  .badge {
+    display: inline-flex;
+    align-items: center;
+    gap: 0.375rem;
+    block-size: 2rem;
+    white-space: nowrap;
+  }
+  svg {
+    inline-size: 1rem;
+    block-size: 1rem;
+    fill: none;
+    stroke: currentColor;
+    stroke-width: 2;
+    stroke-linecap: round;
+    stroke-linejoin: round;
+    color: var(--_muted);
+  }
+  .label {
+    font-size: 0.8125rem;
+    font-weight: 500;
+  }
+  .slot {
+    /* Room for "99+": the badge never changes size, and its number never moves. */
+    display: inline-block;
+    inline-size: 3.25em;
+    font-size: 0.8125rem;
+  }
+  .count {
+    display: inline-block;
+    padding-inline: 0.45em;
+    border-radius: 999px;
+    background: var(--_count-background);
+    color: var(--_count-color);
+    font-weight: 700;
+    line-height: 1.5rem;
+  }
+  .zero .count {
+    background: var(--_sunken);
+    color: var(--_muted);
+    box-shadow: inset 0 0 0 1px var(--_border);
+  }
+  .count .skeleton {
+    inline-size: 1ch;
+    block-size: 0.75rem;
+    vertical-align: middle;
+  }
+`;
+
+/**
+ * What the count badges share: one count from `counts`, a visible label, "99+" above the
+ * cap and the exact number in the accessible name, as an image of text named
+ * "<label>: <count>".
+ */
+export abstract class CountBadge extends LitElement {
+  static override styles = [widgetStyles, countBadgeStyles];
+
+  private readonly view = new StoreController(
+    this,
+    (state: DashboardState) => ({
+      consultant: state.snapshot?.consultant,
+      count: state.snapshot ? this.pick(state.snapshot.counts) : undefined,
+      freshness: freshnessOf(state.status),
+    }),
+    shallowEqual,
+  );
+  private readonly format = new FormatController(this);
+
+  /** The accessible name, before the number. */
+  protected abstract readonly label: string;
+  /** What the badge says on screen next to the number. */
+  protected abstract readonly text: string;
+
+  protected abstract pick(counts: Counts): number;
+  protected abstract renderIcon(): TemplateResult;
+
+  override render() {
+    const { consultant, count, freshness } = this.view.value;
+    const format = this.format.for(consultant);
+    const name = `${this.label}: ${count === undefined ? 'loading' : format.count(count)}`;
+    return html`
+      <span
+        role="img"
+        aria-label=${name}
+        part="base"
+        class=${classMap({ badge: true, dimmed: freshness !== 'fresh', zero: count === 0 })}
+      >
+        ${this.renderIcon()}
+        <span class="label" part="label">${this.text}</span>
+        <span class="slot"
+          ><span class="count" part="count"
+            >${count === undefined ? html`<span class="skeleton"></span>` : format.capped(count)}</span
+          ></span
+        >
+      </span>
+    `;
+  }
+}

@@ -1,0 +1,243 @@
+/**
+ * Numbers, money, dates and relative times, formatted with `Intl` in the consultant's
+ * locale, currency and time zone, and the one shared clock that keeps every relative
+ * label ("in 5 min", "updated 12 s ago") fresh.
+ */
+import { ContextConsumer } from '@lit/context';
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { Limits, type Consultant } from '@fg/protocol';
+import { dashboardSettingsContext } from './context.js';
+
+type Host = ReactiveControllerHost & HTMLElement;
+
+const cache = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat | Intl.RelativeTimeFormat>();
+
+function cached<T extends Intl.NumberFormat | Intl.DateTimeFormat | Intl.RelativeTimeFormat>(
+  key: string,
+  make: () => T,
+): T {
+  let value = cache.get(key) as T | undefined;
+  if (!value) {
+    value = make();
+    cache.set(key, value);
+  }
+  return value;
+}
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/** Formats for one consultant in one locale. Cheap to create: the `Intl` objects behind it are shared. */
+export class Formatter {
+  constructor(
+    readonly locale: string,
+    readonly timeZone: string,
+    readonly currency: string,
+  ) {}
+
+  /** A count, e.g. "1,234". */
+  count(value: number): string {
+    return cached(`n|${this.locale}`, () => new Intl.NumberFormat(this.locale)).format(value);
+  }
+
+  /** A count for a small space: above the cap it reads "99+". The exact number belongs in the accessible name. */
+  capped(value: number): string {
+    return value > Limits.badgeCap ? `${this.count(Limits.badgeCap)}+` : this.count(value);
+  }
+
+  /** Money in integer minor units; whole amounts without decimals ("$5,000", "$5,012.50"). */
+  money(amountMinor: number, currency = this.currency): string {
+    const format = cached(
+      `m|${this.locale}|${currency}`,
+      () =>
+        new Intl.NumberFormat(this.locale, {
+          style: 'currency',
+          currency,
+          trailingZeroDisplay: 'stripIfInteger',
+        }),
+    );
+    const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
+    return format.format(amountMinor / 10 ** digits);
+  }
+
+  /** A clock time, e.g. "2:30 PM". */
+  time(at: string | number): string {
+    return this.dateTime('t', { hour: 'numeric', minute: '2-digit' }).format(new Date(at));
+  }
+
+  /** A day and time relative to `now`'s calendar day: "Today, 2:30 PM", "Tomorrow, 9:00 AM", "Thu, Nov 28, 4:00 PM". */
+  dayAndTime(at: string | number, now: number): string {
+    const days = Math.round((this.dayStart(at) - this.dayStart(now)) / DAY);
+    let day: string;
+    if (days >= -1 && days <= 1) {
+      const text = this.relativeFormat('long').format(days, 'day');
+      day = text.charAt(0).toLocaleUpperCase(this.locale) + text.slice(1);
+    } else {
+      day = this.dateTime('d', { weekday: 'short', month: 'short', day: 'numeric' }).format(new Date(at));
+    }
+    return `${day}, ${this.time(at)}`;
+  }
+
+  /** "in 5 min", "3 hr ago", "now": minutes and coarser. */
+  relative(at: string | number, now: number): string {
+    const diff = new Date(at).getTime() - now;
+    const abs = Math.abs(diff);
+    const format = this.relativeFormat('short');
+    if (abs < MINUTE) return format.format(0, 'second');
+    if (abs < HOUR) return format.format(Math.trunc(diff / MINUTE), 'minute');
+    if (abs < DAY) return format.format(Math.trunc(diff / HOUR), 'hour');
+    return format.format(Math.trunc(diff / DAY), 'day');
+  }
+
+  /** "12 sec. ago", "3 min. ago": seconds while under a minute. */
+  elapsed(at: number, now: number): string {
+    const seconds = Math.max(0, Math.round((now - at) / 1000));
+    if (seconds >= 60) return this.relative(at, now);
+    return this.relativeFormat('short', 'always').format(-seconds, 'second');
+  }
+
+  private relativeFormat(
+    style: 'long' | 'short',
+    numeric: 'auto' | 'always' = 'auto',
+  ): Intl.RelativeTimeFormat {
+    return cached(
+      `r|${this.locale}|${style}|${numeric}`,
+      () => new Intl.RelativeTimeFormat(this.locale, { style, numeric }),
+    );
+  }
+
+  private dateTime(kind: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+    return cached(
+      `${kind}|${this.locale}|${this.timeZone}`,
+      () => new Intl.DateTimeFormat(this.locale, { ...options, timeZone: this.timeZone }),
+    );
+  }
+
+  /** Midnight of the calendar day of `at` in the consultant's time zone, as a UTC day number times a day. */
+  private dayStart(at: string | number): number {
+    const parts = this.dateTime('ymd', { year: 'numeric', month: 'numeric', day: 'numeric' }).formatToParts(
+      new Date(at),
+    );
+    const part = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+    return Date.UTC(part('year'), part('month') - 1, part('day'));
+  }
+}
+
+const fallbackLocale = () => (typeof navigator === 'undefined' ? 'en-US' : navigator.language);
+
+/**
+ * The formatter for a widget: the provider's `locale` if set, else the consultant's.
+ * Money and times always use the consultant's currency and time zone.
+ */
+export class FormatController {
+  private readonly settings: ContextConsumer<typeof dashboardSettingsContext, Host>;
+
+  constructor(host: Host) {
+    this.settings = new ContextConsumer(host, { context: dashboardSettingsContext, subscribe: true });
+  }
+
+  for(consultant: Consultant | undefined): Formatter {
+    const locale = this.settings.value?.locale || consultant?.locale || fallbackLocale();
+    return new Formatter(
+      locale,
+      consultant?.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
+      consultant?.currency ?? 'USD',
+    );
+  }
+}
+
+// ---- the shared clock ----
+
+let readNow: () => number = () => Date.now();
+const members = new Set<ClockController>();
+let timer: ReturnType<typeof setInterval> | undefined;
+let period = 0;
+
+/** The time every relative label is computed from. */
+export function now(): number {
+  return readNow();
+}
+
+/** Replaces the clock (tests, stories) and refreshes every label at once; `undefined` restores `Date.now`. */
+export function setClock(read: (() => number) | undefined): void {
+  readNow = read ?? (() => Date.now());
+  tick();
+}
+
+/** Refreshes every relative label whose value may have changed. */
+export function tick(): void {
+  const time = readNow();
+  for (const member of members) member.tick(time);
+}
+
+function onVisible(): void {
+  if (document.visibilityState === 'visible') tick();
+}
+
+function reschedule(): void {
+  let next = 0;
+  for (const member of members) {
+    if (member.granularity > 0 && (next === 0 || member.granularity < next)) next = member.granularity;
+  }
+  if (next === period) return;
+  if (timer !== undefined) clearInterval(timer);
+  timer = next > 0 ? setInterval(tick, next) : undefined;
+  if (period === 0 && next > 0) document.addEventListener('visibilitychange', onVisible);
+  if (period > 0 && next === 0) document.removeEventListener('visibilitychange', onVisible);
+  period = next;
+}
+
+/**
+ * Joins the host to the one shared clock while connected. The host updates only when the
+ * time crosses its granularity (1 s for "updated 12 s ago", a minute for "in 5 min"). A
+ * granularity of 0 leaves the clock, for a host that shows no relative time right now.
+ */
+export class ClockController implements ReactiveController {
+  private bucket = -1;
+  private joined = false;
+
+  constructor(
+    private readonly host: Host,
+    private period: number,
+  ) {
+    host.addController(this);
+  }
+
+  get granularity(): number {
+    return this.period;
+  }
+
+  set granularity(value: number) {
+    if (value === this.period) return;
+    this.period = value;
+    this.bucket = -1;
+    if (this.joined) reschedule();
+  }
+
+  /** The clock's time now; read it in `render()`. */
+  get now(): number {
+    return readNow();
+  }
+
+  hostConnected(): void {
+    this.joined = true;
+    members.add(this);
+    reschedule();
+  }
+
+  hostDisconnected(): void {
+    this.joined = false;
+    members.delete(this);
+    reschedule();
+  }
+
+  /** Called by the shared clock. */
+  tick(time: number): void {
+    if (this.period <= 0) return;
+    const bucket = Math.floor(time / this.period);
+    if (bucket === this.bucket) return;
+    this.bucket = bucket;
+    this.host.requestUpdate();
+  }
+}

@@ -1,0 +1,140 @@
+import { LitElement, css, html, type PropertyValues } from 'lit';
+import { property } from 'lit/decorators.js';
+import { ContextProvider } from '@lit/context';
+import { TRANSPORTS, type TransportName } from '@fg/protocol';
+import { createDashboardClient, type DashboardClient, type DashboardClientOptions } from '@fg/realtime';
+import { dashboardClientContext, dashboardSettingsContext } from '../context.js';
+
+/** The events of the client that a page may want to handle, re-dispatched from the provider. */
+const RELAYED = ['fg-session-expired', 'fg-error'] as const;
+
+function parseTransports(value: string | undefined): TransportName[] | undefined {
+  if (!value) return undefined;
+  const names = value
+    .split(/[\s,]+/)
+    .filter((name): name is TransportName => (TRANSPORTS as readonly string[]).includes(name));
+  return names.length > 0 ? names : undefined;
+}
+
+/**
+ * @summary Connects the dashboard widgets inside it to a backend: one client, one
+ * connection, shared by every widget through context, across shadow roots.
+ *
+ * Give it an `endpoint` and a `token` (or a `getToken` function) and it creates the client
+ * itself, closing it when removed from the page; or hand it a ready `client` (any
+ * `DashboardClient`, such as a store fed by hand in tests and stories).
+ *
+ * @slot - The widgets, at any depth.
+ *
+ * @fires fg-session-expired - The session ended and no fresh token came. Cancelable: its
+ * default action sends the page to `login-url`.
+ * @fires fg-error - The client met something it could not use (a malformed frame, a failed request).
+ */
+export class FgDashboardProvider extends LitElement {
+  static override styles = css`
+    :host {
+      display: contents;
+    }
+  `;
+
+  private readonly clientProvider = new ContextProvider(this, { context: dashboardClientContext });
+  private readonly settingsProvider = new ContextProvider(this, {
+    context: dashboardSettingsContext,
+    initialValue: {},
+  });
+
+  /** Base URL of the backend, e.g. `https://api.example.com`. */
+  @property() endpoint: string | undefined;
+
+  /** A Bearer token for the backend; `getToken` wins when both are set. */
+  @property() token: string | undefined;
+
+  /** Where a person signs in again when the session expired. */
+  @property({ attribute: 'login-url' }) loginUrl: string | undefined;
+
+  /** The transport ladder, highest rung first, e.g. `"websocket sse polling"`. */
+  @property() transports: string | undefined;
+
+  /** Locale for numbers, money and dates; defaults to the consultant's own. */
+  @property() locale: string | undefined;
+
+  /** Called before each connect and when the session needs a fresh token. */
+  @property({ attribute: false }) getToken: DashboardClientOptions['getToken'] | undefined;
+
+  /** The client the widgets use: the one given, or the one the provider created. */
+  @property({ attribute: false })
+  get client(): DashboardClient | undefined {
+    return this.given ?? this.owned;
+  }
+  set client(value: DashboardClient | undefined) {
+    const old = this.client;
+    this.given = value;
+    this.requestUpdate('client', old);
+  }
+
+  private given: DashboardClient | undefined;
+  private owned: DashboardClient | undefined;
+  private readonly relay = new EventTarget();
+
+  constructor() {
+    super();
+    for (const type of RELAYED) this.relay.addEventListener(type, (event) => this.redispatch(event));
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.requestUpdate();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    // A provider moved elsewhere in the page reconnects in the same task: keep its client.
+    queueMicrotask(() => {
+      if (!this.isConnected) this.closeOwned();
+    });
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('locale') || changed.has('loginUrl')) {
+      this.settingsProvider.setValue({ locale: this.locale, loginUrl: this.loginUrl });
+    }
+    const recreate =
+      changed.has('endpoint') ||
+      changed.has('transports') ||
+      changed.has('loginUrl') ||
+      (changed.has('token') && this.owned?.status === 'expired');
+    if (this.given || !this.isConnected || !this.endpoint) {
+      this.closeOwned();
+    } else if (!this.owned || recreate) {
+      this.closeOwned();
+      this.owned = createDashboardClient({
+        endpoint: this.endpoint,
+        getToken: () => (this.getToken ? this.getToken() : (this.token ?? null)),
+        transports: parseTransports(this.transports),
+        loginUrl: this.loginUrl,
+        eventTarget: this.relay,
+      });
+    }
+    this.clientProvider.setValue(this.client);
+  }
+
+  override render() {
+    return html`<slot></slot>`;
+  }
+
+  private closeOwned(): void {
+    this.owned?.close();
+    this.owned = undefined;
+  }
+
+  /** The client's events leave from the provider, bubbling and composed; cancelling one cancels the original. */
+  private redispatch(event: Event): void {
+    const copy = new CustomEvent(event.type, {
+      detail: (event as CustomEvent).detail,
+      bubbles: true,
+      composed: true,
+      cancelable: event.cancelable,
+    });
+    if (!this.dispatchEvent(copy)) event.preventDefault();
+  }
+}

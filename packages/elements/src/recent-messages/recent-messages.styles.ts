@@ -1,0 +1,96 @@
+import { css } from 'lit';
+
+export const recentMessagesStyles = css`
+  :host {
+    --_row: var(--fg-recent-messages-row-height, 4.5rem);
+  }
+  .card {
+    background: var(--fg-recent-messages-background, var(--_surface));
+  }
+  .scroller {
+    block-size: var(--fg-recent-messages-height, calc(3 * var(--_row)));
+  }
+  [role='listitem'],
+  .row {
+    display: grid;
+    grid-template-columns: 0.625rem minmax(0, 1fr) 5.5rem;
+    grid-template-rows: 1.375rem 1.375rem;
+    grid-template-areas: 'dot family time' '. preview action';
+    column-gap: 0.5rem;
+    row-gap: 0.25rem;
+    align-content: center;
+    padding-inline: 0.25rem;
+  }
+  [role='listitem']:focus {
+    outline: none;
+  }
+  [role='listitem']:focus-visible {
+    outline: var(--_focus);
+    outline-offset: -2px;
+  }
+  .dot {
+    grid-area: dot;
+    align-self: center;
+    inline-size: 0.5rem;
+    block-size: 0.5rem;
+    border-radius: 50%;
+  }
+  .unread .dot {
+    background: var(--fg-recent-messages-unread-color, var(--_accent));
+  }
+  .family {
+    grid-area: family;
+    font-weight: 500;
+  }
+  .unread .family {
+    font-weight: 700;
+  }
+  time {
+    grid-area: time;
+    font-size: 0.8125rem;
+    color: var(--_muted);
+    line-height: 1.375rem;
+  }
+  .preview {
+    grid-area: preview;
+    margin: 0;
+    color: var(--_muted);
+  }
+  .unread .preview {
+    color: var(--_text);
+  }
+  button {
+    grid-area: action;
+    justify-self: start;
+    font: inherit;
+    font-size: 0.75rem;
+    font-weight: 600;
+    line-height: 1.125rem;
+    padding: 0.125rem 0.5rem;
+    border: 1px solid var(--_border);
+    border-radius: 999px;
+    background: var(--fg-recent-messages-action-background, var(--_surface));
+    color: var(--fg-recent-messages-action-color, var(--_accent));
+    cursor: pointer;
+    white-space: nowrap;
+  }
+  button:hover {
+    background: var(--_sunken);
+  }
+  button[aria-disabled='true'] {
+    cursor: progress;
+    opacity: 0.6;
+  }
+  .row .skeleton {
+    block-size: 0.875rem;
+    align-self: center;
+  }
+  .row .skeleton:first-child {
+    grid-area: family;
+    inline-size: 50%;
+  }
+  .row .skeleton + .skeleton {
+    grid-area: preview;
+    inline-size: 80%;
+  }
+`;

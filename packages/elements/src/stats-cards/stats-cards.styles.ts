@@ -1,0 +1,47 @@
+import { css } from 'lit';
+
+export const statsCardsStyles = css`
+  :host {
+    container-type: inline-size;
+  }
+  .grid {
+    display: grid;
+    grid-template-columns: repeat(2, minmax(0, 1fr));
+    gap: var(--fg-stats-cards-gap, 0.75rem);
+  }
+  @container (min-width: 40rem) {
+    .grid {
+      grid-template-columns: repeat(4, minmax(0, 1fr));
+    }
+  }
+  .card {
+    display: flex;
+    flex-direction: column;
+    gap: 0.25rem;
+    min-block-size: 5.5rem;
+    background: var(--fg-stats-cards-background, var(--_surface));
+  }
+  .label {
+    color: var(--fg-stats-cards-label-color, var(--_muted));
+    font-size: 0.8125rem;
+    font-weight: 500;
+    line-height: 1.25rem;
+  }
+  .value {
+    color: var(--fg-stats-cards-value-color, var(--_text));
+    font-size: var(--fg-stats-cards-value-size, 1.75rem);
+    font-weight: 650;
+    line-height: 2.25rem;
+    white-space: nowrap;
+    overflow: hidden;
+    text-overflow: ellipsis;
+  }
+  .value .skeleton {
+    inline-size: 4ch;
+    block-size: 1.75rem;
+    vertical-align: middle;
+  }
+  .revenue .value .skeleton {
+    inline-size: 6ch;
+  }
+`;

@@ -1,0 +1,117 @@
+import { expect } from '@open-wc/testing';
+import '../define/fg-stats-cards.js';
+import type { FgStatsCards } from './stats-cards.js';
+import { DashboardScript, busySnapshot, emptySnapshot } from '../test/frames.js';
+import { layoutShiftDuring, layoutShiftSupported, mount, text } from '../test/harness.js';
+
+function card(el: FgStatsCards, name: string) {
+  const group = [...el.shadowRoot!.querySelectorAll('[role="group"]')].find(
+    (g) => el.shadowRoot!.getElementById(g.getAttribute('aria-labelledby')!)?.textContent === name,
+  );
+  expect(group, `a group named ${name}`).to.not.equal(undefined);
+  return {
+    value: text(group!.querySelector('[part~="value"]')),
+    shown: group!.querySelector('[part~="value"] [aria-hidden="true"]')?.textContent ?? null,
+  };
+}
+
+describe('<fg-stats-cards>', () => {
+  it('is four named groups with skeletons while loading', async () => {
+    const { el } = await mount<FgStatsCards>('fg-stats-cards');
+    const groups = el.shadowRoot!.querySelectorAll('[role="group"]');
+    expect(groups).to.have.length(4);
+    expect(el.shadowRoot!.querySelectorAll('.skeleton')).to.have.length(4);
+    expect(card(el, 'Family Clients').value).to.equal('Loading');
+    await expect(el).to.be.accessible();
+  });
+
+  it('shows the story numbers as text: 6 families, 2 active, 14 completed, $5,000', async () => {
+    const { el, feed } = await mount<FgStatsCards>('fg-stats-cards');
+    await feed(new DashboardScript().snapshotFrame());
+    expect(card(el, 'Family Clients').value).to.equal('6');
+    expect(card(el, 'Active Consultations').value).to.equal('2');
+    expect(card(el, 'Completed Consultations').value).to.equal('14');
+    expect(card(el, 'Monthly Revenue').value).to.equal('$5,000');
+    expect(el.shadowRoot!.querySelector('.skeleton')).to.equal(null);
+    await expect(el).to.be.accessible();
+  });
+
+  it('shows zeros, not errors, for a consultant with no data', async () => {
+    const { el, feed } = await mount<FgStatsCards>('fg-stats-cards');
+    await feed(new DashboardScript(emptySnapshot()).snapshotFrame());
+    expect(card(el, 'Family Clients').value).to.equal('0');
+    expect(card(el, 'Monthly Revenue').value).to.equal('$0');
+    await expect(el).to.be.accessible();
+  });
+
+  it('shows "99+" above 99 and keeps the exact number for screen readers', async () => {
+    const { el, feed } = await mount<FgStatsCards>('fg-stats-cards');
+    await feed(new DashboardScript(busySnapshot()).snapshotFrame());
+    const families = card(el, 'Family Clients');
+    expect(families.shown).to.equal('99+');
+    expect(families.value).to.equal('99+230');
+    expect(el.shadowRoot!.querySelector('.vh')!.textContent).to.equal('230');
+    expect(card(el, 'Completed Consultations').value).to.contain('1,500');
+    await expect(el).to.be.accessible();
+  });
+
+  it('updates the matching card on each event: family associated, payment, consultation started', async () => {
+    const script = new DashboardScript();
+    const { el, feed } = await mount<FgStatsCards>('fg-stats-cards');
+    await feed(script.snapshotFrame());
+    await feed(script.associateFamily());
+    expect(card(el, 'Family Clients').value).to.equal('7');
+    await feed(script.payment(25_050));
+    expect(card(el, 'Monthly Revenue').value).to.equal('$5,250.50');
+    await feed(script.start('s1'));
+    expect(card(el, 'Active Consultations').value).to.equal('3');
+    await feed(script.completeConsultation());
+    expect(card(el, 'Completed Consultations').value).to.equal('15');
+  });
+
+  it('does not re-render for events outside its slice', async () => {
+    const script = new DashboardScript();
+    const { el, feed } = await mount<FgStatsCards>('fg-stats-cards');
+    await feed(script.snapshotFrame());
+    let renders = 0;
+    const render = el.render.bind(el);
+    el.render = () => {
+      renders++;
+      return render();
+    };
+    await feed(script.addTask());
+    expect(renders).to.equal(0);
+    await feed(script.associateFamily());
+    expect(renders).to.equal(1);
+  });
+
+  it('dims stale and expired data but keeps showing it', async () => {
+    const script = new DashboardScript();
+    const { el, feed, status } = await mount<FgStatsCards>('fg-stats-cards');
+    await feed(script.snapshotFrame());
+    await status('live');
+    const base = el.shadowRoot!.querySelector('[part="base"]')!;
+    expect(base.classList.contains('dimmed')).to.equal(false);
+    await status('stale');
+    expect(base.classList.contains('dimmed')).to.equal(true);
+    expect(card(el, 'Family Clients').value).to.equal('6');
+    await expect(el).to.be.accessible();
+    await status('expired');
+    expect(base.classList.contains('dimmed')).to.equal(true);
+    expect(card(el, 'Monthly Revenue').value).to.equal('$5,000');
+  });
+
+  it('causes no layout shift while data and updates arrive (Chromium: WebKit has no Layout Instability API)', async function () {
+    if (!layoutShiftSupported()) this.skip();
+    const script = new DashboardScript();
+    const { feed } = await mount<FgStatsCards>('fg-stats-cards');
+    const shift = await layoutShiftDuring(async () => {
+      await feed(script.snapshotFrame());
+      await feed(script.associateFamily());
+      await feed(script.payment(123_456));
+      await feed(script.start('s1'));
+      await feed(script.completeConsultation());
+    });
+    expect(shift).to.equal(0);
+  });
+});

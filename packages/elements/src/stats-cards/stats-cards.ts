@@ -1,0 +1,73 @@
+import { LitElement, html, type TemplateResult } from 'lit';
+import { classMap } from 'lit/directives/class-map.js';
+import type { DashboardState } from '@fg/realtime';
+import { FormatController } from '../format.js';
+import { StoreController, freshnessOf, shallowEqual } from '../store-controller.js';
+import { widgetStyles } from '../styles.js';
+import { countText, skeleton } from '../templates.js';
+import { statsCardsStyles } from './stats-cards.styles.js';
+
+// Each number on its own, so that a change elsewhere in `counts` (a task, a message) renders nothing here.
+const select = ({ snapshot, status }: DashboardState) => ({
+  consultant: snapshot?.consultant,
+  familyClients: snapshot?.counts.familyClients,
+  active: snapshot?.counts.active,
+  completed: snapshot?.counts.completed,
+  revenue: snapshot?.revenue,
+  freshness: freshnessOf(status),
+});
+
+const CARDS: readonly { key: 'familyClients' | 'active' | 'completed'; label: string; part: string }[] = [
+  { key: 'familyClients', label: 'Family Clients', part: 'family-clients' },
+  { key: 'active', label: 'Active Consultations', part: 'active' },
+  { key: 'completed', label: 'Completed Consultations', part: 'completed' },
+];
+
+/**
+ * @summary The practice in four numbers: Family Clients, Active Consultations, Completed
+ * Consultations and Monthly Revenue. Each card is a group named after what it counts.
+ *
+ * @csspart base - The grid of cards.
+ * @csspart card - Every card; also `card-family-clients`, `card-active`, `card-completed`, `card-revenue`.
+ * @csspart label - The name of a card.
+ * @csspart value - The value of a card.
+ *
+ * @cssproperty --fg-stats-cards-gap - Space between cards.
+ * @cssproperty --fg-stats-cards-background - Card background; defaults to `--fg-color-surface`.
+ * @cssproperty --fg-stats-cards-label-color - Defaults to `--fg-color-text-muted`.
+ * @cssproperty --fg-stats-cards-value-color - Defaults to `--fg-color-text`.
+ * @cssproperty --fg-stats-cards-value-size - Font size of the values.
+ */
+export class FgStatsCards extends LitElement {
+  static override styles = [widgetStyles, statsCardsStyles];
+
+  private readonly view = new StoreController(this, select, shallowEqual);
+  private readonly format = new FormatController(this);
+
+  override render() {
+    const { consultant, revenue, freshness } = this.view.value;
+    const format = this.format.for(consultant);
+    return html`
+      <div part="base" class=${classMap({ grid: true, dimmed: freshness !== 'fresh' })}>
+        ${CARDS.map(({ key, label, part }) => {
+          const value = this.view.value[key];
+          return this.renderCard(part, label, value === undefined ? undefined : countText(format, value));
+        })}
+        ${this.renderCard(
+          'revenue',
+          'Monthly Revenue',
+          revenue ? format.money(revenue.amountMinor, revenue.currency) : undefined,
+        )}
+      </div>
+    `;
+  }
+
+  private renderCard(part: string, label: string, value: TemplateResult | string | undefined) {
+    return html`
+      <div class="card ${part}" role="group" aria-labelledby="${part}-label" part="card card-${part}">
+        <span class="label" id="${part}-label" part="label">${label}</span>
+        <span class="value" part="value">${value ?? skeleton('value')}</span>
+      </div>
+    `;
+  }
+}

@@ -1,0 +1,112 @@
+import { ContextConsumer } from '@lit/context';
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { ConnectionStatus, DashboardClient, DashboardState } from '@fg/realtime';
+import { dashboardClientContext } from './context.js';
+
+/** The state before any client is provided: loading, nothing heard yet. */
+export const EMPTY_STATE: DashboardState = Object.freeze({
+  snapshot: null,
+  status: 'connecting',
+  transport: null,
+  lastHeardAt: null,
+  recentEvents: Object.freeze([]),
+});
+
+/** Equality for selectors that return a small object of sections: each field by identity. */
+export function shallowEqual<T>(a: T, b: T): boolean {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  const keys = Object.keys(a) as (keyof T)[];
+  return keys.length === Object.keys(b).length && keys.every((key) => Object.is(a[key], b[key]));
+}
+
+/**
+ * How far a widget can trust what it shows. Widgets dim `stale` and `expired` data but
+ * keep showing it; `reconnecting` is brief and not worth a visual change.
+ */
+export type Freshness = 'fresh' | 'stale' | 'expired';
+
+export function freshnessOf(status: ConnectionStatus): Freshness {
+  if (status === 'expired') return 'expired';
+  return status === 'stale' || status === 'offline' ? 'stale' : 'fresh';
+}
+
+type Host = ReactiveControllerHost & HTMLElement;
+
+/**
+ * Gives a widget one slice of the dashboard state. It finds the client through context,
+ * subscribes while the host is connected, and asks for an update only when its slice
+ * changed by `equals`. Once an update that came from the store has painted, it reports
+ * the sequence number to the client, which measures event-to-DOM latency.
+ */
+export class StoreController<T> implements ReactiveController {
+  /** The selected slice; computed from an empty, loading state until a client arrives. */
+  value: T;
+  /** The client in use, if a provider above the host has one. */
+  client: DashboardClient | undefined;
+
+  private unsubscribe: (() => void) | undefined;
+  private seqToReport: number | undefined;
+
+  constructor(
+    private readonly host: Host,
+    private readonly selector: (state: DashboardState) => T,
+    private readonly equals: (a: T, b: T) => boolean = Object.is,
+  ) {
+    this.value = selector(EMPTY_STATE);
+    host.addController(this);
+    new ContextConsumer(host, {
+      context: dashboardClientContext,
+      subscribe: true,
+      callback: (client) => this.use(client),
+    });
+  }
+
+  /** The whole state the slice was taken from (for a widget that needs one more look, e.g. at recent events). */
+  get state(): DashboardState {
+    return this.client?.state ?? EMPTY_STATE;
+  }
+
+  hostConnected(): void {
+    this.listen();
+  }
+
+  hostDisconnected(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+  }
+
+  hostUpdated(): void {
+    const seq = this.seqToReport;
+    const client = this.client;
+    if (seq === undefined || !client) return;
+    this.seqToReport = undefined;
+    // requestAnimationFrame runs just before the paint; a task queued from it runs just after.
+    requestAnimationFrame(() => setTimeout(() => client.notePainted(seq)));
+  }
+
+  private use(client: DashboardClient | undefined): void {
+    if (client === this.client) return;
+    this.hostDisconnected();
+    this.client = client;
+    if (client) {
+      if (this.host.isConnected) this.listen();
+    } else {
+      this.set(this.selector(EMPTY_STATE));
+    }
+  }
+
+  private listen(): void {
+    const client = this.client;
+    if (!client || this.unsubscribe) return;
+    this.set(this.selector(client.state));
+    this.unsubscribe = client.subscribe(this.selector, (value) => this.set(value), this.equals);
+  }
+
+  private set(value: T): void {
+    if (this.equals(this.value, value)) return;
+    this.value = value;
+    this.seqToReport = this.client?.state.snapshot?.seq;
+    this.host.requestUpdate();
+  }
+}

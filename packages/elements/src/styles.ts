@@ -1,0 +1,124 @@
+import { css } from 'lit';
+
+/**
+ * What every widget shares: the token aliases (each `--fg-*` token with the light theme as
+ * its fallback, so a widget looks right with no theme loaded), tabular numbers, skeletons,
+ * the dimmed look of stale data, and the visually hidden text screen readers still read.
+ */
+export const widgetStyles = css`
+  :host {
+    --_text: var(--fg-color-text, #1f2328);
+    --_muted: var(--fg-color-text-muted, #59636e);
+    --_surface: var(--fg-color-surface, #fff);
+    --_sunken: var(--fg-color-surface-sunken, #f6f8fa);
+    --_border: var(--fg-color-border, #d1d9e0);
+    --_accent: var(--fg-color-accent, #0969da);
+    --_on-accent: var(--fg-color-on-accent, #fff);
+    --_success: var(--fg-color-success, #1a7f37);
+    --_warning: var(--fg-color-warning, #9a6700);
+    --_danger: var(--fg-color-danger, #d1242f);
+    --_highlight: var(--fg-color-highlight, #fff8c5);
+    --_skeleton: var(--fg-color-skeleton, #e6eaef);
+    --_radius: var(--fg-radius, 0.75rem);
+    --_radius-s: var(--fg-radius-small, 0.375rem);
+    --_space: var(--fg-space, 1rem);
+    --_shadow: var(--fg-shadow, 0 1px 2px rgb(31 35 40 / 8%));
+    --_focus: var(--fg-focus-ring, 2px solid #0969da);
+    display: block;
+    color: var(--_text);
+    font-family: var(--fg-font-family, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif);
+    font-size: var(--fg-font-size, 0.9375rem);
+    line-height: 1.4;
+    font-variant-numeric: tabular-nums;
+  }
+  :host([hidden]) {
+    display: none;
+  }
+  * {
+    box-sizing: border-box;
+  }
+  .card {
+    background: var(--_surface);
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+    box-shadow: var(--_shadow);
+    padding: var(--_space);
+  }
+  h2 {
+    margin: 0 0 0.75rem;
+    font-size: var(--fg-heading-size, 1rem);
+    font-weight: 600;
+    line-height: 1.5rem;
+  }
+  .muted {
+    color: var(--_muted);
+  }
+  .vh {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    margin: -1px;
+    overflow: hidden;
+    clip-path: inset(50%);
+    white-space: nowrap;
+  }
+  .skeleton {
+    display: inline-block;
+    border-radius: var(--_radius-s);
+    background: var(--_skeleton);
+    animation: fg-pulse 1.6s ease-in-out infinite;
+  }
+  .dimmed {
+    opacity: var(--fg-dimmed-opacity, 0.55);
+    filter: saturate(0.3);
+    transition: opacity 0.2s;
+  }
+  button:focus-visible,
+  a:focus-visible {
+    outline: var(--_focus);
+    outline-offset: 2px;
+  }
+  @keyframes fg-pulse {
+    50% {
+      opacity: 0.5;
+    }
+  }
+  @media (prefers-reduced-motion: reduce) {
+    .skeleton,
+    .dimmed {
+      animation: none;
+      transition: none;
+    }
+  }
+`;
+
+/** A list of fixed-height rows: sizes are reserved so data arriving never moves what is around it. */
+export const listStyles = css`
+  .scroller {
+    position: relative;
+    overflow-y: auto;
+    overflow-anchor: none;
+    overscroll-behavior: contain;
+  }
+  [role='listitem'],
+  .row {
+    block-size: var(--_row);
+    overflow: hidden;
+  }
+  [role='listitem'] + [role='listitem'],
+  .row + .row {
+    border-block-start: 1px solid var(--_border);
+  }
+  .ellipsis {
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+  }
+  .empty {
+    position: absolute;
+    inset: 0;
+    display: grid;
+    place-content: center;
+    text-align: center;
+  }
+`;

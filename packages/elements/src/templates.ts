@@ -1,0 +1,31 @@
+import { html, type TemplateResult } from 'lit';
+import { Limits, type EventKind } from '@fg/protocol';
+import type { AppliedEvent } from '@fg/realtime';
+import type { Formatter } from './format.js';
+
+/**
+ * A count as a person sees it: above the cap, "99+" on screen and the exact number for
+ * screen readers.
+ */
+export function countText(format: Formatter, value: number): TemplateResult | string {
+  if (value <= Limits.badgeCap) return format.count(value);
+  return html`<span aria-hidden="true">${format.capped(value)}</span
+    ><span class="vh">${format.count(value)}</span>`;
+}
+
+/** A placeholder of the size of the value it stands for. */
+export function skeleton(className: string): TemplateResult {
+  return html`<span class="skeleton ${className}" aria-hidden="true"></span><span class="vh">Loading</span>`;
+}
+
+/** Subjects of the high-priority events of one kind that were just applied: the rows worth a highlight. */
+export function highPriorityIds(events: readonly AppliedEvent[], kind: EventKind): ReadonlySet<string> {
+  const ids = new Set<string>();
+  for (const event of events) if (event.priority === 'high' && event.kind === kind) ids.add(event.subject.id);
+  return ids;
+}
+
+/** English plural of a noun by count. */
+export function plural(count: number, one: string, many: string): string {
+  return count === 1 ? one : many;
+}

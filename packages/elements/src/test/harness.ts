@@ -1,0 +1,105 @@
+/** Mounting widgets under a provider whose client is a store fed real protocol frames. */
+import { fixture, html, nextFrame } from '@open-wc/testing';
+import type { LitElement } from 'lit';
+import type { ServerFrame } from '@fg/protocol';
+import { createDashboardStore, type ConnectionStatus, type DashboardStore } from '@fg/realtime';
+import { setClock } from '../format.js';
+import '../define/fg-dashboard-provider.js';
+import { NOW } from './frames.js';
+
+export interface Mounted<T extends LitElement> {
+  readonly el: T;
+  readonly store: DashboardStore;
+  /** Applies frames, delivers the store's notification and waits for the widgets to render and paint. */
+  feed(...frames: ServerFrame[]): Promise<void>;
+  status(status: ConnectionStatus): Promise<void>;
+  /** Delivers pending notifications and waits for every widget under the provider to render and paint. */
+  settle(): Promise<void>;
+}
+
+/** Store notifications on demand, so a test decides when a frame's changes reach the widgets. */
+function manualFrames() {
+  let queue: (() => void)[] = [];
+  return {
+    request(callback: () => void) {
+      queue.push(callback);
+      return () => {
+        queue = queue.filter((c) => c !== callback);
+      };
+    },
+    run() {
+      const due = queue;
+      queue = [];
+      for (const callback of due) callback();
+    },
+  };
+}
+
+async function allUpdated(root: Element): Promise<void> {
+  const pending: Promise<unknown>[] = [];
+  const visit = (node: Element) => {
+    if ('updateComplete' in node) pending.push((node as LitElement).updateComplete);
+    for (const child of node.children) visit(child);
+    if (node.shadowRoot) for (const child of node.shadowRoot.children) visit(child);
+  };
+  visit(root);
+  await Promise.all(pending);
+}
+
+/** Mounts `<tag>` in a provider of the given width; the clock stands at `NOW`. */
+export async function mount<T extends LitElement>(tag: string, width = 760): Promise<Mounted<T>> {
+  setClock(() => NOW);
+  const frames = manualFrames();
+  const store = createDashboardStore({ requestFrame: frames.request, now: () => NOW });
+  const wrapper = await fixture<HTMLDivElement>(
+    html`<div style="width: ${width}px">
+      <fg-dashboard-provider .client=${store}></fg-dashboard-provider>
+    </div>`,
+  );
+  const el = document.createElement(tag) as T;
+  wrapper.firstElementChild!.append(el);
+  const settle = async () => {
+    frames.run();
+    await allUpdated(wrapper);
+    await nextFrame();
+  };
+  await settle();
+  return {
+    el,
+    store,
+    settle,
+    async feed(...list) {
+      for (const frame of list) store.receive(frame);
+      await settle();
+    },
+    async status(status) {
+      store.setStatus(status, status === 'live' ? 'websocket' : null);
+      await settle();
+    },
+  };
+}
+
+/** The text a person reads in an element's shadow root, whitespace collapsed. */
+export function text(el: Element | null | undefined): string {
+  const root = el?.shadowRoot ?? el;
+  return (root?.textContent ?? '').replace(/\s+/g, ' ').trim();
+}
+
+export const layoutShiftSupported = (): boolean =>
+  PerformanceObserver.supportedEntryTypes?.includes('layout-shift') ?? false;
+
+/** The sum of the layout shifts while `during` runs and for two frames after it (Layout Instability API). */
+export async function layoutShiftDuring(during: () => Promise<void>): Promise<number> {
+  let total = 0;
+  const add = (entries: PerformanceEntryList) => {
+    for (const entry of entries) total += (entry as PerformanceEntry & { value: number }).value;
+  };
+  const observer = new PerformanceObserver((list) => add(list.getEntries()));
+  observer.observe({ type: 'layout-shift' });
+  await during();
+  await nextFrame();
+  await nextFrame();
+  add(observer.takeRecords());
+  observer.disconnect();
+  return total;
+}

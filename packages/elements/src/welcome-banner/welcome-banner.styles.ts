@@ -1,0 +1,63 @@
+import { css } from 'lit';
+
+export const welcomeBannerStyles = css`
+  :host {
+    container-type: inline-size;
+  }
+  .banner {
+    min-block-size: var(--fg-welcome-banner-min-height, 9.5rem);
+    background: var(--fg-welcome-banner-background, var(--_surface));
+    color: var(--fg-welcome-banner-color, var(--_text));
+  }
+  h2 {
+    font-size: var(--fg-welcome-banner-greeting-size, 1.375rem);
+    line-height: 2rem;
+    margin-block-end: 0.25rem;
+    white-space: nowrap;
+    overflow: hidden;
+    text-overflow: ellipsis;
+  }
+  .intro {
+    margin: 0 0 0.75rem;
+    line-height: 1.25rem;
+  }
+  .facts {
+    display: grid;
+    grid-template-columns: repeat(3, minmax(0, 1fr));
+    gap: 0.75rem;
+    margin: 0;
+  }
+  .fact {
+    margin: 0;
+    min-inline-size: 0;
+  }
+  .value {
+    /* A full line of its own: the label sits below it yet reads "3 upcoming consultations". */
+    display: inline-block;
+    inline-size: 100%;
+    font-size: var(--fg-welcome-banner-value-size, 1.5rem);
+    font-weight: 650;
+    line-height: 2rem;
+    white-space: nowrap;
+    overflow: hidden;
+    text-overflow: ellipsis;
+  }
+  .label {
+    color: var(--fg-welcome-banner-label-color, var(--_muted));
+    font-size: 0.8125rem;
+    line-height: 1.25rem;
+  }
+  h2 .skeleton {
+    inline-size: min(16rem, 70%);
+    block-size: 1.25rem;
+    vertical-align: middle;
+  }
+  .value .skeleton {
+    inline-size: 3ch;
+    block-size: 1.5rem;
+    vertical-align: middle;
+  }
+  .revenue .value .skeleton {
+    inline-size: 6ch;
+  }
+`;

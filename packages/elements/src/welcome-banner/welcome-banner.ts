@@ -1,0 +1,89 @@
+import { LitElement, html, type TemplateResult } from 'lit';
+import { classMap } from 'lit/directives/class-map.js';
+import type { DashboardState } from '@fg/realtime';
+import { FormatController } from '../format.js';
+import { StoreController, freshnessOf, shallowEqual } from '../store-controller.js';
+import { widgetStyles } from '../styles.js';
+import { countText, plural, skeleton } from '../templates.js';
+import { welcomeBannerStyles } from './welcome-banner.styles.js';
+
+const select = ({ snapshot, status }: DashboardState) => ({
+  consultant: snapshot?.consultant,
+  upcoming: snapshot?.counts.upcoming,
+  active: snapshot?.counts.active,
+  revenue: snapshot?.revenue,
+  freshness: freshnessOf(status),
+});
+
+/**
+ * @summary Greets the consultant by name with the day's essentials: upcoming consultations,
+ * active consultations and this month's revenue. A region named "Welcome".
+ *
+ * @csspart base - The banner (a region named "Welcome").
+ * @csspart greeting - The heading with the consultant's name.
+ * @csspart name - The consultant's name inside the greeting.
+ * @csspart facts - The row of three facts.
+ * @csspart fact - Each fact; also `fact-upcoming`, `fact-active`, `fact-revenue`.
+ * @csspart value - The number of a fact.
+ * @csspart label - What a fact counts.
+ *
+ * @cssproperty --fg-welcome-banner-background - Defaults to `--fg-color-surface`.
+ * @cssproperty --fg-welcome-banner-color - Defaults to `--fg-color-text`.
+ * @cssproperty --fg-welcome-banner-label-color - Defaults to `--fg-color-text-muted`.
+ * @cssproperty --fg-welcome-banner-greeting-size - Font size of the greeting.
+ * @cssproperty --fg-welcome-banner-value-size - Font size of the numbers.
+ * @cssproperty --fg-welcome-banner-min-height - Space reserved for the banner, so nothing moves when data arrives.
+ */
+export class FgWelcomeBanner extends LitElement {
+  static override styles = [widgetStyles, welcomeBannerStyles];
+
+  private readonly view = new StoreController(this, select, shallowEqual);
+  private readonly format = new FormatController(this);
+
+  override render() {
+    const { consultant, upcoming, active, revenue, freshness } = this.view.value;
+    const format = this.format.for(consultant);
+    return html`
+      <section
+        aria-label="Welcome"
+        part="base"
+        class=${classMap({ card: true, banner: true, dimmed: freshness !== 'fresh' })}
+      >
+        <h2 part="greeting">
+          ${
+            consultant
+              ? html`Welcome back, <span part="name">${consultant.name}</span>`
+              : skeleton('greeting')
+          }
+        </h2>
+        <p class="intro muted">Here is your practice at a glance.</p>
+        <div class="facts" part="facts">
+          ${this.renderFact(
+            'upcoming',
+            upcoming === undefined ? undefined : countText(format, upcoming),
+            plural(upcoming ?? 0, 'upcoming consultation', 'upcoming consultations'),
+          )}
+          ${this.renderFact(
+            'active',
+            active === undefined ? undefined : countText(format, active),
+            plural(active ?? 0, 'active consultation', 'active consultations'),
+          )}
+          ${this.renderFact(
+            'revenue',
+            revenue && format.money(revenue.amountMinor, revenue.currency),
+            'revenue this month',
+          )}
+        </div>
+      </section>
+    `;
+  }
+
+  private renderFact(name: string, value: TemplateResult | string | undefined, label: string) {
+    return html`
+      <p class="fact ${name}" part="fact fact-${name}">
+        <span class="value" part="value">${value ?? skeleton('value')}</span>
+        <span class="label" part="label">${label}</span>
+      </p>
+    `;
+  }
+}
