@@ -131,7 +131,8 @@ function webSocketTextFrame(text) {
  * how tests see from the network side that a client never holds two at once.
  */
 export async function startFaultProxy(targetPort) {
-  const modes = { websocket: 'pass', http: 'pass' };
+  /** Per kind of connection: pass | refuse (drop it at once) | accept-close (answer, then drop at once). */
+  const modes = { websocket: 'pass', stream: 'pass', changes: 'pass' };
   /** Open upgraded sockets and SSE responses, each with its own controls. */
   const streams = new Set();
   const stats = {
@@ -146,7 +147,9 @@ export async function startFaultProxy(targetPort) {
 
   const server = http.createServer((req, res) => {
     stats.httpRequests += 1;
-    if (modes.http === 'refuse') {
+    const path = new URL(req.url, 'http://proxy').pathname;
+    const mode = path === '/api/stream' ? modes.stream : path === '/api/changes' ? modes.changes : 'pass';
+    if (mode === 'refuse') {
       req.socket.destroy();
       return;
     }
@@ -157,14 +160,15 @@ export async function startFaultProxy(targetPort) {
       (upstreamRes) => {
         const isStream = String(upstreamRes.headers['content-type'] ?? '').startsWith('text/event-stream');
         res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
-        if (!isStream) {
-          upstreamRes.pipe(res);
+        if (isStream) stats.sseOpened += 1;
+        if (mode === 'accept-close') {
+          res.flushHeaders();
+          upstreamRes.destroy();
+          res.socket?.destroy();
           return;
         }
-        stats.sseOpened += 1;
-        if (modes.http === 'accept-close') {
-          res.end();
-          upstreamRes.destroy();
+        if (!isStream) {
+          upstreamRes.pipe(res);
           return;
         }
         const stream = {
@@ -255,19 +259,19 @@ export async function startFaultProxy(targetPort) {
 
   return {
     url: `http://127.0.0.1:${port}`,
-    /** `{ websocket?, http?, action?, frame?, reset? }` -> current modes and counters. */
+    /** `{ websocket?, stream?, changes?, action?, kind?, frame?, reset? }` -> current modes and counters. */
     control(command = {}) {
       if (command.reset) {
         modes.websocket = 'pass';
-        modes.http = 'pass';
+        modes.stream = 'pass';
+        modes.changes = 'pass';
         for (const stream of [...streams]) stream.cut();
         stats.maxLiveWebSockets = stats.liveWebSockets;
         stats.webSocketsOpened = 0;
         stats.sseOpened = 0;
         stats.httpRequests = 0;
       }
-      if (command.websocket) modes.websocket = command.websocket;
-      if (command.http) modes.http = command.http;
+      for (const kind of Object.keys(modes)) if (command[kind]) modes[kind] = command[kind];
       const open = [...streams];
       const affected = open.filter((s) => !command.kind || s.kind === command.kind);
       if (command.action === 'inject') for (const s of affected) s.inject(command.frame);

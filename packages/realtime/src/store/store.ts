@@ -1,5 +1,5 @@
 import { ServerFrameSchema, parseServerFrame, validate } from '@fg/protocol';
-import type { Cursor, ServerFrame, Snapshot, TransportName } from '@fg/protocol';
+import type { Cursor, ParseResult, ServerFrame, Snapshot, TransportName } from '@fg/protocol';
 import type {
   AppliedEvent,
   ClientMetrics,
@@ -26,13 +26,6 @@ export interface DashboardStoreOptions {
 }
 
 type Counter = keyof ClientMetrics['counters'];
-
-/** What `accept` learned from a frame, for the client that drives the connection. */
-export interface Accepted {
-  readonly result: ReceiveResult;
-  readonly frame: ServerFrame | null;
-  readonly error?: string;
-}
 
 /** A hidden tab left for hours must not pile up announcements nobody will read. */
 const MAX_RECENT_EVENTS = 100;
@@ -89,7 +82,7 @@ export class Store implements DashboardStore {
     this.#requestFrame = options.requestFrame ?? animationFrame;
     this.#now = options.now ?? Date.now;
     this.#markRead = options.markMessageRead ?? (() => Promise.resolve());
-    if (options.snapshot) this.accept({ type: 'snapshot', ...options.snapshot });
+    if (options.snapshot) this.receive({ type: 'snapshot', ...options.snapshot });
     if (typeof document !== 'undefined') document.addEventListener('visibilitychange', this.#onVisibility);
   }
 
@@ -118,23 +111,26 @@ export class Store implements DashboardStore {
   }
 
   receive(frame: ServerFrame | string): ReceiveResult {
-    return this.accept(frame).result;
+    const decoded = this.decode(frame);
+    return decoded.ok ? this.applyValid(decoded.value) : 'invalid';
   }
 
   /**
-   * Validates and applies one frame. Text is parsed; objects are validated too, since
-   * they may come from another tab running another version, or from a hand-written story.
-   * Never throws.
+   * Validates one frame. Text is parsed; objects are validated too, since they may come
+   * from another tab running another version, or from a hand-written story. Never throws.
    */
-  accept(input: unknown): Accepted {
-    if (this.#closed) return { result: 'ignored', frame: null };
+  decode(input: unknown): ParseResult<ServerFrame> {
+    if (this.#closed) return { ok: false, error: 'store closed' };
     this.#counters.framesReceived += 1;
     const parsed = typeof input === 'string' ? parseServerFrame(input) : validate(ServerFrameSchema, input);
-    if (!parsed.ok) {
-      this.#counters.invalidFrames += 1;
-      return { result: 'invalid', frame: null, error: parsed.error };
-    }
-    return { result: this.#apply(parsed.value), frame: parsed.value };
+    if (!parsed.ok) this.#counters.invalidFrames += 1;
+    return parsed;
+  }
+
+  /** Applies a frame that `decode` accepted. */
+  applyValid(frame: ServerFrame): ReceiveResult {
+    if (this.#closed) return 'ignored';
+    return this.#apply(frame);
   }
 
   #apply(frame: ServerFrame): ReceiveResult {

@@ -1,0 +1,54 @@
+/**
+ * Everything the client takes from its surroundings, in one place, so tests can run the
+ * whole client on a clock they advance by hand and count the sockets it opens.
+ */
+export type TimerHandle = unknown;
+
+export interface Clock {
+  /** Wall clock, ms since the Unix epoch. */
+  now(): number;
+  setTimeout(callback: () => void, ms: number): TimerHandle;
+  clearTimeout(handle: TimerHandle): void;
+}
+
+export interface Runtime {
+  readonly clock: Clock;
+  /** In [0, 1): backoff jitter. */
+  readonly random: () => number;
+  readonly WebSocket: typeof WebSocket;
+  readonly fetch: typeof fetch;
+  /** Where `online`/`offline` fire (the window). */
+  readonly window: EventTarget | null;
+  /** Where `visibilitychange` fires and `visibilityState` is read. */
+  readonly document: Pick<Document, 'visibilityState' | 'addEventListener' | 'removeEventListener'> | null;
+  readonly isOnline: () => boolean;
+  /** Web Locks; null where the browser has none (every tab then connects for itself). */
+  readonly locks: LockManager | null;
+  readonly BroadcastChannel: typeof BroadcastChannel | null;
+  /** The default action of `fg-session-expired`. */
+  readonly navigate: (url: string) => void;
+}
+
+export const realClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms),
+  clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+export function browserRuntime(overrides: Partial<Runtime> = {}): Runtime {
+  const nav = typeof navigator === 'undefined' ? undefined : navigator;
+  return {
+    clock: realClock,
+    random: Math.random,
+    WebSocket: globalThis.WebSocket,
+    // Bound: calling an unbound `fetch` off another object throws "Illegal invocation".
+    fetch: (input, init) => globalThis.fetch(input, init),
+    window: typeof window === 'undefined' ? null : window,
+    document: typeof document === 'undefined' ? null : document,
+    isOnline: () => nav?.onLine !== false,
+    locks: nav?.locks ?? null,
+    BroadcastChannel: typeof BroadcastChannel === 'undefined' ? null : BroadcastChannel,
+    navigate: (url) => globalThis.location?.assign(url),
+    ...overrides,
+  };
+}

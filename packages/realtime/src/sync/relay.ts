@@ -1,0 +1,56 @@
+import type { ServerFrame, Snapshot, TransportName } from '@fg/protocol';
+import type { ConnectionStatus } from '../types.js';
+
+/** What tabs say to each other on the BroadcastChannel. */
+export type RelayMessage =
+  /** Leader -> followers: one frame as received from the server (already validated there, validated again here). */
+  | { readonly t: 'frame'; readonly frame: ServerFrame }
+  /** Leader -> followers: its connection status. */
+  | { readonly t: 'status'; readonly status: ConnectionStatus; readonly transport: TransportName | null }
+  /** Follower -> leader: "send me the current state" (on joining, or after a gap). */
+  | { readonly t: 'sync' }
+  /** Leader -> followers: the current state. */
+  | {
+      readonly t: 'state';
+      readonly snapshot: Snapshot | null;
+      readonly status: ConnectionStatus;
+      readonly transport: TransportName | null;
+    };
+
+export interface Relay {
+  post(message: RelayMessage): void;
+  close(): void;
+}
+
+/**
+ * One BroadcastChannel per lock name. Messages from another version of the library are
+ * only as trustworthy as any frame: the receiver validates them like server frames.
+ */
+export function openRelay(
+  Channel: typeof BroadcastChannel,
+  name: string,
+  onMessage: (message: RelayMessage) => void,
+): Relay {
+  const channel = new Channel(name);
+  channel.onmessage = (event: MessageEvent) => {
+    const data: unknown = event.data;
+    if (data && typeof data === 'object' && typeof (data as { t?: unknown }).t === 'string') {
+      onMessage(data as RelayMessage);
+    }
+  };
+  let closed = false;
+  return {
+    post(message) {
+      if (closed) return;
+      try {
+        channel.postMessage(message);
+      } catch {
+        // A tab being torn down; nothing to relay to.
+      }
+    },
+    close() {
+      closed = true;
+      channel.close();
+    },
+  };
+}

@@ -1,0 +1,36 @@
+/**
+ * Leader election between the tabs of one browser, with the Web Locks API: whoever holds
+ * the lock owns the one connection. The browser releases the lock when the holding tab
+ * closes or crashes, and grants it to the next waiting tab: that is the handover.
+ */
+export interface Election {
+  /** Gives the lock up (closing this client), or stops waiting for it. */
+  release(): void;
+}
+
+export function lockName(endpoint: URL, consultantId: string): string {
+  // Endpoint and consultant both: two dashboards for two consultants (or two backends)
+  // in one browser must each have their own leader.
+  return `fg-live:${endpoint.origin}${endpoint.pathname}:${consultantId}`;
+}
+
+export function electLeader(locks: LockManager, name: string, onLeader: () => void): Election {
+  const abort = new AbortController();
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  locks
+    .request(name, { mode: 'exclusive', signal: abort.signal }, () => {
+      onLeader();
+      // Held until this client closes; the page going away releases it too.
+      return held;
+    })
+    .catch(() => {
+      // Aborted while waiting: this client closed before it ever led.
+    });
+  return {
+    release() {
+      abort.abort();
+      release();
+    },
+  };
+}
