@@ -1,0 +1,195 @@
+// GET /api/ws: hello, welcome, replay or snapshot, live events, pings, and every refusal.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { CloseCode, Limits, type ServerFrame } from '@fg/protocol';
+import { nextEvents, simulate, startTestServer, T0, tokenFor, within, WsClient } from './helpers.js';
+
+describe('WebSocket', async () => {
+  const server = await startTestServer({ helloTimeoutMs: 150, allowedOrigins: ['https://host.example'] });
+  const token = await tokenFor(server, 'c-story');
+
+  it('answers hello with welcome, then a snapshot when there is no cursor', async () => {
+    const client = await WsClient.open(server);
+    client.send({ type: 'hello', token, since: null });
+    const welcome = await client.next();
+    assert.equal(welcome.type, 'welcome');
+    if (welcome.type !== 'welcome') return;
+    assert.equal(welcome.consultantId, 'c-story');
+    assert.equal(welcome.heartbeatMs, 60_000);
+    assert.equal(welcome.serverTime, server.clock.now());
+    assert.equal(welcome.tokenExpiresAt, Math.floor(T0 / 1000) * 1000 + 3_600_000);
+    const snapshot = await client.next();
+    assert.equal(snapshot.type, 'snapshot');
+    assert.equal(snapshot.type === 'snapshot' && snapshot.seq, welcome.seq);
+    assert.equal(snapshot.type === 'snapshot' && snapshot.counts.upcoming, 3);
+    await client.close();
+  });
+
+  it('delivers live events and answers ping with pong', async () => {
+    const client = await WsClient.connect(server, token);
+    await client.next();
+    const { seq } = await simulate(server, 'c-story', { action: 'message', text: 'hi' });
+    const [event] = await nextEvents(client, 1);
+    assert.equal(event!.seq, seq);
+    client.send({ type: 'ping', id: 'p-1' });
+    assert.deepEqual(await client.next(), { type: 'pong', id: 'p-1', serverTime: server.clock.now() });
+    await client.close();
+  });
+
+  it('sends both of two connections of one consultant every event', async () => {
+    const a = await WsClient.connect(server, token);
+    const b = await WsClient.connect(server, await tokenFor(server, 'c-story'));
+    await a.next();
+    await b.next();
+    const seqs: number[] = [];
+    for (let i = 0; i < 5; i++) seqs.push((await simulate(server, 'c-story', { action: 'payment' })).seq);
+    assert.deepEqual(
+      (await nextEvents(a, 5)).map((e) => e.seq),
+      seqs,
+    );
+    assert.deepEqual(
+      (await nextEvents(b, 5)).map((e) => e.seq),
+      seqs,
+    );
+    await a.close();
+    await b.close();
+  });
+
+  it('closes with 4408 when no hello arrives in time', async () => {
+    const client = await WsClient.open(server);
+    const frame = await client.next();
+    assert.deepEqual(frame, { type: 'error', code: 'hello-timeout', message: 'No hello frame in time' });
+    assert.equal((await client.closedWith()).code, CloseCode.helloTimeout);
+  });
+
+  const refusals: [string, (c: WsClient) => void, number, RegExp][] = [
+    ['malformed JSON', (c) => c.send('{"type":'), CloseCode.malformed, /malformed JSON/],
+    ['a schema-invalid hello', (c) => c.send({ type: 'hello', token }), CloseCode.malformed, /since/],
+    [
+      'an unknown frame type',
+      (c) => c.send({ type: 'subscribe', consultantId: 'c-other' }),
+      CloseCode.malformed,
+      /type/,
+    ],
+    [
+      'a ping before hello',
+      (c) => c.send({ type: 'ping', id: 'x' }),
+      CloseCode.malformed,
+      /first frame must be hello/,
+    ],
+    ['a binary frame', (c) => c.ws.send(Buffer.from([1, 2, 3])), CloseCode.malformed, /JSON text/],
+    [
+      'a frame over the size limit',
+      (c) => c.send({ type: 'hello', token: 'x'.repeat(Limits.maxClientFrameBytes), since: null }),
+      CloseCode.malformed,
+      /over 8192 bytes/,
+    ],
+  ];
+  for (const [name, act, code, reason] of refusals) {
+    it(`closes with ${code} on ${name}, with an error frame and a reason`, async () => {
+      const client = await WsClient.open(server);
+      act(client);
+      const frame = await client.next();
+      assert.equal(frame.type, 'error');
+      const closed = await client.closedWith();
+      assert.equal(closed.code, code);
+      assert.match(closed.reason, reason);
+    });
+  }
+
+  it('closes with 4400 on a second hello', async () => {
+    const client = await WsClient.connect(server, token);
+    await client.next();
+    client.send({ type: 'hello', token, since: null });
+    assert.equal((await nextNonEvent(client)).type, 'error');
+    assert.equal((await client.closedWith()).code, CloseCode.malformed);
+  });
+
+  it('closes with 4429 when a client sends frames faster than the limit', async () => {
+    const client = await WsClient.connect(server, token);
+    await client.next();
+    for (let i = 0; i < 3 * Limits.maxClientFramesPerSecond; i++)
+      client.send({ type: 'ping', id: String(i) });
+    const closed = await client.closedWith();
+    assert.equal(closed.code, CloseCode.rateLimited);
+    const frames = client.drain();
+    assert.ok(frames.filter((f) => f.type === 'pong').length <= 2 * Limits.maxClientFramesPerSecond);
+    assert.deepEqual(frames.at(-1), { type: 'error', code: 'rate-limited', message: 'Too many frames' });
+  });
+
+  it('at the token expiry sends auth-expired and closes with 4401', async () => {
+    const shortLived = await tokenFor(server, 'c-story', 60);
+    const client = await WsClient.connect(server, shortLived);
+    await client.next();
+    server.clock.advance(59_000);
+    client.send({ type: 'ping', id: 'still-alive' });
+    assert.equal((await client.next()).type, 'pong');
+    server.clock.advance(1_000);
+    assert.deepEqual(await client.next(), {
+      type: 'error',
+      code: 'auth-expired',
+      message: 'The token has expired',
+    });
+    assert.equal((await client.closedWith()).code, CloseCode.unauthenticated);
+  });
+
+  it('refuses the upgrade (403) for an Origin not on the allow-list, before any hello', async () => {
+    await assert.rejects(WsClient.open(server, { origin: 'https://evil.example' }), /upgrade refused: 403/);
+    const allowed = await WsClient.open(server, { origin: 'https://host.example' });
+    await allowed.close();
+    const sameOrigin = await WsClient.open(server, { origin: server.url });
+    await sameOrigin.close();
+  });
+
+  it('a 1,000-event burst reaches one connection complete and in order', async () => {
+    const client = await WsClient.connect(server, token);
+    await client.next();
+    const first = (await simulate(server, 'c-story', { action: 'message', text: 'burst 0' })).seq;
+    const kinds = ['message', 'payment', 'add-task', 'book'] as const;
+    let next = 1;
+    const worker = async () => {
+      while (next < 1000) {
+        const i = next++;
+        const action = kinds[i % kinds.length]!;
+        await simulate(server, 'c-story', action === 'message' ? { action, text: `burst ${i}` } : { action });
+      }
+    };
+    await within(Promise.all(Array.from({ length: 8 }, worker)), 30_000, '1,000 simulations');
+    const events = await nextEvents(client, 1000, 10_000);
+    assert.deepEqual(
+      events.map((e) => e.seq),
+      Array.from({ length: 1000 }, (_, i) => first + i),
+    );
+    await client.close();
+  });
+});
+
+async function nextNonEvent(client: WsClient): Promise<ServerFrame> {
+  for (;;) {
+    const frame = await client.next();
+    if (frame.type !== 'event' && frame.type !== 'heartbeat') return frame;
+  }
+}
+
+describe('WebSocket heartbeats', async () => {
+  const server = await startTestServer({ heartbeatMs: 40 });
+
+  it('sends heartbeats with the current epoch and seq on one shared timer', async () => {
+    const a = await WsClient.connect(server, await tokenFor(server, 'c-story'));
+    const b = await WsClient.connect(server, await tokenFor(server, 'c-other'));
+    const snapshotA = await a.next();
+    await b.next();
+    const { seq } = await simulate(server, 'c-story', { action: 'payment' });
+    await nextEvents(a, 1);
+    const beat = await a.next(2000);
+    assert.equal(beat.type, 'heartbeat');
+    if (beat.type !== 'heartbeat' || snapshotA.type !== 'snapshot') return;
+    assert.equal(beat.seq, seq);
+    assert.equal(beat.epoch, snapshotA.epoch);
+    assert.equal(beat.serverTime, server.clock.now());
+    const beatB = await b.next(2000);
+    assert.equal(beatB.type === 'heartbeat' && beatB.seq, 0);
+    await a.close();
+    await b.close();
+  });
+});
