@@ -1,7 +1,6 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 
 const ENTER_MS = 240;
-const MOVE_MS = 200;
 const HIGHLIGHT_MS = 1400;
 
 function reducedMotion(): boolean {
@@ -13,7 +12,7 @@ function scrolls(element: Element): boolean {
   return (overflow === 'auto' || overflow === 'scroll') && element.scrollHeight > element.clientHeight;
 }
 
-/** The nearest scrolled box around `element` (through shadow roots), else the page's. */
+/** The nearest scrolling box around `element` (through shadow roots), else the page's. */
 function outerScroller(element: Element): Element {
   let node: Node | null = element.parentNode;
   while (node) {
@@ -40,90 +39,75 @@ function viewTop(scroller: Element): number {
 }
 
 /**
- * Keeps a keyed list calm while items come and go. Each row carries `data-key`.
+ * Keeps a list of fixed-height rows calm while rows come and go. The rows (each with
+ * `data-key`) are placed by `transform` from their index, so a row changing place is never
+ * a layout shift: it glides there by a CSS transition, and a new row fades in; rows named
+ * in `highlight` also flash the highlight color once. No motion under `prefers-reduced-motion`.
  *
- * - What the person sees stays put: when the start of the list is scrolled out of view
- *   (the list's own scroller, or the page or box around it) and rows are inserted above,
- *   the first visible row keeps its place on screen. Measured before the update and
- *   restored after it, by hand, since WebKit has no CSS scroll anchoring; the list opts
- *   out of Chromium's (`overflow-anchor: none`), so every engine behaves the same.
- * - Motion: rows that moved glide from their old place with a transform (which is no
- *   layout shift), new rows fade in, and rows named in `highlight` flash the highlight
- *   color once. None of it under `prefers-reduced-motion`.
+ * What the person sees stays put: when the start of the list is scrolled out of view (in
+ * the list's own scroller, or in the page or box around it) and rows are inserted above,
+ * the first visible row keeps its place on screen, rows move at once (`instant`), and the
+ * scroll position follows. Measured before the update and restored after it, by hand:
+ * WebKit has no CSS scroll anchoring, and the list opts out of Chromium's
+ * (`overflow-anchor: none`), so every engine behaves the same.
  */
 export class ListMotionController implements ReactiveController {
   /** Keys to highlight if they enter in the coming update (high-priority events only). */
   highlight: ReadonlySet<string> = new Set();
   /** Whether the coming render shows real data; rows of the first data render do not animate. */
   ready = false;
+  /** The start of the list is out of view: rows must move without a transition. Read it in `render()`. */
+  instant = false;
 
-  private readonly positions = new Map<string, number>();
-  private readonly moves = new WeakMap<Element, Animation>();
+  private known = new Set<string>();
   private anchor: { key: string; top: number; scroller: Element } | undefined;
   private primed = false;
 
   constructor(
     host: ReactiveControllerHost,
-    private readonly list: () => HTMLElement | null | undefined,
+    private readonly scroller: () => HTMLElement | null | undefined,
   ) {
     host.addController(this);
   }
 
   hostUpdate(): void {
-    this.positions.clear();
     this.anchor = undefined;
-    const list = this.list();
-    if (!list) return;
-    const rows = this.rows(list);
-    if (rows.length === 0) return;
-    // The list's own scroller if it is scrolled, else the one around it if that hides the list's start.
-    let scroller: Element | undefined = list;
-    let top = list.getBoundingClientRect().top;
-    if (list.scrollTop <= 0) {
-      scroller = outerScroller(list);
-      const listTop = top;
-      top = viewTop(scroller);
-      if (listTop >= top) scroller = undefined;
+    this.instant = false;
+    const scroller = this.scroller();
+    const rows = scroller ? this.rows(scroller) : [];
+    this.known = new Set(rows.map((row) => row.dataset.key!));
+    if (!scroller || rows.length === 0) return;
+    const { top: listTop, rowHeight } = this.geometry(rows);
+    let outer: Element = scroller;
+    let top = scroller.getBoundingClientRect().top;
+    if (scroller.scrollTop <= 0) {
+      outer = outerScroller(scroller);
+      top = viewTop(outer);
     }
-    for (const row of rows) {
-      const rect = row.getBoundingClientRect();
-      const key = row.dataset.key!;
-      this.positions.set(key, rect.top);
-      if (scroller && !this.anchor && rect.bottom > top) this.anchor = { key, top: rect.top, scroller };
-    }
+    if (listTop >= top - 0.5) return;
+    this.instant = true;
+    const index = rows.findIndex((_, i) => listTop + (i + 1) * rowHeight > top + 0.5);
+    if (index >= 0)
+      this.anchor = { key: rows[index]!.dataset.key!, top: listTop + index * rowHeight, scroller: outer };
   }
 
   hostUpdated(): void {
-    const list = this.list();
+    const scroller = this.scroller();
     const wasPrimed = this.primed;
     this.primed = this.ready;
-    if (!list) return;
-    const rows = this.rows(list);
+    if (!scroller) return;
+    const rows = this.rows(scroller);
     const anchor = this.anchor;
-    if (anchor) {
-      const row = rows.find((r) => r.dataset.key === anchor.key);
-      const drift = row ? row.getBoundingClientRect().top - anchor.top : 0;
+    const index = anchor ? rows.findIndex((row) => row.dataset.key === anchor.key) : -1;
+    if (anchor && index >= 0) {
+      const { top, rowHeight } = this.geometry(rows);
+      const drift = top + index * rowHeight - anchor.top;
       if (Math.abs(drift) >= 0.5) anchor.scroller.scrollBy({ top: drift, behavior: 'instant' });
     }
     if (!wasPrimed || reducedMotion()) return;
     for (const row of rows) {
       const key = row.dataset.key!;
-      const before = this.positions.get(key);
-      if (before === undefined) {
-        this.enter(row, this.highlight.has(key));
-        continue;
-      }
-      // Measure without a glide still running, then glide on from where the row was seen.
-      this.moves.get(row)?.cancel();
-      const moved = before - row.getBoundingClientRect().top;
-      if (Math.abs(moved) < 1) continue;
-      this.moves.set(
-        row,
-        row.animate([{ transform: `translateY(${moved}px)` }, { transform: 'none' }], {
-          duration: MOVE_MS,
-          easing: 'ease-out',
-        }),
-      );
+      if (!this.known.has(key)) this.enter(row, this.highlight.has(key));
     }
   }
 
@@ -138,7 +122,12 @@ export class ListMotionController implements ReactiveController {
     });
   }
 
-  private rows(list: HTMLElement): HTMLElement[] {
-    return Array.from(list.querySelectorAll<HTMLElement>('[data-key]'));
+  /** Where the rows are laid out: the list's top and the fixed row height (rows sit at index × height). */
+  private geometry(rows: HTMLElement[]): { top: number; rowHeight: number } {
+    return { top: rows[0]!.parentElement!.getBoundingClientRect().top, rowHeight: rows[0]!.offsetHeight };
+  }
+
+  private rows(scroller: HTMLElement): HTMLElement[] {
+    return Array.from(scroller.querySelectorAll<HTMLElement>('[data-key]'));
   }
 }

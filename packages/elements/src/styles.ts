@@ -92,7 +92,11 @@ export const widgetStyles = css`
   }
 `;
 
-/** A list of fixed-height rows: sizes are reserved so data arriving never moves what is around it. */
+/**
+ * A list of fixed-height rows, each placed by `transform` from its index (`--_i`), in a list
+ * as tall as its rows (`--_n`): sizes are reserved, and a row changing place glides there
+ * without a layout shift.
+ */
 export const listStyles = css`
   .scroller {
     position: relative;
@@ -100,14 +104,29 @@ export const listStyles = css`
     overflow-anchor: none;
     overscroll-behavior: contain;
   }
-  [role='listitem'],
+  [role='list'] {
+    position: relative;
+    block-size: calc(var(--_n, 0) * var(--_row));
+  }
+  [role='listitem'] {
+    position: absolute;
+    inset-inline: 0;
+    inset-block-start: 0;
+    block-size: var(--_row);
+    overflow: hidden;
+    transform: translateY(calc(var(--_i, 0) * var(--_row)));
+    transition: transform 0.2s ease-out;
+  }
+  .instant > [role='listitem'] {
+    transition: none;
+  }
   .row {
     block-size: var(--_row);
     overflow: hidden;
   }
   [role='listitem'] + [role='listitem'],
   .row + .row {
-    border-block-start: 1px solid var(--_border);
+    box-shadow: inset 0 1px 0 var(--_border);
   }
   .ellipsis {
     overflow: hidden;
@@ -119,6 +138,12 @@ export const listStyles = css`
     inset: 0;
     display: grid;
     place-content: center;
+    margin: 0;
     text-align: center;
+  }
+  @media (prefers-reduced-motion: reduce) {
+    [role='listitem'] {
+      transition: none;
+    }
   }
 `;

@@ -2,6 +2,7 @@ import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { classMap } from 'lit/directives/class-map.js';
 import { repeat } from 'lit/directives/repeat.js';
+import { styleMap } from 'lit/directives/style-map.js';
 import { Limits, type MessageItem } from '@fg/protocol';
 import type { DashboardState } from '@fg/realtime';
 import { ClockController, FormatController, type Formatter } from '../format.js';
@@ -140,11 +141,18 @@ export class FgRecentMessages extends LitElement {
       <div part="base" class=${classMap({ card: true, dimmed: freshness !== 'fresh' })}>
         <h2 id="heading" part="heading">Recent Messages</h2>
         <div class="scroller" part="scroller">
-          <div role="list" part="list" aria-labelledby="heading" aria-busy=${items ? 'false' : 'true'}>
+          <div
+            role="list"
+            part="list"
+            aria-labelledby="heading"
+            aria-busy=${items ? 'false' : 'true'}
+            class=${classMap({ instant: this.motion.instant })}
+            style=${styleMap({ '--_n': String(items?.length ?? 0) })}
+          >
             ${repeat(
               items ?? [],
               (item) => item.id,
-              (item) => this.renderItem(item, format, now, freshness !== 'expired'),
+              (item, index) => this.renderItem(item, index, format, now, freshness !== 'expired'),
             )}
           </div>
           ${items ? this.renderEmpty(items.length) : this.renderSkeleton()}
@@ -157,7 +165,13 @@ export class FgRecentMessages extends LitElement {
     return this.items ?? this.view.value.messages;
   }
 
-  private renderItem(message: MessageItem, format: Formatter, now: number, actionable: boolean) {
+  private renderItem(
+    message: MessageItem,
+    index: number,
+    format: Formatter,
+    now: number,
+    actionable: boolean,
+  ) {
     const unread = !message.read;
     return html`
       <div
@@ -165,6 +179,7 @@ export class FgRecentMessages extends LitElement {
         part="item ${unread ? 'item-unread' : ''}"
         class=${classMap({ unread })}
         data-key=${message.id}
+        style=${styleMap({ '--_i': String(index) })}
         tabindex="-1"
       >
         <span class="dot" part=${unread ? 'unread-marker' : nothing} aria-hidden="true"></span>

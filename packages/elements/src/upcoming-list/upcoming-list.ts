@@ -2,6 +2,7 @@ import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, query } from 'lit/decorators.js';
 import { classMap } from 'lit/directives/class-map.js';
 import { repeat } from 'lit/directives/repeat.js';
+import { styleMap } from 'lit/directives/style-map.js';
 import { Limits, type UpcomingItem } from '@fg/protocol';
 import type { DashboardState } from '@fg/realtime';
 import { ClockController, FormatController, type Formatter } from '../format.js';
@@ -76,11 +77,18 @@ export class FgUpcomingList extends LitElement {
       <div part="base" class=${classMap({ card: true, dimmed: freshness !== 'fresh' })}>
         <h2 id="heading" part="heading">Upcoming Consultations</h2>
         <div class="scroller" part="scroller">
-          <div role="list" part="list" aria-labelledby="heading" aria-busy=${items ? 'false' : 'true'}>
+          <div
+            role="list"
+            part="list"
+            aria-labelledby="heading"
+            aria-busy=${items ? 'false' : 'true'}
+            class=${classMap({ instant: this.motion.instant })}
+            style=${styleMap({ '--_n': String(items?.length ?? 0) })}
+          >
             ${repeat(
               items ?? [],
               (item) => item.id,
-              (item) => this.renderItem(item, format, now),
+              (item, index) => this.renderItem(item, index, format, now),
             )}
           </div>
           ${items ? this.renderEmpty(items.length) : this.renderSkeleton()}
@@ -93,10 +101,15 @@ export class FgUpcomingList extends LitElement {
     return this.items ?? this.view.value.upcoming;
   }
 
-  private renderItem(item: UpcomingItem, format: Formatter, now: number) {
+  private renderItem(item: UpcomingItem, index: number, format: Formatter, now: number) {
     const active = item.status === 'active';
     return html`
-      <div role="listitem" part="item ${active ? 'item-active' : ''}" data-key=${item.id}>
+      <div
+        role="listitem"
+        part="item ${active ? 'item-active' : ''}"
+        data-key=${item.id}
+        style=${styleMap({ '--_i': String(index) })}
+      >
         <span class="ellipsis"
           ><span class="family" part="family">${item.familyName}</span>
           <span class="title" part="title">· ${item.title}</span></span

@@ -1,0 +1,208 @@
+import { expect, fixture, html, nextFrame } from '@open-wc/testing';
+import type { UpcomingItem } from '@fg/protocol';
+import '../define/fg-upcoming-list.js';
+import type { FgUpcomingList } from './upcoming-list.js';
+import { DashboardScript, NOW, busySnapshot, emptySnapshot, upcomingItem } from '../test/frames.js';
+import { layoutShiftDuring, layoutShiftSupported, mount, text } from '../test/harness.js';
+
+const list = (el: FgUpcomingList) => el.shadowRoot!.querySelector('[role="list"]')!;
+const rows = (el: FgUpcomingList) => [...el.shadowRoot!.querySelectorAll<HTMLElement>('[role="listitem"]')];
+const row = (el: FgUpcomingList, key: string) =>
+  el.shadowRoot!.querySelector<HTMLElement>(`[data-key="${key}"]`)!;
+const fifty = (): UpcomingItem[] => Array.from({ length: 50 }, (_, i) => upcomingItem(i + 10));
+
+describe('<fg-upcoming-list>', () => {
+  it('is a list named "Upcoming Consultations", busy with skeleton rows while loading', async () => {
+    const { el } = await mount<FgUpcomingList>('fg-upcoming-list');
+    expect(list(el).getAttribute('aria-labelledby')).to.equal('heading');
+    expect(text(el.shadowRoot!.getElementById('heading'))).to.equal('Upcoming Consultations');
+    expect(list(el).getAttribute('aria-busy')).to.equal('true');
+    expect(rows(el)).to.have.length(0);
+    expect(el.shadowRoot!.querySelectorAll('.row')).to.have.length(5);
+    await expect(el).to.be.accessible();
+  });
+
+  it('shows each consultation with its family, time and status', async () => {
+    const { el, feed } = await mount<FgUpcomingList>('fg-upcoming-list');
+    await feed(new DashboardScript().snapshotFrame());
+    expect(rows(el)).to.have.length(5);
+    expect(list(el).getAttribute('aria-busy')).to.equal('false');
+    expect(text(row(el, 'a1'))).to.equal(
+      'The Johnson family · Sleep routines Today, 9:40 AM · ends in 1 hr. Active',
+    );
+    expect(text(row(el, 's1'))).to.equal(
+      'The Garcia family · Sleep routines Today, 10:45 AM · in 45 min. Scheduled',
+    );
+    expect(text(row(el, 's2'))).to.contain('Tomorrow, 12:00 PM');
+    expect(text(row(el, 's3'))).to.contain('Sat, Oct 18, 10:00 AM');
+    await expect(el).to.be.accessible();
+  });
+
+  it('shows an empty state, not an error, when nothing is upcoming', async () => {
+    const { el, feed } = await mount<FgUpcomingList>('fg-upcoming-list');
+    await feed(new DashboardScript(emptySnapshot()).snapshotFrame());
+    expect(rows(el)).to.have.length(0);
+    expect(text(el.shadowRoot!.querySelector('[part="empty"]'))).to.equal('No upcoming consultations');
+    await expect(el).to.be.accessible();
+  });
+
+  it('lists the first five even with more than 99 upcoming', async () => {
+    const { el, feed } = await mount<FgUpcomingList>('fg-upcoming-list');
+    await feed(new DashboardScript(busySnapshot()).snapshotFrame());
+    expect(rows(el)).to.have.length(5);
+    await expect(el).to.be.accessible();
+  });
+
+  it('replaces the empty state with the first booking', async () => {
+    const script = new DashboardScript(emptySnapshot());
+    const { el, feed } = await mount<FgUpcomingList>('fg-upcoming-list');
+    await feed(script.snapshotFrame());
+    await feed(script.book(upcomingItem(1, { id: 'first', familyName: 'The First family' })));
+    expect(rows(el).map((r) => r.dataset.key)).to.deep.equal(['first']);
+    expect(el.shadowRoot!.querySelector('[part="empty"]')).to.equal(null);
+  });
+
+  it('shows a booking in its place and a started consultation as "Active"', async () => {
+    const script = new DashboardScript();
+    const { el, feed } = await mount<FgUpcomingList>('fg-upcoming-list');
+    await feed(script.snapshotFrame());
+    const kim = row(el, 's2');
+    await feed(
+      script.book(
+        upcomingItem(0, {
+          id: 'new',
+          familyName: 'The Okonkwo family',
+          startsAt: new Date(NOW + 3_600_000).toISOString(),
+        }),
+      ),
+    );
+    expect(rows(el).map((r) => r.dataset.key)).to.deep.equal(['a1', 'a2', 's1', 'new', 's2']);
+    expect(row(el, 's2')).to.equal(kim, 'the same element, moved, not rebuilt');
+    await feed(script.start('s1'));
+    expect(text(row(el, 's1').querySelector('[part~="status"]'))).to.equal('Active');
+    expect(row(el, 's1').getAttribute('part')).to.contain('item-active');
+  });
+
+  it('renders family-written markup as text', async () => {
+    const script = new DashboardScript(emptySnapshot());
+    const { el, feed } = await mount<FgUpcomingList>('fg-upcoming-list');
+    await feed(script.snapshotFrame());
+    const familyName = '<img src=x onerror="window.__pwned=1"><b>Bold</b>';
+    await feed(script.book(upcomingItem(1, { id: 'x', familyName, title: '<i>t</i>' })));
+    expect(row(el, 'x').querySelector('img, b, i')).to.equal(null);
+    expect(text(row(el, 'x').querySelector('[part="family"]'))).to.equal(familyName);
+    expect((window as { __pwned?: number }).__pwned).to.equal(undefined);
+  });
+
+  it('dims stale and expired data but keeps it', async () => {
+    const { el, feed, status } = await mount<FgUpcomingList>('fg-upcoming-list');
+    await feed(new DashboardScript().snapshotFrame());
+    const base = el.shadowRoot!.querySelector('[part="base"]')!;
+    await status('stale');
+    expect(base.classList.contains('dimmed')).to.equal(true);
+    await status('expired');
+    expect(base.classList.contains('dimmed')).to.equal(true);
+    expect(rows(el)).to.have.length(5);
+    await status('live');
+    expect(base.classList.contains('dimmed')).to.equal(false);
+  });
+
+  it('causes no layout shift while bookings, starts and completions arrive (Chromium: WebKit has no Layout Instability API)', async function () {
+    if (!layoutShiftSupported()) this.skip();
+    const script = new DashboardScript();
+    const { feed } = await mount<FgUpcomingList>('fg-upcoming-list');
+    const shift = await layoutShiftDuring(async () => {
+      await feed(script.snapshotFrame());
+      await feed(
+        script.book(upcomingItem(0, { id: 'b1', startsAt: new Date(NOW + 50 * 60_000).toISOString() })),
+      );
+      await feed(
+        script.book(upcomingItem(0, { id: 'b2', startsAt: new Date(NOW + 5 * 60_000).toISOString() })),
+      );
+      await feed(script.start('b2'));
+      await feed(script.completeConsultation());
+    });
+    expect(shift).to.equal(0);
+  });
+
+  it('re-renders only the item that changed, out of 50', async () => {
+    const { el } = await mount<FgUpcomingList>('fg-upcoming-list');
+    const items = fifty();
+    el.items = items;
+    await el.updateComplete;
+    expect(rows(el)).to.have.length(50);
+    const touched = new Set<string>();
+    const observer = new MutationObserver((records) => {
+      for (const record of records) {
+        const node = record.target instanceof Element ? record.target : record.target.parentElement;
+        touched.add(node?.closest<HTMLElement>('[data-key]')?.dataset.key ?? `outside:${node?.nodeName}`);
+      }
+    });
+    observer.observe(el.shadowRoot!, {
+      subtree: true,
+      childList: true,
+      characterData: true,
+      attributes: true,
+    });
+    // A new array of new objects, as every patch brings; only item 30 differs.
+    el.items = items.map((item, i) => (i === 20 ? { ...item, status: 'active' } : { ...item }));
+    await el.updateComplete;
+    await nextFrame();
+    observer.disconnect();
+    expect([...touched]).to.deep.equal([items[20]!.id]);
+  });
+
+  it('keeps what the person sees when items are added above the scrolled view of the list', async () => {
+    const { el } = await mount<FgUpcomingList>('fg-upcoming-list');
+    el.style.setProperty('--fg-upcoming-list-height', '240px');
+    el.items = fifty();
+    await el.updateComplete;
+    const scroller = el.shadowRoot!.querySelector<HTMLElement>('.scroller')!;
+    row(el, 'u20').scrollIntoView({ block: 'start' });
+    scroller.scrollTop += 7; // part of a row hidden, as a person leaves it
+    await nextFrame();
+    const before = row(el, 'u20').getBoundingClientRect().top;
+    const scrolledBefore = scroller.scrollTop;
+    const earlier = [0, 1, 2].map((i) => upcomingItem(i, { id: `early${i}` }));
+    el.items = [...earlier, ...fifty()];
+    await el.updateComplete;
+    await nextFrame();
+    expect(row(el, 'u20').getBoundingClientRect().top).to.be.closeTo(before, 0.5);
+    expect(scroller.scrollTop).to.be.greaterThan(scrolledBefore);
+  });
+
+  it('keeps what the person sees when the page around the list is scrolled past its start', async () => {
+    const script = new DashboardScript();
+    const store = (await import('@fg/realtime')).createDashboardStore({ snapshot: script.snapshot });
+    const outer = await fixture<HTMLDivElement>(html`
+      <div style="height: 200px; overflow: auto; width: 600px">
+        <div style="height: 150px"></div>
+        <fg-dashboard-provider .client=${store}><fg-upcoming-list></fg-upcoming-list></fg-dashboard-provider>
+        <div style="height: 600px"></div>
+      </div>
+    `);
+    const el = outer.querySelector('fg-upcoming-list')!;
+    await el.updateComplete;
+    row(el, 's1').scrollIntoView({ block: 'start' });
+    await nextFrame();
+    const before = row(el, 's1').getBoundingClientRect().top;
+    store.receive(
+      script.book(upcomingItem(0, { id: 'soon', startsAt: new Date(NOW + 60_000).toISOString() })),
+    );
+    await new Promise((resolve) => requestAnimationFrame(resolve));
+    await el.updateComplete;
+    expect(rows(el).map((r) => r.dataset.key)).to.deep.equal(['a1', 'a2', 'soon', 's1', 's2']);
+    expect(row(el, 's1').getBoundingClientRect().top).to.be.closeTo(before, 0.5);
+    store.close();
+  });
+
+  it('shows new items at the top when the list is not scrolled', async () => {
+    const { el } = await mount<FgUpcomingList>('fg-upcoming-list');
+    el.style.setProperty('--fg-upcoming-list-height', '240px');
+    el.items = fifty();
+    await el.updateComplete;
+    el.items = [upcomingItem(0, { id: 'early' }), ...fifty()];
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector<HTMLElement>('.scroller')!.scrollTop).to.equal(0);
+  });
+});

@@ -1,0 +1,97 @@
+import { expect } from '@open-wc/testing';
+import '../define/fg-welcome-banner.js';
+import type { FgWelcomeBanner } from './welcome-banner.js';
+import { DashboardScript, busySnapshot, emptySnapshot, upcomingItem } from '../test/frames.js';
+import { layoutShiftDuring, layoutShiftSupported, mount, text } from '../test/harness.js';
+
+const region = (el: FgWelcomeBanner) => el.shadowRoot!.querySelector('section[aria-label="Welcome"]')!;
+const fact = (el: FgWelcomeBanner, name: string) =>
+  text(el.shadowRoot!.querySelector(`[part~="fact-${name}"]`));
+
+describe('<fg-welcome-banner>', () => {
+  it('is a region named "Welcome" with skeletons while loading', async () => {
+    const { el } = await mount<FgWelcomeBanner>('fg-welcome-banner');
+    expect(region(el)).to.not.equal(null);
+    expect(el.shadowRoot!.querySelectorAll('.skeleton')).to.have.length(4);
+    await expect(el).to.be.accessible();
+  });
+
+  it("greets the consultant by name with the story's upcoming, active and revenue", async () => {
+    const { el, feed } = await mount<FgWelcomeBanner>('fg-welcome-banner');
+    await feed(new DashboardScript().snapshotFrame());
+    expect(text(el.shadowRoot!.querySelector('h2'))).to.equal('Welcome back, Dr. Maya Chen');
+    expect(fact(el, 'upcoming')).to.equal('3 upcoming consultations');
+    expect(fact(el, 'active')).to.equal('2 active consultations');
+    expect(fact(el, 'revenue')).to.equal('$5,000 revenue this month');
+    // What a person reads, line breaks and all: "3 upcoming", not "3\nupcoming".
+    expect((region(el) as HTMLElement).innerText).to.match(/\b3 upcoming consultations\b/);
+    await expect(el).to.be.accessible();
+  });
+
+  it('reads naturally with nothing yet', async () => {
+    const { el, feed } = await mount<FgWelcomeBanner>('fg-welcome-banner');
+    await feed(new DashboardScript(emptySnapshot()).snapshotFrame());
+    expect(fact(el, 'upcoming')).to.equal('0 upcoming consultations');
+    expect(fact(el, 'revenue')).to.equal('$0 revenue this month');
+    await expect(el).to.be.accessible();
+  });
+
+  it('shows "99+" above 99 with the exact count for screen readers', async () => {
+    const { el, feed } = await mount<FgWelcomeBanner>('fg-welcome-banner');
+    await feed(new DashboardScript(busySnapshot()).snapshotFrame());
+    const upcoming = el.shadowRoot!.querySelector('[part~="fact-upcoming"] [part="value"]')!;
+    expect(upcoming.querySelector('[aria-hidden="true"]')!.textContent).to.equal('99+');
+    expect(upcoming.querySelector('.vh')!.textContent).to.equal('120');
+    await expect(el).to.be.accessible();
+  });
+
+  it('follows a booking, a consultation starting and a payment', async () => {
+    const script = new DashboardScript();
+    const { el, feed } = await mount<FgWelcomeBanner>('fg-welcome-banner');
+    await feed(script.snapshotFrame());
+    await feed(script.book(upcomingItem(9, { id: 'new' })));
+    expect(fact(el, 'upcoming')).to.equal('4 upcoming consultations');
+    await feed(script.start('s1'));
+    expect(fact(el, 'active')).to.equal('3 active consultations');
+    expect(fact(el, 'upcoming')).to.equal('3 upcoming consultations');
+    await feed(script.payment(25_000));
+    expect(fact(el, 'revenue')).to.equal('$5,250 revenue this month');
+  });
+
+  it('renders the consultant name as text, whatever it contains', async () => {
+    const script = new DashboardScript();
+    script.snapshot = {
+      ...script.snapshot,
+      consultant: { ...script.snapshot.consultant, name: '<b>Bold</b>' },
+    };
+    const { el, feed } = await mount<FgWelcomeBanner>('fg-welcome-banner');
+    await feed(script.snapshotFrame());
+    expect(el.shadowRoot!.querySelector('h2 b')).to.equal(null);
+    expect(text(el.shadowRoot!.querySelector('[part="name"]'))).to.equal('<b>Bold</b>');
+  });
+
+  it('dims stale and expired data but keeps it', async () => {
+    const { el, feed, status } = await mount<FgWelcomeBanner>('fg-welcome-banner');
+    await feed(new DashboardScript().snapshotFrame());
+    await status('live');
+    expect(region(el).classList.contains('dimmed')).to.equal(false);
+    await status('stale');
+    expect(region(el).classList.contains('dimmed')).to.equal(true);
+    await status('expired');
+    expect(region(el).classList.contains('dimmed')).to.equal(true);
+    expect(fact(el, 'revenue')).to.equal('$5,000 revenue this month');
+  });
+
+  it('causes no layout shift while data and updates arrive (Chromium: WebKit has no Layout Instability API)', async function () {
+    if (!layoutShiftSupported()) this.skip();
+    const script = new DashboardScript();
+    const { feed } = await mount<FgWelcomeBanner>('fg-welcome-banner');
+    const shift = await layoutShiftDuring(async () => {
+      await feed(script.snapshotFrame());
+      await feed(script.book(upcomingItem(7, { id: 'b7' })));
+      await feed(script.start('s1'));
+      await feed(script.payment(1_234_567));
+    });
+    expect(shift).to.equal(0);
+  });
+});
