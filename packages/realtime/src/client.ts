@@ -217,11 +217,11 @@ class Client implements DashboardClient {
     },
     expired: () => this.#expire(),
     error: (code, message) => this.#report(code, message),
-    live: (how) => {
+    live: () => {
       // A live connection ends the incident: the next problem is news again.
       this.#reported.clear();
-      if (how === 'reconnect') this.#store.count('reconnects');
     },
+    reconnecting: () => this.#store.count('reconnects'),
   };
 
   #decode(raw: unknown, connection: Connection): ServerFrame | null {

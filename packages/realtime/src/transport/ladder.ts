@@ -61,8 +61,10 @@ export interface LadderHost {
   expired(): void;
   /** Reports a problem to the page, once per kind until the connection is live again. */
   error(code: string, message: string): void;
-  /** A connection just became live (problems may be reported afresh): the first, a reconnect, or a move up the ladder. */
-  live(how: 'first' | 'reconnect' | 'switch'): void;
+  /** A connection just became live: problems may be reported afresh. */
+  live(): void;
+  /** A connection attempt other than the very first (a retry, a fall to a lower rung, a resync). */
+  reconnecting(): void;
 }
 
 interface Attempt extends Connection {
@@ -102,6 +104,7 @@ export class Ladder {
   #heartbeatMs: number = Limits.heartbeatMs;
   #lastFrameAt = 0;
   #lastStatus: string | null = null;
+  #attempts = 0;
   /** Rung the pending retry will try. */
   #retryIndex = 0;
   /** Resolves when the last dropped transport is gone: the next one waits for it, so two sockets never overlap. */
@@ -201,6 +204,7 @@ export class Ladder {
 
   #connect(index: number, probe = false, token?: string): void {
     if (this.#stopped || this.#expired) return;
+    if (!probe && this.#attempts++ > 0) this.#host.reconnecting();
     const attempt: Attempt = {
       index,
       rung: this.#rungs[index]!,
@@ -286,7 +290,6 @@ export class Ladder {
   #opened(attempt: Attempt): void {
     this.#clearOpenTimer(attempt);
     attempt.opened = true;
-    const how = attempt.probe ? 'switch' : this.#everOpened ? 'reconnect' : 'first';
     if (attempt.probe) {
       // The higher rung works again: move up, and let the lower one go.
       const lower = this.#active;
@@ -310,7 +313,7 @@ export class Ladder {
     this.#armWatchdog(attempt);
     this.#scheduleProbe();
     this.#publish();
-    this.#host.live(how);
+    this.#host.live();
   }
 
   #closed(attempt: Attempt, reason: CloseReason): void {
@@ -328,6 +331,10 @@ export class Ladder {
     if (reason.kind === 'auth') {
       void this.#authFailed(attempt);
       return;
+    }
+    if (!attempt.opened && reason.kind !== 'throttled') {
+      // Refused, cut, or accepted and dropped before the first frame: worth telling the page once.
+      this.#host.error('transport-failed', `${attempt.rung} failed before opening: ${reason.detail}`);
     }
     if (reason.kind !== 'throttled' && !attempt.opened && attempt.index < this.#rungs.length - 1) {
       // Never opened: this rung may be blocked on this network. Try the next one at once.

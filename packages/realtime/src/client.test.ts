@@ -1,0 +1,205 @@
+import { expect } from '@open-wc/testing';
+import { createDashboardClient } from './client.js';
+import type { ClientErrorDetail, DashboardClient } from './types.js';
+import { ManualClock } from './test/manual-clock.js';
+import { fakeJwt, fakeTransports, type FakeTransport } from './test/fake-transport.js';
+import { booking, heartbeat, snapshotFrame } from './test/frames.js';
+import { until } from './test/server.js';
+
+function setup() {
+  const clock = new ManualClock();
+  const fakes = fakeTransports();
+  const events = new EventTarget();
+  const errors: ClientErrorDetail[] = [];
+  const warnings: unknown[][] = [];
+  events.addEventListener('fg-error', (e) => errors.push((e as CustomEvent<ClientErrorDetail>).detail));
+  const client: DashboardClient = createDashboardClient(
+    {
+      endpoint: 'https://fg.example.com',
+      getToken: () => fakeJwt('c-story'),
+      tabSync: false,
+      eventTarget: events,
+    },
+    { clock, random: () => 0, transports: fakes.factories, rungs: ['websocket'] },
+  );
+  return {
+    client,
+    clock,
+    fakes,
+    errors,
+    warnings,
+    codes: () => errors.map((e) => e.code),
+    async transport(n: number): Promise<FakeTransport> {
+      await until(() => fakes.created.length > n, `transport #${n}`);
+      return fakes.created[n]!;
+    },
+    /** The client resynced: the transport was dropped and a new one connects from the cursor. */
+    async resumed(n: number): Promise<FakeTransport> {
+      expect(fakes.created[n - 1]!.closedByClient, 'previous transport dropped').to.equal(true);
+      await clock.advance(0);
+      return this.transport(n);
+    },
+  };
+}
+
+describe('createDashboardClient: what it does with each frame', () => {
+  let t: ReturnType<typeof setup>;
+  const originalWarn = console.warn;
+  beforeEach(() => {
+    console.warn = (...args: unknown[]) => t?.warnings.push(args);
+  });
+  afterEach(() => {
+    console.warn = originalWarn;
+    t.client.close();
+  });
+
+  async function live() {
+    t = setup();
+    const ws = await t.transport(0);
+    ws.welcome(10);
+    expect(t.client.status).to.equal('live');
+    return ws;
+  }
+
+  it('applies the next seq and drops a duplicate, which it counts and reports once', async () => {
+    const ws = await live();
+    ws.send(booking(11, 4));
+    ws.send(booking(11, 99));
+    ws.send(booking(10, 99));
+    expect(t.client.state.snapshot!.counts.upcoming).to.equal(4);
+    expect(t.client.metrics().counters.duplicates).to.equal(2);
+    expect(t.codes()).to.deep.equal(['duplicate-seq']);
+    expect(ws.closedByClient).to.equal(false);
+  });
+
+  it('on a gap, keeps state, reports it, and resumes from its cursor', async () => {
+    const ws = await live();
+    ws.send(booking(11, 4));
+    ws.send(booking(13, 99));
+    expect(t.client.state.snapshot!.seq).to.equal(11);
+    expect(t.codes()).to.deep.equal(['sequence-gap']);
+    const next = await t.resumed(1);
+    expect(next.cursorAtConnect).to.deep.equal({ epoch: 'e1', seq: 11 });
+    next.welcome(13);
+    expect(t.client.state.snapshot!.seq).to.equal(13);
+    expect(t.client.metrics().counters).to.include({ gaps: 1, resyncs: 1 });
+  });
+
+  it('on another epoch, starts over from a snapshot of the new log', async () => {
+    const ws = await live();
+    ws.send(booking(1, 1, 'e2'));
+    const next = await t.resumed(1);
+    expect(next.cursorAtConnect).to.equal(null);
+    next.welcome(1, 'e2');
+    expect(t.client.state.snapshot).to.include({ epoch: 'e2', seq: 1 });
+    expect(t.codes()).to.deep.equal([]);
+  });
+
+  for (const [name, text, code] of [
+    ['malformed JSON', '{"type":"event","seq":', 'malformed-frame'],
+    ['a frame failing the schema', JSON.stringify({ ...booking(11, 4), seq: -4 }), 'invalid-frame'],
+    ['an unknown frame type', JSON.stringify({ type: 'launch-missiles' }), 'invalid-frame'],
+  ] as const) {
+    it(`${name}: logged, counted, reported once, state untouched, then resynced`, async () => {
+      const ws = await live();
+      const before = t.client.state.snapshot;
+      ws.send(text);
+      ws.send(text);
+      expect(t.client.state.snapshot).to.equal(before);
+      expect(t.client.metrics().counters.invalidFrames).to.equal(1);
+      expect(t.codes()).to.deep.equal([code]);
+      expect(t.warnings).to.have.length(1);
+      const next = await t.resumed(1);
+      next.welcome(11);
+      expect(t.client.state.snapshot!.seq).to.equal(11);
+      // Live again: a new incident is news again.
+      next.send('nonsense');
+      expect(t.codes()).to.deep.equal([code, 'malformed-frame']);
+    });
+  }
+
+  it("drops another consultant's snapshot or welcome, whatever the connection says", async () => {
+    const ws = await live();
+    const before = t.client.state.snapshot;
+    ws.send(snapshotFrame({ seq: 50, consultant: { ...before!.consultant, id: 'c-other' } }));
+    expect(t.client.state.snapshot).to.equal(before);
+    expect(t.codes()).to.deep.equal(['foreign-frame']);
+    expect(t.client.metrics().counters.invalidFrames).to.equal(1);
+    const next = await t.resumed(1);
+    next.send({
+      type: 'welcome',
+      consultantId: 'c-other',
+      epoch: 'e1',
+      seq: 99,
+      heartbeatMs: 1000,
+      tokenExpiresAt: 0,
+      serverTime: 0,
+    });
+    expect(t.client.status).not.to.equal('live');
+    expect(t.client.metrics().counters.invalidFrames).to.equal(2);
+  });
+
+  it('gives a heartbeat ahead of its seq 2 s for the event to arrive before calling it a gap', async () => {
+    const ws = await live();
+    ws.send(heartbeat(11));
+    await t.clock.advance(1000);
+    ws.send(booking(11, 4));
+    await t.clock.advance(5000);
+    expect(ws.closedByClient).to.equal(false);
+    ws.send(heartbeat(12));
+    await t.clock.advance(2000);
+    expect(t.codes()).to.deep.equal(['sequence-gap']);
+    expect(ws.closedByClient).to.equal(true);
+  });
+
+  it('never lets an exception escape into the page', async () => {
+    const ws = await live();
+    for (const junk of [
+      '',
+      'null',
+      '[]',
+      '{}',
+      '"x"',
+      '1e309',
+      JSON.stringify({ type: 'event', patch: null }),
+    ]) {
+      expect(() => ws.send(junk)).not.to.throw();
+    }
+    expect(t.client.state.snapshot!.seq).to.equal(10);
+  });
+});
+
+describe('createDashboardClient: where it sends tokens', () => {
+  for (const endpoint of ['http://fg.example.com', 'http://10.0.0.5:8787', 'ftp://fg.example.com']) {
+    it(`refuses ${endpoint} without ever asking for a token`, () => {
+      let asked = false;
+      const create = () =>
+        createDashboardClient({
+          endpoint,
+          getToken: () => {
+            asked = true;
+            return 'secret';
+          },
+        });
+      expect(create).to.throw(TypeError);
+      expect(asked).to.equal(false);
+    });
+  }
+
+  for (const endpoint of [
+    'https://fg.example.com',
+    'http://localhost:8787',
+    'http://127.0.0.1:8787',
+    'http://127.42.0.9',
+    'http://[::1]:8787',
+    'http://dashboard.localhost',
+  ]) {
+    it(`accepts ${endpoint}`, () => {
+      const client = createDashboardClient(
+        { endpoint, getToken: () => null, tabSync: false, eventTarget: new EventTarget() },
+        { transports: fakeTransports().factories, navigate: () => {} },
+      );
+      client.close();
+    });
+  }
+});

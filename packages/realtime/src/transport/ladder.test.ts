@@ -1,0 +1,279 @@
+import { expect } from '@open-wc/testing';
+import { createDashboardClient } from '../client.js';
+import type { ClientErrorDetail, ConnectionStatus, DashboardClient } from '../types.js';
+import { HEALTHY_SPELL_MS, OPEN_TIMEOUT_MS, PING_TIMEOUT_MS, PROBE_BASE_MS } from './ladder.js';
+import { BACKOFF_BASE_MS, BACKOFF_MAX_MS, fullJitter } from './backoff.js';
+import type { Rung } from './types.js';
+import { ManualClock } from '../test/manual-clock.js';
+import { fakeJwt, fakeTransports, type FakeTransport } from '../test/fake-transport.js';
+import { booking, heartbeat } from '../test/frames.js';
+import { until } from '../test/server.js';
+
+/** A page-like target for `online`/`offline` and `visibilitychange`. */
+class FakeDocument extends EventTarget {
+  visibilityState: DocumentVisibilityState = 'visible';
+}
+
+function setup(
+  options: { rungs?: Rung[]; random?: number; tokens?: Array<string | null>; loginUrl?: string } = {},
+) {
+  const clock = new ManualClock();
+  const fakes = fakeTransports();
+  const window = new EventTarget();
+  const document = new FakeDocument();
+  const events = new EventTarget();
+  const errors: ClientErrorDetail[] = [];
+  const statuses: ConnectionStatus[] = [];
+  const navigations: string[] = [];
+  const tokens = options.tokens ?? [];
+  let tokenCalls = 0;
+  events.addEventListener('fg-error', (e) => errors.push((e as CustomEvent<ClientErrorDetail>).detail));
+  const client: DashboardClient = createDashboardClient(
+    {
+      endpoint: 'https://fg.example.com',
+      getToken: () => {
+        tokenCalls++;
+        return tokens.length ? tokens.shift()! : fakeJwt('c-story', tokenCalls);
+      },
+      tabSync: false,
+      loginUrl: options.loginUrl,
+      eventTarget: events,
+    },
+    {
+      clock,
+      random: () => options.random ?? 0,
+      transports: fakes.factories,
+      rungs: options.rungs ?? ['websocket', 'sse', 'longpoll', 'interval'],
+      window,
+      document: document as unknown as Document,
+      navigate: (url) => navigations.push(url),
+    },
+  );
+  client.addEventListener('status', () => statuses.push(client.status));
+  return {
+    client,
+    clock,
+    fakes,
+    window,
+    document,
+    events,
+    errors,
+    statuses,
+    navigations,
+    get tokenCalls() {
+      return tokenCalls;
+    },
+    /** Waits for transport number `n` (0-based) to be created. */
+    async transport(n: number): Promise<FakeTransport> {
+      await until(() => fakes.created.length > n, `transport #${n}`);
+      return fakes.created[n]!;
+    },
+  };
+}
+
+describe('fullJitter', () => {
+  it('draws uniformly below a ceiling that doubles from 0.5 s and stops at 20 s', () => {
+    const ceilings = Array.from({ length: 8 }, (_, n) => fullJitter(n, () => 0.999_999) + 1);
+    expect(ceilings).to.deep.equal([500, 1000, 2000, 4000, 8000, 16000, 20000, 20000]);
+    expect(fullJitter(3, () => 0)).to.equal(0);
+    expect(BACKOFF_BASE_MS).to.equal(500);
+    expect(BACKOFF_MAX_MS).to.equal(20_000);
+  });
+});
+
+describe('Ladder (with hand-driven transports)', () => {
+  let t: ReturnType<typeof setup>;
+  afterEach(() => t.client.close());
+
+  it('falls one rung at once when a transport fails before opening, reporting it once', async () => {
+    t = setup();
+    const ws = await t.transport(0);
+    expect(ws.rung).to.equal('websocket');
+    ws.fail();
+    const sse = await t.transport(1);
+    expect(sse.rung).to.equal('sse');
+    sse.welcome();
+    expect(t.client.status).to.equal('live');
+    expect(t.client.state.transport).to.equal('sse');
+    expect(t.errors.map((e) => e.code)).to.deep.equal(['transport-failed']);
+    expect(t.statuses).to.deep.equal(['live']);
+  });
+
+  it('falls when a transport does not open within 5 s', async () => {
+    t = setup();
+    const ws = await t.transport(0);
+    await t.clock.advance(OPEN_TIMEOUT_MS - 1);
+    expect(t.fakes.created).to.have.length(1);
+    await t.clock.advance(1);
+    expect(ws.closedByClient).to.equal(true);
+    expect((await t.transport(1)).rung).to.equal('sse');
+  });
+
+  it('after every rung failed, backs off and starts again from the top', async () => {
+    t = setup({ random: 0.999_999 });
+    for (let n = 0; n < 4; n++) (await t.transport(n)).fail();
+    expect(t.fakes.created.map((f) => f.rung)).to.deep.equal(['websocket', 'sse', 'longpoll', 'interval']);
+    await t.clock.advance(BACKOFF_BASE_MS - 2);
+    expect(t.fakes.created).to.have.length(4);
+    await t.clock.advance(2);
+    expect((await t.transport(4)).rung).to.equal('websocket');
+    expect(t.client.status).to.equal('connecting');
+  });
+
+  it('retries a dropped connection on the same rung with full-jitter backoff, reset after a healthy spell', async () => {
+    t = setup({ rungs: ['websocket'], random: 0.999_999 });
+    const ws = await t.transport(0);
+    // Slow heartbeats, so that a healthy spell passes without the watchdog firing.
+    ws.welcome(10, 'e1', 60_000);
+    ws.fail();
+    const delays: number[] = [];
+    for (let n = 1; n <= 5; n++) {
+      delays.push(t.clock.pending[0]!);
+      await t.clock.advance(delays[delays.length - 1]!);
+      const retry = await t.transport(n);
+      if (n < 5) retry.fail();
+      else retry.welcome(10, 'e1', 60_000);
+    }
+    expect(delays).to.deep.equal([499, 999, 1999, 3999, 7999]);
+    await t.clock.advance(HEALTHY_SPELL_MS);
+    t.fakes.last.fail();
+    expect(t.clock.pending).to.deep.equal([499]);
+  });
+
+  it('probes the higher rung in the background, keeps the lower one until it works, then moves up', async () => {
+    t = setup();
+    (await t.transport(0)).fail();
+    const sse = await t.transport(1);
+    // Slow heartbeats: long probe intervals pass without the watchdog firing.
+    sse.welcome(10, 'e1', 60_000);
+    sse.send(booking(11, 4));
+    // Failed probes come at a growing interval, and never disturb the rung in use.
+    let expected = PROBE_BASE_MS / 2;
+    for (let n = 2; n < 4; n++) {
+      await t.clock.advance(expected - 1);
+      expect(t.fakes.created).to.have.length(n);
+      await t.clock.advance(1);
+      const probe = await t.transport(n);
+      expect(probe.rung).to.equal('websocket');
+      // Every connection resumes from what is applied, whichever rung carried it.
+      expect(probe.cursorAtConnect).to.deep.equal({ epoch: 'e1', seq: 11 });
+      probe.fail();
+      sse.send(heartbeat(11));
+      expected *= 2;
+      expect(sse.closedByClient).to.equal(false);
+      expect(t.client.state.transport).to.equal('sse');
+    }
+    await t.clock.advance(expected);
+    const probe = await t.transport(4);
+    probe.welcome(12);
+    expect(sse.closedByClient).to.equal(true);
+    expect(t.client.state.transport).to.equal('websocket');
+    expect(t.client.state.snapshot!.seq).to.equal(12);
+    const { counters } = t.client.metrics();
+    expect(counters).to.include({ transportSwitches: 1, duplicates: 0, gaps: 0 });
+  });
+
+  it('marks a silent connection stale after heartbeat + 10 s, reports it, and reconnects', async () => {
+    t = setup();
+    const ws = await t.transport(0);
+    ws.welcome(10, 'e1', 1000);
+    await t.clock.advance(1000 + 10_000 - 1);
+    expect(t.client.status).to.equal('live');
+    await t.clock.advance(1);
+    expect(t.client.status).to.equal('stale');
+    expect(ws.closedByClient).to.equal(true);
+    expect(t.errors.map((e) => e.code)).to.deep.equal(['stalled']);
+    await t.clock.advance(0);
+    const next = await t.transport(1);
+    expect(next.rung).to.equal('websocket');
+    next.welcome(10);
+    expect(t.statuses).to.deep.equal(['live', 'stale', 'live']);
+  });
+
+  it('retries at once when the browser comes back online', async () => {
+    t = setup({ random: 0.999_999 });
+    const ws = await t.transport(0);
+    ws.welcome();
+    ws.fail();
+    expect(t.client.status).to.equal('reconnecting');
+    t.window.dispatchEvent(new Event('offline'));
+    expect(t.client.status).to.equal('offline');
+    t.window.dispatchEvent(new Event('online'));
+    expect((await t.transport(1)).rung).to.equal('websocket');
+  });
+
+  it('on becoming visible, pings the socket and reconnects if no pong comes within 2 s', async () => {
+    t = setup();
+    const ws = await t.transport(0);
+    ws.welcome();
+    t.document.dispatchEvent(new Event('visibilitychange'));
+    expect(ws.pings).to.have.length(1);
+    ws.send({ type: 'pong', id: ws.pings[0]!, serverTime: Date.now() });
+    await t.clock.advance(PING_TIMEOUT_MS);
+    expect(ws.closedByClient).to.equal(false);
+
+    t.document.dispatchEvent(new Event('visibilitychange'));
+    expect(ws.pings).to.have.length(2);
+    await t.clock.advance(PING_TIMEOUT_MS);
+    expect(ws.closedByClient).to.equal(true);
+    expect((await t.transport(1)).rung).to.equal('websocket');
+  });
+
+  it('asks for a token before each connect, and for one more when the server rejects it', async () => {
+    t = setup();
+    const ws = await t.transport(0);
+    expect(t.tokenCalls).to.equal(1);
+    ws.welcome();
+    ws.fail({ kind: 'auth', detail: 'WebSocket closed 4401' });
+    const next = await t.transport(1);
+    expect(t.tokenCalls).to.equal(2);
+    expect(next.context.token).not.to.equal(ws.context.token);
+    expect(next.rung).to.equal('websocket');
+    next.welcome();
+    expect(t.client.status).to.equal('live');
+  });
+
+  it('without a fresh token: expired, no more reconnects, state kept, fg-session-expired sends to the login page', async () => {
+    // The page's getToken() answers with the token that was just refused: that is not a fresh one.
+    const same = fakeJwt('c-story');
+    t = setup({ loginUrl: '/login?next=dashboard', tokens: [same, same] });
+    const expired: Event[] = [];
+    t.events.addEventListener('fg-session-expired', (e) => expired.push(e));
+    const ws = await t.transport(0);
+    ws.welcome(10);
+    const state = t.client.state.snapshot;
+    ws.fail({ kind: 'auth', detail: 'auth-expired' });
+    await until(() => t.client.status === 'expired', 'expired');
+    await t.clock.advance(60_000);
+    expect(t.fakes.created).to.have.length(1);
+    expect(t.client.state.snapshot).to.equal(state);
+    expect(expired).to.have.length(1);
+    const event = expired[0] as CustomEvent;
+    expect(event.cancelable).to.equal(true);
+    expect(event.bubbles).to.equal(true);
+    expect(event.composed).to.equal(true);
+    expect(event.detail).to.deep.equal({ loginUrl: '/login?next=dashboard' });
+    expect(t.navigations).to.deep.equal(['/login?next=dashboard']);
+  });
+
+  it('a page that cancels fg-session-expired stays where it is', async () => {
+    t = setup({ loginUrl: '/login', tokens: [fakeJwt('c-story'), null] });
+    t.events.addEventListener('fg-session-expired', (e) => e.preventDefault());
+    const ws = await t.transport(0);
+    ws.welcome();
+    ws.fail({ kind: 'auth', detail: 'WebSocket closed 4401' });
+    await until(() => t.client.status === 'expired', 'expired');
+    expect(t.navigations).to.deep.equal([]);
+  });
+
+  it('a fresh token that is refused too before opening ends the session instead of looping', async () => {
+    t = setup();
+    const ws = await t.transport(0);
+    ws.welcome();
+    ws.fail({ kind: 'auth', detail: '4401' });
+    (await t.transport(1)).fail({ kind: 'auth', detail: '4401' });
+    await until(() => t.client.status === 'expired', 'expired');
+    expect(t.tokenCalls).to.equal(2);
+    expect(t.fakes.created).to.have.length(2);
+  });
+});
