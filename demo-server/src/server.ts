@@ -131,6 +131,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       : {}),
   });
 
+  // Requests whose response has not finished; upgraded WebSockets are not requests here.
+  let inFlight = 0;
+  server.on('request', (_req: unknown, res: NodeJS.EventEmitter) => {
+    inFlight++;
+    res.once('close', () => inFlight--);
+  });
+
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -164,15 +171,21 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       clearInterval(pruneTimer);
       hub.shutdown();
       await new Promise<void>((resolve) => {
-        const force = setTimeout(() => {
-          for (const ws of wss.clients) ws.terminate();
-          if ('closeAllConnections' in server) server.closeAllConnections();
-        }, 2_500);
         server.close(() => {
+          clearInterval(sweep);
           clearTimeout(force);
           resolve();
         });
-        if ('closeIdleConnections' in server) server.closeIdleConnections();
+        // Streams just ended and polls just answered finish writing first; once no request
+        // is in flight, every remaining socket (keep-alive, or opened and never used) goes.
+        const sweep = setInterval(() => {
+          if (inFlight === 0 && 'closeAllConnections' in server) server.closeAllConnections();
+        }, 10);
+        // Whatever still hangs on (a peer that never answers the close handshake) is cut.
+        const force = setTimeout(() => {
+          for (const ws of wss.clients) ws.terminate();
+          if ('closeAllConnections' in server) server.closeAllConnections();
+        }, 2_000);
       });
       store.close();
     })());

@@ -125,12 +125,12 @@ describe('seeding', () => {
 
     const second = await startTestServer({ dbPath: first.dbPath, start: T0 + 1000 });
     after(() => rmSync(first.dir, { recursive: true, force: true }));
-    const after = (await (
+    const restarted = (await (
       await fetch(`${second.url}/api/dashboard`, { headers: bearer(await tokenFor(second, 'c-story')) })
     ).json()) as Snapshot;
-    assert.equal(after.counts.familyClients, 7);
-    assert.equal(after.epoch, before.epoch);
-    assert.equal(after.seq, 1);
-    assert.equal(after.counts.upcoming, 3);
+    assert.equal(restarted.counts.familyClients, 7);
+    assert.equal(restarted.epoch, before.epoch);
+    assert.equal(restarted.seq, 1);
+    assert.equal(restarted.counts.upcoming, 3);
   });
 });

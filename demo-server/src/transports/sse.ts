@@ -152,7 +152,6 @@ export async function sseHandler(c: Context, deps: SseDeps): Promise<Response> {
   const cursor = parseCursor(rawCursor);
   // Proxies must not buffer the stream.
   c.header('X-Accel-Buffering', 'no');
-  c.header('Cache-Control', 'no-store');
   const signal = c.req.raw.signal;
   return streamSSE(c, async (stream) => {
     const connection = new SseConnection(stream, consultant, deps);
