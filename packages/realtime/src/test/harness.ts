@@ -6,7 +6,8 @@ import type {
   DashboardClientOptions,
 } from '../types.js';
 import { ManualClock } from './manual-clock.js';
-import { token } from './server.js';
+import { expect } from '@open-wc/testing';
+import { serverSnapshot, token, until } from './server.js';
 
 /** A client on a manual clock with no jitter, recording what it tells the page. */
 export interface Harness {
@@ -40,4 +41,11 @@ export function harness(
   );
   client.addEventListener('status', () => statuses.push(client.status));
   return { client, clock, errors, statuses, events, navigations, close: () => client.close() };
+}
+
+/** Waits until the client holds exactly the server's dashboard for `consultant`. */
+export async function expectCurrent(client: DashboardClient, consultant = 'c-story'): Promise<void> {
+  const server = await serverSnapshot(consultant);
+  await until(() => client.state.snapshot?.seq === server.seq, `seq ${server.seq}`);
+  expect({ ...client.state.snapshot, serverTime: 0 }).to.deep.equal({ ...server, serverTime: 0 });
 }

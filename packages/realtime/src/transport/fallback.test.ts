@@ -1,20 +1,14 @@
 import { expect } from '@open-wc/testing';
 import { Limits } from '@fg/protocol';
 import { PROBE_BASE_MS } from './ladder.js';
-import { harness, type Harness } from '../test/harness.js';
-import { env, fault, serverProcess, serverSnapshot, simulate, until } from '../test/server.js';
+import { expectCurrent, harness, type Harness } from '../test/harness.js';
+import { env, fault, simulate, until } from '../test/server.js';
 
 const CONSULTANT = 'c-story';
 /** The reference server in the tests beats every second. */
 const HEARTBEAT_MS = 1000;
 /** With no jitter, the first probe of a higher rung comes at half the probe ceiling. */
 const FIRST_PROBE_MS = PROBE_BASE_MS / 2;
-
-async function expectCurrent(h: Harness): Promise<void> {
-  const server = await serverSnapshot(CONSULTANT);
-  await until(() => h.client.state.snapshot?.seq === server.seq, `seq ${server.seq}`);
-  expect({ ...h.client.state.snapshot, serverTime: 0 }).to.deep.equal({ ...server, serverTime: 0 });
-}
 
 describe('the transport ladder, through the fault proxy', () => {
   let h: Harness | undefined;
@@ -46,7 +40,7 @@ describe('the transport ladder, through the fault proxy', () => {
     await until(() => client.state.transport === 'websocket', 'back on WebSocket');
     const messaged = await simulate(CONSULTANT, 'message', { familyName: 'After the climb', text: 'Hello' });
     await until(() => client.state.snapshot!.seq >= messaged.seq, 'message over WebSocket');
-    await expectCurrent(h);
+    await expectCurrent(h.client);
     const { counters } = client.metrics();
     expect(counters.transportSwitches).to.equal(1);
     expect(counters.duplicates).to.equal(0);
@@ -69,7 +63,7 @@ describe('the transport ladder, through the fault proxy', () => {
     await clock.advance(FIRST_PROBE_MS);
     await until(() => client.state.transport === 'websocket', 'up to WebSocket');
     await simulate(CONSULTANT, 'add-task', { title: 'After two climbs' });
-    await expectCurrent(h);
+    await expectCurrent(h.client);
     expect(client.metrics().counters.transportSwitches).to.equal(2);
   });
 });
