@@ -1,4 +1,5 @@
 import { expect } from '@open-wc/testing';
+import type { SimulateResponse } from '@fg/protocol';
 import { expectCurrent, harness, type Harness } from '../test/harness.js';
 import { env, fault, serverProcess, serverSnapshot, simulate, until } from '../test/server.js';
 
@@ -157,7 +158,7 @@ describe('bad input and broken connections, through the fault proxy', () => {
     await until(() => client.status === 'reconnecting', 'reconnecting');
     // Every rung fails; the next retry waits on the (manual) clock.
     await serverProcess('start');
-    const written = [];
+    const written: SimulateResponse[] = [];
     for (let i = 0; i < 3; i++)
       written.push(await simulate(CONSULTANT, 'message', { familyName: `While down ${i}`, text: 'Hi' }));
     const applied = client.metrics().counters.eventsApplied;
