@@ -4,10 +4,11 @@ import { repeat } from 'lit/directives/repeat.js';
 import type { Snapshot } from '@fg/protocol';
 import type { AppliedEvent, DashboardState } from '@fg/realtime';
 import { FormatController, now, type Formatter } from '../format.js';
-import { StoreController } from '../store-controller.js';
+import { StoreController, shallowEqual } from '../store-controller.js';
 import { widgetStyles } from '../styles.js';
 
-const select = (state: DashboardState) => state.recentEvents;
+// The epoch too: the region learns where announcing starts as soon as a dashboard arrives.
+const select = ({ recentEvents, snapshot }: DashboardState) => ({ recentEvents, epoch: snapshot?.epoch });
 
 interface Announcement {
   readonly id: number;
@@ -41,7 +42,7 @@ export class FgLiveRegion extends LitElement {
     `,
   ];
 
-  private readonly view = new StoreController(this, select);
+  private readonly view = new StoreController(this, select, shallowEqual);
   private readonly format = new FormatController(this);
 
   @state() private announcements: readonly Announcement[] = [];
@@ -57,7 +58,9 @@ export class FgLiveRegion extends LitElement {
     this.cursor = { epoch: snapshot.epoch, seq: snapshot.seq };
     // The first state seen, or a new event log: history is not news.
     if (!cursor || cursor.epoch !== snapshot.epoch) return;
-    const fresh = this.view.value.filter((event) => event.seq > cursor.seq && event.priority === 'high');
+    const fresh = this.view.value.recentEvents.filter(
+      (event) => event.seq > cursor.seq && event.priority === 'high',
+    );
     const texts = this.describe(fresh, snapshot, this.format.for(snapshot.consultant));
     if (texts.length === 0) return;
     // The new batch replaces the old one: additions are read, removals are not, and no

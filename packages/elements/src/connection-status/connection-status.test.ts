@@ -1,0 +1,100 @@
+import { expect, fixture, html } from '@open-wc/testing';
+import { createDashboardStore } from '@fg/realtime';
+import '../define/fg-connection-status.js';
+import type { FgConnectionStatus } from './connection-status.js';
+import type { FgDashboardProvider } from '../provider/provider.js';
+import { setClock } from '../format.js';
+import { DashboardScript, NOW } from '../test/frames.js';
+import { mount, text } from '../test/harness.js';
+
+const line = (el: FgConnectionStatus) => text(el);
+
+describe('<fg-connection-status>', () => {
+  afterEach(() => setClock(undefined));
+
+  it('says it is connecting before anything is heard', async () => {
+    const { el } = await mount<FgConnectionStatus>('fg-connection-status');
+    expect(line(el)).to.equal('Connecting…');
+    await expect(el).to.be.accessible();
+  });
+
+  it('says "Live" while frames flow, with no age', async () => {
+    const { el, feed, status } = await mount<FgConnectionStatus>('fg-connection-status');
+    await feed(new DashboardScript().snapshotFrame());
+    await status('live');
+    expect(line(el)).to.equal('Live');
+    expect(el.shadowRoot!.querySelector('[part="base"]')!.getAttribute('aria-label')).to.equal('Connection');
+    await expect(el).to.be.accessible();
+  });
+
+  for (const [status, label] of [
+    ['reconnecting', 'Reconnecting…'],
+    ['stale', 'Updates delayed'],
+    ['offline', 'Offline'],
+  ] as const) {
+    it(`says "${label}" when ${status}, with how long ago the last update came, kept fresh`, async () => {
+      const m = await mount<FgConnectionStatus>('fg-connection-status');
+      await m.feed(new DashboardScript().snapshotFrame());
+      await m.status(status);
+      expect(line(m.el)).to.equal(`${label} · updated 0 sec. ago`);
+      setClock(() => NOW + 12_000);
+      await m.el.updateComplete;
+      expect(line(m.el)).to.equal(`${label} · updated 12 sec. ago`);
+      setClock(() => NOW + 125_000);
+      await m.el.updateComplete;
+      expect(line(m.el)).to.equal(`${label} · updated 2 min. ago`);
+      await expect(m.el).to.be.accessible();
+    });
+  }
+
+  it('says the session expired, with a way to sign in again', async () => {
+    const m = await mount<FgConnectionStatus>('fg-connection-status');
+    const provider = m.el.closest('fg-dashboard-provider') as FgDashboardProvider;
+    provider.loginUrl = '/login?from=dashboard';
+    await provider.updateComplete;
+    await m.feed(new DashboardScript().snapshotFrame());
+    await m.status('expired');
+    expect(line(m.el)).to.equal('Session expired · updated 0 sec. ago Sign in again');
+    expect(m.el.shadowRoot!.querySelector('a')!.getAttribute('href')).to.equal('/login?from=dashboard');
+    await expect(m.el).to.be.accessible();
+  });
+
+  it('shares one timer between every relative label, and leaves it when gone', async () => {
+    const started: number[] = [];
+    const stopped: number[] = [];
+    const realSet = window.setInterval;
+    const realClear = window.clearInterval;
+    window.setInterval = ((handler: TimerHandler, ms?: number) => {
+      const id = realSet(handler, ms);
+      started.push(id);
+      return id;
+    }) as typeof window.setInterval;
+    window.clearInterval = ((id?: number) => {
+      if (id !== undefined) stopped.push(id);
+      realClear(id);
+    }) as typeof window.clearInterval;
+    try {
+      const store = createDashboardStore({ snapshot: new DashboardScript().snapshot });
+      store.setStatus('stale');
+      const wrapper = await fixture<HTMLDivElement>(html`
+        <div>
+          <fg-dashboard-provider .client=${store}>
+            <fg-connection-status></fg-connection-status>
+            <fg-connection-status></fg-connection-status>
+            <fg-connection-status></fg-connection-status>
+          </fg-dashboard-provider>
+        </div>
+      `);
+      const all = [...wrapper.querySelectorAll('fg-connection-status')];
+      await Promise.all(all.map((el) => el.updateComplete));
+      const running = started.filter((id) => !stopped.includes(id));
+      expect(running).to.have.length(1);
+      wrapper.remove();
+      expect(started.filter((id) => !stopped.includes(id))).to.have.length(0);
+      store.close();
+    } finally {
+      window.setInterval = realSet;
+      window.clearInterval = realClear;
+    }
+  });
+});

@@ -1,0 +1,90 @@
+import { expect, nextFrame } from '@open-wc/testing';
+import '../define/fg-dashboard.js';
+import type { FgDashboard } from './dashboard.js';
+import { DashboardScript, messageItem, upcomingItem } from '../test/frames.js';
+import { layoutShiftDuring, layoutShiftSupported, mount, text } from '../test/harness.js';
+
+const widget = (el: FgDashboard, tag: string) => el.shadowRoot!.querySelector(tag)!;
+
+describe('<fg-dashboard>', () => {
+  it('lays out every widget and exactly one live region', async () => {
+    const { el } = await mount<FgDashboard>('fg-dashboard', 1200);
+    for (const tag of [
+      'fg-welcome-banner',
+      'fg-stats-cards',
+      'fg-upcoming-list',
+      'fg-recent-messages',
+      'fg-tasks-badge',
+      'fg-unread-badge',
+      'fg-completed-count',
+      'fg-connection-status',
+      'fg-live-region',
+    ]) {
+      expect(widget(el, tag), tag).to.not.equal(null);
+    }
+    expect(el.shadowRoot!.querySelectorAll('fg-live-region')).to.have.length(1);
+  });
+
+  it("shows the story's consultant everywhere at once, accessibly, wide and narrow", async () => {
+    for (const width of [1200, 800, 380]) {
+      const { el, feed, status } = await mount<FgDashboard>('fg-dashboard', width);
+      await feed(new DashboardScript().snapshotFrame());
+      await status('live');
+      expect(text(widget(el, 'fg-welcome-banner'))).to.contain('3 upcoming consultations');
+      expect(text(widget(el, 'fg-stats-cards'))).to.contain('Family Clients 6');
+      await expect(el).to.be.accessible();
+    }
+  });
+
+  it('changes the right widgets for each event', async () => {
+    const script = new DashboardScript();
+    const { el, feed } = await mount<FgDashboard>('fg-dashboard', 1200);
+    await feed(script.snapshotFrame());
+    await feed(script.book(upcomingItem(0, { id: 'b', familyName: 'The Okonkwo family' })));
+    expect(text(widget(el, 'fg-upcoming-list'))).to.contain('The Okonkwo family');
+    expect(text(widget(el, 'fg-welcome-banner'))).to.contain('4 upcoming consultations');
+    await feed(script.message(messageItem(5, { id: 'm', familyName: 'The Haddads', preview: 'Hello' })));
+    expect(text(widget(el, 'fg-recent-messages'))).to.contain('The Haddads');
+    expect(
+      widget(el, 'fg-unread-badge').shadowRoot!.querySelector('[role="img"]')!.getAttribute('aria-label'),
+    ).to.equal('Unread messages: 1');
+    await feed(script.payment(25_000));
+    expect(text(widget(el, 'fg-stats-cards'))).to.contain('$5,250');
+    expect(text(widget(el, 'fg-welcome-banner'))).to.contain('$5,250');
+    await feed(script.addTask());
+    expect(text(widget(el, 'fg-tasks-badge'))).to.contain('3');
+    await feed(script.completeConsultation());
+    expect(text(widget(el, 'fg-completed-count'))).to.contain('15');
+    const said = widget(el, 'fg-live-region').shadowRoot!.querySelector('[role="status"]')!.textContent;
+    expect(said).to.contain('New message from The Haddads');
+  });
+
+  it('causes no layout shift while the data and a stream of updates arrive (Chromium: WebKit has no Layout Instability API)', async function () {
+    if (!layoutShiftSupported()) this.skip();
+    const script = new DashboardScript();
+    const { feed, status } = await mount<FgDashboard>('fg-dashboard', 1200);
+    await nextFrame();
+    const shift = await layoutShiftDuring(async () => {
+      await feed(script.snapshotFrame());
+      await status('live');
+      for (let i = 0; i < 3; i++) {
+        await feed(
+          script.book(
+            upcomingItem(0, {
+              id: `b${i}`,
+              startsAt: new Date(Date.parse(script.snapshot.upcoming[2]!.startsAt) - 60_000).toISOString(),
+            }),
+          ),
+        );
+        await feed(script.message(messageItem(10 + i, { id: `m${i}` })));
+        await feed(script.payment(1_050));
+        await feed(script.associateFamily());
+        await feed(script.addTask());
+      }
+      await feed(script.start('s1'), script.completeConsultation());
+      await status('stale');
+      await status('live');
+    });
+    expect(shift).to.equal(0);
+  });
+});

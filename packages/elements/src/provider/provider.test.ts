@@ -1,0 +1,141 @@
+import { expect, fixture, html, nextFrame } from '@open-wc/testing';
+import { createDashboardStore } from '@fg/realtime';
+import '../define/fg-dashboard-provider.js';
+import '../define/fg-stats-cards.js';
+import type { FgDashboardProvider } from './provider.js';
+import type { FgStatsCards } from '../stats-cards/stats-cards.js';
+import { DashboardScript } from '../test/frames.js';
+import { text } from '../test/harness.js';
+import { demoToken, serverUrl, simulate, until } from '../test/server.js';
+
+const familyClients = (cards: FgStatsCards) =>
+  text(cards.shadowRoot!.querySelector('[part~="card-family-clients"] [part="value"]'));
+
+describe('<fg-dashboard-provider>', () => {
+  it('gives its client to every widget below it, through shadow roots, and swaps it', async () => {
+    const a = createDashboardStore({ snapshot: new DashboardScript().snapshot });
+    const b = createDashboardStore({
+      snapshot: {
+        ...new DashboardScript().snapshot,
+        counts: { ...new DashboardScript().snapshot.counts, familyClients: 42 },
+      },
+    });
+    const provider = await fixture<FgDashboardProvider>(
+      html`<fg-dashboard-provider .client=${a}
+        ><div><fg-stats-cards></fg-stats-cards></div
+      ></fg-dashboard-provider>`,
+    );
+    const cards = provider.querySelector('fg-stats-cards')!;
+    await cards.updateComplete;
+    expect(provider.client).to.equal(a);
+    expect(familyClients(cards)).to.equal('6');
+    provider.client = b;
+    await provider.updateComplete;
+    await cards.updateComplete;
+    expect(familyClients(cards)).to.equal('42');
+    a.close();
+    b.close();
+  });
+
+  it('passes its locale to the widgets, while money keeps the consultant currency', async () => {
+    const store = createDashboardStore({ snapshot: new DashboardScript().snapshot });
+    const provider = await fixture<FgDashboardProvider>(
+      html`<fg-dashboard-provider locale="de-DE" .client=${store}
+        ><fg-stats-cards></fg-stats-cards
+      ></fg-dashboard-provider>`,
+    );
+    const cards = provider.querySelector('fg-stats-cards')!;
+    await cards.updateComplete;
+    expect(text(cards.shadowRoot!.querySelector('[part~="card-revenue"] [part="value"]'))).to.equal(
+      '5.000 $',
+    );
+    store.close();
+  });
+
+  it('does not close a client it was given when removed', async () => {
+    const store = createDashboardStore();
+    let closed = 0;
+    const close = store.close.bind(store);
+    store.close = () => {
+      closed++;
+      close();
+    };
+    const provider = await fixture<FgDashboardProvider>(
+      html`<fg-dashboard-provider .client=${store}></fg-dashboard-provider>`,
+    );
+    provider.remove();
+    await nextFrame();
+    expect(closed).to.equal(0);
+    close();
+  });
+
+  describe('with the reference server', function () {
+    before(function () {
+      if (!serverUrl) this.skip();
+    });
+
+    it('creates its client from endpoint and token, keeps it when moved, closes it when removed', async () => {
+      const token = await demoToken('c-story');
+      const wrapper = await fixture<HTMLDivElement>(html`
+        <div>
+          <fg-dashboard-provider endpoint=${serverUrl!} token=${token} transports="websocket sse">
+            <fg-stats-cards></fg-stats-cards>
+          </fg-dashboard-provider>
+          <section></section>
+        </div>
+      `);
+      const provider = wrapper.querySelector('fg-dashboard-provider')!;
+      const cards = wrapper.querySelector('fg-stats-cards')!;
+      await until(() => provider.client?.status === 'live', 'the client to go live');
+      const client = provider.client!;
+      await until(() => familyClients(cards) !== 'Loading' && familyClients(cards) !== '', 'data');
+      expect(familyClients(cards)).to.equal(String(client.state.snapshot!.counts.familyClients));
+
+      const before = client.state.snapshot!.counts.familyClients;
+      await simulate({ consultantId: 'c-story', action: 'associate-family', familyName: 'The Providers' });
+      await until(() => familyClients(cards) === String(before + 1), 'the new family to show');
+
+      wrapper.querySelector('section')!.append(provider);
+      await nextFrame();
+      expect(provider.client).to.equal(client, 'moved, same client');
+
+      let closed = false;
+      const close = client.close.bind(client);
+      client.close = () => {
+        closed = true;
+        close();
+      };
+      provider.remove();
+      await nextFrame();
+      expect(closed).to.equal(true);
+      expect(provider.client).to.equal(undefined);
+    });
+
+    it('re-dispatches fg-session-expired from itself, bubbling, composed and cancelable', async () => {
+      const seen: CustomEvent[] = [];
+      const onExpired = (event: Event) => {
+        seen.push(event as CustomEvent);
+        event.preventDefault(); // the page stays here
+      };
+      window.addEventListener('fg-session-expired', onExpired);
+      try {
+        const provider = await fixture<FgDashboardProvider>(
+          html`<fg-dashboard-provider
+            endpoint=${serverUrl!}
+            token="not-a-token"
+            login-url="/login-for-tests"
+          ></fg-dashboard-provider>`,
+        );
+        await until(() => seen.length > 0, 'fg-session-expired');
+        const [event] = seen;
+        expect(event!.target).to.equal(provider);
+        expect(event!.bubbles && event!.composed && event!.cancelable).to.equal(true);
+        expect(event!.detail.loginUrl).to.equal('/login-for-tests');
+        expect(provider.client!.status).to.equal('expired');
+        expect(location.pathname).to.not.equal('/login-for-tests');
+      } finally {
+        window.removeEventListener('fg-session-expired', onExpired);
+      }
+    });
+  });
+});

@@ -1,0 +1,99 @@
+/** The behaviour every count badge shares, run against each of them. */
+import { expect } from '@open-wc/testing';
+import type { EventFrame } from '@fg/protocol';
+import type { LitElement } from 'lit';
+import { DashboardScript, busySnapshot, emptySnapshot } from './frames.js';
+import { layoutShiftDuring, layoutShiftSupported, mount, text } from './harness.js';
+
+export interface BadgeCase {
+  tag: string;
+  /** The accessible name before the number. */
+  name: string;
+  /** The count in the story's snapshot, and in the busy one (above 99). */
+  story: number;
+  busy: number;
+  /** The event that raises the count by one. */
+  raise: (script: DashboardScript) => EventFrame;
+  /** An event that must not re-render it. */
+  unrelated: (script: DashboardScript) => EventFrame;
+}
+
+export function countBadgeSuite(c: BadgeCase): void {
+  const image = (el: LitElement) => el.shadowRoot!.querySelector('[role="img"]')!;
+  const count = (el: LitElement) => text(el.shadowRoot!.querySelector('[part="count"]'));
+
+  describe(`<${c.tag}>`, () => {
+    it(`is named "${c.name}" and says it is loading`, async () => {
+      const { el } = await mount(c.tag);
+      expect(image(el).getAttribute('aria-label')).to.equal(`${c.name}: loading`);
+      expect(el.shadowRoot!.querySelector('.skeleton')).to.not.equal(null);
+      await expect(el).to.be.accessible();
+    });
+
+    it('shows the count, with the number in its name', async () => {
+      const { el, feed } = await mount(c.tag);
+      await feed(new DashboardScript().snapshotFrame());
+      expect(count(el)).to.equal(String(c.story));
+      expect(image(el).getAttribute('aria-label')).to.equal(`${c.name}: ${c.story}`);
+      await expect(el).to.be.accessible();
+    });
+
+    it('shows zero', async () => {
+      const { el, feed } = await mount(c.tag);
+      await feed(new DashboardScript(emptySnapshot()).snapshotFrame());
+      expect(count(el)).to.equal('0');
+      expect(image(el).getAttribute('aria-label')).to.equal(`${c.name}: 0`);
+      await expect(el).to.be.accessible();
+    });
+
+    it('shows "99+" above 99 and the exact number in its name', async () => {
+      const { el, feed } = await mount(c.tag);
+      await feed(new DashboardScript(busySnapshot()).snapshotFrame());
+      expect(count(el)).to.equal('99+');
+      expect(image(el).getAttribute('aria-label')).to.equal(`${c.name}: ${c.busy.toLocaleString('en-US')}`);
+      await expect(el).to.be.accessible();
+    });
+
+    it('follows its event, and only its event', async () => {
+      const script = new DashboardScript();
+      const { el, feed } = await mount(c.tag);
+      await feed(script.snapshotFrame());
+      let renders = 0;
+      const render = el.render.bind(el);
+      el.render = () => {
+        renders++;
+        return render();
+      };
+      await feed(c.unrelated(script));
+      expect(renders).to.equal(0);
+      await feed(c.raise(script));
+      expect(renders).to.equal(1);
+      expect(count(el)).to.equal(String(c.story + 1));
+    });
+
+    it('dims stale and expired counts but keeps them', async () => {
+      const { el, feed, status } = await mount(c.tag);
+      await feed(new DashboardScript().snapshotFrame());
+      await status('stale');
+      expect(image(el).classList.contains('dimmed')).to.equal(true);
+      await status('expired');
+      expect(image(el).classList.contains('dimmed')).to.equal(true);
+      expect(count(el)).to.equal(String(c.story));
+      await status('live');
+      expect(image(el).classList.contains('dimmed')).to.equal(false);
+    });
+
+    it('causes no layout shift as the count grows past 9 and 99 (Chromium: WebKit has no Layout Instability API)', async function () {
+      if (!layoutShiftSupported()) this.skip();
+      const script = new DashboardScript();
+      const { feed } = await mount(c.tag);
+      const shift = await layoutShiftDuring(async () => {
+        await feed(script.snapshotFrame());
+        for (let i = 0; i < 12; i++) await feed(c.raise(script));
+        const busy = new DashboardScript({ ...busySnapshot(), seq: script.snapshot.seq + 50 });
+        await feed(busy.snapshotFrame());
+      });
+      expect(shift).to.equal(0);
+    });
+  });
+}
