@@ -1,0 +1,133 @@
+// Health, metrics, errors as JSON, a busy database, CORS and Origin checks, the demo page.
+import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
+import { describe, it } from 'node:test';
+import type { SnapshotFrame } from '@fg/protocol';
+import {
+  bearer,
+  nextEvents,
+  poll,
+  post,
+  simulate,
+  SseClient,
+  startTestServer,
+  tokenFor,
+  WsClient,
+} from './helpers.js';
+
+describe('operations', async () => {
+  const server = await startTestServer({ busyTimeoutMs: 20, allowedOrigins: ['https://host.example'] });
+  const token = await tokenFor(server, 'c-story');
+
+  it('GET /healthz answers 200 {ok:true}', async () => {
+    const res = await fetch(`${server.url}/healthz`);
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), { ok: true });
+  });
+
+  it('GET /metrics counts connections by transport, events by kind, and send latency', async () => {
+    const ws = await WsClient.connect(server, token);
+    await ws.next();
+    const sse = await SseClient.connect(server, token);
+    await sse.next();
+    await sse.next();
+    await simulate(server, 'c-story', { action: 'book' });
+    await nextEvents(ws, 1);
+    await nextEvents(sse, 1);
+    const res = await fetch(`${server.url}/metrics`);
+    assert.match(res.headers.get('content-type') ?? '', /^text\/plain; version=0.0.4/);
+    const text = await res.text();
+    assert.match(text, /^fg_connections\{transport="websocket"\} 1$/m);
+    assert.match(text, /^fg_connections\{transport="sse"\} 1$/m);
+    assert.match(text, /^fg_connections\{transport="polling"\} 0$/m);
+    assert.match(text, /^fg_events_total\{kind="consultation.booked"\} 1$/m);
+    assert.match(text, /^fg_commit_to_send_seconds_count\{transport="websocket"\} 1$/m);
+    assert.match(text, /^fg_commit_to_send_seconds_bucket\{transport="sse",le="\+Inf"\} 1$/m);
+    assert.match(text, /^fg_oldest_unsent_event_age_seconds 0$/m);
+    assert.match(text, /^fg_auth_failures_total\{reason="expired"\} 0$/m);
+    await ws.close();
+    sse.close();
+  });
+
+  it('answers unknown routes with 404 JSON', async () => {
+    const res = await fetch(`${server.url}/api/nothing-here`);
+    assert.equal(res.status, 404);
+    assert.deepEqual(await res.json(), { error: 'not-found', message: 'No route GET /api/nothing-here' });
+    assert.equal((await fetch(`${server.url}/api/ws`)).status, 400, 'the WebSocket route needs an upgrade');
+  });
+
+  it('answers 503 with Retry-After when the database is locked, and writes nothing', async () => {
+    const snapshot = (await poll(server, token)).frames[0] as SnapshotFrame;
+    const before = snapshot.seq;
+    const other = new Database(server.dbPath);
+    other.exec('BEGIN IMMEDIATE');
+    try {
+      const res = await post(server, '/api/demo/simulate', { consultantId: 'c-story', action: 'book' });
+      assert.equal(res.status, 503);
+      assert.equal(res.headers.get('retry-after'), '1');
+      assert.equal(((await res.json()) as { error: string }).error, 'busy');
+      const read = await fetch(`${server.url}/api/messages/m-story-1/read`, {
+        method: 'POST',
+        headers: bearer(token),
+      });
+      assert.equal(read.status, 503);
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    const after = (await poll(server, token)).frames[0] as SnapshotFrame;
+    assert.equal(after.seq, before, 'no event was appended');
+    assert.deepEqual(after.counts, snapshot.counts, 'no consultation was booked, no message read');
+    assert.equal(
+      (await simulate(server, 'c-story', { action: 'payment' })).seq,
+      before + 1,
+      'no seq was lost',
+    );
+  });
+
+  it('lets allowed origins call the API (CORS) and refuses others', async () => {
+    const preflight = await fetch(`${server.url}/api/dashboard`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'https://host.example',
+        'access-control-request-method': 'GET',
+        'access-control-request-headers': 'authorization,last-event-id',
+      },
+    });
+    assert.equal(preflight.status, 204);
+    assert.equal(preflight.headers.get('access-control-allow-origin'), 'https://host.example');
+    assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /Authorization/);
+    assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /Last-Event-ID/);
+    const get = await fetch(`${server.url}/api/dashboard`, {
+      headers: { ...bearer(token), origin: 'https://host.example' },
+    });
+    assert.equal(get.status, 200);
+    assert.equal(get.headers.get('access-control-allow-origin'), 'https://host.example');
+    const foreign = await fetch(`${server.url}/api/dashboard`, {
+      headers: { ...bearer(token), origin: 'https://evil.example' },
+    });
+    assert.equal(foreign.status, 403);
+    assert.equal(foreign.headers.get('access-control-allow-origin'), null);
+    const same = await fetch(`${server.url}/api/dashboard`, {
+      headers: { ...bearer(token), origin: server.url },
+    });
+    assert.equal(same.status, 200);
+  });
+
+  it('serves the demo page and the login page, and nothing outside the assets folder', async () => {
+    const index = await fetch(`${server.url}/`);
+    assert.equal(index.status, 200);
+    assert.match(index.headers.get('content-type') ?? '', /^text\/html/);
+    assert.match(await index.text(), /<html/);
+    assert.equal((await fetch(`${server.url}/login`)).status, 200);
+    assert.equal((await fetch(`${server.url}/assets/..%2f..%2fpackage.json`)).status, 404);
+    assert.equal((await fetch(`${server.url}/assets/%E0%A4%A`)).status, 404);
+  });
+
+  it('GET /healthz answers 503 when the database does not answer', async () => {
+    server.store.close();
+    const res = await fetch(`${server.url}/healthz`);
+    assert.equal(res.status, 503);
+    assert.equal(((await res.json()) as { ok: boolean }).ok, false);
+  });
+});
