@@ -1,4 +1,4 @@
-import { Limits, Paths, SnapshotSchema, validate } from '@fg/protocol';
+import { ErrorCode, Limits, Paths, SnapshotSchema, validate } from '@fg/protocol';
 import type { ServerFrame, TransportName } from '@fg/protocol';
 import type {
   ClientErrorDetail,
@@ -212,6 +212,8 @@ class Client implements DashboardClient {
         this.#store.count('transportSwitches');
       }
       if (transport) this.#lastLiveTransport = transport;
+      // A tab taking over from a leader already has state: for it, this is a reconnect.
+      if (status === 'connecting' && this.#store.snapshot) status = 'reconnecting';
       this.#store.setStatus(status, transport);
       this.#relay?.post({ t: 'status', status, transport });
     },
@@ -248,7 +250,10 @@ class Client implements DashboardClient {
 
   #apply(frame: ServerFrame, connection: Connection): void {
     if (frame.type === 'error') {
-      console.warn(`FG Live: server error ${frame.code}: ${frame.message}`);
+      // Auth errors are followed by a close that the ladder handles; anything else is worth a line in the console.
+      if (frame.code !== ErrorCode.authExpired && frame.code !== ErrorCode.unauthenticated) {
+        console.warn(`FG Live: server error ${frame.code}: ${frame.message}`);
+      }
       return;
     }
     if (frame.type === 'pong') return;

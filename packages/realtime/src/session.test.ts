@@ -1,0 +1,97 @@
+import { expect } from '@open-wc/testing';
+import { expectCurrent, harness, type Harness } from './test/harness.js';
+import { advanceServerClock, env, resetLog, simulate, token, until } from './test/server.js';
+
+const CONSULTANT = 'c-story';
+const SHORT_TTL_SECONDS = 120;
+
+describe('the session, against the reference server', () => {
+  let h: Harness | undefined;
+  afterEach(() => {
+    h?.close();
+    h = undefined;
+  });
+
+  for (const transport of ['websocket', 'sse', 'polling'] as const) {
+    it(`${transport}: a token that expires on the live connection is replaced by a fresh one, without a gap`, async () => {
+      let calls = 0;
+      h = harness({
+        endpoint: env.serverUrl,
+        transports: [transport],
+        getToken: () => (++calls === 1 ? token(CONSULTANT, SHORT_TTL_SECONDS) : token(CONSULTANT)),
+      });
+      const { client } = h;
+      await until(() => client.status === 'live' && client.state.snapshot !== null, 'live');
+      await advanceServerClock((SHORT_TTL_SECONDS + 5) * 1000);
+      await until(() => calls === 2 && client.status === 'live', 'live on a fresh token');
+      const { seq } = await simulate(CONSULTANT, 'book', { familyName: 'After the refresh' });
+      await until(() => client.state.snapshot!.seq >= seq, `seq ${seq}`);
+      await expectCurrent(client);
+      expect(client.metrics().counters.gaps).to.equal(0);
+    });
+  }
+
+  it('a token that expires with no fresh one: expired, state kept, fg-session-expired, then the login page', async () => {
+    let calls = 0;
+    h = harness({
+      endpoint: env.serverUrl,
+      loginUrl: '/login',
+      getToken: () => (++calls === 1 ? token(CONSULTANT, SHORT_TTL_SECONDS) : null),
+    });
+    const { client, events, navigations } = h;
+    const fired: CustomEvent[] = [];
+    events.addEventListener('fg-session-expired', (e) => fired.push(e as CustomEvent));
+    await until(() => client.status === 'live' && client.state.snapshot !== null, 'live');
+    const state = client.state.snapshot;
+    await advanceServerClock((SHORT_TTL_SECONDS + 5) * 1000);
+    await until(() => client.status === 'expired', 'expired');
+    expect(client.state.snapshot).to.equal(state);
+    expect(fired).to.have.length(1);
+    expect(fired[0]!.cancelable).to.equal(true);
+    expect(navigations).to.deep.equal(['/login']);
+    // Reconnecting stopped: even a long wait opens nothing.
+    await h.clock.advance(120_000);
+    expect(client.status).to.equal('expired');
+    expect(calls).to.equal(2);
+  });
+
+  it('markMessageRead: the read event comes back and updates the message and the unread count', async () => {
+    h = harness({ endpoint: env.serverUrl });
+    const { client } = h;
+    await until(() => client.status === 'live' && client.state.snapshot !== null, 'live');
+    const { seq } = await simulate(CONSULTANT, 'message', {
+      familyName: 'The Readers',
+      text: 'Please read me',
+    });
+    await until(() => client.state.snapshot!.seq >= seq, 'message arrived');
+    const message = client.state.snapshot!.recentMessages[0]!;
+    expect(message.read).to.equal(false);
+    const unread = client.state.snapshot!.counts.unreadMessages;
+    await client.markMessageRead(message.id);
+    await until(
+      () => client.state.snapshot!.recentMessages.find((m) => m.id === message.id)?.read === true,
+      'read',
+    );
+    expect(client.state.snapshot!.counts.unreadMessages).to.equal(unread - 1);
+  });
+
+  it("markMessageRead of another consultant's message is refused", async () => {
+    h = harness({ endpoint: env.serverUrl, consultant: 'c-other' });
+    let error: unknown;
+    await h.client.markMessageRead('m-does-not-exist').catch((e: unknown) => (error = e));
+    expect(error).to.be.instanceOf(Error);
+  });
+
+  it('a reset of the event log (new epoch) moves the client to the new log', async () => {
+    h = harness({ endpoint: env.serverUrl });
+    const { client } = h;
+    await until(() => client.status === 'live' && client.state.snapshot !== null, 'live');
+    const before = client.state.snapshot!.epoch;
+    const head = await resetLog(CONSULTANT);
+    expect(head.epoch).not.to.equal(before);
+    await until(() => client.state.snapshot!.epoch === head.epoch, 'new epoch');
+    const { seq } = await simulate(CONSULTANT, 'payment', { amountMinor: 1_000 });
+    await until(() => client.state.snapshot!.seq >= seq, `seq ${seq}`);
+    await expectCurrent(client);
+  });
+});

@@ -1,0 +1,149 @@
+import { expect } from '@open-wc/testing';
+import type { ClientEnvironment } from '../client.js';
+import type { DashboardClient, DashboardClientOptions } from '../types.js';
+import { ManualClock } from '../test/manual-clock.js';
+import { expectCurrent } from '../test/harness.js';
+import { env, fault, simulate, token, until } from '../test/server.js';
+
+/** Consultant used only here, so the lock and channel names are this file's alone. */
+const CONSULTANT = 'c-busy';
+
+interface Tab {
+  readonly frame: HTMLIFrameElement;
+  readonly client: DashboardClient;
+  readonly clock: ManualClock;
+}
+
+type Library = { createDashboardClient(o: DashboardClientOptions, e?: ClientEnvironment): DashboardClient };
+let tabCount = 0;
+
+/**
+ * A same-origin iframe with its own copy of the library: its own realm, module graph and
+ * client, sharing Web Locks and BroadcastChannels with the other tabs of this origin, as
+ * two tabs of one browser do.
+ */
+async function openTab(environment: ClientEnvironment = {}): Promise<Tab> {
+  const id = `fgTab${++tabCount}`;
+  const loaded = new Promise<Library>(
+    (resolve) => ((window as unknown as Record<string, unknown>)[id] = resolve),
+  );
+  const frame = document.createElement('iframe');
+  frame.srcdoc = `<script type="module">
+    import * as library from '/packages/realtime/src/index.ts';
+    parent.${id}(library);
+  </script>`;
+  document.body.append(frame);
+  const library = await loaded;
+  const clock = new ManualClock();
+  const client = library.createDashboardClient(
+    { endpoint: env.proxyUrl, getToken: () => token(CONSULTANT), eventTarget: new EventTarget() },
+    { clock, random: () => 0, ...environment },
+  );
+  return { frame, client, clock };
+}
+
+function closeTab(tab: Tab): void {
+  // Removing the frame destroys its document: the browser releases its lock, as when a tab closes.
+  tab.frame.remove();
+}
+
+const live = (tab: Tab) => tab.client.status === 'live' && tab.client.state.snapshot !== null;
+
+describe('tabs share one connection (Web Locks + BroadcastChannel)', () => {
+  const tabs: Tab[] = [];
+  beforeEach(() => fault({ reset: true }));
+  afterEach(async () => {
+    for (const tab of tabs.splice(0)) closeTab(tab);
+    await fault({ reset: true });
+  });
+
+  async function twoTabs(): Promise<[Tab, Tab]> {
+    const first = await openTab();
+    tabs.push(first);
+    await until(() => live(first), 'first tab live');
+    const second = await openTab();
+    tabs.push(second);
+    await until(() => live(second), 'second tab live');
+    return [first, second];
+  }
+
+  it('one leader holds the only connection; a new tab gets the state from it and every frame after', async () => {
+    const [leader, follower] = await twoTabs();
+    expect(leader.client.metrics().role).to.equal('leader');
+    expect(follower.client.metrics().role).to.equal('follower');
+    expect(follower.client.state.transport).to.equal('websocket');
+    const proxy = await fault();
+    expect(proxy.liveWebSockets).to.equal(1);
+    expect(proxy.sseOpened).to.equal(0);
+
+    const { seq } = await simulate(CONSULTANT, 'book', { familyName: 'Seen in both tabs' });
+    await until(() => follower.client.state.snapshot!.seq >= seq, 'follower has the booking');
+    await expectCurrent(leader.client, CONSULTANT);
+    await expectCurrent(follower.client, CONSULTANT);
+    expect(follower.client.state.snapshot).to.deep.equal(leader.client.state.snapshot);
+    expect((await fault()).webSocketsOpened).to.equal(1);
+  });
+
+  it('marking a message read in one tab shows in the other', async () => {
+    const [leader, follower] = await twoTabs();
+    const { seq } = await simulate(CONSULTANT, 'message', { familyName: 'Two Tabs', text: 'Read me once' });
+    await until(
+      () => leader.client.state.snapshot!.seq >= seq && follower.client.state.snapshot!.seq >= seq,
+      'message',
+    );
+    const message = follower.client.state.snapshot!.recentMessages[0]!;
+    expect(message.read).to.equal(false);
+    await follower.client.markMessageRead(message.id);
+    const isRead = (tab: Tab) =>
+      tab.client.state.snapshot!.recentMessages.find((m) => m.id === message.id)?.read;
+    await until(() => isRead(leader) === true && isRead(follower) === true, 'read in both tabs');
+  });
+
+  it('when the leader closes, the follower takes over and resumes from its own cursor, losing nothing', async () => {
+    const [leader, follower] = await twoTabs();
+    const applied = follower.client.metrics().counters.eventsApplied;
+    // Keep the new leader off the network while events are written, so it must resume them.
+    await fault({ websocket: 'refuse', stream: 'refuse', changes: 'refuse' });
+    closeTab(leader);
+    tabs.splice(tabs.indexOf(leader), 1);
+    await until(() => follower.client.metrics().role === 'leader', 'follower took the lock');
+    // It has state: it is reconnecting, not connecting for the first time.
+    expect(follower.client.status).to.equal('reconnecting');
+    const written: unknown[] = [];
+    for (let i = 0; i < 3; i++)
+      written.push(await simulate(CONSULTANT, 'associate-family', { familyName: `Handover ${i}` }));
+    await fault({ websocket: 'pass', stream: 'pass', changes: 'pass' });
+    await follower.clock.advance(1000);
+    await until(() => follower.client.status === 'live', 'new leader live');
+    await expectCurrent(follower.client, CONSULTANT);
+    const { counters } = follower.client.metrics();
+    expect(counters.eventsApplied - applied).to.equal(3);
+    // Three events applied one by one (not a snapshot), none twice: resumed from its own cursor.
+    expect(counters.duplicates).to.equal(0);
+    expect(counters.gaps).to.equal(0);
+  });
+
+  it('a third tab follows the new leader after a handover', async () => {
+    const [leader, second] = await twoTabs();
+    closeTab(leader);
+    tabs.splice(tabs.indexOf(leader), 1);
+    await until(() => second.client.metrics().role === 'leader' && live(second), 'second tab leads');
+    const third = await openTab();
+    tabs.push(third);
+    await until(() => live(third), 'third tab live');
+    expect(third.client.metrics().role).to.equal('follower');
+    const { seq } = await simulate(CONSULTANT, 'payment', { amountMinor: 2_500 });
+    await until(() => third.client.state.snapshot!.seq >= seq, 'third tab has the payment');
+    expect((await fault()).liveWebSockets).to.equal(1);
+  });
+
+  it('without Web Locks, every tab connects for itself', async () => {
+    const first = await openTab({ locks: null });
+    const second = await openTab({ locks: null });
+    tabs.push(first, second);
+    await until(() => live(first) && live(second), 'both live');
+    expect(first.client.metrics().role).to.equal('solo');
+    expect(second.client.metrics().role).to.equal('solo');
+    expect((await fault()).liveWebSockets).to.equal(2);
+  });
+});
