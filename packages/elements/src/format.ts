@@ -124,7 +124,28 @@ export class Formatter {
   }
 }
 
-const fallbackLocale = () => (typeof navigator === 'undefined' ? 'en-US' : navigator.language);
+/** The first of `tags` that `Intl` accepts (a browser may report a locale such as "C"). */
+function usableLocale(...tags: (string | undefined)[]): string {
+  for (const tag of tags) {
+    if (!tag) continue;
+    try {
+      return Intl.getCanonicalLocales(tag)[0] ?? tag;
+    } catch {
+      // not a BCP 47 tag: try the next
+    }
+  }
+  return 'en-US';
+}
+
+function usableTimeZone(timeZone: string | undefined): string | undefined {
+  if (!timeZone) return undefined;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+    return timeZone;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * The formatter for a widget: the provider's `locale` if set, else the consultant's.
@@ -138,10 +159,14 @@ export class FormatController {
   }
 
   for(consultant: Consultant | undefined): Formatter {
-    const locale = this.settings.value?.locale || consultant?.locale || fallbackLocale();
+    const locale = usableLocale(
+      this.settings.value?.locale,
+      consultant?.locale,
+      typeof navigator === 'undefined' ? undefined : navigator.language,
+    );
     return new Formatter(
       locale,
-      consultant?.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
+      usableTimeZone(consultant?.timezone) ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
       consultant?.currency ?? 'USD',
     );
   }

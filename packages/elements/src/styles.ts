@@ -3,7 +3,7 @@ import { css } from 'lit';
 /**
  * What every widget shares: the token aliases (each `--fg-*` token with the light theme as
  * its fallback, so a widget looks right with no theme loaded), tabular numbers, skeletons,
- * the dimmed look of stale data, and the visually hidden text screen readers still read.
+ * the quieter look of stale data, and the visually hidden text screen readers still read.
  */
 export const widgetStyles = css`
   :host {
@@ -68,10 +68,17 @@ export const widgetStyles = css`
     background: var(--_skeleton);
     animation: fg-pulse 1.6s ease-in-out infinite;
   }
+  /* Stale or expired data: grey and quieter, yet every text keeps its contrast. */
   .dimmed {
-    opacity: var(--fg-dimmed-opacity, 0.55);
-    filter: saturate(0.3);
-    transition: opacity 0.2s;
+    --_text: var(--_muted);
+    color: var(--_muted);
+    filter: grayscale(1);
+  }
+  .dimmed.card,
+  .dimmed .card {
+    background: var(--fg-color-stale-surface, var(--_sunken));
+    border-style: dashed;
+    box-shadow: none;
   }
   button:focus-visible,
   a:focus-visible {
@@ -84,10 +91,8 @@ export const widgetStyles = css`
     }
   }
   @media (prefers-reduced-motion: reduce) {
-    .skeleton,
-    .dimmed {
+    .skeleton {
       animation: none;
-      transition: none;
     }
   }
 `;

@@ -2,7 +2,7 @@ import { expect, nextFrame, oneEvent } from '@open-wc/testing';
 import '../define/fg-recent-messages.js';
 import { FgMarkReadEvent, type FgRecentMessages } from './recent-messages.js';
 import { DashboardScript, emptySnapshot, messageItem } from '../test/frames.js';
-import { layoutShiftDuring, layoutShiftSupported, mount, text } from '../test/harness.js';
+import { animationsDone, layoutShiftDuring, layoutShiftSupported, mount, text } from '../test/harness.js';
 
 const list = (el: FgRecentMessages) => el.shadowRoot!.querySelector('[role="list"]')!;
 const rows = (el: FgRecentMessages) => [...el.shadowRoot!.querySelectorAll<HTMLElement>('[role="listitem"]')];
@@ -52,6 +52,7 @@ describe('<fg-recent-messages>', () => {
     expect(fresh.querySelector('[part="unread-marker"]')).to.not.equal(null);
     expect(text(fresh)).to.match(/^Unread message from The Haddads/);
     expect(text(fresh.querySelector('button'))).to.equal('Mark as read the message from The Haddads');
+    await animationsDone(el);
     await expect(el).to.be.accessible();
   });
 

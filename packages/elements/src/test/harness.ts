@@ -103,3 +103,8 @@ export async function layoutShiftDuring(during: () => Promise<void>): Promise<nu
   observer.disconnect();
   return total;
 }
+
+/** Waits for the element's fades and highlights to end (an accessibility check reads colors as they are now). */
+export async function animationsDone(el: Element): Promise<void> {
+  await Promise.all((el.shadowRoot?.getAnimations() ?? []).map((a) => a.finished.catch(() => undefined)));
+}
