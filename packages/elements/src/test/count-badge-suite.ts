@@ -59,8 +59,9 @@ export function countBadgeSuite(c: BadgeCase): void {
       const { el, feed } = await mount(c.tag);
       await feed(script.snapshotFrame());
       let renders = 0;
-      const render = el.render.bind(el);
-      el.render = () => {
+      const spied = el as unknown as { render(): unknown };
+      const render = spied.render.bind(el);
+      spied.render = () => {
         renders++;
         return render();
       };
