@@ -46,6 +46,8 @@ export interface StartOptions {
   busyTimeoutMs?: number;
   /** Bytes queued on a WebSocket beyond which the client is closed with 1013. */
   maxBufferedBytes?: number;
+  /** Folder served at `/assets/*`; default `demo-server/dist/public` (the built demo bundle). */
+  assetsDir?: string;
 }
 
 export interface RunningServer {
@@ -117,6 +119,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     helloTimeoutMs: options.helloTimeoutMs ?? Limits.helloTimeoutMs,
     maxBufferedBytes: options.maxBufferedBytes ?? 8 * 1024 * 1024,
     upgradeWebSocket,
+    assetsDir: options.assetsDir,
     resetLog,
   });
 

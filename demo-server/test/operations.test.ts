@@ -1,7 +1,10 @@
 // Health, metrics, errors as JSON, a busy database, CORS and Origin checks, the demo page.
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
-import { describe, it } from 'node:test';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
 import type { SnapshotFrame } from '@fg/protocol';
 import {
   bearer,
@@ -16,7 +19,14 @@ import {
 } from './helpers.js';
 
 describe('operations', async () => {
-  const server = await startTestServer({ busyTimeoutMs: 20, allowedOrigins: ['https://host.example'] });
+  const assets = mkdtempSync(join(tmpdir(), 'fg-assets-'));
+  after(() => rmSync(assets, { recursive: true, force: true }));
+  writeFileSync(join(assets, 'app.js'), 'console.log("demo");');
+  const server = await startTestServer({
+    busyTimeoutMs: 20,
+    allowedOrigins: ['https://host.example'],
+    assetsDir: assets,
+  });
   const token = await tokenFor(server, 'c-story');
 
   it('GET /healthz answers 200 {ok:true}', async () => {
@@ -120,6 +130,11 @@ describe('operations', async () => {
     assert.match(index.headers.get('content-type') ?? '', /^text\/html/);
     assert.match(await index.text(), /<html/);
     assert.equal((await fetch(`${server.url}/login`)).status, 200);
+    const asset = await fetch(`${server.url}/assets/app.js`);
+    assert.equal(asset.status, 200);
+    assert.match(asset.headers.get('content-type') ?? '', /^text\/javascript/);
+    assert.equal(await asset.text(), 'console.log("demo");');
+    assert.equal((await fetch(`${server.url}/assets/missing.js`)).status, 404);
     assert.equal((await fetch(`${server.url}/assets/..%2f..%2fpackage.json`)).status, 404);
     assert.equal((await fetch(`${server.url}/assets/%E0%A4%A`)).status, 404);
   });

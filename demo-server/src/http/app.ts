@@ -38,6 +38,7 @@ export interface AppDeps {
   helloTimeoutMs: number;
   maxBufferedBytes: number;
   upgradeWebSocket: UpgradeWebSocket<unknown>;
+  assetsDir?: string;
   resetLog(consultantId: string): LogHead;
 }
 
@@ -132,6 +133,6 @@ export function createApp(deps: AppDeps): Hono {
     }),
   );
 
-  staticRoutes(app);
+  staticRoutes(app, deps.assetsDir);
   return app;
 }

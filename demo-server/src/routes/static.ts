@@ -8,7 +8,8 @@ import { extname, join, resolve, sep } from 'node:path';
 import { SERVER_ROOT } from '../paths.js';
 
 const PUBLIC_HTML = join(SERVER_ROOT, 'src', 'public');
-const ASSETS = resolve(SERVER_ROOT, 'dist', 'public');
+/** Where `npm run build` puts the demo bundle. */
+export const DEFAULT_ASSETS_DIR = resolve(SERVER_ROOT, 'dist', 'public');
 
 const TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
@@ -39,7 +40,8 @@ async function fileResponse(path: string, cacheControl: string): Promise<Respons
   }
 }
 
-export function staticRoutes(app: Hono): void {
+export function staticRoutes(app: Hono, assetsDir = DEFAULT_ASSETS_DIR): void {
+  const assets = resolve(assetsDir);
   const page = (file: string) => async () =>
     (await fileResponse(join(PUBLIC_HTML, file), 'no-cache')) ??
     new Response('Not found', { status: 404, headers: { 'Content-Type': 'text/plain' } });
@@ -53,9 +55,9 @@ export function staticRoutes(app: Hono): void {
     } catch {
       return next();
     }
-    const path = resolve(ASSETS, relative);
+    const path = resolve(assets, relative);
     // Never outside the assets folder, whatever `..` or encoded separators the path holds.
-    if (!path.startsWith(ASSETS + sep)) return next();
+    if (!path.startsWith(assets + sep)) return next();
     return (await fileResponse(path, 'no-cache')) ?? next();
   });
 }

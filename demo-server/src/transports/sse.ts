@@ -14,6 +14,7 @@ import type { Feed, Outgoing } from '../feed.js';
 import type { Hub, Subscriber } from '../hub.js';
 import type { Metrics } from '../metrics.js';
 import { authenticate } from '../http/respond.js';
+import { PendingSends } from './pending.js';
 
 export interface SseDeps {
   auth: Auth;
@@ -23,6 +24,9 @@ export interface SseDeps {
   clock: Clock;
   metrics: Metrics;
 }
+
+/** Events queued on one stream beyond which the client is cut off (it resumes later). */
+const MAX_PENDING_EVENTS = 10_000;
 
 /** One SSE message. `id` undefined leaves the client's last event id as it was. */
 function sseChunk(type: string, id: string | undefined, json: string): string {
@@ -45,7 +49,7 @@ class SseConnection implements Subscriber {
   private ended = false;
   private expiryTimer: TimerHandle | undefined;
   private cursor: LogHead = { epoch: '', seq: 0 };
-  private readonly unsent: number[] = [];
+  private readonly unsent = new PendingSends();
   private resolveDone!: () => void;
   readonly done = new Promise<void>((resolve) => (this.resolveDone = resolve));
 
@@ -60,7 +64,7 @@ class SseConnection implements Subscriber {
   }
 
   oldestUnsent(): number | undefined {
-    return this.unsent[0];
+    return this.unsent.oldest();
   }
 
   start(cursor: Cursor | null, rawCursor: string | undefined, expiresAt: number): void {
@@ -89,6 +93,11 @@ class SseConnection implements Subscriber {
   deliver(event: OutEvent): void {
     if (this.ended) return;
     if (event.epoch === this.cursor.epoch && event.seq <= this.cursor.seq) return;
+    if (this.unsent.size >= MAX_PENDING_EVENTS) {
+      // Too far behind to catch up live: end the stream, the client resumes from its cursor.
+      this.end();
+      return;
+    }
     this.cursor = { epoch: event.epoch, seq: event.seq };
     this.track(this.write(eventChunk(event)), event.committedAt);
   }

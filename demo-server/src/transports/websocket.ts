@@ -20,6 +20,7 @@ import type { ConsultantRow, Store } from '../db/store.js';
 import type { Feed, Outgoing } from '../feed.js';
 import type { Hub, Subscriber } from '../hub.js';
 import type { Metrics } from '../metrics.js';
+import { PendingSends } from './pending.js';
 import { TokenBucket } from './rate.js';
 
 export interface WebSocketDeps {
@@ -59,7 +60,7 @@ export class WebSocketConnection implements Subscriber {
   /** Position the client holds once it applies what was sent; later duplicates are dropped. */
   private cursor: LogHead = { epoch: '', seq: 0 };
   /** Commit times of events handed to the socket and not yet written, oldest first. */
-  private readonly unsent: number[] = [];
+  private readonly unsent = new PendingSends();
 
   constructor(
     private readonly ws: WebSocket,
@@ -77,7 +78,7 @@ export class WebSocketConnection implements Subscriber {
   }
 
   oldestUnsent(): number | undefined {
-    return this.unsent[0];
+    return this.unsent.oldest();
   }
 
   receive(data: unknown): void {

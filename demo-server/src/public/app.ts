@@ -1,0 +1,458 @@
+/**
+ * The demo page: pick a seeded consultant, see their live dashboard, and play the families
+ * (book, write, pay, ...) from the simulator panel. Every change goes through the server's
+ * demo routes and comes back to the dashboard over the real-time connection, exactly as a
+ * family's action in another session would.
+ *
+ * `/?consultant=<id>` opens a consultant directly; `&ttl=<seconds>` gives the page a
+ * session of that lifetime that is not renewed (it ends on the login page);
+ * `&transports=sse polling` narrows the transport ladder.
+ */
+import { html, nothing, render, type TemplateResult } from 'lit';
+import type {
+  DemoConsultant,
+  SimulateRequest,
+  SimulateResponse,
+  TokenResponse,
+  UpcomingItem,
+} from '@fg/protocol';
+import type { DashboardClient } from '@fg/realtime';
+import type { FgDashboardProvider } from '@fg/dashboard-elements';
+import '@fg/dashboard-elements/define/fg-dashboard.js';
+import '@fg/dashboard-elements/themes/light.css';
+import '@fg/dashboard-elements/themes/dark.css';
+import './app.css';
+
+type Action = SimulateRequest['action'];
+type Body = { [K in Action]: Omit<Extract<SimulateRequest, { action: K }>, 'consultantId' | 'action'> };
+
+interface LogEntry {
+  readonly id: number;
+  readonly ok: boolean;
+  readonly text: string;
+}
+
+const FAMILIES = [
+  'The Okonkwo family',
+  'The Haddads',
+  'The Lindqvists',
+  'The Moreau family',
+  'The Tanakas',
+  'The Rossi family',
+  'The Mensah family',
+  'The Nguyens',
+];
+const MESSAGES = [
+  'Could we move Friday’s session to the morning?',
+  'Thank you, the new routine is working!',
+  'Our son had a rough night, can we talk briefly?',
+  'We filled in the sleep diary, see you soon.',
+  'Is there anything we should prepare for next week?',
+];
+
+const params = new URLSearchParams(location.search);
+const ttlParam = Number(params.get('ttl'));
+const ttlSeconds = Number.isInteger(ttlParam) && ttlParam > 0 ? ttlParam : undefined;
+const pick = <T>(list: readonly T[]): T => list[Math.floor(Math.random() * list.length)]!;
+
+// ---- server calls ----
+
+async function request<T>(path: string, body?: unknown): Promise<T> {
+  const response = await fetch(path, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok) {
+    const answer = (await response.json().catch(() => null)) as { message?: string } | null;
+    throw new Error(answer?.message ?? `${path}: HTTP ${response.status}`);
+  }
+  return (await response.json()) as T;
+}
+
+const demoToken = (consultantId: string): Promise<TokenResponse> =>
+  request('/api/demo/token', { consultantId, ttlSeconds: ttlSeconds ?? 3600 });
+
+// ---- theme ----
+
+const THEME_KEY = 'fg-demo-theme';
+
+function applyTheme(theme: 'light' | 'dark'): void {
+  document.documentElement.classList.toggle('fg-theme-dark', theme === 'dark');
+  document.documentElement.classList.toggle('fg-theme-light', theme === 'light');
+}
+
+function currentTheme(): 'light' | 'dark' {
+  const saved = localStorage.getItem(THEME_KEY);
+  if (saved === 'light' || saved === 'dark') return saved;
+  return matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+}
+
+function themeToggle(): TemplateResult {
+  const dark = currentTheme() === 'dark';
+  return html`<button
+    type="button"
+    class="quiet"
+    aria-pressed=${dark ? 'true' : 'false'}
+    @click=${() => {
+      localStorage.setItem(THEME_KEY, dark ? 'light' : 'dark');
+      applyTheme(dark ? 'light' : 'dark');
+      refresh();
+    }}
+  >
+    Dark theme
+  </button>`;
+}
+
+// ---- the page ----
+
+const root = document.getElementById('app')!;
+let view: () => TemplateResult = () => html`<p class="note">Loading the demo…</p>`;
+const refresh = () => render(view(), root);
+
+function header(extra: TemplateResult | typeof nothing = nothing): TemplateResult {
+  return html`<header class="top">
+    <a class="brand" href="/">FG Live <span class="tag">demo</span></a>
+    ${extra}
+    <span class="spacer"></span>
+    ${themeToggle()}
+  </header>`;
+}
+
+function pickerPage(consultants: readonly DemoConsultant[]): TemplateResult {
+  return html`${header()}
+    <main class="picker" id="main">
+      <h1>Open a consultant’s dashboard</h1>
+      <p class="note">
+        Each consultant sees only their own practice. Open two in separate tabs and play the families of
+        one: the other never changes.
+      </p>
+      <ul class="consultants" aria-label="Demo consultants">
+        ${consultants.map(
+          (c) =>
+            html`<li>
+              <a class="consultant" href=${`/?consultant=${encodeURIComponent(c.id)}`}>
+                <strong>${c.name}</strong>
+                <span>${c.description}</span>
+                <small>${c.timezone} · ${c.currency} · ${c.locale}</small>
+              </a>
+            </li>`,
+        )}
+      </ul>
+    </main>`;
+}
+
+class DashboardPage {
+  private readonly log: LogEntry[] = [];
+  private upcoming: readonly UpcomingItem[] = [];
+  private busy = false;
+  private nextLogId = 0;
+  private expiresAt: number;
+  private handedOut = false;
+  private client: DashboardClient | undefined;
+
+  constructor(
+    private readonly consultant: DemoConsultant,
+    private readonly consultants: readonly DemoConsultant[],
+    private token: TokenResponse,
+  ) {
+    this.expiresAt = token.expiresAt;
+  }
+
+  /** The provider asks before each connect and when the server refused a token. */
+  readonly getToken = async (): Promise<string | null> => {
+    // A fixed-lifetime session (`ttl`) ends with its token: the page lands on /login.
+    if (ttlSeconds !== undefined || !this.handedOut) {
+      this.handedOut = true;
+      return this.token.token;
+    }
+    // Otherwise the page renews the session for each connection, as a signed-in app would.
+    this.token = await demoToken(this.consultant.id);
+    this.expiresAt = this.token.expiresAt;
+    return this.token.token;
+  };
+
+  mounted(): void {
+    const provider = document.querySelector<FgDashboardProvider>('fg-dashboard-provider');
+    this.client = provider?.client;
+    this.client?.subscribe(
+      (state) => state.snapshot?.upcoming ?? [],
+      (upcoming) => {
+        this.upcoming = upcoming;
+        refresh();
+      },
+    );
+    if (ttlSeconds !== undefined) setInterval(refresh, 1000);
+  }
+
+  render(): TemplateResult {
+    const transports = params.get('transports') ?? undefined;
+    return html`${header(this.renderSwitcher())}
+      <div class="layout">
+        <main id="main" aria-labelledby="dashboard-title">
+          <h1 id="dashboard-title" class="vh">Dashboard of ${this.consultant.name}</h1>
+          <fg-dashboard-provider
+            endpoint=${location.origin}
+            login-url=${`/login?consultant=${encodeURIComponent(this.consultant.id)}`}
+            transports=${transports ?? nothing}
+            .getToken=${this.getToken}
+          >
+            <fg-dashboard></fg-dashboard>
+          </fg-dashboard-provider>
+        </main>
+        ${this.renderSimulator()}
+      </div>`;
+  }
+
+  private renderSwitcher(): TemplateResult {
+    const left = Math.max(0, Math.round((this.expiresAt - Date.now()) / 1000));
+    return html`<nav class="switcher" aria-label="Consultants">
+        <span class="who">${this.consultant.name}</span>
+        <a href="/" target="_blank" rel="noopener">Open another consultant in a new tab</a>
+      </nav>
+      <span class="session"
+        >${ttlSeconds === undefined ? 'Session renews automatically' : `Session ends in ${left} s`}</span
+      >
+      <span class="vh">${this.consultants.length} demo consultants</span>`;
+  }
+
+  private renderSimulator(): TemplateResult {
+    const consultation = html`<label
+      >Consultation
+      <select name="consultationId">
+        <option value="">The next suitable one</option>
+        ${this.upcoming.map(
+          (u) =>
+            html`<option value=${u.id}>
+              ${u.familyName} · ${u.status === 'active' ? 'Active' : 'Scheduled'}
+            </option>`,
+        )}
+      </select>
+    </label>`;
+    return html`<aside class="simulator" aria-labelledby="simulator-title">
+      <h2 id="simulator-title">Play the families</h2>
+      <p class="note">Each action happens on the server, as if a family did it in another session.</p>
+
+      <form @submit=${this.submit('book')}>
+        <fieldset ?disabled=${this.busy}>
+          <legend>Book a consultation</legend>
+          <label>Family <input name="familyName" .value=${pick(FAMILIES)} required maxlength="200" /></label>
+          <div class="pair">
+            <label>Starts in (min) <input name="startsIn" type="number" min="0" value="30" required /></label>
+            <label>Length (min) <input name="durationMinutes" type="number" min="5" max="480" value="50" /></label>
+          </div>
+          <button class="primary">Book</button>
+        </fieldset>
+      </form>
+
+      <form @submit=${this.submit('message')}>
+        <fieldset ?disabled=${this.busy}>
+          <legend>Send a message</legend>
+          <label>Family <input name="familyName" .value=${pick(FAMILIES)} required maxlength="200" /></label>
+          <label
+            >Message
+            <textarea name="text" rows="2" required maxlength="2000" .value=${pick(MESSAGES)}></textarea>
+          </label>
+          <button class="primary">Send message</button>
+        </fieldset>
+      </form>
+
+      <form @submit=${this.submit('payment')}>
+        <fieldset ?disabled=${this.busy}>
+          <legend>Complete a payment</legend>
+          <label
+            >Amount (${this.consultant.currency})
+            <input name="amount" type="number" min="0.01" step="0.01" value="250" required />
+          </label>
+          <button class="primary">Pay</button>
+        </fieldset>
+      </form>
+
+      <form @submit=${this.submit('start-consultation')}>
+        <fieldset ?disabled=${this.busy}>
+          <legend>Consultations</legend>
+          ${consultation}
+          <label
+            >Reschedule to start in (min)
+            <input name="rescheduleIn" type="number" min="0" value="120" />
+          </label>
+          <div class="buttons">
+            <button class="primary" value="start-consultation">Start</button>
+            <button value="complete-consultation">Complete</button>
+            <button value="cancel-consultation">Cancel</button>
+            <button value="reschedule-consultation">Reschedule</button>
+          </div>
+        </fieldset>
+      </form>
+
+      <form @submit=${this.submit('associate-family')}>
+        <fieldset ?disabled=${this.busy}>
+          <legend>Family clients</legend>
+          <label>Family <input name="familyName" .value=${pick(FAMILIES)} maxlength="200" /></label>
+          <div class="buttons">
+            <button class="primary" value="associate-family">Associate</button>
+            <button value="dissociate-family">Dissociate one</button>
+          </div>
+        </fieldset>
+      </form>
+
+      <form @submit=${this.submit('add-task')}>
+        <fieldset ?disabled=${this.busy}>
+          <legend>Tasks</legend>
+          <label>Task <input name="title" value="Send session notes" maxlength="200" /></label>
+          <label>Due in (days) <input name="dueInDays" type="number" min="0" max="365" value="0" /></label>
+          <div class="buttons">
+            <button class="primary" value="add-task">Add task</button>
+            <button value="complete-task">Complete one</button>
+          </div>
+        </fieldset>
+      </form>
+
+      <h3 id="log-title">What happened</h3>
+      <ol class="log" aria-labelledby="log-title">
+        ${this.log.length === 0
+          ? html`<li class="note">Nothing yet: press a button above.</li>`
+          : this.log.map((entry) => html`<li class=${entry.ok ? 'ok' : 'failed'}>${entry.text}</li>`)}
+      </ol>
+    </aside>`;
+  }
+
+  /** A form's submit plays its action, or the one of the button pressed. */
+  private submit(fallback: Action) {
+    return (event: SubmitEvent) => {
+      event.preventDefault();
+      const form = event.currentTarget as HTMLFormElement;
+      const pressed = (event.submitter as HTMLButtonElement | null)?.value as Action | undefined;
+      const action = pressed || fallback;
+      void this.play(action, this.bodyFor(action, new FormData(form)));
+    };
+  }
+
+  private bodyFor<A extends Action>(action: A, data: FormData): Body[A] {
+    const text = (name: string) => String(data.get(name) ?? '').trim() || undefined;
+    const whole = (name: string) => {
+      const value = Number(data.get(name));
+      return data.get(name) === null || data.get(name) === '' || !Number.isFinite(value)
+        ? undefined
+        : Math.round(value);
+    };
+    const consultationId = text('consultationId');
+    const bodies: { [K in Action]: () => Body[K] } = {
+      book: () => ({
+        familyName: text('familyName'),
+        startsInSeconds: (whole('startsIn') ?? 30) * 60,
+        durationMinutes: whole('durationMinutes'),
+      }),
+      message: () => ({ familyName: text('familyName'), text: text('text') }),
+      payment: () => ({ amountMinor: this.minorUnits(Number(data.get('amount'))) }),
+      'associate-family': () => ({ familyName: text('familyName') }),
+      'dissociate-family': () => ({}),
+      'start-consultation': () => ({ consultationId }),
+      'complete-consultation': () => ({ consultationId }),
+      'cancel-consultation': () => ({ consultationId }),
+      'reschedule-consultation': () => ({
+        consultationId,
+        startsInSeconds: (whole('rescheduleIn') ?? 120) * 60,
+      }),
+      'add-task': () => ({ title: text('title'), dueInDays: whole('dueInDays') }),
+      'complete-task': () => ({}),
+    };
+    return bodies[action]();
+  }
+
+  private minorUnits(amount: number): number {
+    const digits =
+      new Intl.NumberFormat('en', { style: 'currency', currency: this.consultant.currency }).resolvedOptions()
+        .maximumFractionDigits ?? 2;
+    return Math.max(1, Math.round(amount * 10 ** digits));
+  }
+
+  private async play(action: Action, body: object): Promise<void> {
+    const started = performance.now();
+    this.busy = true;
+    refresh();
+    try {
+      const answer = await request<SimulateResponse>('/api/demo/simulate', {
+        consultantId: this.consultant.id,
+        action,
+        ...body,
+      });
+      const shownIn = await this.shown(answer.seq, started);
+      this.note(true, `#${answer.seq} ${answer.kind}${shownIn === null ? '' : ` · on screen in ${shownIn} ms`}`);
+    } catch (error) {
+      this.note(false, `${action}: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      this.busy = false;
+      refresh();
+    }
+  }
+
+  /** Milliseconds from the click to the frame that painted event `seq`, or null if it takes over 5 s. */
+  private shown(seq: number, started: number): Promise<number | null> {
+    const client = this.client;
+    if (!client) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        stop();
+        requestAnimationFrame(() => setTimeout(() => resolve(Math.round(performance.now() - started))));
+      };
+      const timer = setTimeout(() => {
+        stop();
+        resolve(null);
+      }, 5000);
+      const stop = client.subscribe(
+        (state) => (state.snapshot?.seq ?? 0) >= seq,
+        (reached) => {
+          if (reached) done();
+        },
+      );
+      if ((client.state.snapshot?.seq ?? 0) >= seq) done();
+    });
+  }
+
+  private note(ok: boolean, text: string): void {
+    this.log.unshift({ id: this.nextLogId++, ok, text });
+    this.log.length = Math.min(this.log.length, 8);
+  }
+}
+
+function loginPage(): void {
+  const back = document.querySelector<HTMLAnchorElement>('a[data-back]');
+  const consultant = params.get('consultant');
+  if (back && consultant) back.href = `/?consultant=${encodeURIComponent(consultant)}`;
+}
+
+async function main(): Promise<void> {
+  applyTheme(currentTheme());
+  if (document.body.dataset.page === 'login') return loginPage();
+  refresh();
+  let consultants: DemoConsultant[];
+  try {
+    consultants = await request<DemoConsultant[]>('/api/demo/consultants');
+  } catch (error) {
+    view = () =>
+      html`${header()}
+        <main class="picker" id="main">
+          <h1>The demo is not available</h1>
+          <p class="note">
+            This server does not run in demo mode (start it with <code>FG_DEMO=1</code>), or it cannot be
+            reached: ${error instanceof Error ? error.message : String(error)}
+          </p>
+        </main>`;
+    return refresh();
+  }
+  const id = params.get('consultant');
+  const consultant = consultants.find((c) => c.id === id);
+  if (!consultant) {
+    view = () => pickerPage(consultants);
+    return refresh();
+  }
+  document.title = `${consultant.name} · FG Live demo`;
+  const page = new DashboardPage(consultant, consultants, await demoToken(consultant.id));
+  view = () => page.render();
+  refresh();
+  page.mounted();
+}
+
+void main();
