@@ -72,8 +72,12 @@ class Client implements DashboardClient {
   #reported = new Set<string>();
   #heartbeatGapTimer: TimerHandle | null = null;
   #syncTimer: TimerHandle | null = null;
+  /** A follower that asked the leader for the state and has not had it yet. */
+  #awaitingState = false;
   #followerWatchdog: TimerHandle | null = null;
   #lastLiveTransport: TransportName | null = null;
+  /** The leader's heartbeat interval, for a follower's watchdog. */
+  #heartbeatMs: number = Limits.heartbeatMs;
   #expiredFired = false;
   #closed = false;
 
@@ -233,11 +237,11 @@ class Client implements DashboardClient {
       this.#dropped(code, `${connection.rung}: ${decoded.error}`);
       return null;
     }
-    return this.#isSessions(decoded.value, connection.rung) ? decoded.value : null;
+    return this.#isForThisSession(decoded.value, connection.rung) ? decoded.value : null;
   }
 
   /** Someone else's data must never reach this page, whatever the server (or another tab) says. */
-  #isSessions(frame: ServerFrame, source: string): boolean {
+  #isForThisSession(frame: ServerFrame, source: string): boolean {
     const claimed =
       frame.type === 'welcome' ? frame.consultantId : frame.type === 'snapshot' ? frame.consultant.id : null;
     if (claimed === null) return true;
@@ -261,9 +265,7 @@ class Client implements DashboardClient {
     this.#relay?.post({ t: 'frame', frame });
     switch (result) {
       case 'snapshot':
-      case 'applied':
         this.#fromScratch = false;
-        this.#clearHeartbeatGap();
         break;
       case 'duplicate':
         if (frame.type === 'event' && frame.seq > connection.quietDuplicatesThrough) {
@@ -271,7 +273,7 @@ class Client implements DashboardClient {
         }
         break;
       case 'gap':
-        if (frame.type === 'heartbeat') this.#suspectGap(frame.seq);
+        if (frame.type === 'heartbeat') this.#suspectGap(frame);
         else {
           this.#report(
             'sequence-gap',
@@ -301,20 +303,16 @@ class Client implements DashboardClient {
     else this.#ladder?.resync();
   }
 
-  #suspectGap(headSeq: number): void {
+  #suspectGap(head: ServerFrame & { type: 'heartbeat' }): void {
     if (this.#heartbeatGapTimer !== null) return;
     this.#heartbeatGapTimer = this.#runtime.clock.setTimeout(() => {
       this.#heartbeatGapTimer = null;
-      if ((this.#store.cursor?.seq ?? 0) >= headSeq) return;
-      this.#report('sequence-gap', `behind the server's seq ${headSeq}`);
+      const cursor = this.#store.cursor;
+      // Caught up meanwhile, or moved to another log: nothing is missing.
+      if (!cursor || cursor.epoch !== head.epoch || cursor.seq >= head.seq) return;
+      this.#report('sequence-gap', `behind the server's seq ${head.seq}`);
       this.#resync();
     }, HEARTBEAT_GAP_GRACE_MS);
-  }
-
-  #clearHeartbeatGap(): void {
-    if (this.#heartbeatGapTimer === null) return;
-    this.#runtime.clock.clearTimeout(this.#heartbeatGapTimer);
-    this.#heartbeatGapTimer = null;
   }
 
   // ---- followers ----
@@ -339,10 +337,10 @@ class Client implements DashboardClient {
     const decoded = this.#store.decode(raw);
     if (!decoded.ok) return this.#dropped('invalid-frame', `relay: ${decoded.error}`);
     const frame = decoded.value;
-    if (!this.#isSessions(frame, 'relay')) return;
+    if (!this.#isForThisSession(frame, 'relay')) return;
     this.#armFollowerWatchdog(frame.type === 'welcome' ? frame.heartbeatMs : undefined);
     const result = this.#store.applyValid(frame);
-    if (result === 'snapshot' || result === 'applied') this.#clearSync();
+    if (result === 'snapshot') this.#clearSync();
     // A follower resumes by asking the leader, which answers with a snapshot.
     if (result === 'gap' || result === 'epoch-changed') this.#resync();
   }
@@ -353,6 +351,8 @@ class Client implements DashboardClient {
   }
 
   #followerState(message: Extract<RelayMessage, { t: 'state' }>): void {
+    // Answers go to every tab; one that did not ask has its state already.
+    if (!this.#awaitingState && this.#store.snapshot) return;
     this.#clearSync();
     // There is a leader: should this tab lead later, its token will be old by then.
     this.#spareToken = null;
@@ -369,8 +369,6 @@ class Client implements DashboardClient {
     this.#armFollowerWatchdog();
   }
 
-  #heartbeatMs: number = Limits.heartbeatMs;
-
   /** A follower hears everything through the leader; silence means the leader's connection (or tab) is stuck. */
   #armFollowerWatchdog(heartbeatMs?: number): void {
     if (heartbeatMs) this.#heartbeatMs = heartbeatMs;
@@ -382,16 +380,18 @@ class Client implements DashboardClient {
   }
 
   #askForState(): void {
+    this.#awaitingState = true;
     if (this.#syncTimer !== null || this.#closed) return;
     this.#relay?.post({ t: 'sync' });
     this.#syncTimer = this.#runtime.clock.setTimeout(() => {
       this.#syncTimer = null;
       // Unanswered: no leader yet (the lock is on its way to someone), or the request was lost.
-      if (this.#role === 'follower' && !this.#store.snapshot) this.#askForState();
+      if (this.#role === 'follower' && this.#awaitingState) this.#askForState();
     }, SYNC_RETRY_MS);
   }
 
   #clearSync(): void {
+    this.#awaitingState = false;
     if (this.#syncTimer === null) return;
     this.#runtime.clock.clearTimeout(this.#syncTimer);
     this.#syncTimer = null;

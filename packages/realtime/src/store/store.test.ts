@@ -202,4 +202,33 @@ describe('createDashboardStore', () => {
     expect(seqs).to.deep.equal([11]);
     store.close();
   });
+
+  it('in a hidden page, keeps state current without animation frames and notifies as soon as it is shown', async () => {
+    let hidden = true;
+    Object.defineProperty(document, 'visibilityState', {
+      configurable: true,
+      get: () => (hidden ? 'hidden' : 'visible'),
+    });
+    try {
+      const store = createDashboardStore();
+      const seqs: number[] = [];
+      store.subscribe(
+        (state) => state.snapshot?.seq,
+        (seq) => seqs.push(seq!),
+      );
+      store.receive(snapshotFrame({ seq: 10 }));
+      store.receive(booking(11, 4));
+      expect(store.state.snapshot!.seq).to.equal(11);
+      // Frames go by (this test page itself is visible): the hidden-page path does not wait for them.
+      await new Promise((resolve) => requestAnimationFrame(resolve));
+      await new Promise((resolve) => requestAnimationFrame(resolve));
+      expect(seqs).to.deep.equal([]);
+      hidden = false;
+      document.dispatchEvent(new Event('visibilitychange'));
+      expect(seqs).to.deep.equal([11]);
+      store.close();
+    } finally {
+      delete (document as unknown as Record<string, unknown>).visibilityState;
+    }
+  });
 });
