@@ -3,7 +3,11 @@ import type { ClientEnvironment } from '../client.js';
 import type { DashboardClient, DashboardClientOptions } from '../types.js';
 import { ManualClock } from '../test/manual-clock.js';
 import { expectCurrent } from '../test/harness.js';
-import { env, fault, simulate, token, until } from '../test/server.js';
+import { advanceServerClock, env, fault, simulate, token, until } from '../test/server.js';
+import { parseEndpoint } from '../auth/endpoint.js';
+import { lockName } from './tab-leader.js';
+import { booking, snapshotFrame } from '../test/frames.js';
+import type { RelayMessage } from './relay.js';
 
 /** Consultant used only here, so the lock and channel names are this file's alone. */
 const CONSULTANT = 'c-busy';
@@ -22,7 +26,10 @@ let tabCount = 0;
  * client, sharing Web Locks and BroadcastChannels with the other tabs of this origin, as
  * two tabs of one browser do.
  */
-async function openTab(environment: ClientEnvironment = {}): Promise<Tab> {
+async function openTab(
+  environment: ClientEnvironment = {},
+  options: Partial<DashboardClientOptions> = {},
+): Promise<Tab> {
   const id = `fgTab${++tabCount}`;
   const loaded = new Promise<Library>(
     (resolve) => ((window as unknown as Record<string, unknown>)[id] = resolve),
@@ -36,7 +43,7 @@ async function openTab(environment: ClientEnvironment = {}): Promise<Tab> {
   const library = await loaded;
   const clock = new ManualClock();
   const client = library.createDashboardClient(
-    { endpoint: env.proxyUrl, getToken: () => token(CONSULTANT), eventTarget: new EventTarget() },
+    { endpoint: env.proxyUrl, getToken: () => token(CONSULTANT), eventTarget: new EventTarget(), ...options },
     { clock, random: () => 0, ...environment },
   );
   return { frame, client, clock };
@@ -145,5 +152,66 @@ describe('tabs share one connection (Web Locks + BroadcastChannel)', () => {
     expect(first.client.metrics().role).to.equal('solo');
     expect(second.client.metrics().role).to.equal('solo');
     expect((await fault()).liveWebSockets).to.equal(2);
+  });
+
+  it("a follower applies relayed frames by the leader's rules: a gap makes it ask for the state, a foreign frame is dropped", async () => {
+    const [leader, follower] = await twoTabs();
+    // Listen and speak on the tabs' channel, as a misbehaving tab would.
+    const channel = new BroadcastChannel(lockName(parseEndpoint(env.proxyUrl), CONSULTANT));
+    const heard: RelayMessage[] = [];
+    channel.onmessage = (event: MessageEvent<RelayMessage>) => heard.push(event.data);
+    try {
+      const { epoch, seq } = follower.client.state.snapshot!;
+      channel.postMessage({ t: 'frame', frame: booking(seq + 2, 999, epoch) });
+      await until(() => heard.some((m) => m.t === 'sync'), 'follower asks for the state');
+      await until(() => heard.some((m) => m.t === 'state'), 'leader answers');
+      expect(follower.client.metrics().counters.gaps).to.equal(1);
+      expect(follower.client.state.snapshot!.counts.upcoming).not.to.equal(999);
+
+      const foreign = snapshotFrame({
+        seq: seq + 100,
+        epoch,
+        consultant: { ...follower.client.state.snapshot!.consultant, id: 'c-other' },
+      });
+      channel.postMessage({ t: 'frame', frame: foreign });
+      await until(() => follower.client.metrics().counters.invalidFrames === 1, 'foreign frame dropped');
+      expect(follower.client.state.snapshot!.consultant.id).to.equal(CONSULTANT);
+      expect(leader.client.metrics().counters.invalidFrames).to.equal(0);
+
+      const booked = await simulate(CONSULTANT, 'book', { familyName: 'After the noise' });
+      await until(() => follower.client.state.snapshot!.seq >= booked.seq, 'follower current again');
+      await expectCurrent(follower.client, CONSULTANT);
+    } finally {
+      channel.close();
+    }
+  });
+
+  it("followers show the leader's connection status", async () => {
+    const [leader, follower] = await twoTabs();
+    await fault({ action: 'cut', kind: 'websocket' });
+    await until(() => follower.client.status === 'reconnecting', 'follower sees reconnecting');
+    await leader.clock.advance(1000);
+    await until(
+      () => follower.client.status === 'live' && leader.client.status === 'live',
+      'both live again',
+    );
+  });
+
+  it('when the session ends in the leader, every tab ends it and fires its own fg-session-expired', async () => {
+    let calls = 0;
+    const leader = await openTab({}, { getToken: () => (++calls === 1 ? token(CONSULTANT, 60) : null) });
+    tabs.push(leader);
+    await until(() => live(leader), 'leader live');
+    const followerEvents = new EventTarget();
+    const expired: Event[] = [];
+    followerEvents.addEventListener('fg-session-expired', (e) => expired.push(e));
+    const follower = await openTab({}, { eventTarget: followerEvents });
+    tabs.push(follower);
+    await until(() => live(follower), 'follower live');
+    await advanceServerClock(65_000);
+    await until(() => follower.client.status === 'expired', 'follower expired');
+    expect(leader.client.status).to.equal('expired');
+    expect(expired).to.have.length(1);
+    expect(follower.client.state.snapshot).not.to.equal(null);
   });
 });
