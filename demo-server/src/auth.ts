@@ -16,7 +16,7 @@ export type AuthResult =
   { ok: true; principal: Principal } | { ok: false; reason: AuthFailureReason; message: string };
 
 const MESSAGES: Record<AuthFailureReason, string> = {
-  missing: 'A Bearer token is required',
+  missing: 'A token is required',
   malformed: 'The token is malformed',
   'bad-signature': 'The token signature or algorithm is not accepted',
   expired: 'The token has expired',
@@ -35,14 +35,14 @@ export class Auth {
     this.key = new TextEncoder().encode(secret);
   }
 
-  private fail(reason: AuthFailureReason): AuthResult {
+  private fail(reason: AuthFailureReason, message = MESSAGES[reason]): AuthResult {
     this.metrics.authFailed(reason);
-    return { ok: false, reason, message: MESSAGES[reason] };
+    return { ok: false, reason, message };
   }
 
   /** Verifies the value of an `Authorization` header. */
   async verifyHeader(header: string | undefined | null): Promise<AuthResult> {
-    if (!header) return this.fail('missing');
+    if (!header) return this.fail('missing', 'A Bearer token is required');
     const match = /^Bearer +([^\s]+)\s*$/i.exec(header);
     if (!match) return this.fail('malformed');
     return this.verify(match[1]!);

@@ -103,7 +103,17 @@ export class Scheduler {
     try {
       do {
         this.dirty = false;
+        let previous = '';
         for (let due = this.next(); due && due.at <= this.clock.now(); due = this.next()) {
+          // Processing an item always moves it on (a status changes, a day turns). The same
+          // item twice in a row would loop forever: stop and look again later instead.
+          const key = JSON.stringify(due);
+          if (key === previous) {
+            console.error('scheduled work did not advance', key);
+            retryAt = this.clock.now() + RETRY_MS;
+            break;
+          }
+          previous = key;
           try {
             this.process(due);
           } catch (error) {

@@ -123,9 +123,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     resetLog,
   });
 
-  // Frames far over the protocol's limit are refused by `ws` itself (1009); those just over
-  // it reach the connection, which closes with the protocol's 4400.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 8 * Limits.maxClientFrameBytes });
+  // Frames over the protocol's limit reach the connection, which closes with the protocol's
+  // 4400; only absurd ones (over 256 KiB) are cut by `ws` itself (1009) before buffering.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 256 * 1024 });
   const server: ServerType = createAdaptorServer({
     fetch: app.fetch,
     websocket: { server: wss },

@@ -105,6 +105,19 @@ describe('authentication', async () => {
     });
   }
 
+  it('refuses a hello without a token: auth-failure error frame, 4401, counted as missing', async () => {
+    const before = await failures();
+    const client = await WsClient.open(server);
+    client.send({ type: 'hello', since: null });
+    assert.deepEqual(await client.next(), {
+      type: 'error',
+      code: 'unauthenticated',
+      message: 'A token is required',
+    });
+    assert.equal((await client.closedWith()).code, CloseCode.unauthenticated);
+    assert.equal((await failures()).missing, before.missing! + 1);
+  });
+
   it('refuses bad tokens on SSE and long-poll with 401 before anything is streamed', async () => {
     const sse = await SseClient.connect(server, null);
     assert.equal(sse.status, 401);

@@ -124,8 +124,8 @@ function pickerPage(consultants: readonly DemoConsultant[]): TemplateResult {
     <main class="picker" id="main">
       <h1>Open a consultant’s dashboard</h1>
       <p class="note">
-        Each consultant sees only their own practice. Open two in separate tabs and play the families of
-        one: the other never changes.
+        Each consultant sees only their own practice. Open two in separate tabs and play the families of one:
+        the other never changes.
       </p>
       <ul class="consultants" aria-label="Demo consultants">
         ${consultants.map(
@@ -145,8 +145,14 @@ function pickerPage(consultants: readonly DemoConsultant[]): TemplateResult {
 class DashboardPage {
   private readonly log: LogEntry[] = [];
   private upcoming: readonly UpcomingItem[] = [];
-  private busy = false;
   private nextLogId = 0;
+  /** Suggested names and text; new ones after each action, so that a run of clicks reads like real life. */
+  private suggested = {
+    booking: pick(FAMILIES),
+    writer: pick(FAMILIES),
+    text: pick(MESSAGES),
+    family: pick(FAMILIES),
+  };
   private expiresAt: number;
   private handedOut = false;
   private client: DashboardClient | undefined;
@@ -234,31 +240,37 @@ class DashboardPage {
       <p class="note">Each action happens on the server, as if a family did it in another session.</p>
 
       <form @submit=${this.submit('book')}>
-        <fieldset ?disabled=${this.busy}>
+        <fieldset>
           <legend>Book a consultation</legend>
-          <label>Family <input name="familyName" .value=${pick(FAMILIES)} required maxlength="200" /></label>
+          <label
+            >Family <input name="familyName" .value=${this.suggested.booking} required maxlength="200"
+          /></label>
           <div class="pair">
             <label>Starts in (min) <input name="startsIn" type="number" min="0" value="30" required /></label>
-            <label>Length (min) <input name="durationMinutes" type="number" min="5" max="480" value="50" /></label>
+            <label
+              >Length (min) <input name="durationMinutes" type="number" min="5" max="480" value="50"
+            /></label>
           </div>
           <button class="primary">Book</button>
         </fieldset>
       </form>
 
       <form @submit=${this.submit('message')}>
-        <fieldset ?disabled=${this.busy}>
+        <fieldset>
           <legend>Send a message</legend>
-          <label>Family <input name="familyName" .value=${pick(FAMILIES)} required maxlength="200" /></label>
+          <label
+            >Family <input name="familyName" .value=${this.suggested.writer} required maxlength="200"
+          /></label>
           <label
             >Message
-            <textarea name="text" rows="2" required maxlength="2000" .value=${pick(MESSAGES)}></textarea>
+            <textarea name="text" rows="2" required maxlength="2000" .value=${this.suggested.text}></textarea>
           </label>
           <button class="primary">Send message</button>
         </fieldset>
       </form>
 
       <form @submit=${this.submit('payment')}>
-        <fieldset ?disabled=${this.busy}>
+        <fieldset>
           <legend>Complete a payment</legend>
           <label
             >Amount (${this.consultant.currency})
@@ -269,7 +281,7 @@ class DashboardPage {
       </form>
 
       <form @submit=${this.submit('start-consultation')}>
-        <fieldset ?disabled=${this.busy}>
+        <fieldset>
           <legend>Consultations</legend>
           ${consultation}
           <label
@@ -286,9 +298,9 @@ class DashboardPage {
       </form>
 
       <form @submit=${this.submit('associate-family')}>
-        <fieldset ?disabled=${this.busy}>
+        <fieldset>
           <legend>Family clients</legend>
-          <label>Family <input name="familyName" .value=${pick(FAMILIES)} maxlength="200" /></label>
+          <label>Family <input name="familyName" .value=${this.suggested.family} maxlength="200" /></label>
           <div class="buttons">
             <button class="primary" value="associate-family">Associate</button>
             <button value="dissociate-family">Dissociate one</button>
@@ -297,7 +309,7 @@ class DashboardPage {
       </form>
 
       <form @submit=${this.submit('add-task')}>
-        <fieldset ?disabled=${this.busy}>
+        <fieldset>
           <legend>Tasks</legend>
           <label>Task <input name="title" value="Send session notes" maxlength="200" /></label>
           <label>Due in (days) <input name="dueInDays" type="number" min="0" max="365" value="0" /></label>
@@ -310,9 +322,11 @@ class DashboardPage {
 
       <h3 id="log-title">What happened</h3>
       <ol class="log" aria-labelledby="log-title">
-        ${this.log.length === 0
-          ? html`<li class="note">Nothing yet: press a button above.</li>`
-          : this.log.map((entry) => html`<li class=${entry.ok ? 'ok' : 'failed'}>${entry.text}</li>`)}
+        ${
+          this.log.length === 0
+            ? html`<li class="note">Nothing yet: press a button above.</li>`
+            : this.log.map((entry) => html`<li class=${entry.ok ? 'ok' : 'failed'}>${entry.text}</li>`)
+        }
       </ol>
     </aside>`;
   }
@@ -369,8 +383,6 @@ class DashboardPage {
 
   private async play(action: Action, body: object): Promise<void> {
     const started = performance.now();
-    this.busy = true;
-    refresh();
     try {
       const answer = await request<SimulateResponse>('/api/demo/simulate', {
         consultantId: this.consultant.id,
@@ -378,13 +390,18 @@ class DashboardPage {
         ...body,
       });
       const shownIn = await this.shown(answer.seq, started);
-      this.note(true, `#${answer.seq} ${answer.kind}${shownIn === null ? '' : ` · on screen in ${shownIn} ms`}`);
+      this.note(
+        true,
+        `#${answer.seq} ${answer.kind}${shownIn === null ? '' : ` · on screen in ${shownIn} ms`}`,
+      );
+      if (action === 'book') this.suggested = { ...this.suggested, booking: pick(FAMILIES) };
+      if (action === 'message')
+        this.suggested = { ...this.suggested, writer: pick(FAMILIES), text: pick(MESSAGES) };
+      if (action === 'associate-family') this.suggested = { ...this.suggested, family: pick(FAMILIES) };
     } catch (error) {
       this.note(false, `${action}: ${error instanceof Error ? error.message : String(error)}`);
-    } finally {
-      this.busy = false;
-      refresh();
     }
+    refresh();
   }
 
   /** Milliseconds from the click to the frame that painted event `seq`, or null if it takes over 5 s. */
@@ -440,13 +457,15 @@ async function main(): Promise<void> {
             reached: ${error instanceof Error ? error.message : String(error)}
           </p>
         </main>`;
-    return refresh();
+    refresh();
+    return;
   }
   const id = params.get('consultant');
   const consultant = consultants.find((c) => c.id === id);
   if (!consultant) {
     view = () => pickerPage(consultants);
-    return refresh();
+    refresh();
+    return;
   }
   document.title = `${consultant.name} · FG Live demo`;
   const page = new DashboardPage(consultant, consultants, await demoToken(consultant.id));

@@ -44,6 +44,15 @@ function closeReason(text: string): string {
   return reason;
 }
 
+function isHelloWithoutToken(text: string): boolean {
+  try {
+    const raw = JSON.parse(text) as { type?: unknown; token?: unknown } | null;
+    return raw?.type === 'hello' && (raw.token === undefined || raw.token === '' || raw.token === null);
+  } catch {
+    return false;
+  }
+}
+
 export class WebSocketConnection implements Subscriber {
   readonly transport = 'websocket' as const;
   private state: State = 'hello';
@@ -102,6 +111,11 @@ export class WebSocketConnection implements Subscriber {
   private handle(text: string): void {
     const parsed = parseClientFrame(text);
     if (!parsed.ok) {
+      if (this.state === 'hello' && isHelloWithoutToken(text)) {
+        // A hello with no token is an authentication failure (counted), not just bad syntax.
+        void this.authenticate({ type: 'hello', token: '', since: null });
+        return;
+      }
       this.fail(CloseCode.malformed, ErrorCode.malformed, `Invalid frame: ${parsed.error}`);
       return;
     }
