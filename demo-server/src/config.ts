@@ -87,6 +87,7 @@ export function readConfig(env: Env = process.env): StartOptions {
       ms: integer(env, 'FG_RETENTION_MS', Limits.retentionMs, 1000),
     },
     tls,
+    loadConsultants: integer(env, 'FG_LOAD_CONSULTANTS', 0, 0, 100_000),
     clock: clockKind === 'manual' ? new ManualClock(Date.now()) : new SystemClock(),
   };
 }

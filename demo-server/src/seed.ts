@@ -234,3 +234,18 @@ export function seed(store: Store, clock: Clock): boolean {
   });
   return true;
 }
+
+/**
+ * Extra consultants `c-load-0` .. `c-load-{n-1}` for load tests (`FG_LOAD_CONSULTANTS`):
+ * ordinary empty dashboards in UTC, added on any start where they are missing.
+ */
+export function seedLoadConsultants(store: Store, n: number): void {
+  if (n <= 0) return;
+  const insert = store.db.prepare(
+    `INSERT INTO consultants (id, name, timezone, currency, locale, description)
+     VALUES (?, ?, 'UTC', 'USD', 'en-US', 'A load-test consultant') ON CONFLICT DO NOTHING`,
+  );
+  store.write(() => {
+    for (let i = 0; i < n; i++) insert.run(`c-load-${i}`, `Load ${i}`);
+  });
+}

@@ -20,7 +20,7 @@ import { Hub } from './hub.js';
 import { Metrics } from './metrics.js';
 import { Projection } from './projection.js';
 import { Scheduler } from './scheduler.js';
-import { seed as seedDemoData } from './seed.js';
+import { seed as seedDemoData, seedLoadConsultants } from './seed.js';
 
 export interface StartOptions {
   /** Default 127.0.0.1. */
@@ -43,6 +43,8 @@ export interface StartOptions {
   tls?: { cert: string | Buffer; key: string | Buffer };
   /** Seed the demo consultants on first start (default true). */
   seed?: boolean;
+  /** Also seed `c-load-0` .. `c-load-{n-1}`, empty dashboards for load tests. */
+  loadConsultants?: number;
   busyTimeoutMs?: number;
   /** Bytes queued on a WebSocket beyond which the client is closed with 1013. */
   maxBufferedBytes?: number;
@@ -72,15 +74,24 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const demo = options.demo ?? false;
   const heartbeatMs = options.heartbeatMs ?? Limits.heartbeatMs;
   const retention = options.retention ?? { events: Limits.retentionEvents, ms: Limits.retentionMs };
-  const secret = options.jwtSecret ?? (demo ? randomBytes(32).toString('base64url') : undefined);
-  if (!secret) throw new Error('A JWT secret is required unless demo mode is on');
+  if (!options.jwtSecret && !demo) throw new Error('A JWT secret is required unless demo mode is on');
 
   const store = new Store(options.dbPath, { busyTimeoutMs: options.busyTimeoutMs });
+  // Demo mode without a configured secret makes one and keeps it with the demo data, so a
+  // restarted demo server still accepts the tokens it minted before.
+  let secret = options.jwtSecret;
+  if (!secret) {
+    secret = store.getMeta('demo_jwt_secret') ?? randomBytes(32).toString('base64url');
+    store.setMeta('demo_jwt_secret', secret);
+  }
   const log = new EventLog(store, retention);
   const projection = new Projection(store, log);
   const domain = new Domain(store, log, projection, clock);
   if (options.seed ?? true) seedDemoData(store, clock);
-  for (const consultant of store.consultants()) domain.ensureConsultantState(consultant);
+  seedLoadConsultants(store, options.loadConsultants ?? 0);
+  store.write(() => {
+    for (const consultant of store.consultants()) domain.ensureConsultantState(consultant);
+  });
 
   const metrics = new Metrics();
   const hub = new Hub(clock, heartbeatMs);

@@ -133,4 +133,18 @@ describe('seeding', () => {
     assert.equal(restarted.seq, 1);
     assert.equal(restarted.counts.upcoming, 3);
   });
+
+  it('adds load-test consultants on request, and keeps a generated demo secret across restarts', async () => {
+    const first = await startTestServer({ keepAfter: true, jwtSecret: undefined, loadConsultants: 3 });
+    const token = await tokenFor(first, 'c-load-2');
+    await first.close();
+    const second = await startTestServer({ dbPath: first.dbPath, jwtSecret: undefined, loadConsultants: 3 });
+    after(() => rmSync(first.dir, { recursive: true, force: true }));
+    const res = await fetch(`${second.url}/api/dashboard`, { headers: bearer(token) });
+    assert.equal(res.status, 200, 'a token minted before the restart is still accepted');
+    const s = (await res.json()) as Snapshot;
+    assert.equal(s.consultant.id, 'c-load-2');
+    assert.equal(s.consultant.timezone, 'UTC');
+    assert.equal(s.counts.upcoming, 0);
+  });
 });
