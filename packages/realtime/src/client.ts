@@ -234,21 +234,25 @@ class Client implements DashboardClient {
     const decoded = this.#store.decode(raw);
     if (!decoded.ok) {
       const code = decoded.error === MALFORMED_JSON ? 'malformed-frame' : 'invalid-frame';
-      this.#dropped(code, `${connection.rung}: ${decoded.error}`);
+      this.#dropped(code, `${connection.rung}: ${decoded.error}`, connection);
       return null;
     }
-    return this.#isForThisSession(decoded.value, connection.rung) ? decoded.value : null;
+    return this.#isForThisSession(decoded.value, connection) ? decoded.value : null;
   }
 
   /** Someone else's data must never reach this page, whatever the server (or another tab) says. */
-  #isForThisSession(frame: ServerFrame, source: string): boolean {
+  #isForThisSession(frame: ServerFrame, connection?: Connection): boolean {
     const claimed =
       frame.type === 'welcome' ? frame.consultantId : frame.type === 'snapshot' ? frame.consultant.id : null;
     if (claimed === null) return true;
     this.#consultant ??= claimed;
     if (claimed === this.#consultant) return true;
     this.#store.count('invalidFrames');
-    this.#dropped('foreign-frame', `${source}: a frame for another consultant`);
+    this.#dropped(
+      'foreign-frame',
+      `${connection?.rung ?? 'relay'}: a frame for another consultant`,
+      connection,
+    );
     return false;
   }
 
@@ -279,28 +283,29 @@ class Client implements DashboardClient {
             'sequence-gap',
             `${connection.rung}: expected seq ${(this.#store.cursor?.seq ?? 0) + 1}`,
           );
-          this.#resync();
+          this.#resync(connection);
         }
         break;
       case 'epoch-changed':
         // The server's log was reset: start over from its snapshot. Not an error.
         this.#fromScratch = true;
-        this.#resync();
+        this.#resync(connection);
         break;
     }
   }
 
   /** A frame was unusable: log it, count it, tell the page once, and fetch what we missed. */
-  #dropped(code: string, message: string): void {
+  #dropped(code: string, message: string, connection?: Connection): void {
     console.warn(`FG Live: dropped a frame (${code}): ${message}`);
     this.#report(code, message);
-    this.#resync();
+    this.#resync(connection);
   }
 
-  #resync(): void {
+  /** Fetches what is missing: a follower from its leader, a connection by resuming from the cursor. */
+  #resync(connection?: Connection): void {
     this.#store.count('resyncs');
     if (this.#role === 'follower') this.#askForState();
-    else this.#ladder?.resync();
+    else this.#ladder?.resync(connection);
   }
 
   #suspectGap(head: ServerFrame & { type: 'heartbeat' }): void {
@@ -337,7 +342,7 @@ class Client implements DashboardClient {
     const decoded = this.#store.decode(raw);
     if (!decoded.ok) return this.#dropped('invalid-frame', `relay: ${decoded.error}`);
     const frame = decoded.value;
-    if (!this.#isForThisSession(frame, 'relay')) return;
+    if (!this.#isForThisSession(frame)) return;
     this.#armFollowerWatchdog(frame.type === 'welcome' ? frame.heartbeatMs : undefined);
     const result = this.#store.applyValid(frame);
     if (result === 'snapshot') this.#clearSync();

@@ -173,6 +173,20 @@ describe('Ladder (with hand-driven transports)', () => {
     expect(counters).to.include({ transportSwitches: 1, duplicates: 0, gaps: 0 });
   });
 
+  it('a bad frame on a probe drops the probe, not the connection in use', async () => {
+    t = setup();
+    (await t.transport(0)).fail();
+    const sse = await t.transport(1);
+    sse.welcome(10, 'e1', 60_000);
+    await t.clock.advance(PROBE_BASE_MS / 2);
+    const probe = await t.transport(2);
+    probe.send('{not json');
+    expect(probe.closedByClient).to.equal(true);
+    expect(sse.closedByClient).to.equal(false);
+    expect(t.client.state.transport).to.equal('sse');
+    expect(t.client.status).to.equal('live');
+  });
+
   it('marks a silent connection stale after heartbeat + 10 s, reports it, and reconnects', async () => {
     t = setup();
     const ws = await t.transport(0);

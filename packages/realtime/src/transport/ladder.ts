@@ -165,7 +165,13 @@ export class Ladder {
    * what is missing), an epoch change or a bad frame. Backs off like any other retry, so a
    * server that keeps sending garbage cannot make us hammer it.
    */
-  resync(): void {
+  resync(connection?: Connection): void {
+    const probe = this.#probe;
+    if (probe && connection === probe) {
+      // Bad input on a probe says the higher rung is not fit yet; the one in use carries on.
+      this.#closed(probe, { kind: 'failed', detail: 'bad frame on a probe' });
+      return;
+    }
     const active = this.#active;
     if (!active || this.#stopped || this.#expired) return;
     this.#active = null;
@@ -228,6 +234,7 @@ export class Ladder {
       ([value]) => {
         if (!this.#isCurrent(attempt)) return;
         if (value === null) {
+          this.#clearOpenTimer(attempt);
           if (probe) this.#probe = null;
           else this.#expire();
           return;
