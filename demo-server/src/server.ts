@@ -153,13 +153,19 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   });
 
   const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 8787, host, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 8787, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    // Port taken, address unavailable: leave nothing open behind.
+    store.close();
+    throw error;
+  }
   const port = (server.address() as AddressInfo).port;
 
   scheduler.start();

@@ -80,4 +80,17 @@ describe('the server process', () => {
     assert.equal(await within(exited(child), 15_000, 'the process to exit'), 2);
     assert.match(stderr, /FG_JWT_SECRET is required/);
   });
+
+  it('reports a port that is taken instead of hanging', async () => {
+    const { startServer } = await import('../src/server.js');
+    const first = await startServer({ port: 0, dbPath: join(dir, 'a.db'), demo: true });
+    try {
+      await assert.rejects(
+        startServer({ port: first.port, dbPath: join(dir, 'b.db'), demo: true }),
+        /EADDRINUSE/,
+      );
+    } finally {
+      await first.close();
+    }
+  });
 });
