@@ -5,7 +5,8 @@
  *
  *   node --conditions=fg-source --import tsx demo-server/test/measure-latency.ts [URL] [samples]
  *
- * Without a URL it starts the server (main.ts) itself on a random port with a fresh database.
+ * Without a URL (or with an empty one) it starts the server (main.ts) itself on a random
+ * port with a fresh database.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -123,7 +124,7 @@ async function measure(url: string): Promise<void> {
   for (const [name, values] of results) console.log(summary(name, values));
 }
 
-const given = process.argv[2];
+const given = process.argv[2] || undefined;
 const own = given ? undefined : await startOwnServer();
 try {
   await measure(given ?? own!.url);

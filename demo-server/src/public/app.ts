@@ -1,10 +1,10 @@
 /**
- * The demo page: pick a seeded consultant, see their live dashboard, and play the families
+ * The demo page: a seeded consultant's live dashboard (switch to any other), and play the families
  * (book, write, pay, ...) from the simulator panel. Every change goes through the server's
  * demo routes and comes back to the dashboard over the real-time connection, exactly as a
  * family's action in another session would.
  *
- * `/?consultant=<id>` opens a consultant directly; `&ttl=<seconds>` gives the page a
+ * `/` opens the story's consultant and `/?consultant=<id>` any other; `&ttl=<seconds>` gives the page a
  * session of that lifetime that is not renewed (it ends on the login page);
  * `&transports=sse polling` narrows the transport ladder.
  */
@@ -113,33 +113,8 @@ const refresh = () => render(view(), root);
 function header(extra: TemplateResult | typeof nothing = nothing): TemplateResult {
   return html`<header class="top">
     <a class="brand" href="/">FG Live <span class="tag">demo</span></a>
-    ${extra}
-    <span class="spacer"></span>
-    ${themeToggle()}
+    ${extra} ${themeToggle()}
   </header>`;
-}
-
-function pickerPage(consultants: readonly DemoConsultant[]): TemplateResult {
-  return html`${header()}
-    <main class="picker" id="main">
-      <h1>Open a consultant’s dashboard</h1>
-      <p class="note">
-        Each consultant sees only their own practice. Open two in separate tabs and play the families of one:
-        the other never changes.
-      </p>
-      <ul class="consultants" aria-label="Demo consultants">
-        ${consultants.map(
-          (c) =>
-            html`<li>
-              <a class="consultant" href=${`/?consultant=${encodeURIComponent(c.id)}`}>
-                <strong>${c.name}</strong>
-                <span>${c.description}</span>
-                <small>${c.timezone} · ${c.currency} · ${c.locale}</small>
-              </a>
-            </li>`,
-        )}
-      </ul>
-    </main>`;
 }
 
 class DashboardPage {
@@ -210,16 +185,25 @@ class DashboardPage {
       </div>`;
   }
 
+  /** Another consultant, here or in a new tab (where isolation shows: their dashboards never mix). */
   private renderSwitcher(): TemplateResult {
     const left = Math.max(0, Math.round((this.expiresAt - Date.now()) / 1000));
-    return html`<nav class="switcher" aria-label="Consultants">
-        <span class="who">${this.consultant.name}</span>
-        <a href="/" target="_blank" rel="noopener">Open another consultant in a new tab</a>
-      </nav>
+    return html`<form class="switcher" action="/" method="get">
+        <label
+          >Consultant
+          <select name="consultant">
+            ${this.consultants.map(
+              (c) => html`<option value=${c.id} ?selected=${c.id === this.consultant.id}>${c.name}</option>`,
+            )}
+          </select>
+        </label>
+        <button>Open</button>
+        <button formtarget="_blank">Open in a new tab</button>
+      </form>
       <span class="session"
-        >${ttlSeconds === undefined ? 'Session renews automatically' : `Session ends in ${left} s`}</span
-      >
-      <span class="vh">${this.consultants.length} demo consultants</span>`;
+        >${this.consultant.description}
+        ${ttlSeconds === undefined ? nothing : html`<strong>Session ends in ${left} s.</strong>`}</span
+      >`;
   }
 
   private renderSimulator(): TemplateResult {
@@ -460,10 +444,24 @@ async function main(): Promise<void> {
     refresh();
     return;
   }
-  const id = params.get('consultant');
+  // The first seeded consultant is the story's; `/` opens it.
+  const id = params.get('consultant') ?? consultants[0]?.id;
   const consultant = consultants.find((c) => c.id === id);
   if (!consultant) {
-    view = () => pickerPage(consultants);
+    view = () =>
+      html`${header()}
+        <main class="picker" id="main">
+          <h1>No such consultant</h1>
+          <p>Open one of the demo consultants:</p>
+          <ul>
+            ${consultants.map(
+              (c) =>
+                html`<li>
+                  <a href=${`/?consultant=${encodeURIComponent(c.id)}`}>${c.name}</a>: ${c.description}
+                </li>`,
+            )}
+          </ul>
+        </main>`;
     refresh();
     return;
   }
