@@ -216,6 +216,23 @@ describe('Ladder (with hand-driven transports)', () => {
     expect((await t.transport(1)).rung).to.equal('websocket');
   });
 
+  it('on coming back online, restarts an attempt begun while offline instead of waiting for its timeout', async () => {
+    t = setup();
+    const ws = await t.transport(0);
+    ws.welcome();
+    t.window.dispatchEvent(new Event('offline'));
+    ws.fail();
+    // Zero backoff: the retry is already under way, offline, and may hang.
+    await t.clock.advance(0);
+    const hanging = await t.transport(1);
+    t.window.dispatchEvent(new Event('online'));
+    expect(hanging.closedByClient).to.equal(true);
+    const fresh = await t.transport(2);
+    expect(fresh.rung).to.equal('websocket');
+    fresh.welcome();
+    expect(t.client.status).to.equal('live');
+  });
+
   it('on becoming visible, pings the socket and reconnects if no pong comes within 2 s', async () => {
     t = setup();
     const ws = await t.transport(0);

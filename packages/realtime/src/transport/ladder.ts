@@ -73,6 +73,8 @@ interface Attempt extends Connection {
   token: string | null;
   transport: Transport | null;
   opened: boolean;
+  /** Begun while the browser said it was offline. */
+  readonly startedOffline: boolean;
   openTimer: TimerHandle | null;
 }
 
@@ -190,6 +192,11 @@ export class Ladder {
         this.#runtime.clock.clearTimeout(this.#retryTimer);
         this.#retryTimer = null;
         this.#connect(this.#retryIndex);
+      } else if (active?.startedOffline && this.#runtime.isOnline()) {
+        // An attempt begun without a network may hang until its timeout: begin it again.
+        this.#active = null;
+        this.#drop(active);
+        this.#connect(active.index);
       }
       return;
     }
@@ -218,6 +225,7 @@ export class Ladder {
       token: null,
       transport: null,
       opened: false,
+      startedOffline: this.#offline || !this.#runtime.isOnline(),
       openTimer: null,
       quietDuplicatesThrough: this.#host.cursor()?.seq ?? 0,
     };
