@@ -153,8 +153,9 @@ class DashboardPage {
     return this.token.token;
   };
 
-  mounted(): void {
+  async mounted(): Promise<void> {
     const provider = document.querySelector<FgDashboardProvider>('fg-dashboard-provider');
+    await provider?.updateComplete; // the provider creates its client in its first update
     this.client = provider?.client;
     this.client?.subscribe(
       (state) => state.snapshot?.upcoming ?? [],
@@ -469,7 +470,7 @@ async function main(): Promise<void> {
   const page = new DashboardPage(consultant, consultants, await demoToken(consultant.id));
   view = () => page.render();
   refresh();
-  page.mounted();
+  await page.mounted();
 }
 
 void main();

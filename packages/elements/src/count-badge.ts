@@ -94,7 +94,7 @@ export abstract class CountBadge extends LitElement {
         role="img"
         aria-label=${name}
         part="base"
-        class=${classMap({ badge: true, dimmed: freshness !== 'fresh', zero: count === 0 })}
+        class=${classMap({ badge: true, dimmed: freshness !== 'fresh', zero: !count })}
       >
         ${this.renderIcon()}
         <span class="label" part="label">${this.text}</span>

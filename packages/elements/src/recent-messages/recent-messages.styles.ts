@@ -13,7 +13,7 @@ export const recentMessagesStyles = css`
   [role='listitem'],
   .row {
     display: grid;
-    grid-template-columns: 0.625rem minmax(0, 1fr) 5.5rem;
+    grid-template-columns: 0.625rem minmax(0, 1fr) 7rem;
     grid-template-rows: 1.375rem 1.375rem;
     grid-template-areas: 'dot family time' '. preview action';
     column-gap: 0.5rem;

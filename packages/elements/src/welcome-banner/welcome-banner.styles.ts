@@ -17,6 +17,18 @@ export const welcomeBannerStyles = css`
     overflow: hidden;
     text-overflow: ellipsis;
   }
+  /* Narrow: the name may take a second line, and that line is reserved before it arrives. */
+  @container (max-width: 30rem) {
+    h2 {
+      display: -webkit-box;
+      -webkit-box-orient: vertical;
+      -webkit-line-clamp: 2;
+      min-block-size: 3rem;
+      font-size: var(--fg-welcome-banner-greeting-size, 1.125rem);
+      line-height: 1.5rem;
+      white-space: normal;
+    }
+  }
   .intro {
     margin: 0 0 0.75rem;
     line-height: 1.25rem;
