@@ -5,7 +5,7 @@ import { CloseCode, Limits, type ServerFrame } from '@fg/protocol';
 import { nextEvents, simulate, startTestServer, T0, tokenFor, within, WsClient } from './helpers.js';
 
 describe('WebSocket', async () => {
-  const server = await startTestServer({ helloTimeoutMs: 150, allowedOrigins: ['https://host.example'] });
+  const server = await startTestServer({ allowedOrigins: ['https://host.example'] });
   const token = await tokenFor(server, 'c-story');
 
   it('answers hello with welcome, then a snapshot when there is no cursor', async () => {
@@ -53,13 +53,6 @@ describe('WebSocket', async () => {
     );
     await a.close();
     await b.close();
-  });
-
-  it('closes with 4408 when no hello arrives in time', async () => {
-    const client = await WsClient.open(server);
-    const frame = await client.next();
-    assert.deepEqual(frame, { type: 'error', code: 'hello-timeout', message: 'No hello frame in time' });
-    assert.equal((await client.closedWith()).code, CloseCode.helloTimeout);
   });
 
   const refusals: [string, (c: WsClient) => void, number, RegExp][] = [
@@ -170,6 +163,18 @@ async function nextNonEvent(client: WsClient): Promise<ServerFrame> {
     if (frame.type !== 'event' && frame.type !== 'heartbeat') return frame;
   }
 }
+
+describe('WebSocket hello timeout', async () => {
+  // A short timeout of its own, so that no other test races it.
+  const server = await startTestServer({ helloTimeoutMs: 100 });
+
+  it('closes with 4408 when no hello arrives in time', async () => {
+    const client = await WsClient.open(server);
+    const frame = await client.next();
+    assert.deepEqual(frame, { type: 'error', code: 'hello-timeout', message: 'No hello frame in time' });
+    assert.equal((await client.closedWith()).code, CloseCode.helloTimeout);
+  });
+});
 
 describe('WebSocket heartbeats', async () => {
   const server = await startTestServer({ heartbeatMs: 40 });

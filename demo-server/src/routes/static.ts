@@ -5,6 +5,8 @@
 import type { Hono } from 'hono';
 import { readFile } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
+import { notFound } from '../errors.js';
+import { errorResponse } from '../http/respond.js';
 import { SERVER_ROOT } from '../paths.js';
 
 const PUBLIC_HTML = join(SERVER_ROOT, 'src', 'public');
@@ -44,7 +46,7 @@ export function staticRoutes(app: Hono, assetsDir = DEFAULT_ASSETS_DIR): void {
   const assets = resolve(assetsDir);
   const page = (file: string) => async () =>
     (await fileResponse(join(PUBLIC_HTML, file), 'no-cache')) ??
-    new Response('Not found', { status: 404, headers: { 'Content-Type': 'text/plain' } });
+    errorResponse(notFound(`The page ${file} is missing`));
   app.get('/', page('index.html'));
   app.get('/login', page('login.html'));
 
