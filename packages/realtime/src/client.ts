@@ -97,7 +97,7 @@ class Client implements DashboardClient {
       requestFrame: environment.requestFrame,
       markMessageRead: (id) => this.#markRead(id),
     });
-    void this.#start();
+    this.#start().catch((error: unknown) => this.#report('internal-error', describe(error)));
   }
 
   get state(): DashboardState {
