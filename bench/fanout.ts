@@ -31,6 +31,7 @@ export interface FanoutResult extends FanoutSettings {
   histogram: number[];
   serverCpuPercent: number;
   serverRssMb: number;
+  /** Growth of the server's RSS from before the connections opened, per 1,000 connections. */
   serverRssMbPer1000: number;
   sendErrors: number;
 }
@@ -115,6 +116,7 @@ export async function runFanout(
   // Connect in waves, as many dashboards opening at once as the accept queue takes.
   const open = transport === 'websocket' ? openWebSocket : openSse;
   const opened: Connection[] = [];
+  const rssBefore = processUsage(server.pid).rssBytes;
   const setupStarted = performance.now();
   const wave = 250;
   for (let i = 0; i < connections; i += wave) {
@@ -188,6 +190,7 @@ export async function runFanout(
   agent.destroy();
 
   const rssMb = cpuAfter.rssBytes / 1024 / 1024;
+  const connectionRssMb = (cpuAfter.rssBytes - rssBefore) / 1024 / 1024;
   return {
     ...settings,
     setupSeconds,
@@ -199,7 +202,7 @@ export async function runFanout(
     histogram: histogram(latencies),
     serverCpuPercent: ((cpuAfter.cpuSeconds - cpuBefore.cpuSeconds) / elapsed) * 100,
     serverRssMb: rssMb,
-    serverRssMbPer1000: (rssMb / connections) * 1000,
+    serverRssMbPer1000: (connectionRssMb / connections) * 1000,
     sendErrors,
   };
 }
