@@ -1,4 +1,5 @@
 import { expect, fixture, html, nextFrame } from '@open-wc/testing';
+import { emulateMedia } from '@web/test-runner-commands';
 import type { UpcomingItem } from '@fg/protocol';
 import '../define/fg-upcoming-list.js';
 import type { FgUpcomingList } from './upcoming-list.js';
@@ -204,5 +205,39 @@ describe('<fg-upcoming-list>', () => {
     el.items = [upcomingItem(0, { id: 'early' }), ...fifty()];
     await el.updateComplete;
     expect(el.shadowRoot!.querySelector<HTMLElement>('.scroller')!.scrollTop).to.equal(0);
+  });
+
+  it('fades a new booking in under 300 ms with a brief highlight, and other new rows without one', async () => {
+    const script = new DashboardScript();
+    const { el, feed } = await mount<FgUpcomingList>('fg-upcoming-list');
+    await feed(script.snapshotFrame());
+    expect(el.shadowRoot!.getAnimations()).to.have.length(0, 'the first data does not animate');
+    await feed(script.book(upcomingItem(0, { id: 'b', startsAt: new Date(NOW + 60_000).toISOString() })));
+    const animations = row(el, 'b').getAnimations();
+    const timings = animations.map((a) => (a.effect as KeyframeEffect).getTiming().duration as number);
+    expect(timings.length).to.equal(2, 'a fade and a highlight');
+    expect(Math.min(...timings)).to.be.below(300);
+    // A row that appears for another reason (here: a host's own data) fades in without the highlight.
+    el.items = [...script.snapshot.upcoming, upcomingItem(8, { id: 'other' })];
+    await el.updateComplete;
+    expect(row(el, 'other').getAnimations()).to.have.length(1);
+  });
+
+  it('does not animate under prefers-reduced-motion (Chromium: the WebKit driver cannot emulate media)', async function () {
+    try {
+      await emulateMedia({ reducedMotion: 'reduce' });
+    } catch {
+      this.skip();
+    }
+    try {
+      const script = new DashboardScript();
+      const { el, feed } = await mount<FgUpcomingList>('fg-upcoming-list');
+      await feed(script.snapshotFrame());
+      await feed(script.book(upcomingItem(0, { id: 'b', startsAt: new Date(NOW + 60_000).toISOString() })));
+      expect(el.shadowRoot!.getAnimations()).to.have.length(0);
+      expect(getComputedStyle(row(el, 'a1')).transitionDuration).to.equal('0s');
+    } finally {
+      await emulateMedia({ reducedMotion: 'no-preference' });
+    }
   });
 });
