@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { DemoApi } from './support/api.js';
 import { clientStatus, launchChromium, listItems, openDashboard, statText } from './support/browser.js';
+import { LatencyLog } from './support/latency.js';
 import { startServerProcess, type ServerProcess } from './support/server.js';
 
 const A = 'c-story';
@@ -16,6 +17,7 @@ describe('unauthorized update (Chromium)', () => {
   let page: Page;
   let api: DemoApi;
   let injectIntoPage: ((text: string) => void) | undefined;
+  const latency = new LatencyLog(import.meta.filename);
 
   before(async () => {
     server = await startServerProcess();
@@ -31,6 +33,7 @@ describe('unauthorized update (Chromium)', () => {
   });
 
   after(async () => {
+    latency.write();
     await browser?.close();
     await server?.stop();
   });
@@ -40,8 +43,10 @@ describe('unauthorized update (Chromium)', () => {
     await api.simulate(B, { action: 'message', familyName: secret, text: 'for B only' });
     await api.simulate(B, { action: 'book', startsInSeconds: 60, familyName: secret });
     // A's own event after B's: once it shows, anything of B's would have shown too.
+    const started = performance.now();
     await api.simulate(A, { action: 'message', familyName: 'The A family', text: 'for A' });
     await page.getByText('for A').first().waitFor();
+    latency.record('own update among foreign ones', performance.now() - started);
     assert.equal(await page.getByText(secret).count(), 0);
   });
 
@@ -79,6 +84,7 @@ describe('unauthorized update (Chromium)', () => {
     );
     // A whole forged snapshot of B's dashboard.
     injectIntoPage(JSON.stringify({ type: 'snapshot', ...bSnapshot }));
+    const started = performance.now();
     await api.simulate(A, { action: 'associate-family', familyName: 'The Real family' });
     await page.waitForFunction(
       (expected) => {
@@ -89,6 +95,7 @@ describe('unauthorized update (Chromium)', () => {
       },
       Number(families) + 1,
     );
+    latency.record('own update after forged frames', performance.now() - started);
     assert.equal(await statText(page, 'Family Clients'), String(Number(families) + 1));
     const names = (await listItems(page, 'Upcoming Consultations')).join('\n');
     for (const item of bSnapshot.upcoming)

@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { DemoApi } from './support/api.js';
 import { launchChromium, openDashboard, statText } from './support/browser.js';
+import { LatencyLog } from './support/latency.js';
 import { startServerProcess, type ServerProcess } from './support/server.js';
 
 const CONSULTANT = 'c-story';
@@ -15,6 +16,7 @@ describe('session expiry (Chromium)', () => {
   let browser: Browser;
   let page: Page;
   let api: DemoApi;
+  const latency = new LatencyLog(import.meta.filename);
 
   before(async () => {
     server = await startServerProcess();
@@ -26,6 +28,7 @@ describe('session expiry (Chromium)', () => {
   });
 
   after(async () => {
+    latency.write();
     await browser?.close();
     await server?.stop();
   });
@@ -41,6 +44,7 @@ describe('session expiry (Chromium)', () => {
         sessionStorage.setItem('fg-at-expiry', JSON.stringify({ families }));
       });
     });
+    const started = performance.now();
     for (let i = 0; i < 5; i++) {
       await api.simulate(CONSULTANT, { action: 'associate-family', familyName: `Family ${i}` });
     }
@@ -51,10 +55,13 @@ describe('session expiry (Chromium)', () => {
       };
       return host.client.state.snapshot?.counts.familyClients === n;
     }, expected);
+    latency.record('updates before expiry', performance.now() - started);
     assert.equal(await statText(page, 'Family Clients'), String(expected));
     // Time passes on the server's clock: the token expires on the live connection.
+    const expiring = performance.now();
     await api.advanceClock((TTL_SECONDS + 5) * 1000);
     await page.waitForURL(/\/login/, { timeout: 10_000 });
+    latency.record('expiry to login page', performance.now() - expiring);
     const atExpiry = await page.evaluate(() => sessionStorage.getItem('fg-at-expiry'));
     assert.ok(atExpiry, 'fg-session-expired fired before leaving');
     assert.deepEqual(JSON.parse(atExpiry), { families: expected });
