@@ -29,7 +29,7 @@ export class Auth {
   constructor(
     secret: string,
     private readonly clock: Clock,
-    private readonly consultantExists: (id: string) => boolean,
+    private readonly consultantExists: (id: string) => Promise<boolean>,
     private readonly metrics: Metrics,
   ) {
     this.key = new TextEncoder().encode(secret);
@@ -65,7 +65,7 @@ export class Auth {
       return this.fail(reasonOf(error));
     }
     if (typeof sub !== 'string' || typeof exp !== 'number') return this.fail('malformed');
-    if (!this.consultantExists(sub)) return this.fail('unknown-consultant');
+    if (!(await this.consultantExists(sub))) return this.fail('unknown-consultant');
     return { ok: true, principal: { consultantId: sub, expiresAt: exp * 1000 } };
   }
 

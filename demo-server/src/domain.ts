@@ -1,16 +1,19 @@
 /**
  * Every change to a dashboard goes through `Domain.commit`: the domain write, the
  * recomputation of the sections it touched, and the event carrying them are ONE
- * transaction (the transactional outbox). Only after the commit are listeners told, so a
- * connection never sees an event that did not happen, and a refused or failed write (a
- * thrown error, a busy database) leaves neither the change nor its event behind.
+ * transaction (the transactional outbox). The transaction first takes the consultant's log
+ * (`EventLog.lock`), so writers for the same consultant, on this node or another, run one
+ * after the other and each patch is computed from the state its seq follows. Only after
+ * the commit are listeners told, so a connection never sees an event that did not happen,
+ * and a refused or failed write (a thrown error, a busy or unreachable database) leaves
+ * neither the change nor its event behind.
  */
-import type Database from 'better-sqlite3';
 import type { EventKind, Subject } from '@fg/protocol';
 import type { Clock } from './clock.js';
+import type { ConsultantRow, Consultants } from './db/consultants.js';
 import type { EventLog, LogHead, OutEvent } from './db/eventlog.js';
-import type { ConsultantRow, Store } from './db/store.js';
-import { busy, isBusyError, notFound } from './errors.js';
+import type { Sql, Storage } from './db/storage.js';
+import { notFound } from './errors.js';
 import { newId } from './ids.js';
 import type { Projection, Section } from './projection.js';
 import { addDays, localDate, startOfLocalDay } from './time.js';
@@ -40,6 +43,8 @@ export interface ConsultationRow {
   status: 'scheduled' | 'active' | 'completed' | 'cancelled';
 }
 
+type Family = { id: string; name: string };
+
 const FAMILY_NAMES = [
   'The Nguyen family',
   'The Haddad family',
@@ -53,49 +58,94 @@ const FAMILY_NAMES = [
 
 const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
 
+const SQL = {
+  clientFamilyByName: `
+    SELECT f.id, f.name FROM families f JOIN consultant_families cf ON cf.family_id = f.id
+    WHERE cf.consultant_id = ? AND lower(f.name) = lower(?) LIMIT 1`,
+  randomClientFamily: `
+    SELECT f.id, f.name FROM families f JOIN consultant_families cf ON cf.family_id = f.id
+    WHERE cf.consultant_id = ? ORDER BY random() LIMIT 1`,
+  latestClientFamily: `
+    SELECT family_id AS id FROM consultant_families WHERE consultant_id = ?
+    ORDER BY associated_at DESC, family_id DESC LIMIT 1`,
+  insertFamily: 'INSERT INTO families (id, name) VALUES (?, ?)',
+  associate: 'INSERT INTO consultant_families (consultant_id, family_id, associated_at) VALUES (?, ?, ?)',
+  dissociate: 'DELETE FROM consultant_families WHERE consultant_id = ? AND family_id = ?',
+  insertConsultation: `
+    INSERT INTO consultations (id, consultant_id, family_id, title, starts_at, ends_at, status, created_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  consultationById: `
+    SELECT id, consultant_id, family_id, title, starts_at, ends_at, status
+    FROM consultations WHERE id = ? AND consultant_id = ?`,
+  firstWithStatus: `
+    SELECT id, consultant_id, family_id, title, starts_at, ends_at, status
+    FROM consultations WHERE consultant_id = ? AND status = ? ORDER BY starts_at, id LIMIT 1`,
+  setStatus: 'UPDATE consultations SET status = ? WHERE id = ?',
+  setTimes: 'UPDATE consultations SET starts_at = ?, ends_at = ? WHERE id = ?',
+  insertMessage: 'INSERT INTO messages (id, consultant_id, family_id, body, sent_at) VALUES (?, ?, ?, ?, ?)',
+  messageById: 'SELECT id, read_at FROM messages WHERE id = ? AND consultant_id = ?',
+  markRead: 'UPDATE messages SET read_at = ? WHERE id = ? AND read_at IS NULL',
+  insertPayment:
+    'INSERT INTO payments (id, consultant_id, family_id, amount_minor, currency, paid_at) VALUES (?, ?, ?, ?, ?, ?)',
+  insertTask: 'INSERT INTO tasks (id, consultant_id, title, due_date, created_at) VALUES (?, ?, ?, ?, ?)',
+  openTaskById: 'SELECT id FROM tasks WHERE id = ? AND consultant_id = ? AND completed_at IS NULL',
+  // Today's tasks first, then the most overdue, then the soonest due.
+  firstOpenTask: `
+    SELECT id FROM tasks WHERE consultant_id = ? AND completed_at IS NULL
+    ORDER BY due_date <> ?, due_date, created_at LIMIT 1`,
+  completeTask: 'UPDATE tasks SET completed_at = ? WHERE id = ?',
+  setCalendar: 'UPDATE calendars SET local_day = ?, next_day_at = ? WHERE consultant_id = ?',
+  createCalendar:
+    'INSERT INTO calendars (consultant_id, local_day, next_day_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+} as const;
+
 export class Domain {
   private readonly listeners: CommitListener[] = [];
-  private readonly q: ReturnType<typeof prepare>;
 
   constructor(
-    private readonly store: Store,
+    private readonly storage: Storage,
+    private readonly consultants: Consultants,
     private readonly log: EventLog,
     private readonly projection: Projection,
     private readonly clock: Clock,
-  ) {
-    this.q = prepare(store.db);
-  }
+  ) {}
 
-  /** Called after every commit that appended an event, in commit order. */
+  /** Called after every commit that appended an event. */
   onCommit(listener: CommitListener): void {
     this.listeners.push(listener);
   }
 
-  consultant(consultantId: string): ConsultantRow {
-    const consultant = this.store.consultant(consultantId);
+  async consultant(consultantId: string): Promise<ConsultantRow> {
+    const consultant = await this.consultants.get(consultantId);
     if (!consultant) throw notFound(`No consultant ${consultantId}`);
     return consultant;
   }
 
   /**
-   * Runs `change` and appends its event in one write transaction. `change` returns null
+   * Runs `change` and appends its event in one write transaction. `change` answers null
    * when nothing on the dashboard changed; then no event is appended.
    */
-  commit(consultantId: string, change: (ctx: WriteContext) => Change | null): OutEvent | null {
-    const consultant = this.consultant(consultantId);
-    let event: OutEvent | null;
-    try {
-      event = this.store.write(() => {
-        const now = this.clock.now();
-        const result = change({ consultant, now, today: this.projection.today(consultantId) });
-        if (!result) return null;
-        const patch = this.projection.sections(consultant, result.sections);
-        return this.log.append(consultantId, { at: now, kind: result.kind, subject: result.subject, patch });
+  async commit(
+    consultantId: string,
+    change: (tx: Sql, ctx: WriteContext) => Promise<Change | null>,
+  ): Promise<OutEvent | null> {
+    const consultant = await this.consultant(consultantId);
+    const event = await this.storage.write(async (tx) => {
+      await this.log.lock(tx, consultantId);
+      const now = this.clock.now();
+      const today = await this.projection.today(tx, consultantId);
+      const result = await change(tx, { consultant, now, today });
+      if (!result) return null;
+      // A change may turn the day (rollCalendar): the patch is computed for the day it is in now.
+      const day = await this.projection.today(tx, consultantId);
+      const patch = await this.projection.sections(tx, consultant, result.sections, day);
+      return this.log.append(tx, consultantId, {
+        at: now,
+        kind: result.kind,
+        subject: result.subject,
+        patch,
       });
-    } catch (error) {
-      if (isBusyError(error)) throw busy();
-      throw error;
-    }
+    });
     if (event) {
       event.committedAt = performance.now();
       for (const listener of this.listeners) {
@@ -111,8 +161,11 @@ export class Domain {
   }
 
   /** A change that must append an event (every simulated action does). */
-  private must(consultantId: string, change: (ctx: WriteContext) => Change): OutEvent {
-    return this.commit(consultantId, change)!;
+  private async must(
+    consultantId: string,
+    change: (tx: Sql, ctx: WriteContext) => Promise<Change>,
+  ): Promise<OutEvent> {
+    return (await this.commit(consultantId, change))!;
   }
 
   // ---- families ----
@@ -122,32 +175,32 @@ export class Domain {
    * (case-insensitive), else a new family record. Naming a family never makes it a client;
    * only `associateFamily` does, so family-client counts move only with their own event.
    */
-  private familyFor(consultantId: string, name: string | undefined): { id: string; name: string } {
+  private async familyFor(tx: Sql, consultantId: string, name: string | undefined): Promise<Family> {
     if (name) {
-      const existing = this.q.clientFamilyByName.get(consultantId, name);
+      const existing = await tx.get<Family>(SQL.clientFamilyByName, [consultantId, name]);
       if (existing) return existing;
     } else {
-      const any = this.q.randomClientFamily.get(consultantId);
+      const any = await tx.get<Family>(SQL.randomClientFamily, [consultantId]);
       if (any) return any;
     }
     const family = { id: newId('f'), name: name ?? pick(FAMILY_NAMES) };
-    this.q.insertFamily.run(family.id, family.name);
+    await tx.run(SQL.insertFamily, [family.id, family.name]);
     return family;
   }
 
-  associateFamily(consultantId: string, familyName?: string): OutEvent {
-    return this.must(consultantId, ({ now }) => {
+  associateFamily(consultantId: string, familyName?: string): Promise<OutEvent> {
+    return this.must(consultantId, async (tx, { now }) => {
       const family = { id: newId('f'), name: familyName ?? pick(FAMILY_NAMES) };
-      this.q.insertFamily.run(family.id, family.name);
-      this.q.associate.run(consultantId, family.id, now);
+      await tx.run(SQL.insertFamily, [family.id, family.name]);
+      await tx.run(SQL.associate, [consultantId, family.id, now]);
       return { kind: 'family.associated', subject: { type: 'family', id: family.id }, sections: ['counts'] };
     });
   }
 
-  dissociateFamily(consultantId: string, familyId?: string): OutEvent {
-    return this.must(consultantId, () => {
-      const id = familyId ?? this.q.latestClientFamily.get(consultantId)?.id;
-      if (!id || this.q.dissociate.run(consultantId, id).changes === 0) {
+  dissociateFamily(consultantId: string, familyId?: string): Promise<OutEvent> {
+    return this.must(consultantId, async (tx) => {
+      const id = familyId ?? (await tx.get<{ id: string }>(SQL.latestClientFamily, [consultantId]))?.id;
+      if (!id || (await tx.run(SQL.dissociate, [consultantId, id])) === 0) {
         throw notFound(familyId ? `No client family ${familyId}` : 'The consultant has no client families');
       }
       return { kind: 'family.dissociated', subject: { type: 'family', id }, sections: ['counts'] };
@@ -159,22 +212,22 @@ export class Domain {
   book(
     consultantId: string,
     options: { startsInSeconds?: number; durationMinutes?: number; familyName?: string; title?: string },
-  ): OutEvent {
-    return this.must(consultantId, ({ now }) => {
-      const family = this.familyFor(consultantId, options.familyName);
+  ): Promise<OutEvent> {
+    return this.must(consultantId, async (tx, { now }) => {
+      const family = await this.familyFor(tx, consultantId, options.familyName);
       const startsAt = now + (options.startsInSeconds ?? 3600) * 1000;
       const endsAt = startsAt + (options.durationMinutes ?? 50) * 60_000;
       const id = newId('k');
-      this.q.insertConsultation.run({
+      await tx.run(SQL.insertConsultation, [
         id,
-        consultant: consultantId,
-        family: family.id,
-        title: options.title ?? 'Consultation',
+        consultantId,
+        family.id,
+        options.title ?? 'Consultation',
         startsAt,
         endsAt,
-        status: 'scheduled',
+        'scheduled',
         now,
-      });
+      ]);
       return {
         kind: 'consultation.booked',
         subject: { type: 'consultation', id },
@@ -183,14 +236,17 @@ export class Domain {
     });
   }
 
-  private consultation(
+  private async consultation(
+    tx: Sql,
     consultantId: string,
     id: string | undefined,
     allowed: readonly ConsultationRow['status'][],
-    fallback: () => ConsultationRow | undefined,
+    fallback: ConsultationRow['status'],
     describe: string,
-  ): ConsultationRow {
-    const row = id ? this.q.consultationById.get(id, consultantId) : fallback();
+  ): Promise<ConsultationRow> {
+    const row = id
+      ? await tx.get<ConsultationRow>(SQL.consultationById, [id, consultantId])
+      : await tx.get<ConsultationRow>(SQL.firstWithStatus, [consultantId, fallback]);
     if (!row || !allowed.includes(row.status)) {
       throw notFound(id ? `No ${describe} consultation ${id}` : `No ${describe} consultation`);
     }
@@ -198,16 +254,17 @@ export class Domain {
   }
 
   /** Starts a consultation: by hand (simulate) or by the scheduler at its start time. */
-  startConsultation(consultantId: string, consultationId?: string): OutEvent {
-    return this.must(consultantId, () => {
-      const row = this.consultation(
+  startConsultation(consultantId: string, consultationId?: string): Promise<OutEvent> {
+    return this.must(consultantId, async (tx) => {
+      const row = await this.consultation(
+        tx,
         consultantId,
         consultationId,
         ['scheduled'],
-        () => this.q.firstWithStatus.get(consultantId, 'scheduled'),
+        'scheduled',
         'scheduled',
       );
-      this.q.setStatus.run('active', row.id);
+      await tx.run(SQL.setStatus, ['active', row.id]);
       return {
         kind: 'consultation.started',
         subject: { type: 'consultation', id: row.id },
@@ -216,16 +273,17 @@ export class Domain {
     });
   }
 
-  completeConsultation(consultantId: string, consultationId?: string): OutEvent {
-    return this.must(consultantId, () => {
-      const row = this.consultation(
+  completeConsultation(consultantId: string, consultationId?: string): Promise<OutEvent> {
+    return this.must(consultantId, async (tx) => {
+      const row = await this.consultation(
+        tx,
         consultantId,
         consultationId,
         ['scheduled', 'active'],
-        () => this.q.firstWithStatus.get(consultantId, 'active'),
+        'active',
         'active',
       );
-      this.q.setStatus.run('completed', row.id);
+      await tx.run(SQL.setStatus, ['completed', row.id]);
       return {
         kind: 'consultation.completed',
         subject: { type: 'consultation', id: row.id },
@@ -234,16 +292,17 @@ export class Domain {
     });
   }
 
-  cancelConsultation(consultantId: string, consultationId?: string): OutEvent {
-    return this.must(consultantId, () => {
-      const row = this.consultation(
+  cancelConsultation(consultantId: string, consultationId?: string): Promise<OutEvent> {
+    return this.must(consultantId, async (tx) => {
+      const row = await this.consultation(
+        tx,
         consultantId,
         consultationId,
         ['scheduled', 'active'],
-        () => this.q.firstWithStatus.get(consultantId, 'scheduled'),
+        'scheduled',
         'scheduled',
       );
-      this.q.setStatus.run('cancelled', row.id);
+      await tx.run(SQL.setStatus, ['cancelled', row.id]);
       return {
         kind: 'consultation.cancelled',
         subject: { type: 'consultation', id: row.id },
@@ -252,17 +311,22 @@ export class Domain {
     });
   }
 
-  rescheduleConsultation(consultantId: string, consultationId?: string, startsInSeconds?: number): OutEvent {
-    return this.must(consultantId, ({ now }) => {
-      const row = this.consultation(
+  rescheduleConsultation(
+    consultantId: string,
+    consultationId?: string,
+    startsInSeconds?: number,
+  ): Promise<OutEvent> {
+    return this.must(consultantId, async (tx, { now }) => {
+      const row = await this.consultation(
+        tx,
         consultantId,
         consultationId,
         ['scheduled'],
-        () => this.q.firstWithStatus.get(consultantId, 'scheduled'),
+        'scheduled',
         'scheduled',
       );
       const startsAt = now + (startsInSeconds ?? 24 * 3600) * 1000;
-      this.q.setTimes.run(startsAt, startsAt + (row.ends_at - row.starts_at), row.id);
+      await tx.run(SQL.setTimes, [startsAt, startsAt + (row.ends_at - row.starts_at), row.id]);
       return {
         kind: 'consultation.rescheduled',
         subject: { type: 'consultation', id: row.id },
@@ -273,17 +337,17 @@ export class Domain {
 
   // ---- messages ----
 
-  receiveMessage(consultantId: string, options: { familyName?: string; text?: string }): OutEvent {
-    return this.must(consultantId, ({ now }) => {
-      const family = this.familyFor(consultantId, options.familyName);
+  receiveMessage(consultantId: string, options: { familyName?: string; text?: string }): Promise<OutEvent> {
+    return this.must(consultantId, async (tx, { now }) => {
+      const family = await this.familyFor(tx, consultantId, options.familyName);
       const id = newId('m');
-      this.q.insertMessage.run(
+      await tx.run(SQL.insertMessage, [
         id,
         consultantId,
         family.id,
         options.text ?? 'Hello! Could we talk this week?',
         now,
-      );
+      ]);
       return {
         kind: 'message.received',
         subject: { type: 'message', id },
@@ -296,12 +360,15 @@ export class Domain {
    * Marks a message read. Another consultant's message does not exist for the caller (404,
    * nothing changes); an already read message answers without a new event (null).
    */
-  markMessageRead(consultantId: string, messageId: string): OutEvent | null {
-    return this.commit(consultantId, ({ now }) => {
-      const message = this.q.messageById.get(messageId, consultantId);
+  markMessageRead(consultantId: string, messageId: string): Promise<OutEvent | null> {
+    return this.commit(consultantId, async (tx, { now }) => {
+      const message = await tx.get<{ id: string; read_at: number | null }>(SQL.messageById, [
+        messageId,
+        consultantId,
+      ]);
       if (!message) throw notFound(`No message ${messageId}`);
       if (message.read_at !== null) return null;
-      this.q.markRead.run(now, messageId);
+      await tx.run(SQL.markRead, [now, messageId]);
       return {
         kind: 'message.read',
         subject: { type: 'message', id: messageId },
@@ -312,45 +379,48 @@ export class Domain {
 
   // ---- payments ----
 
-  completePayment(consultantId: string, options: { amountMinor?: number; familyName?: string }): OutEvent {
-    return this.must(consultantId, ({ consultant, now }) => {
-      const family = this.familyFor(consultantId, options.familyName);
+  completePayment(
+    consultantId: string,
+    options: { amountMinor?: number; familyName?: string },
+  ): Promise<OutEvent> {
+    return this.must(consultantId, async (tx, { consultant, now }) => {
+      const family = await this.familyFor(tx, consultantId, options.familyName);
       const id = newId('p');
-      this.q.insertPayment.run(
+      await tx.run(SQL.insertPayment, [
         id,
         consultantId,
         family.id,
         options.amountMinor ?? 15_000,
         consultant.currency,
         now,
-      );
+      ]);
       return { kind: 'payment.completed', subject: { type: 'payment', id }, sections: ['revenue'] };
     });
   }
 
   // ---- tasks ----
 
-  addTask(consultantId: string, options: { title?: string; dueInDays?: number }): OutEvent {
-    return this.must(consultantId, ({ now, today }) => {
+  addTask(consultantId: string, options: { title?: string; dueInDays?: number }): Promise<OutEvent> {
+    return this.must(consultantId, async (tx, { now, today }) => {
       const id = newId('t');
-      this.q.insertTask.run(
+      await tx.run(SQL.insertTask, [
         id,
         consultantId,
         options.title ?? 'Follow up',
         addDays(today, options.dueInDays ?? 0),
         now,
-      );
+      ]);
       return { kind: 'task.created', subject: { type: 'task', id }, sections: ['counts'] };
     });
   }
 
-  completeTask(consultantId: string, taskId?: string): OutEvent {
-    return this.must(consultantId, ({ now, today }) => {
+  completeTask(consultantId: string, taskId?: string): Promise<OutEvent> {
+    return this.must(consultantId, async (tx, { now, today }) => {
       const task = taskId
-        ? this.q.openTaskById.get(taskId, consultantId)
-        : this.q.firstOpenTask.get(consultantId, today);
+        ? await tx.get<{ id: string }>(SQL.openTaskById, [taskId, consultantId])
+        : await tx.get<{ id: string }>(SQL.firstOpenTask, [consultantId, today]);
       if (!task) throw notFound(taskId ? `No open task ${taskId}` : 'No open task');
-      this.q.completeTask.run(now, task.id);
+      await tx.run(SQL.completeTask, [now, task.id]);
       return { kind: 'task.completed', subject: { type: 'task', id: task.id }, sections: ['counts'] };
     });
   }
@@ -362,121 +432,49 @@ export class Domain {
    * and revenue when the month changed; a `metrics.recalculated` event carries the sections
    * whose value actually changed (none: the day turns without an event).
    */
-  rollCalendar(consultantId: string): OutEvent | null {
-    return this.commit(consultantId, ({ consultant, now, today }) => {
+  rollCalendar(consultantId: string): Promise<OutEvent | null> {
+    return this.commit(consultantId, async (tx, { consultant, now, today }) => {
       const day = localDate(now, consultant.timezone);
       const before = {
-        counts: this.projection.counts(consultantId, today),
-        revenue: this.projection.revenue(consultant, today),
+        counts: await this.projection.counts(tx, consultantId, today),
+        revenue: await this.projection.revenue(tx, consultant, today),
       };
-      this.q.setCalendar.run(day, startOfLocalDay(addDays(day, 1), consultant.timezone), consultantId);
+      await tx.run(SQL.setCalendar, [
+        day,
+        startOfLocalDay(addDays(day, 1), consultant.timezone),
+        consultantId,
+      ]);
       if (day === today) return null;
       const sections: Section[] = [];
-      if (JSON.stringify(this.projection.counts(consultantId, day)) !== JSON.stringify(before.counts)) {
-        sections.push('counts');
-      }
-      if (JSON.stringify(this.projection.revenue(consultant, day)) !== JSON.stringify(before.revenue)) {
-        sections.push('revenue');
-      }
+      const counts = await this.projection.counts(tx, consultantId, day);
+      if (JSON.stringify(counts) !== JSON.stringify(before.counts)) sections.push('counts');
+      const revenue = await this.projection.revenue(tx, consultant, day);
+      if (JSON.stringify(revenue) !== JSON.stringify(before.revenue)) sections.push('revenue');
       if (sections.length === 0) return null;
       return { kind: 'metrics.recalculated', subject: { type: 'consultant', id: consultantId }, sections };
     });
   }
 
   /** Gives a consultant a calendar (and an event log) if they have none. */
-  ensureConsultantState(consultant: ConsultantRow): void {
-    this.log.ensure(consultant.id);
+  async ensureConsultantState(tx: Sql, consultant: ConsultantRow): Promise<void> {
+    await this.log.ensure(tx, consultant.id);
     const day = localDate(this.clock.now(), consultant.timezone);
-    this.q.createCalendar.run(consultant.id, day, startOfLocalDay(addDays(day, 1), consultant.timezone));
+    await tx.run(SQL.createCalendar, [
+      consultant.id,
+      day,
+      startOfLocalDay(addDays(day, 1), consultant.timezone),
+    ]);
   }
 
   /**
    * Starts a new event log for the consultant (a new epoch): every client resyncs from a
-   * snapshot. Listeners get the new head through `onReset`.
+   * snapshot.
    */
-  resetLog(consultantId: string): LogHead {
-    this.consultant(consultantId);
-    try {
-      return this.store.write(() => this.log.reset(consultantId));
-    } catch (error) {
-      if (isBusyError(error)) throw busy();
-      throw error;
-    }
+  async resetLog(consultantId: string): Promise<LogHead> {
+    await this.consultant(consultantId);
+    return this.storage.write(async (tx) => {
+      await this.log.lock(tx, consultantId);
+      return this.log.reset(tx, consultantId);
+    });
   }
-}
-
-function prepare(db: Database.Database) {
-  type Family = { id: string; name: string };
-  return {
-    clientFamilyByName: db.prepare<[string, string], Family>(`
-      SELECT f.id, f.name FROM families f JOIN consultant_families cf ON cf.family_id = f.id
-      WHERE cf.consultant_id = ? AND f.name = ? COLLATE NOCASE LIMIT 1`),
-    randomClientFamily: db.prepare<[string], Family>(`
-      SELECT f.id, f.name FROM families f JOIN consultant_families cf ON cf.family_id = f.id
-      WHERE cf.consultant_id = ? ORDER BY random() LIMIT 1`),
-    latestClientFamily: db.prepare<[string], { id: string }>(`
-      SELECT family_id AS id FROM consultant_families WHERE consultant_id = ?
-      ORDER BY associated_at DESC, family_id DESC LIMIT 1`),
-    insertFamily: db.prepare<[string, string]>('INSERT INTO families (id, name) VALUES (?, ?)'),
-    associate: db.prepare<[string, string, number]>(
-      'INSERT INTO consultant_families (consultant_id, family_id, associated_at) VALUES (?, ?, ?)',
-    ),
-    dissociate: db.prepare<[string, string]>(
-      'DELETE FROM consultant_families WHERE consultant_id = ? AND family_id = ?',
-    ),
-    insertConsultation: db.prepare<
-      [
-        {
-          id: string;
-          consultant: string;
-          family: string;
-          title: string;
-          startsAt: number;
-          endsAt: number;
-          status: string;
-          now: number;
-        },
-      ]
-    >(`INSERT INTO consultations (id, consultant_id, family_id, title, starts_at, ends_at, status, created_at)
-       VALUES (@id, @consultant, @family, @title, @startsAt, @endsAt, @status, @now)`),
-    consultationById: db.prepare<[string, string], ConsultationRow>(
-      'SELECT * FROM consultations WHERE id = ? AND consultant_id = ?',
-    ),
-    firstWithStatus: db.prepare<[string, string], ConsultationRow>(
-      'SELECT * FROM consultations WHERE consultant_id = ? AND status = ? ORDER BY starts_at, id LIMIT 1',
-    ),
-    setStatus: db.prepare<[string, string]>('UPDATE consultations SET status = ? WHERE id = ?'),
-    setTimes: db.prepare<[number, number, string]>(
-      'UPDATE consultations SET starts_at = ?, ends_at = ? WHERE id = ?',
-    ),
-    insertMessage: db.prepare<[string, string, string, string, number]>(
-      'INSERT INTO messages (id, consultant_id, family_id, body, sent_at) VALUES (?, ?, ?, ?, ?)',
-    ),
-    messageById: db.prepare<[string, string], { id: string; read_at: number | null }>(
-      'SELECT id, read_at FROM messages WHERE id = ? AND consultant_id = ?',
-    ),
-    markRead: db.prepare<[number, string]>(
-      'UPDATE messages SET read_at = ? WHERE id = ? AND read_at IS NULL',
-    ),
-    insertPayment: db.prepare<[string, string, string, number, string, number]>(
-      'INSERT INTO payments (id, consultant_id, family_id, amount_minor, currency, paid_at) VALUES (?, ?, ?, ?, ?, ?)',
-    ),
-    insertTask: db.prepare<[string, string, string, string, number]>(
-      'INSERT INTO tasks (id, consultant_id, title, due_date, created_at) VALUES (?, ?, ?, ?, ?)',
-    ),
-    openTaskById: db.prepare<[string, string], { id: string }>(
-      'SELECT id FROM tasks WHERE id = ? AND consultant_id = ? AND completed_at IS NULL',
-    ),
-    // Today's tasks first, then the most overdue, then the soonest due.
-    firstOpenTask: db.prepare<[string, string], { id: string }>(`
-      SELECT id FROM tasks WHERE consultant_id = ? AND completed_at IS NULL
-      ORDER BY due_date <> ?, due_date, created_at LIMIT 1`),
-    completeTask: db.prepare<[number, string]>('UPDATE tasks SET completed_at = ? WHERE id = ?'),
-    setCalendar: db.prepare<[string, number, string]>(
-      'UPDATE calendars SET local_day = ?, next_day_at = ? WHERE consultant_id = ?',
-    ),
-    createCalendar: db.prepare<[string, string, number]>(
-      'INSERT INTO calendars (consultant_id, local_day, next_day_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
-    ),
-  };
 }

@@ -23,15 +23,14 @@ export const badRequest = (message: string, extra?: Record<string, unknown>): Ap
 /** Also used for another consultant's data: it does not exist for the caller. */
 export const notFound = (message: string): AppError => new AppError(404, ErrorCode.notFound, message);
 
-/** The database is locked by another writer; the transaction was rolled back. */
-export const busy = (): AppError =>
-  new AppError(
-    503,
-    ErrorCode.busy,
-    'The database is busy; nothing was written. Retry shortly.',
-    {},
-    { 'Retry-After': '1' },
-  );
+/**
+ * The database is locked by another writer, or cannot be reached; the transaction was rolled
+ * back (or never began), so nothing was written.
+ */
+export const busy = (message = 'The database is busy; nothing was written. Retry shortly.'): AppError =>
+  new AppError(503, ErrorCode.busy, message, {}, { 'Retry-After': '1' });
+
+export const isUnavailable = (error: unknown): boolean => error instanceof AppError && error.status === 503;
 
 /** better-sqlite3 reports a locked database as SQLITE_BUSY (or one of its extended codes). */
 export function isBusyError(error: unknown): boolean {

@@ -1,7 +1,9 @@
 /**
- * Fan-out. The hub knows every open connection (for shutdown and metrics) and, per
- * consultant, the subscribed ones. An event is serialised once, when it is appended; the
- * same string goes to every connection of its consultant and to nobody else's.
+ * Fan-out on this node. The hub knows every open connection (for shutdown and metrics)
+ * and, per consultant, the subscribed ones. An event is serialised once, when it is
+ * appended; the same string goes to every connection of its consultant and to nobody
+ * else's. Which events reach the hub, in seq order, is the relay's business (`relay.ts`);
+ * the hub tells it which consultants have subscribers here.
  */
 import { TRANSPORTS, type TransportName } from '@fg/protocol';
 import type { Clock } from './clock.js';
@@ -13,11 +15,17 @@ export interface Connection {
   oldestUnsent(): number | undefined;
   /** Ends the connection because the server is stopping (WebSocket: close 1001). */
   shutdown(): void;
+  /** Ends the connection because this node lost its database (WebSocket: close 1013). */
+  unavailable(): void;
 }
 
 export interface Subscriber extends Connection {
   readonly consultantId: string;
-  /** A committed event of this subscriber's consultant. Called in seq order. */
+  /**
+   * A committed event of this subscriber's consultant, in seq order. Delivery starts when
+   * the subscriber subscribes, before it reads where its client stands, so the first events
+   * may be ones it has read already: it drops them by seq.
+   */
   deliver(event: OutEvent): void;
   /** The shared heartbeat tick; `json` is the heartbeat frame, built once per consultant. */
   heartbeat(json: string, head: LogHead): void;
@@ -29,12 +37,23 @@ export function heartbeatJson(head: LogHead, serverTime: number): string {
   return `{"type":"heartbeat","epoch":${JSON.stringify(head.epoch)},"seq":${head.seq},"serverTime":${serverTime}}`;
 }
 
+/** Told which consultants have subscribers on this node, and where those subscribers stand. */
+export interface HubWatcher {
+  /** The consultant's first subscriber on this node is subscribing. */
+  followed(consultantId: string): void;
+  /** A subscriber has read its client's position: it has everything up to `head`. */
+  caughtUp(consultantId: string, head: LogHead): void;
+  /** The consultant's last subscriber on this node is gone. */
+  unfollowed(consultantId: string): void;
+}
+
 export class Hub {
   private readonly connections = new Set<Connection>();
   private readonly subscribers = new Map<string, Set<Subscriber>>();
   /** The last published position of each consultant with subscribers, for heartbeats. */
   private readonly heads = new Map<string, LogHead>();
   private heartbeatTimer: NodeJS.Timeout | undefined;
+  private watcher: HubWatcher | undefined;
 
   constructor(
     private readonly clock: Clock,
@@ -46,6 +65,10 @@ export class Hub {
    * hands it to that consultant's connections. Heartbeats keep real time even when the
    * domain clock is manual, because they exist for the network and the client's watchdog.
    */
+  watch(watcher: HubWatcher): void {
+    this.watcher = watcher;
+  }
+
   startHeartbeats(): void {
     if (this.heartbeatTimer) return;
     this.heartbeatTimer = setInterval(() => this.beat(), this.heartbeatMs);
@@ -72,19 +95,27 @@ export class Hub {
   }
 
   /**
-   * Subscribes at `head`, the position the caller just read. Callers read and subscribe in
-   * one synchronous step, so no commit can fall between the two.
+   * Subscribes before the subscriber reads where its client stands (reading takes a trip to
+   * the database, and commits go on meanwhile): every event committed from now on reaches
+   * it, and it drops by seq those its read already had. Then it calls `caughtUp`.
    */
-  subscribe(sub: Subscriber, head: LogHead): void {
+  subscribe(sub: Subscriber): void {
     this.add(sub);
     let subs = this.subscribers.get(sub.consultantId);
     if (!subs) {
       subs = new Set();
       this.subscribers.set(sub.consultantId, subs);
+      this.watcher?.followed(sub.consultantId);
     }
     subs.add(sub);
-    const known = this.heads.get(sub.consultantId);
-    if (!known || known.epoch !== head.epoch || known.seq < head.seq) this.heads.set(sub.consultantId, head);
+  }
+
+  /** A subscriber read its client's position: it has every event up to `head`. */
+  caughtUp(consultantId: string, head: LogHead): void {
+    if (!this.subscribers.has(consultantId)) return;
+    const known = this.heads.get(consultantId);
+    if (!known || known.epoch !== head.epoch || known.seq < head.seq) this.heads.set(consultantId, head);
+    this.watcher?.caughtUp(consultantId, head);
   }
 
   unsubscribe(sub: Subscriber): void {
@@ -93,6 +124,7 @@ export class Hub {
     if (subs.size === 0) {
       this.subscribers.delete(sub.consultantId);
       this.heads.delete(sub.consultantId);
+      this.watcher?.unfollowed(sub.consultantId);
     }
   }
 
@@ -110,6 +142,11 @@ export class Hub {
     if (!subs) return;
     this.heads.set(consultantId, head);
     for (const sub of [...subs]) sub.resync(head);
+  }
+
+  /** Consultants with subscribers on this node. */
+  followed(): IterableIterator<string> {
+    return this.subscribers.keys();
   }
 
   /** The last published position of a consultant with subscribers. */
@@ -135,6 +172,17 @@ export class Hub {
       if (at !== undefined) oldest = Math.max(oldest, now - at);
     }
     return oldest;
+  }
+
+  /** Ends every connection because the database is gone: clients move to another node. */
+  dropAll(): void {
+    for (const c of [...this.connections]) {
+      try {
+        c.unavailable();
+      } catch (error) {
+        console.error('connection close failed', error);
+      }
+    }
   }
 
   /** Ends every connection (server stopping) and the heartbeat timer. */

@@ -39,6 +39,10 @@ export interface MetricsGauges {
   connections(): Record<TransportName, number>;
   /** Age in ms of the oldest committed event not yet written to a connection, 0 when none. */
   oldestUnsentMs(): number;
+  /** Whether this node has its database connection. */
+  databaseUp(): boolean;
+  /** Whether this node runs the scheduler (exactly one node does). */
+  schedulerLeader(): boolean;
 }
 
 export class Metrics {
@@ -106,6 +110,13 @@ export class Metrics {
     );
     out.push('# TYPE fg_oldest_unsent_event_age_seconds gauge');
     out.push(`fg_oldest_unsent_event_age_seconds ${(this.gauges?.oldestUnsentMs() ?? 0) / 1000}`);
+
+    out.push('# HELP fg_database_up 1 while this node has its database connection, else 0.');
+    out.push('# TYPE fg_database_up gauge');
+    out.push(`fg_database_up ${this.gauges?.databaseUp() === false ? 0 : 1}`);
+    out.push('# HELP fg_scheduler_leader 1 on the one node that runs time-driven changes, else 0.');
+    out.push('# TYPE fg_scheduler_leader gauge');
+    out.push(`fg_scheduler_leader ${this.gauges?.schedulerLeader() ? 1 : 0}`);
 
     out.push('# HELP fg_websocket_closes_total WebSocket connections closed by the server, by close code.');
     out.push('# TYPE fg_websocket_closes_total counter');

@@ -3,7 +3,6 @@
  * rows; "today" and "this month" come from the consultant's stored calendar day (turned by
  * the scheduler at local midnight, with an event), so a snapshot always agrees with its seq.
  */
-import type Database from 'better-sqlite3';
 import {
   Limits,
   type Counts,
@@ -13,8 +12,9 @@ import {
   type Snapshot,
   type UpcomingItem,
 } from '@fg/protocol';
+import type { ConsultantRow } from './db/consultants.js';
 import type { EventLog } from './db/eventlog.js';
-import type { ConsultantRow, Store } from './db/store.js';
+import type { Sql, Storage } from './db/storage.js';
 import { monthRange } from './time.js';
 
 export type Section = keyof Patch;
@@ -46,67 +46,70 @@ export function preview(body: string): string {
 }
 
 export class Projection {
-  private readonly stmts: {
-    counts: Database.Statement<{ c: string; today: string }, Counts>;
-    revenue: Database.Statement<{ c: string; from: number; to: number }, { amount: number }>;
-    upcoming: Database.Statement<{ c: string; limit: number }, UpcomingRow>;
-    messages: Database.Statement<{ c: string; limit: number }, MessageRow>;
-    day: Database.Statement<[string], { local_day: string }>;
+  private readonly sql: {
+    counts: string;
+    revenue: string;
+    upcoming: string;
+    messages: string;
+    day: string;
   };
 
   constructor(
-    private readonly store: Store,
+    private readonly storage: Storage,
     private readonly log: EventLog,
   ) {
-    const db = store.db;
-    this.stmts = {
-      counts: db.prepare(`
+    this.sql = {
+      // Column names are quoted: PostgreSQL folds unquoted ones to lower case.
+      counts: `
         SELECT
-          (SELECT count(*) FROM consultations WHERE consultant_id = @c AND status = 'scheduled') AS upcoming,
-          (SELECT count(*) FROM consultations WHERE consultant_id = @c AND status = 'active') AS active,
-          (SELECT count(*) FROM consultations WHERE consultant_id = @c AND status = 'completed') AS completed,
-          (SELECT count(*) FROM consultant_families WHERE consultant_id = @c) AS familyClients,
-          (SELECT count(*) FROM messages WHERE consultant_id = @c AND read_at IS NULL) AS unreadMessages,
+          (SELECT count(*) FROM consultations WHERE consultant_id = ? AND status = 'scheduled') AS upcoming,
+          (SELECT count(*) FROM consultations WHERE consultant_id = ? AND status = 'active') AS active,
+          (SELECT count(*) FROM consultations WHERE consultant_id = ? AND status = 'completed') AS completed,
+          (SELECT count(*) FROM consultant_families WHERE consultant_id = ?) AS "familyClients",
+          (SELECT count(*) FROM messages WHERE consultant_id = ? AND read_at IS NULL) AS "unreadMessages",
           (SELECT count(*) FROM tasks
-             WHERE consultant_id = @c AND due_date = @today AND completed_at IS NULL) AS tasksDueToday`),
-      revenue: db.prepare(`
-        SELECT coalesce(sum(amount_minor), 0) AS amount FROM payments
-        WHERE consultant_id = @c AND paid_at >= @from AND paid_at < @to`),
+             WHERE consultant_id = ? AND due_date = ? AND completed_at IS NULL) AS "tasksDueToday"`,
+      revenue: `
+        SELECT CAST(coalesce(sum(amount_minor), 0) AS BIGINT) AS amount FROM payments
+        WHERE consultant_id = ? AND paid_at >= ? AND paid_at < ?`,
       // Active consultations started earlier than scheduled ones, so they lead the list and
       // an item keeps its place when its status turns from scheduled to active.
-      upcoming: db.prepare(`
-        SELECT k.id, f.name AS familyName, k.title, k.starts_at AS startsAt, k.ends_at AS endsAt, k.status
+      upcoming: `
+        SELECT k.id, f.name AS "familyName", k.title, k.starts_at AS "startsAt", k.ends_at AS "endsAt", k.status
         FROM consultations k JOIN families f ON f.id = k.family_id
-        WHERE k.consultant_id = @c AND k.status IN ('scheduled', 'active')
-        ORDER BY k.starts_at, k.id LIMIT @limit`),
-      messages: db.prepare(`
-        SELECT m.id, f.name AS familyName, m.body, m.sent_at AS sentAt, m.read_at AS readAt
+        WHERE k.consultant_id = ? AND k.status IN ('scheduled', 'active')
+        ORDER BY k.starts_at, k.id LIMIT ?`,
+      messages: `
+        SELECT m.id, f.name AS "familyName", m.body, m.sent_at AS "sentAt", m.read_at AS "readAt"
         FROM messages m JOIN families f ON f.id = m.family_id
-        WHERE m.consultant_id = @c
-        ORDER BY m.sent_at DESC, m.rowid DESC LIMIT @limit`),
-      day: db.prepare('SELECT local_day FROM calendars WHERE consultant_id = ?'),
+        WHERE m.consultant_id = ?
+        ORDER BY m.sent_at DESC, m.${storage.dialect.insertionOrder} DESC LIMIT ?`,
+      day: 'SELECT local_day FROM calendars WHERE consultant_id = ?',
     };
   }
 
   /** The local day the consultant's dashboard is computed for. */
-  today(consultantId: string): string {
-    const row = this.stmts.day.get(consultantId);
+  async today(q: Sql, consultantId: string): Promise<string> {
+    const row = await q.get<{ local_day: string }>(this.sql.day, [consultantId]);
     if (!row) throw new Error(`no calendar for consultant ${consultantId}`);
     return row.local_day;
   }
 
-  counts(consultantId: string, today = this.today(consultantId)): Counts {
-    return { ...this.stmts.counts.get({ c: consultantId, today })! };
+  async counts(q: Sql, consultantId: string, today: string): Promise<Counts> {
+    const c = consultantId;
+    const row = await q.get<Counts>(this.sql.counts, [c, c, c, c, c, c, today]);
+    return { ...row! };
   }
 
-  revenue(consultant: ConsultantRow, today = this.today(consultant.id)): Revenue {
+  async revenue(q: Sql, consultant: ConsultantRow, today: string): Promise<Revenue> {
     const range = monthRange(today, consultant.timezone);
-    const { amount } = this.stmts.revenue.get({ c: consultant.id, from: range.from, to: range.to })!;
-    return { month: range.month, amountMinor: amount, currency: consultant.currency };
+    const row = await q.get<{ amount: number }>(this.sql.revenue, [consultant.id, range.from, range.to]);
+    return { month: range.month, amountMinor: row!.amount, currency: consultant.currency };
   }
 
-  upcoming(consultantId: string): UpcomingItem[] {
-    return this.stmts.upcoming.all({ c: consultantId, limit: Limits.upcomingItems }).map((row) => ({
+  async upcoming(q: Sql, consultantId: string): Promise<UpcomingItem[]> {
+    const rows = await q.all<UpcomingRow>(this.sql.upcoming, [consultantId, Limits.upcomingItems]);
+    return rows.map((row) => ({
       id: row.id,
       familyName: row.familyName,
       title: row.title,
@@ -116,8 +119,9 @@ export class Projection {
     }));
   }
 
-  recentMessages(consultantId: string): MessageItem[] {
-    return this.stmts.messages.all({ c: consultantId, limit: Limits.recentMessages }).map((row) => ({
+  async recentMessages(q: Sql, consultantId: string): Promise<MessageItem[]> {
+    const rows = await q.all<MessageRow>(this.sql.messages, [consultantId, Limits.recentMessages]);
+    return rows.map((row) => ({
       id: row.id,
       familyName: row.familyName,
       preview: preview(row.body),
@@ -127,39 +131,46 @@ export class Projection {
   }
 
   /** The new value of each named section, each whole. */
-  sections(consultant: ConsultantRow, names: readonly Section[]): Patch {
+  async sections(
+    q: Sql,
+    consultant: ConsultantRow,
+    names: readonly Section[],
+    today: string,
+  ): Promise<Patch> {
     const patch: Patch = {};
-    const today = names.includes('counts') || names.includes('revenue') ? this.today(consultant.id) : '';
     for (const name of names) {
-      if (name === 'counts') patch.counts = this.counts(consultant.id, today);
-      else if (name === 'revenue') patch.revenue = this.revenue(consultant, today);
-      else if (name === 'upcoming') patch.upcoming = this.upcoming(consultant.id);
-      else patch.recentMessages = this.recentMessages(consultant.id);
+      if (name === 'counts') patch.counts = await this.counts(q, consultant.id, today);
+      else if (name === 'revenue') patch.revenue = await this.revenue(q, consultant, today);
+      else if (name === 'upcoming') patch.upcoming = await this.upcoming(q, consultant.id);
+      else patch.recentMessages = await this.recentMessages(q, consultant.id);
     }
     return patch;
   }
 
   /** The whole dashboard and the seq it is current to, read in one transaction. */
-  snapshot(consultant: ConsultantRow, now: number): Snapshot {
-    return this.store.read(() => {
-      const head = this.log.head(consultant.id);
-      const today = this.today(consultant.id);
-      return {
-        epoch: head.epoch,
-        seq: head.seq,
-        serverTime: now,
-        consultant: {
-          id: consultant.id,
-          name: consultant.name,
-          timezone: consultant.timezone,
-          currency: consultant.currency,
-          locale: consultant.locale,
-        },
-        counts: this.counts(consultant.id, today),
-        revenue: this.revenue(consultant, today),
-        upcoming: this.upcoming(consultant.id),
-        recentMessages: this.recentMessages(consultant.id),
-      };
-    });
+  snapshot(consultant: ConsultantRow, now: number): Promise<Snapshot> {
+    return this.storage.read((tx) => this.snapshotIn(tx, consultant, now));
+  }
+
+  /** The snapshot, inside the caller's read transaction. */
+  async snapshotIn(tx: Sql, consultant: ConsultantRow, now: number): Promise<Snapshot> {
+    const head = await this.log.head(tx, consultant.id);
+    const today = await this.today(tx, consultant.id);
+    return {
+      epoch: head.epoch,
+      seq: head.seq,
+      serverTime: now,
+      consultant: {
+        id: consultant.id,
+        name: consultant.name,
+        timezone: consultant.timezone,
+        currency: consultant.currency,
+        locale: consultant.locale,
+      },
+      counts: await this.counts(tx, consultant.id, today),
+      revenue: await this.revenue(tx, consultant, today),
+      upcoming: await this.upcoming(tx, consultant.id),
+      recentMessages: await this.recentMessages(tx, consultant.id),
+    };
   }
 }

@@ -4,15 +4,19 @@
  * revenue) turns at their local midnight. One timer is armed for the earliest due item
  * only; three indexed "next due" queries find it. When the clock jumps past several due
  * items, they are processed one by one in time order, each as its own event.
+ *
+ * With several nodes only one runs the scheduler (the leader, see `Cluster.lead`). Each
+ * item is also safe to process twice: its transaction locks the consultant's log and
+ * checks the item is still due (a consultation still scheduled, a day not yet turned), so a
+ * second attempt, during a change of leader, finds nothing to do and appends nothing.
  */
-import type Database from 'better-sqlite3';
 import type { Clock, TimerHandle } from './clock.js';
-import type { Store } from './db/store.js';
+import type { Storage } from './db/storage.js';
 import type { Domain } from './domain.js';
-import { AppError, isBusyError } from './errors.js';
+import { AppError } from './errors.js';
 
-const isBusy = (error: unknown): boolean =>
-  isBusyError(error) || (error instanceof AppError && error.status === 503);
+const isBusy = (error: unknown): boolean => error instanceof AppError && error.status === 503;
+const isGone = (error: unknown): boolean => error instanceof AppError && error.status === 404;
 
 type Due =
   | { kind: 'complete'; at: number; consultantId: string; id: string }
@@ -24,44 +28,36 @@ const RETRY_MS = 1000;
 
 export class Scheduler {
   private timer: TimerHandle | undefined;
-  private running = false;
+  private running: Promise<void> | undefined;
   private dirty = false;
   private stopped = true;
-  private readonly q: {
-    nextStart: Database.Statement<[], { id: string; consultant_id: string; at: number }>;
-    nextEnd: Database.Statement<[], { id: string; consultant_id: string; at: number }>;
-    nextDay: Database.Statement<[], { consultant_id: string; at: number }>;
-  };
 
   constructor(
-    store: Store,
+    private readonly storage: Storage,
     private readonly domain: Domain,
     private readonly clock: Clock,
-  ) {
-    const db = store.db;
-    this.q = {
-      nextStart: db.prepare(
-        "SELECT id, consultant_id, starts_at AS at FROM consultations WHERE status = 'scheduled' ORDER BY starts_at, id LIMIT 1",
-      ),
-      nextEnd: db.prepare(
-        "SELECT id, consultant_id, ends_at AS at FROM consultations WHERE status = 'active' ORDER BY ends_at, id LIMIT 1",
-      ),
-      nextDay: db.prepare(
-        'SELECT consultant_id, next_day_at AS at FROM calendars ORDER BY next_day_at LIMIT 1',
-      ),
-    };
+  ) {}
+
+  get active(): boolean {
+    return !this.stopped;
   }
 
-  /** Catches up on everything already due, then arms the timer. */
-  start(): void {
+  /** Catches up on everything already due, then arms the timer; resolves once caught up. */
+  start(): Promise<void> {
+    if (!this.stopped) return this.idle();
     this.stopped = false;
-    this.run();
+    return this.run();
   }
 
   stop(): void {
     this.stopped = true;
     if (this.timer) this.clock.clearTimer(this.timer);
     this.timer = undefined;
+  }
+
+  /** Resolves when no run is in progress. */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
   }
 
   /** Something that may be due sooner was written (a booking, a reschedule): look again. */
@@ -71,14 +67,22 @@ export class Scheduler {
       this.dirty = true;
       return;
     }
-    this.run();
+    void this.run();
   }
 
   /** The earliest due item. Ties: completions, then starts, then calendar turns. */
-  private next(): Due | undefined {
-    const end = this.q.nextEnd.get();
-    const start = this.q.nextStart.get();
-    const day = this.q.nextDay.get();
+  private async next(): Promise<Due | undefined> {
+    const sql = this.storage.sql;
+    type Row = { id: string; consultant_id: string; at: number };
+    const end = await sql.get<Row>(
+      "SELECT id, consultant_id, ends_at AS at FROM consultations WHERE status = 'active' ORDER BY ends_at, id LIMIT 1",
+    );
+    const start = await sql.get<Row>(
+      "SELECT id, consultant_id, starts_at AS at FROM consultations WHERE status = 'scheduled' ORDER BY starts_at, id LIMIT 1",
+    );
+    const day = await sql.get<Omit<Row, 'id'>>(
+      'SELECT consultant_id, next_day_at AS at FROM calendars ORDER BY next_day_at, consultant_id LIMIT 1',
+    );
     const candidates: Due[] = [];
     if (end) candidates.push({ kind: 'complete', at: end.at, consultantId: end.consultant_id, id: end.id });
     if (start)
@@ -89,22 +93,40 @@ export class Scheduler {
     return best;
   }
 
-  private process(due: Due): void {
-    if (due.kind === 'start') this.domain.startConsultation(due.consultantId, due.id);
-    else if (due.kind === 'complete') this.domain.completeConsultation(due.consultantId, due.id);
-    else this.domain.rollCalendar(due.consultantId);
+  private async process(due: Due): Promise<void> {
+    try {
+      if (due.kind === 'start') await this.domain.startConsultation(due.consultantId, due.id);
+      else if (due.kind === 'complete') await this.domain.completeConsultation(due.consultantId, due.id);
+      else await this.domain.rollCalendar(due.consultantId);
+    } catch (error) {
+      // Moved on meanwhile (started or cancelled by hand, or by another node): nothing due.
+      if (!isGone(error)) throw error;
+    }
   }
 
   /** Processes every item due by now, in time order, then arms one timer for the next. */
-  private run(): void {
-    if (this.stopped) return;
-    this.running = true;
+  private run(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    if (this.running) {
+      this.dirty = true;
+      return this.idle();
+    }
+    const running = this.loop().finally(() => {
+      if (this.running === running) this.running = undefined;
+    });
+    this.running = running;
+    return running;
+  }
+
+  private async loop(): Promise<void> {
     let retryAt: number | undefined;
+    let nextAt: number | undefined;
     try {
       do {
         this.dirty = false;
         let previous = '';
-        for (let due = this.next(); due && due.at <= this.clock.now(); due = this.next()) {
+        for (let due = await this.next(); due && due.at <= this.clock.now(); due = await this.next()) {
+          if (this.stopped) return;
           // Processing an item always moves it on (a status changes, a day turns). The same
           // item twice in a row would loop forever: stop and look again later instead.
           const key = JSON.stringify(due);
@@ -115,20 +137,23 @@ export class Scheduler {
           }
           previous = key;
           try {
-            this.process(due);
+            await this.process(due);
           } catch (error) {
-            // Busy: another process holds the lock and nothing was written. Anything else is
-            // a bug; log it rather than lose the timer. Either way, try again shortly.
+            // Busy or unreachable: nothing was written. Anything else is a bug; log it
+            // rather than lose the timer. Either way, try again shortly.
             if (!isBusy(error)) console.error('scheduled work failed', error);
             retryAt = this.clock.now() + RETRY_MS;
             break;
           }
         }
       } while (this.dirty && retryAt === undefined);
-    } finally {
-      this.running = false;
+      if (retryAt === undefined) nextAt = (await this.next())?.at;
+    } catch (error) {
+      // The database did not answer the "next due" queries.
+      if (!isBusy(error)) console.error('scheduler failed', error);
+      retryAt = this.clock.now() + RETRY_MS;
     }
-    this.arm(retryAt ?? this.next()?.at);
+    this.arm(retryAt ?? nextAt);
   }
 
   private arm(at: number | undefined): void {
@@ -136,9 +161,10 @@ export class Scheduler {
     if (this.timer) this.clock.clearTimer(this.timer);
     this.timer = undefined;
     if (at === undefined || this.stopped) return;
+    // The timer answers the run: a manual clock holds still at this instant until it is done.
     this.timer = this.clock.setTimer(at, () => {
       this.timer = undefined;
-      this.run();
+      return this.run();
     });
   }
 }

@@ -4,7 +4,8 @@
  * is the state before any log entry, seq 0.
  */
 import type { Clock } from './clock.js';
-import type { Store } from './db/store.js';
+import { keepMeta, readMeta } from './db/consultants.js';
+import type { Sql } from './db/storage.js';
 import { addDays, localDate, monthRange } from './time.js';
 
 const MIN = 60_000;
@@ -143,109 +144,118 @@ const SEEDS: ConsultantSeed[] = [
   },
 ];
 
-/** Seeds the demo consultants unless the database was seeded before. Returns true if it did. */
-export function seed(store: Store, clock: Clock): boolean {
-  if (store.getMeta('seeded')) return false;
-  const db = store.db;
-  const now = clock.now();
-  const insert = {
-    consultant: db.prepare(
-      'INSERT INTO consultants (id, name, timezone, currency, locale, description) VALUES (?, ?, ?, ?, ?, ?)',
-    ),
-    family: db.prepare('INSERT INTO families (id, name) VALUES (?, ?)'),
-    associate: db.prepare(
-      'INSERT INTO consultant_families (consultant_id, family_id, associated_at) VALUES (?, ?, ?)',
-    ),
-    consultation: db.prepare(
-      `INSERT INTO consultations (id, consultant_id, family_id, title, starts_at, ends_at, status, created_at)
+const INSERT = {
+  consultant:
+    'INSERT INTO consultants (id, name, timezone, currency, locale, description) VALUES (?, ?, ?, ?, ?, ?)',
+  family: 'INSERT INTO families (id, name) VALUES (?, ?)',
+  associate: 'INSERT INTO consultant_families (consultant_id, family_id, associated_at) VALUES (?, ?, ?)',
+  consultation: `INSERT INTO consultations (id, consultant_id, family_id, title, starts_at, ends_at, status, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
-    payment: db.prepare(
-      'INSERT INTO payments (id, consultant_id, family_id, amount_minor, currency, paid_at) VALUES (?, ?, ?, ?, ?, ?)',
-    ),
-    message: db.prepare(
-      'INSERT INTO messages (id, consultant_id, family_id, body, sent_at, read_at) VALUES (?, ?, ?, ?, ?, ?)',
-    ),
-    task: db.prepare(
-      'INSERT INTO tasks (id, consultant_id, title, due_date, created_at, completed_at) VALUES (?, ?, ?, ?, ?, ?)',
-    ),
-  };
+  payment:
+    'INSERT INTO payments (id, consultant_id, family_id, amount_minor, currency, paid_at) VALUES (?, ?, ?, ?, ?, ?)',
+  message:
+    'INSERT INTO messages (id, consultant_id, family_id, body, sent_at, read_at) VALUES (?, ?, ?, ?, ?, ?)',
+  task: 'INSERT INTO tasks (id, consultant_id, title, due_date, created_at, completed_at) VALUES (?, ?, ?, ?, ?, ?)',
+} as const;
 
-  store.write(() => {
-    for (const s of SEEDS) {
-      const short = s.id.replace(/^c-/, '');
-      insert.consultant.run(s.id, s.name, s.timezone, s.currency, s.locale, s.description);
-      const families = s.families.map((name, i) => {
-        const id = `f-${short}-${i + 1}`;
-        insert.family.run(id, name);
-        insert.associate.run(s.id, id, now - (60 - i) * DAY);
-        return id;
-      });
-      const familyAt = (i: number): string => families[i % families.length]!;
-      let k = 0;
-      const consultation = (start: number, duration: number, status: string): void => {
-        const n = k++;
-        insert.consultation.run(
-          `k-${short}-${n + 1}`,
-          s.id,
-          familyAt(n),
-          TITLES[n % TITLES.length],
-          now + start,
-          now + start + duration,
-          status,
-          now - 30 * DAY,
-        );
-      };
-      for (const [start, duration] of s.active) consultation(start, duration, 'active');
-      for (const [start, duration] of s.upcoming) consultation(start, duration, 'scheduled');
-      for (let i = 0; i < s.completed; i++) consultation(-(i + 1) * DAY - 3 * HOUR, 50 * MIN, 'completed');
-      if (families.length > 0) consultation(-2 * DAY, 50 * MIN, 'cancelled');
-
-      // This month's payments fall between the local month's first instant and now, so the
-      // month's revenue is exact even on the 1st at one minute past midnight.
-      const today = localDate(now, s.timezone);
-      const month = monthRange(today, s.timezone);
-      const span = now - month.from;
-      s.monthPayments.forEach((amount, i) => {
-        const at = month.from + Math.floor((span * (i + 1)) / (s.monthPayments.length + 1));
-        insert.payment.run(`p-${short}-${i + 1}`, s.id, familyAt(i), amount, s.currency, at);
-      });
-      s.earlierPayments.forEach((amount, i) => {
-        const at = month.from - (i + 1) * 3 * DAY;
-        insert.payment.run(`p-${short}-e${i + 1}`, s.id, familyAt(i), amount, s.currency, at);
-      });
-
-      s.messages.forEach(([offset, read, text], i) => {
-        const at = now + offset;
-        insert.message.run(`m-${short}-${i + 1}`, s.id, familyAt(i), text, at, read ? at + 10 * MIN : null);
-      });
-      s.tasks.forEach(([days, done, title], i) => {
-        insert.task.run(
-          `t-${short}-${i + 1}`,
-          s.id,
-          title,
-          addDays(today, days),
-          now - DAY,
-          done ? now : null,
-        );
-      });
+/**
+ * Seeds the demo consultants unless the database was seeded before; call inside the setup
+ * transaction. Returns true if it did.
+ */
+export async function seed(tx: Sql, clock: Clock): Promise<boolean> {
+  if (await readMeta(tx, 'seeded')) return false;
+  const now = clock.now();
+  for (const s of SEEDS) {
+    const short = s.id.replace(/^c-/, '');
+    await tx.run(INSERT.consultant, [s.id, s.name, s.timezone, s.currency, s.locale, s.description]);
+    const families: string[] = [];
+    for (const [i, name] of s.families.entries()) {
+      const id = `f-${short}-${i + 1}`;
+      await tx.run(INSERT.family, [id, name]);
+      await tx.run(INSERT.associate, [s.id, id, now - (60 - i) * DAY]);
+      families.push(id);
     }
-    store.setMeta('seeded', String(now));
-  });
+    const familyAt = (i: number): string => families[i % families.length]!;
+    let k = 0;
+    const consultation = async (start: number, duration: number, status: string): Promise<void> => {
+      const n = k++;
+      await tx.run(INSERT.consultation, [
+        `k-${short}-${n + 1}`,
+        s.id,
+        familyAt(n),
+        TITLES[n % TITLES.length]!,
+        now + start,
+        now + start + duration,
+        status,
+        now - 30 * DAY,
+      ]);
+    };
+    for (const [start, duration] of s.active) await consultation(start, duration, 'active');
+    for (const [start, duration] of s.upcoming) await consultation(start, duration, 'scheduled');
+    for (let i = 0; i < s.completed; i++)
+      await consultation(-(i + 1) * DAY - 3 * HOUR, 50 * MIN, 'completed');
+    if (families.length > 0) await consultation(-2 * DAY, 50 * MIN, 'cancelled');
+
+    // This month's payments fall between the local month's first instant and now, so the
+    // month's revenue is exact even on the 1st at one minute past midnight.
+    const today = localDate(now, s.timezone);
+    const month = monthRange(today, s.timezone);
+    const span = now - month.from;
+    for (const [i, amount] of s.monthPayments.entries()) {
+      const at = month.from + Math.floor((span * (i + 1)) / (s.monthPayments.length + 1));
+      await tx.run(INSERT.payment, [`p-${short}-${i + 1}`, s.id, familyAt(i), amount, s.currency, at]);
+    }
+    for (const [i, amount] of s.earlierPayments.entries()) {
+      const at = month.from - (i + 1) * 3 * DAY;
+      await tx.run(INSERT.payment, [`p-${short}-e${i + 1}`, s.id, familyAt(i), amount, s.currency, at]);
+    }
+    for (const [i, [offset, read, text]] of s.messages.entries()) {
+      const at = now + offset;
+      await tx.run(INSERT.message, [
+        `m-${short}-${i + 1}`,
+        s.id,
+        familyAt(i),
+        text,
+        at,
+        read ? at + 10 * MIN : null,
+      ]);
+    }
+    for (const [i, [days, done, title]] of s.tasks.entries()) {
+      await tx.run(INSERT.task, [
+        `t-${short}-${i + 1}`,
+        s.id,
+        title,
+        addDays(today, days),
+        now - DAY,
+        done ? now : null,
+      ]);
+    }
+  }
+  await keepMeta(tx, 'seeded', String(now));
   return true;
 }
 
+/** Rows per multi-row INSERT when adding load-test consultants. */
+const CHUNK = 500;
+
 /**
  * Extra consultants `c-load-0` .. `c-load-{n-1}` for load tests (`FG_LOAD_CONSULTANTS`):
- * ordinary empty dashboards in UTC, added on any start where they are missing.
+ * ordinary empty dashboards in UTC, added on any start where they are missing. Call inside
+ * the setup transaction.
  */
-export function seedLoadConsultants(store: Store, n: number): void {
-  if (n <= 0) return;
-  const insert = store.db.prepare(
-    `INSERT INTO consultants (id, name, timezone, currency, locale, description)
-     VALUES (?, ?, 'UTC', 'USD', 'en-US', 'A load-test consultant') ON CONFLICT DO NOTHING`,
-  );
-  store.write(() => {
-    for (let i = 0; i < n; i++) insert.run(`c-load-${i}`, `Load ${i}`);
-  });
+export async function seedLoadConsultants(tx: Sql, n: number): Promise<void> {
+  for (let from = 0; from < n; from += CHUNK) {
+    const count = Math.min(CHUNK, n - from);
+    const values: string[] = [];
+    const params: string[] = [];
+    for (let i = from; i < from + count; i++) {
+      values.push("(?, ?, 'UTC', 'USD', 'en-US', 'A load-test consultant')");
+      params.push(`c-load-${i}`, `Load ${i}`);
+    }
+    await tx.run(
+      `INSERT INTO consultants (id, name, timezone, currency, locale, description)
+       VALUES ${values.join(', ')} ON CONFLICT DO NOTHING`,
+      params,
+    );
+  }
 }

@@ -1,6 +1,11 @@
 /**
  * `startServer`: the reference server, wired and listening. Used by `main.ts` and by the
  * tests, which start it on port 0 with a temporary database and a manual clock.
+ *
+ * On SQLite (the default) it is the only node. On PostgreSQL (`databaseUrl`) it is one of
+ * any number of nodes sharing the database: commits on any node reach the connections of
+ * every node (LISTEN/NOTIFY, then a read of the log), one node runs the scheduler, and a
+ * node that loses its database says so on /healthz and sends its clients elsewhere.
  */
 import { createAdaptorServer, upgradeWebSocket, type ServerType } from '@hono/node-server';
 import { randomBytes } from 'node:crypto';
@@ -10,8 +15,10 @@ import { WebSocketServer } from 'ws';
 import { Limits } from '@fg/protocol';
 import { Auth } from './auth.js';
 import { SystemClock, type Clock } from './clock.js';
+import { Consultants, keepMeta, type ConsultantRow } from './db/consultants.js';
 import { EventLog, type LogHead, type Retention } from './db/eventlog.js';
-import { Store } from './db/store.js';
+import { SqliteStorage } from './db/sqlite.js';
+import type { Storage } from './db/storage.js';
 import { Domain } from './domain.js';
 import { Feed } from './feed.js';
 import { createApp } from './http/app.js';
@@ -19,6 +26,7 @@ import { OriginPolicy } from './http/origin.js';
 import { Hub } from './hub.js';
 import { Metrics } from './metrics.js';
 import { Projection } from './projection.js';
+import { Relay } from './relay.js';
 import { Scheduler } from './scheduler.js';
 import { seed as seedDemoData, seedLoadConsultants } from './seed.js';
 
@@ -27,7 +35,19 @@ export interface StartOptions {
   host?: string;
   /** Default 8787; 0 picks a free port. */
   port?: number;
-  dbPath: string;
+  /** The SQLite file; used when `databaseUrl` is not given. */
+  dbPath?: string;
+  /** `postgres://...`: run on PostgreSQL, as one of any number of nodes sharing it. */
+  databaseUrl?: string;
+  /** This node's name in the database's session list (PostgreSQL `application_name`). */
+  nodeName?: string;
+  /** How often a node that does not run the scheduler checks whether the one that does is gone. */
+  leaderCheckMs?: number;
+  /**
+   * How long a lost database connection may take to come back before this node reports
+   * itself unhealthy and closes its clients with 1013 (PostgreSQL).
+   */
+  databaseGraceMs?: number;
   /** Demo routes (`/api/demo/*`); 404 when off. */
   demo?: boolean;
   /** HS256 secret; required unless `demo` (then a random one is made). */
@@ -56,18 +76,33 @@ export interface RunningServer {
   url: string;
   port: number;
   clock: Clock;
-  store: Store;
+  storage: Storage;
   domain: Domain;
   hub: Hub;
   metrics: Metrics;
   auth: Auth;
+  scheduler: Scheduler;
+  /** False while this node has lost its database connection. */
+  healthy(): boolean;
   /** Starts a new event log (new epoch) for a consultant; connected clients get a snapshot. */
-  resetLog(consultantId: string): LogHead;
+  resetLog(consultantId: string): Promise<LogHead>;
   /** Closes connections (WebSockets with 1001), stops timers and closes the database. */
   close(): Promise<void>;
 }
 
 const urlHost = (host: string): string => (host.includes(':') ? `[${host}]` : host);
+
+/** Consultants without an event log or a calendar (new ones, added by seeding). */
+const MISSING_STATE = `
+  SELECT c.id, c.name, c.timezone, c.currency, c.locale, c.description FROM consultants c
+  WHERE NOT EXISTS (SELECT 1 FROM event_logs l WHERE l.consultant_id = c.id)
+     OR NOT EXISTS (SELECT 1 FROM calendars k WHERE k.consultant_id = c.id)`;
+
+async function openStorage(options: StartOptions): Promise<Storage> {
+  if (options.databaseUrl) throw new Error('PostgreSQL is not supported yet');
+  if (!options.dbPath) throw new Error('A database is required: dbPath (SQLite) or databaseUrl (PostgreSQL)');
+  return new SqliteStorage(options.dbPath, { busyTimeoutMs: options.busyTimeoutMs });
+}
 
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const clock = options.clock ?? new SystemClock();
@@ -76,47 +111,59 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const retention = options.retention ?? { events: Limits.retentionEvents, ms: Limits.retentionMs };
   if (!options.jwtSecret && !demo) throw new Error('A JWT secret is required unless demo mode is on');
 
-  const store = new Store(options.dbPath, { busyTimeoutMs: options.busyTimeoutMs });
-  // Demo mode without a configured secret makes one and keeps it with the demo data, so a
-  // restarted demo server still accepts the tokens it minted before.
+  const storage = await openStorage(options);
+  const consultants = new Consultants(storage);
+  const log = new EventLog(storage, retention);
+  const projection = new Projection(storage, log);
+  const domain = new Domain(storage, consultants, log, projection, clock);
   let secret = options.jwtSecret;
-  if (!secret) {
-    secret = store.getMeta('demo_jwt_secret') ?? randomBytes(32).toString('base64url');
-    store.setMeta('demo_jwt_secret', secret);
+  try {
+    await storage.setup(async (tx) => {
+      // Demo mode without a configured secret makes one and keeps it with the demo data, so
+      // a restarted demo server (and every other node) accepts the tokens it minted.
+      if (!secret) secret = await keepMeta(tx, 'demo_jwt_secret', randomBytes(32).toString('base64url'));
+      if (options.seed ?? true) await seedDemoData(tx, clock);
+      await seedLoadConsultants(tx, options.loadConsultants ?? 0);
+      for (const consultant of await tx.all<ConsultantRow>(MISSING_STATE)) {
+        await domain.ensureConsultantState(tx, consultant);
+      }
+    });
+  } catch (error) {
+    await storage.close();
+    throw error;
   }
-  const log = new EventLog(store, retention);
-  const projection = new Projection(store, log);
-  const domain = new Domain(store, log, projection, clock);
-  if (options.seed ?? true) seedDemoData(store, clock);
-  seedLoadConsultants(store, options.loadConsultants ?? 0);
-  store.write(() => {
-    for (const consultant of store.consultants()) domain.ensureConsultantState(consultant);
-  });
 
   const metrics = new Metrics();
   const hub = new Hub(clock, heartbeatMs);
+  const relay = new Relay(hub, storage, log);
+  const feed = new Feed(storage, log, projection, hub, clock);
+  const auth = new Auth(secret!, clock, async (id) => (await consultants.get(id)) !== undefined, metrics);
+  const scheduler = new Scheduler(storage, domain, clock);
+  const cluster = storage.cluster;
+  let databaseUp = true;
+  let leader = false;
   metrics.setGauges({
     connections: () => hub.connectionsByTransport(),
     oldestUnsentMs: () => hub.oldestUnsentMs(),
+    databaseUp: () => databaseUp,
+    schedulerLeader: () => leader,
   });
-  const feed = new Feed(store, log, projection, hub, clock);
-  const auth = new Auth(secret, clock, (id) => store.consultant(id) !== undefined, metrics);
-  const scheduler = new Scheduler(store, domain, clock);
 
   domain.onCommit((event) => {
     metrics.eventCommitted(event.kind);
-    hub.publish(event);
+    relay.committed(event);
     if (event.kind.startsWith('consultation.')) scheduler.poke();
   });
 
-  const resetLog = (consultantId: string): LogHead => {
-    const head = domain.resetLog(consultantId);
-    hub.reset(consultantId, head);
+  const resetLog = async (consultantId: string): Promise<LogHead> => {
+    const head = await domain.resetLog(consultantId);
+    relay.signal({ consultantId, epoch: head.epoch, seq: head.seq, kind: 'reset' });
     return head;
   };
 
   const app = createApp({
-    store,
+    storage,
+    consultants,
     log,
     projection,
     domain,
@@ -132,6 +179,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     upgradeWebSocket,
     assetsDir: options.assetsDir,
     resetLog,
+    healthy: () => databaseUp,
+    settled: () => scheduler.idle(),
   });
 
   // Frames over the protocol's limit reach the connection, which closes with the protocol's
@@ -163,30 +212,52 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     });
   } catch (error) {
     // Port taken, address unavailable: leave nothing open behind.
-    store.close();
+    await storage.close();
     throw error;
   }
   const port = (server.address() as AddressInfo).port;
 
-  scheduler.start();
   hub.startHeartbeats();
-  // Age retention: events older than the window are dropped now and then. Resume already
-  // refuses them by age, so this only keeps the table small.
+  // Age retention: events older than the window are dropped now and then, by the node that
+  // runs the scheduler. Resume already refuses them by age, so this only keeps tables small.
   const pruneTimer = setInterval(
     () => {
-      try {
-        store.write(() => log.pruneExpired(clock.now()));
-      } catch (error) {
-        console.error('event pruning failed', error);
-      }
+      if (!leader) return;
+      log.pruneExpired(clock.now()).catch((error: unknown) => console.error('event pruning failed', error));
     },
     Math.min(60_000, Math.max(1_000, retention.ms / 10)),
   );
   pruneTimer.unref();
 
+  let closed = false;
+  if (cluster) {
+    cluster.onSignal((signal) => {
+      relay.signal(signal);
+      if (signal.kind.startsWith('consultation.')) scheduler.poke();
+    });
+    cluster.onConnection((up) => {
+      if (closed) return;
+      databaseUp = up;
+      // Back: signals sent meanwhile were lost, so every followed log is read again.
+      if (up) relay.resume();
+      // Gone: clients reconnect through the load balancer to a node that has its database.
+      else hub.dropAll();
+    });
+    cluster.lead((leading) => {
+      if (closed) return;
+      leader = leading;
+      if (leading) void scheduler.start();
+      else scheduler.stop();
+    });
+  } else {
+    leader = true;
+    await scheduler.start();
+  }
+
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
+      closed = true;
       scheduler.stop();
       clearInterval(pruneTimer);
       hub.shutdown();
@@ -207,18 +278,21 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
           if ('closeAllConnections' in server) server.closeAllConnections();
         }, 2_000);
       });
-      store.close();
+      await scheduler.idle();
+      await storage.close();
     })());
 
   return {
     url: `${options.tls ? 'https' : 'http'}://${urlHost(host)}:${port}`,
     port,
     clock,
-    store,
+    storage,
     domain,
     hub,
     metrics,
     auth,
+    scheduler,
+    healthy: () => databaseUp,
     resetLog,
     close,
   };

@@ -3,7 +3,7 @@ import type { SimulateRequest } from '@fg/protocol';
 import type { OutEvent } from './db/eventlog.js';
 import type { Domain } from './domain.js';
 
-export function simulate(domain: Domain, request: SimulateRequest): OutEvent {
+export function simulate(domain: Domain, request: SimulateRequest): Promise<OutEvent> {
   const id = request.consultantId;
   switch (request.action) {
     case 'book':

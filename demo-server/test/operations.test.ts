@@ -140,7 +140,7 @@ describe('operations', async () => {
   });
 
   it('GET /healthz answers 503 when the database does not answer', async () => {
-    server.store.close();
+    await server.storage.close();
     const res = await fetch(`${server.url}/healthz`);
     assert.equal(res.status, 503);
     assert.equal(((await res.json()) as { ok: boolean }).ok, false);

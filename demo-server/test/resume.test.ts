@@ -148,7 +148,7 @@ describe('log reset while connected', async () => {
     const sse = await SseClient.connect(server, token);
     await sse.next();
     await sse.next();
-    const head = server.resetLog('c-story');
+    const head = await server.resetLog('c-story');
     assert.notEqual(head.epoch, before.epoch);
     for (const source of [ws, sse]) {
       const frame = (await source.next()) as SnapshotFrame;

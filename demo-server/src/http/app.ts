@@ -7,8 +7,9 @@ import type { WebSocket } from 'ws';
 import { ErrorCode, Limits, Paths } from '@fg/protocol';
 import type { Auth } from '../auth.js';
 import type { Clock } from '../clock.js';
+import type { Consultants } from '../db/consultants.js';
 import type { EventLog, LogHead } from '../db/eventlog.js';
-import type { Store } from '../db/store.js';
+import type { Storage } from '../db/storage.js';
 import type { Domain } from '../domain.js';
 import { AppError, notFound } from '../errors.js';
 import type { Feed } from '../feed.js';
@@ -24,7 +25,8 @@ import type { OriginPolicy } from './origin.js';
 import { authenticate, errorResponse, jsonText, NO_STORE, toErrorResponse } from './respond.js';
 
 export interface AppDeps {
-  store: Store;
+  storage: Storage;
+  consultants: Consultants;
   log: EventLog;
   projection: Projection;
   domain: Domain;
@@ -39,11 +41,15 @@ export interface AppDeps {
   maxBufferedBytes: number;
   upgradeWebSocket: UpgradeWebSocket<unknown>;
   assetsDir?: string;
-  resetLog(consultantId: string): LogHead;
+  resetLog(consultantId: string): Promise<LogHead>;
+  /** False while this node has lost its database. */
+  healthy(): boolean;
+  /** Resolves when time-driven work due on a manual clock is committed. */
+  settled(): Promise<void>;
 }
 
 export function createApp(deps: AppDeps): Hono {
-  const { store, projection, domain, auth, clock, origins } = deps;
+  const { consultants, projection, domain, auth, clock, origins } = deps;
   const app = new Hono();
 
   app.onError((error) => toErrorResponse(error));
@@ -84,16 +90,16 @@ export function createApp(deps: AppDeps): Hono {
 
   app.get(Paths.dashboard, async (c) => {
     const principal = await authenticate(c, auth);
-    const consultant = store.consultant(principal.consultantId)!;
-    return jsonText(JSON.stringify(projection.snapshot(consultant, clock.now())));
+    const consultant = (await consultants.get(principal.consultantId))!;
+    return jsonText(JSON.stringify(await projection.snapshot(consultant, clock.now())));
   });
 
   app.post('/api/messages/:id/read', async (c) => {
     const principal = await authenticate(c, auth);
     const id = c.req.param('id');
-    const event = domain.markMessageRead(principal.consultantId, id);
+    const event = await domain.markMessageRead(principal.consultantId, id);
     // Already read: nothing changed and no event was appended; the answer names the head.
-    const seq = event?.seq ?? deps.log.head(principal.consultantId).seq;
+    const seq = event?.seq ?? (await deps.log.head(deps.storage.sql, principal.consultantId)).seq;
     return c.json({ id, read: true, changed: event !== null, seq }, 200, NO_STORE);
   });
 
@@ -121,8 +127,10 @@ export function createApp(deps: AppDeps): Hono {
 
   if (deps.demo) demoRoutes(app, deps);
 
-  app.get('/healthz', (c) =>
-    store.ping()
+  // A load balancer's health check: 503 while the database does not answer (or this node has
+  // lost its connection to it), so traffic goes to other nodes.
+  app.get('/healthz', async (c) =>
+    deps.healthy() && (await deps.storage.ping())
       ? c.json({ ok: true }, 200, NO_STORE)
       : c.json({ ok: false, error: ErrorCode.busy, message: 'The database does not answer' }, 503, NO_STORE),
   );

@@ -16,19 +16,20 @@ import {
 } from '@fg/protocol';
 import type { Auth } from '../auth.js';
 import { isManualClock, type Clock } from '../clock.js';
+import type { Consultants } from '../db/consultants.js';
 import type { LogHead } from '../db/eventlog.js';
-import type { Store } from '../db/store.js';
 import type { Domain } from '../domain.js';
 import { badRequest, notFound } from '../errors.js';
 import { readJson, readJsonValue } from '../http/respond.js';
 import { simulate } from '../simulate.js';
 
 export interface DemoDeps {
-  store: Store;
+  consultants: Consultants;
   domain: Domain;
   auth: Auth;
   clock: Clock;
-  resetLog(consultantId: string): LogHead;
+  resetLog(consultantId: string): Promise<LogHead>;
+  settled(): Promise<void>;
 }
 
 /** Body of `POST /api/demo/clock` (a route of this server's demo mode, not of the protocol). */
@@ -48,11 +49,11 @@ const ResetLogRequestSchema = v.strictObject({ consultantId: TokenRequestSchema.
 const DEFAULT_TTL_SECONDS = 3600;
 
 export function demoRoutes(app: Hono, deps: DemoDeps): void {
-  const { store, domain, auth, clock } = deps;
+  const { consultants, domain, auth, clock } = deps;
 
-  app.get('/api/demo/consultants', (c) =>
+  app.get('/api/demo/consultants', async (c) =>
     c.json(
-      store.consultants().map((row): DemoConsultant => ({
+      (await consultants.all()).map((row): DemoConsultant => ({
         id: row.id,
         name: row.name,
         timezone: row.timezone,
@@ -65,7 +66,7 @@ export function demoRoutes(app: Hono, deps: DemoDeps): void {
 
   app.post('/api/demo/token', async (c) => {
     const body = await readJson(c, TokenRequestSchema);
-    if (!store.consultant(body.consultantId)) throw notFound(`No consultant ${body.consultantId}`);
+    if (!(await consultants.get(body.consultantId))) throw notFound(`No consultant ${body.consultantId}`);
     const answer: TokenResponse = await auth.sign(body.consultantId, body.ttlSeconds ?? DEFAULT_TTL_SECONDS);
     return c.json(answer);
   });
@@ -81,7 +82,7 @@ export function demoRoutes(app: Hono, deps: DemoDeps): void {
     }
     const parsed = validate(SimulateRequestSchema, raw);
     if (!parsed.ok) throw badRequest(`Invalid request body: ${parsed.error}`);
-    const event = simulate(domain, parsed.value);
+    const event = await simulate(domain, parsed.value);
     const answer: SimulateResponse = { seq: event.seq, kind: event.kind };
     return c.json(answer);
   });
@@ -89,16 +90,18 @@ export function demoRoutes(app: Hono, deps: DemoDeps): void {
   /** Starts a new event log (new epoch) for a consultant: every client resyncs. */
   app.post('/api/demo/reset-log', async (c) => {
     const body = await readJson(c, ResetLogRequestSchema);
-    return c.json(deps.resetLog(body.consultantId));
+    return c.json(await deps.resetLog(body.consultantId));
   });
 
   if (isManualClock(clock)) {
     app.get('/api/demo/clock', (c) => c.json({ now: clock.now() }));
     app.post('/api/demo/clock', async (c) => {
       const body = await readJson(c, ClockRequestSchema);
-      // Moving the clock fires every due timer synchronously (consultations starting and
-      // ending, days turning), so their events are committed before this answers.
+      // Moving the clock fires every due timer (consultations starting and ending, days
+      // turning); their events are committed before this answers.
       const now = body.setTime !== undefined ? clock.set(body.setTime) : clock.advance(body.advanceMs!);
+      await clock.settled();
+      await deps.settled();
       return c.json({ now });
     });
   }

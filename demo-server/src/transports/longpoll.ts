@@ -8,11 +8,11 @@ import type { Context } from 'hono';
 import { ErrorCode, Limits, parseCursor, type Cursor } from '@fg/protocol';
 import type { Auth } from '../auth.js';
 import type { Clock, TimerHandle } from '../clock.js';
-import type { LogHead, OutEvent } from '../db/eventlog.js';
-import type { ConsultantRow, Store } from '../db/store.js';
-import { AppError, badRequest } from '../errors.js';
-import type { Feed } from '../feed.js';
-import { heartbeatJson, type Hub, type Subscriber } from '../hub.js';
+import type { ConsultantRow, Consultants } from '../db/consultants.js';
+import type { OutEvent } from '../db/eventlog.js';
+import { AppError, badRequest, busy } from '../errors.js';
+import { Stream, type Feed, type Outgoing } from '../feed.js';
+import { heartbeatJson, type Hub } from '../hub.js';
 import type { Metrics } from '../metrics.js';
 import { authenticate, errorResponse, jsonText } from '../http/respond.js';
 
@@ -20,9 +20,10 @@ export interface LongPollDeps {
   auth: Auth;
   feed: Feed;
   hub: Hub;
-  store: Store;
+  consultants: Consultants;
   clock: Clock;
   metrics: Metrics;
+  healthy(): boolean;
 }
 
 const framesBody = (jsons: readonly string[]): string => `{"frames":[${jsons.join(',')}]}`;
@@ -49,35 +50,38 @@ function parseQuery(c: Context): { cursor: Cursor | null; waitMs: number } {
   return { cursor, waitMs };
 }
 
-/** A held request: the first events to arrive (or the hold's end) answer it. */
-class HeldPoll implements Subscriber {
+/**
+ * A poll that subscribed before reading: if the read finds nothing new, it holds, and the
+ * first events to arrive (or the hold's end) answer it.
+ */
+class HeldPoll extends Stream {
   readonly transport = 'polling' as const;
   private readonly frames: string[] = [];
   private holdTimer: NodeJS.Timeout | undefined;
   private expiryTimer: TimerHandle | undefined;
   private flushScheduled = false;
   private settled = false;
-  private cursor: LogHead;
   private oldest: number | undefined;
+  private resolve!: (response: Response) => void;
+  readonly answer = new Promise<Response>((resolve) => (this.resolve = resolve));
 
   constructor(
-    private readonly consultant: ConsultantRow,
-    head: LogHead,
+    consultant: ConsultantRow,
     private readonly deps: LongPollDeps,
-    private readonly resolve: (response: Response) => void,
   ) {
-    this.cursor = head;
-  }
-
-  get consultantId(): string {
-    return this.consultant.id;
+    super(deps.feed, consultant);
   }
 
   oldestUnsent(): number | undefined {
     return this.oldest;
   }
 
+  protected live(): boolean {
+    return !this.settled;
+  }
+
   hold(waitMs: number, expiresAt: number, signal: AbortSignal): void {
+    if (this.settled) return;
     this.holdTimer = setTimeout(() => this.answerHeartbeat(), waitMs);
     this.expiryTimer = this.deps.clock.setTimer(expiresAt, () =>
       this.settle(errorResponse(new AppError(401, ErrorCode.authExpired, 'The token has expired'))),
@@ -85,10 +89,7 @@ class HeldPoll implements Subscriber {
     signal.addEventListener('abort', () => this.settle(new Response(null, { status: 499 })), { once: true });
   }
 
-  deliver(event: OutEvent): void {
-    if (this.settled) return;
-    if (event.epoch === this.cursor.epoch && event.seq <= this.cursor.seq) return;
-    this.cursor = { epoch: event.epoch, seq: event.seq };
+  protected sendEvent(event: OutEvent): void {
     this.frames.push(event.json);
     this.oldest ??= event.committedAt;
     const committedAt = event.committedAt;
@@ -102,13 +103,16 @@ class HeldPoll implements Subscriber {
     }
   }
 
-  heartbeat(): void {
-    // A held request answers its own heartbeat when the hold ends.
+  protected sendSnapshot(frame: Outgoing): void {
+    this.settle(jsonText(framesBody([frame.json])));
   }
 
-  resync(): void {
-    if (this.settled) return;
-    this.settle(jsonText(framesBody([this.deps.feed.snapshotFrame(this.consultant).json])));
+  protected lost(): void {
+    this.unavailable();
+  }
+
+  heartbeat(): void {
+    // A held request answers its own heartbeat when the hold ends.
   }
 
   private answerHeartbeat(): void {
@@ -120,7 +124,12 @@ class HeldPoll implements Subscriber {
     this.answerHeartbeat();
   }
 
-  private settle(response: Response): void {
+  unavailable(): void {
+    this.settle(errorResponse(busy('This server lost its database; reconnect')));
+  }
+
+  /** Answers (once) and unsubscribes. */
+  settle(response: Response): void {
     if (this.settled) return;
     this.settled = true;
     clearTimeout(this.holdTimer);
@@ -133,19 +142,22 @@ class HeldPoll implements Subscriber {
 export async function longPollHandler(c: Context, deps: LongPollDeps): Promise<Response> {
   const principal = await authenticate(c, deps.auth);
   const { cursor, waitMs } = parseQuery(c);
-  const consultant = deps.store.consultant(principal.consultantId)!;
+  if (!deps.healthy()) throw busy('This server lost its database; nothing was read. Retry shortly.');
+  const consultant = (await deps.consultants.get(principal.consultantId))!;
   const signal = c.req.raw.signal;
-  // From here to the subscription everything is synchronous: no commit can slip between.
-  const attached = deps.feed.catchUp(consultant, cursor);
+  // Subscribe first, then read: an event committed during the read is held, not missed.
+  const poll = new HeldPoll(consultant, deps);
+  const attached = await deps.feed.attach(poll, consultant, cursor);
   if (attached.frames.length > 0) {
-    return jsonText(framesBody(attached.frames.map((f) => f.json)));
+    poll.settle(jsonText(framesBody(attached.frames.map((f) => f.json))));
+    return poll.answer;
   }
   if (waitMs === 0 || signal.aborted || deps.clock.now() >= principal.expiresAt) {
-    return jsonText(framesBody([heartbeatJson(attached.head, deps.clock.now())]));
+    poll.settle(jsonText(framesBody([heartbeatJson(attached.head, deps.clock.now())])));
+    return poll.answer;
   }
-  return new Promise<Response>((resolve) => {
-    const held = new HeldPoll(consultant, attached.head, deps, resolve);
-    deps.hub.subscribe(held, attached.head);
-    held.hold(waitMs, principal.expiresAt, signal);
-  });
+  // Events committed during the read go out now (they answer the poll at once).
+  poll.open(attached.head);
+  poll.hold(waitMs, principal.expiresAt, signal);
+  return poll.answer;
 }

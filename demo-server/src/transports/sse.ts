@@ -8,10 +8,11 @@ import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
 import { ErrorCode, formatCursor, parseCursor, type Cursor, type WelcomeFrame } from '@fg/protocol';
 import type { Auth } from '../auth.js';
 import type { Clock, TimerHandle } from '../clock.js';
+import type { ConsultantRow, Consultants } from '../db/consultants.js';
 import type { LogHead, OutEvent } from '../db/eventlog.js';
-import type { ConsultantRow, Store } from '../db/store.js';
-import type { Feed, Outgoing } from '../feed.js';
-import type { Hub, Subscriber } from '../hub.js';
+import { busy } from '../errors.js';
+import { Stream, type Feed, type Outgoing } from '../feed.js';
+import type { Hub } from '../hub.js';
 import type { Metrics } from '../metrics.js';
 import { authenticate } from '../http/respond.js';
 import { PendingSends } from './pending.js';
@@ -20,9 +21,10 @@ export interface SseDeps {
   auth: Auth;
   feed: Feed;
   hub: Hub;
-  store: Store;
+  consultants: Consultants;
   clock: Clock;
   metrics: Metrics;
+  healthy(): boolean;
 }
 
 /** Events queued on one stream beyond which the client is cut off (it resumes later). */
@@ -44,33 +46,42 @@ function eventChunk(event: OutEvent): string {
   return chunk;
 }
 
-class SseConnection implements Subscriber {
+class SseConnection extends Stream {
   readonly transport = 'sse' as const;
   private ended = false;
   private expiryTimer: TimerHandle | undefined;
-  private cursor: LogHead = { epoch: '', seq: 0 };
   private readonly unsent = new PendingSends();
   private resolveDone!: () => void;
   readonly done = new Promise<void>((resolve) => (this.resolveDone = resolve));
 
   constructor(
     private readonly stream: SSEStreamingApi,
-    private readonly consultant: ConsultantRow,
+    consultant: ConsultantRow,
     private readonly deps: SseDeps,
-  ) {}
-
-  get consultantId(): string {
-    return this.consultant.id;
+  ) {
+    super(deps.feed, consultant);
   }
 
   oldestUnsent(): number | undefined {
     return this.unsent.oldest();
   }
 
-  start(cursor: Cursor | null, rawCursor: string | undefined, expiresAt: number): void {
+  protected live(): boolean {
+    return !this.ended;
+  }
+
+  async start(cursor: Cursor | null, rawCursor: string | undefined, expiresAt: number): Promise<void> {
     const { feed, hub, clock } = this.deps;
-    // Read, subscribe and write in one synchronous step: nothing can be committed in between.
-    const attached = feed.attach(this, this.consultant, cursor);
+    // Subscribe first, then read where the client stands: what is committed meanwhile is
+    // held and follows the replay, without duplicates.
+    let attached;
+    try {
+      attached = await feed.attach(this, this.consultant, cursor);
+    } catch {
+      this.end();
+      return;
+    }
+    if (this.ended) return;
     const welcome: WelcomeFrame = {
       type: 'welcome',
       consultantId: this.consultant.id,
@@ -86,32 +97,32 @@ class SseConnection implements Subscriber {
     const welcomeId = attached.resumedFrom ? formatCursor(attached.resumedFrom) : rawCursor;
     this.write(sseChunk('welcome', welcomeId, JSON.stringify(welcome)));
     for (const frame of attached.frames) this.writeFrame(frame);
-    this.cursor = attached.head;
+    this.open(attached.head);
     this.expiryTimer = clock.setTimer(expiresAt, () => this.expire());
   }
 
-  deliver(event: OutEvent): void {
-    if (this.ended) return;
-    if (event.epoch === this.cursor.epoch && event.seq <= this.cursor.seq) return;
+  protected sendEvent(event: OutEvent): void {
     if (this.unsent.size >= MAX_PENDING_EVENTS) {
       // Too far behind to catch up live: end the stream, the client resumes from its cursor.
       this.end();
       return;
     }
-    this.cursor = { epoch: event.epoch, seq: event.seq };
     this.track(this.write(eventChunk(event)), event.committedAt);
+  }
+
+  protected sendSnapshot(frame: Outgoing): void {
+    this.writeFrame(frame);
+  }
+
+  protected lost(): void {
+    this.end();
   }
 
   heartbeat(json: string, head: LogHead): void {
     if (!this.ended) this.write(sseChunk('heartbeat', formatCursor(head), json));
   }
 
-  resync(): void {
-    if (!this.ended) this.writeFrame(this.deps.feed.snapshotFrame(this.consultant));
-  }
-
   private writeFrame(frame: Outgoing): void {
-    this.cursor = { epoch: frame.epoch, seq: frame.seq };
     const written = this.write(sseChunk(frame.type, `${frame.epoch}:${frame.seq}`, frame.json));
     if (frame.committedAt !== undefined) this.track(written, frame.committedAt);
   }
@@ -144,6 +155,11 @@ class SseConnection implements Subscriber {
     this.end();
   }
 
+  /** The node lost its database: end the stream, the client resumes on another node. */
+  unavailable(): void {
+    this.end();
+  }
+
   /** Ends the response (or notes that the client went away). */
   end(): void {
     if (this.ended) return;
@@ -156,7 +172,8 @@ class SseConnection implements Subscriber {
 
 export async function sseHandler(c: Context, deps: SseDeps): Promise<Response> {
   const principal = await authenticate(c, deps.auth);
-  const consultant = deps.store.consultant(principal.consultantId)!;
+  if (!deps.healthy()) throw busy('This server lost its database; nothing was read. Retry shortly.');
+  const consultant = (await deps.consultants.get(principal.consultantId))!;
   const rawCursor = c.req.header('last-event-id')?.trim() || undefined;
   const cursor = parseCursor(rawCursor);
   // Proxies must not buffer the stream.
@@ -168,7 +185,7 @@ export async function sseHandler(c: Context, deps: SseDeps): Promise<Response> {
     stream.onAbort(gone);
     signal.addEventListener('abort', gone, { once: true });
     if (signal.aborted) return;
-    connection.start(cursor, cursor ? rawCursor : undefined, principal.expiresAt);
+    await connection.start(cursor, cursor ? rawCursor : undefined, principal.expiresAt);
     await connection.done;
     signal.removeEventListener('abort', gone);
   });

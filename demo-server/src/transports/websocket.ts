@@ -15,10 +15,10 @@ import {
 } from '@fg/protocol';
 import type { Auth } from '../auth.js';
 import type { Clock, TimerHandle } from '../clock.js';
-import type { LogHead, OutEvent } from '../db/eventlog.js';
-import type { ConsultantRow, Store } from '../db/store.js';
-import type { Feed, Outgoing } from '../feed.js';
-import type { Hub, Subscriber } from '../hub.js';
+import type { ConsultantRow, Consultants } from '../db/consultants.js';
+import type { OutEvent } from '../db/eventlog.js';
+import { Stream, type Feed, type Outgoing } from '../feed.js';
+import type { Connection, Hub } from '../hub.js';
 import type { Metrics } from '../metrics.js';
 import { PendingSends } from './pending.js';
 import { TokenBucket } from './rate.js';
@@ -27,15 +27,17 @@ export interface WebSocketDeps {
   auth: Auth;
   feed: Feed;
   hub: Hub;
-  store: Store;
+  consultants: Consultants;
   clock: Clock;
+  /** False while this node has lost its database: new clients are sent elsewhere (1013). */
+  healthy(): boolean;
   metrics: Metrics;
   helloTimeoutMs: number;
   /** A client this far behind (bytes queued on its socket) is closed with 1013. */
   maxBufferedBytes: number;
 }
 
-type State = 'hello' | 'authenticating' | 'open' | 'closed';
+type State = 'hello' | 'authenticating' | 'attaching' | 'open' | 'closed';
 
 /** Close reasons are limited to 123 bytes by the WebSocket protocol. */
 function closeReason(text: string): string {
@@ -53,10 +55,55 @@ function isHelloWithoutToken(text: string): boolean {
   }
 }
 
-export class WebSocketConnection implements Subscriber {
+/** The subscriber side of an authenticated connection. */
+class WebSocketStream extends Stream {
+  readonly transport = 'websocket' as const;
+
+  constructor(
+    feed: Feed,
+    consultant: ConsultantRow,
+    private readonly socket: WebSocketConnection,
+  ) {
+    super(feed, consultant);
+  }
+
+  protected live(): boolean {
+    return this.socket.live();
+  }
+
+  protected sendEvent(event: OutEvent): void {
+    this.socket.sendEvent(event);
+  }
+
+  protected sendSnapshot(frame: Outgoing): void {
+    this.socket.sendFrame(frame);
+  }
+
+  protected lost(): void {
+    this.socket.unavailable();
+  }
+
+  heartbeat(json: string): void {
+    this.socket.heartbeat(json);
+  }
+
+  oldestUnsent(): number | undefined {
+    return this.socket.oldestUnsent();
+  }
+
+  shutdown(): void {
+    this.socket.shutdown();
+  }
+
+  unavailable(): void {
+    this.socket.unavailable();
+  }
+}
+
+export class WebSocketConnection implements Connection {
   readonly transport = 'websocket' as const;
   private state: State = 'hello';
-  private consultant: ConsultantRow | undefined;
+  private stream: WebSocketStream | undefined;
   private helloTimer: NodeJS.Timeout | undefined;
   private expiryTimer: TimerHandle | undefined;
   private forceTimer: NodeJS.Timeout | undefined;
@@ -66,8 +113,6 @@ export class WebSocketConnection implements Subscriber {
   );
   /** Frames that arrived while the hello's token was being verified. */
   private queued: string[] = [];
-  /** Position the client holds once it applies what was sent; later duplicates are dropped. */
-  private cursor: LogHead = { epoch: '', seq: 0 };
   /** Commit times of events handed to the socket and not yet written, oldest first. */
   private readonly unsent = new PendingSends();
 
@@ -82,8 +127,9 @@ export class WebSocketConnection implements Subscriber {
     );
   }
 
-  get consultantId(): string {
-    return this.consultant?.id ?? '';
+  /** Open (or opening) for frames. */
+  live(): boolean {
+    return this.state === 'attaching' || this.state === 'open';
   }
 
   oldestUnsent(): number | undefined {
@@ -104,7 +150,7 @@ export class WebSocketConnection implements Subscriber {
       this.fail(CloseCode.rateLimited, ErrorCode.rateLimited, 'Too many frames');
       return;
     }
-    if (this.state === 'authenticating') this.queued.push(data);
+    if (this.state === 'authenticating' || this.state === 'attaching') this.queued.push(data);
     else this.handle(data);
   }
 
@@ -137,24 +183,47 @@ export class WebSocketConnection implements Subscriber {
 
   private async authenticate(hello: HelloFrame): Promise<void> {
     this.state = 'authenticating';
-    const result = await this.deps.auth.verify(hello.token);
-    if (this.state !== 'authenticating') return; // closed meanwhile
-    if (!result.ok) {
-      const code = result.reason === 'expired' ? ErrorCode.authExpired : ErrorCode.unauthenticated;
-      this.fail(CloseCode.unauthenticated, code, result.message);
+    let consultant: ConsultantRow | undefined;
+    let expiresAt: number;
+    try {
+      const result = await this.deps.auth.verify(hello.token);
+      if (this.state !== 'authenticating') return; // closed meanwhile
+      if (!result.ok) {
+        const code = result.reason === 'expired' ? ErrorCode.authExpired : ErrorCode.unauthenticated;
+        this.fail(CloseCode.unauthenticated, code, result.message);
+        return;
+      }
+      consultant = await this.deps.consultants.get(result.principal.consultantId);
+      expiresAt = result.principal.expiresAt;
+    } catch {
+      this.unavailable();
       return;
     }
-    const consultant = this.deps.store.consultant(result.principal.consultantId);
+    if (this.state !== 'authenticating') return;
     if (!consultant) {
       this.fail(CloseCode.unauthenticated, ErrorCode.unauthenticated, 'The token names no known consultant');
       return;
     }
+    if (!this.deps.healthy()) {
+      this.unavailable();
+      return;
+    }
     clearTimeout(this.helloTimer);
-    this.consultant = consultant;
-    const { expiresAt } = result.principal;
+    this.state = 'attaching';
 
-    // Read, subscribe and send in one synchronous step: nothing can be committed in between.
-    const attached = this.deps.feed.attach(this, consultant, hello.since);
+    // Subscribe first, then read where the client stands: the stream holds what is
+    // committed meanwhile and sends it after the replay, without duplicates.
+    const stream = new WebSocketStream(this.deps.feed, consultant, this);
+    this.deps.hub.remove(this);
+    this.stream = stream;
+    let attached;
+    try {
+      attached = await this.deps.feed.attach(stream, consultant, hello.since);
+    } catch {
+      this.unavailable();
+      return;
+    }
+    if (this.state !== 'attaching') return;
     const welcome: WelcomeFrame = {
       type: 'welcome',
       consultantId: consultant.id,
@@ -166,8 +235,8 @@ export class WebSocketConnection implements Subscriber {
     };
     this.send(JSON.stringify(welcome));
     for (const frame of attached.frames) this.sendFrame(frame);
-    this.cursor = attached.head;
     this.state = 'open';
+    stream.open(attached.head);
 
     this.expiryTimer = this.deps.clock.setTimer(expiresAt, () =>
       this.fail(CloseCode.unauthenticated, ErrorCode.authExpired, 'The token has expired'),
@@ -177,9 +246,9 @@ export class WebSocketConnection implements Subscriber {
     for (const text of queued) if (this.state === 'open') this.handle(text);
   }
 
-  deliver(event: OutEvent): void {
-    if (this.state !== 'open') return;
-    if (event.epoch === this.cursor.epoch && event.seq <= this.cursor.seq) return;
+  /** A live event, in seq order after what was sent. */
+  sendEvent(event: OutEvent): void {
+    if (!this.live()) return;
     if (this.ws.bufferedAmount > this.deps.maxBufferedBytes) {
       this.fail(CloseCode.overloaded, ErrorCode.overloaded, 'Too far behind; reconnect and resume');
       return;
@@ -197,13 +266,7 @@ export class WebSocketConnection implements Subscriber {
     if (this.state === 'open') this.send(json);
   }
 
-  resync(): void {
-    if (this.state !== 'open' || !this.consultant) return;
-    this.sendFrame(this.deps.feed.snapshotFrame(this.consultant));
-  }
-
-  private sendFrame(frame: Outgoing): void {
-    this.cursor = { epoch: frame.epoch, seq: frame.seq };
+  sendFrame(frame: Outgoing): void {
     const committedAt = frame.committedAt;
     if (committedAt === undefined) {
       this.send(frame.json);
@@ -233,6 +296,11 @@ export class WebSocketConnection implements Subscriber {
     this.close(CloseCode.goingAway, 'Server shutting down');
   }
 
+  /** This node cannot reach its database: the client reconnects, through the balancer, elsewhere. */
+  unavailable(): void {
+    this.fail(CloseCode.overloaded, ErrorCode.overloaded, 'This server lost its database; reconnect');
+  }
+
   private close(code: number, reason: string): void {
     if (this.state === 'closed') return;
     this.deps.metrics.webSocketClosed(code);
@@ -259,5 +327,6 @@ export class WebSocketConnection implements Subscriber {
     if (this.expiryTimer) this.deps.clock.clearTimer(this.expiryTimer);
     this.queued = [];
     this.deps.hub.remove(this);
+    if (this.stream) this.deps.hub.remove(this.stream);
   }
 }
