@@ -1,6 +1,6 @@
 import { LitElement, css, html, type TemplateResult } from 'lit';
 import { classMap } from 'lit/directives/class-map.js';
-import type { Counts } from '@fg/protocol';
+import type { Counts } from '@fg/protocol/frames';
 import type { DashboardState } from '@fg/realtime';
 import { FormatController } from './format.js';
 import { StoreController, freshnessOf, shallowEqual } from './store-controller.js';

@@ -5,7 +5,7 @@
  */
 import { ContextConsumer } from '@lit/context';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { Limits, type Consultant } from '@fg/protocol';
+import { Limits, type Consultant } from '@fg/protocol/frames';
 import { dashboardSettingsContext } from './context.js';
 
 type Host = ReactiveControllerHost & HTMLElement;

@@ -1,5 +1,5 @@
 import { html, type TemplateResult } from 'lit';
-import { Limits, type EventKind } from '@fg/protocol';
+import { Limits, type EventKind } from '@fg/protocol/frames';
 import type { AppliedEvent } from '@fg/realtime';
 import type { Formatter } from './format.js';
 

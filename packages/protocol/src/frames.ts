@@ -1,6 +1,14 @@
+/**
+ * `@fg/protocol/frames`, the clients' entry point: constants, the frame schemas and the
+ * parsers, without the request bodies only the server reads.
+ */
 import * as v from 'valibot';
 import { ClientFrameSchema, CursorSchema, ServerFrameSchema } from './schemas.js';
 import type { ClientFrame, Cursor, ServerFrame } from './types.js';
+
+export * from './constants.js';
+export * from './schemas.js';
+export type * from './types.js';
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string };
 

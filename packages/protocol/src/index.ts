@@ -1,4 +1,2 @@
-export * from './constants.js';
-export * from './schemas.js';
 export * from './frames.js';
-export type * from './types.js';
+export * from './requests.js';

@@ -1,13 +1,18 @@
 /**
- * Valibot schemas of every frame and request body. The TypeScript types are inferred
- * from these, so the checks and the types cannot disagree.
+ * Valibot schemas of every frame on the wire, both ways. The TypeScript types are inferred
+ * from these, so the checks and the types cannot disagree. Request bodies, which only the
+ * server reads, are in `requests.ts`, out of the clients' way.
  */
 import * as v from 'valibot';
 import { EVENT_KINDS, Limits, SUBJECT_TYPES } from './constants.js';
 
-const id = v.pipe(v.string(), v.minLength(1), v.maxLength(64));
+/** Ids of consultants and of the entities on a dashboard. */
+export const IdSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(64));
+/** Ms since the Unix epoch. */
+export const TimestampSchema = v.pipe(v.number(), v.integer(), v.minValue(0));
+const id = IdSchema;
 const count = v.pipe(v.number(), v.integer(), v.minValue(0));
-const timestamp = v.pipe(v.number(), v.integer(), v.minValue(0));
+const timestamp = TimestampSchema;
 const isoDate = v.pipe(v.string(), v.isoTimestamp());
 
 /** Names one event log; never contains ":" (it is joined with seq in SSE ids). */
@@ -153,81 +158,3 @@ export const PingFrameSchema = v.strictObject({
 });
 
 export const ClientFrameSchema = v.variant('type', [HelloFrameSchema, PingFrameSchema]);
-
-// ---- request bodies ----
-
-export const TokenRequestSchema = v.strictObject({
-  consultantId: id,
-  ttlSeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(7 * 24 * 3600))),
-});
-
-export const TokenResponseSchema = v.object({ token: v.string(), expiresAt: timestamp });
-
-const name = v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(200));
-
-export const SimulateRequestSchema = v.variant('action', [
-  v.strictObject({
-    consultantId: id,
-    action: v.literal('book'),
-    startsInSeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(366 * 24 * 3600))),
-    durationMinutes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(5), v.maxValue(8 * 60))),
-    familyName: v.optional(name),
-    title: v.optional(name),
-  }),
-  v.strictObject({
-    consultantId: id,
-    action: v.literal('message'),
-    familyName: v.optional(name),
-    text: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(Limits.maxMessageChars))),
-  }),
-  v.strictObject({
-    consultantId: id,
-    action: v.literal('payment'),
-    amountMinor: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100_000_000))),
-    familyName: v.optional(name),
-  }),
-  v.strictObject({ consultantId: id, action: v.literal('associate-family'), familyName: v.optional(name) }),
-  v.strictObject({ consultantId: id, action: v.literal('dissociate-family'), familyId: v.optional(id) }),
-  v.strictObject({
-    consultantId: id,
-    action: v.literal('start-consultation'),
-    consultationId: v.optional(id),
-  }),
-  v.strictObject({
-    consultantId: id,
-    action: v.literal('complete-consultation'),
-    consultationId: v.optional(id),
-  }),
-  v.strictObject({
-    consultantId: id,
-    action: v.literal('cancel-consultation'),
-    consultationId: v.optional(id),
-  }),
-  v.strictObject({
-    consultantId: id,
-    action: v.literal('reschedule-consultation'),
-    consultationId: v.optional(id),
-    startsInSeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(366 * 24 * 3600))),
-  }),
-  v.strictObject({
-    consultantId: id,
-    action: v.literal('add-task'),
-    title: v.optional(name),
-    /** Due date offset from now, in days in the consultant's time zone (0 = today). */
-    dueInDays: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(365))),
-  }),
-  v.strictObject({ consultantId: id, action: v.literal('complete-task'), taskId: v.optional(id) }),
-]);
-
-/** Actions of `POST /api/demo/simulate`, read off the schema so the list cannot drift. */
-export const SIMULATE_ACTIONS: readonly SimulateRequest['action'][] = SimulateRequestSchema.options.map(
-  (option) => option.entries.action.literal,
-);
-type SimulateRequest = v.InferOutput<typeof SimulateRequestSchema>;
-
-export const SimulateResponseSchema = v.object({ seq: SeqSchema, kind: v.picklist(EVENT_KINDS) });
-
-export const DemoConsultantSchema = v.object({
-  ...ConsultantSchema.entries,
-  description: v.string(),
-});

@@ -1,4 +1,5 @@
 import type * as v from 'valibot';
+import type * as r from './requests.js';
 import type * as s from './schemas.js';
 
 export type Cursor = v.InferOutput<typeof s.CursorSchema>;
@@ -25,12 +26,12 @@ export type HelloFrame = v.InferOutput<typeof s.HelloFrameSchema>;
 export type PingFrame = v.InferOutput<typeof s.PingFrameSchema>;
 export type ClientFrame = v.InferOutput<typeof s.ClientFrameSchema>;
 
-export type TokenRequest = v.InferOutput<typeof s.TokenRequestSchema>;
-export type TokenResponse = v.InferOutput<typeof s.TokenResponseSchema>;
-export type SimulateRequest = v.InferOutput<typeof s.SimulateRequestSchema>;
+export type TokenRequest = v.InferOutput<typeof r.TokenRequestSchema>;
+export type TokenResponse = v.InferOutput<typeof r.TokenResponseSchema>;
+export type SimulateRequest = v.InferOutput<typeof r.SimulateRequestSchema>;
 export type SimulateAction = SimulateRequest['action'];
-export type SimulateResponse = v.InferOutput<typeof s.SimulateResponseSchema>;
-export type DemoConsultant = v.InferOutput<typeof s.DemoConsultantSchema>;
+export type SimulateResponse = v.InferOutput<typeof r.SimulateResponseSchema>;
+export type DemoConsultant = v.InferOutput<typeof r.DemoConsultantSchema>;
 
 /** Claims of the Bearer JWT (HS256). `sub` is the consultant id and the only source of identity. */
 export interface TokenClaims {

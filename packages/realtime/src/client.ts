@@ -1,5 +1,5 @@
-import { ErrorCode, Limits, Paths, SnapshotSchema, validate } from '@fg/protocol';
-import type { ServerFrame, TransportName } from '@fg/protocol';
+import { ErrorCode, Limits, Paths, SnapshotSchema, validate } from '@fg/protocol/frames';
+import type { ServerFrame, TransportName } from '@fg/protocol/frames';
 import type {
   ClientErrorDetail,
   ClientMetrics,

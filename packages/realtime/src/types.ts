@@ -1,4 +1,4 @@
-import type { EventKind, Priority, ServerFrame, Snapshot, Subject, TransportName } from '@fg/protocol';
+import type { EventKind, Priority, ServerFrame, Snapshot, Subject, TransportName } from '@fg/protocol/frames';
 
 /**
  * - `connecting`: first connection not yet open, no state yet.

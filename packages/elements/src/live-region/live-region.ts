@@ -1,7 +1,7 @@
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import { state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
-import type { Snapshot } from '@fg/protocol';
+import type { Snapshot } from '@fg/protocol/frames';
 import type { AppliedEvent, DashboardState } from '@fg/realtime';
 import { FormatController, now, type Formatter } from '../format.js';
 import { StoreController, shallowEqual } from '../store-controller.js';

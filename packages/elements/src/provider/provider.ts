@@ -1,7 +1,7 @@
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import { property } from 'lit/decorators.js';
 import { ContextProvider } from '@lit/context';
-import { TRANSPORTS, type TransportName } from '@fg/protocol';
+import { TRANSPORTS, type TransportName } from '@fg/protocol/frames';
 import { createDashboardClient, type DashboardClient, type DashboardClientOptions } from '@fg/realtime';
 import { dashboardClientContext, dashboardSettingsContext } from '../context.js';
 

@@ -1,5 +1,5 @@
 import { css, html } from 'lit';
-import type { Counts } from '@fg/protocol';
+import type { Counts } from '@fg/protocol/frames';
 import { CountBadge, countBadgeStyles } from '../count-badge.js';
 import { widgetStyles } from '../styles.js';
 

@@ -3,7 +3,7 @@ import { property, query } from 'lit/decorators.js';
 import { classMap } from 'lit/directives/class-map.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { styleMap } from 'lit/directives/style-map.js';
-import { Limits, type UpcomingItem } from '@fg/protocol';
+import { Limits, type UpcomingItem } from '@fg/protocol/frames';
 import type { DashboardState } from '@fg/realtime';
 import { ClockController, FormatController, type Formatter } from '../format.js';
 import { ListMotionController } from '../list-motion.js';

@@ -1,5 +1,5 @@
-import { EVENT_PRIORITY } from '@fg/protocol';
-import type { EventFrame, ServerFrame, Snapshot } from '@fg/protocol';
+import { EVENT_PRIORITY } from '@fg/protocol/frames';
+import type { EventFrame, ServerFrame, Snapshot } from '@fg/protocol/frames';
 import type { AppliedEvent, ReceiveResult } from '../types.js';
 
 export interface ApplyOutcome {

@@ -1,5 +1,5 @@
-import { ServerFrameSchema, parseServerFrame, validate } from '@fg/protocol';
-import type { Cursor, ParseResult, ServerFrame, Snapshot, TransportName } from '@fg/protocol';
+import { ServerFrameSchema, parseServerFrame, validate } from '@fg/protocol/frames';
+import type { Cursor, ParseResult, ServerFrame, Snapshot, TransportName } from '@fg/protocol/frames';
 import type {
   AppliedEvent,
   ClientMetrics,

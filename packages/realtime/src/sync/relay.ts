@@ -1,4 +1,4 @@
-import type { ServerFrame, Snapshot, TransportName } from '@fg/protocol';
+import type { ServerFrame, Snapshot, TransportName } from '@fg/protocol/frames';
 import type { ConnectionStatus } from '../types.js';
 
 /** What tabs say to each other on the BroadcastChannel. */

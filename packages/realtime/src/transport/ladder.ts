@@ -1,5 +1,5 @@
-import { Limits } from '@fg/protocol';
-import type { Cursor, ServerFrame, TransportName } from '@fg/protocol';
+import { Limits } from '@fg/protocol/frames';
+import type { Cursor, ServerFrame, TransportName } from '@fg/protocol/frames';
 import type { Runtime, TimerHandle } from '../runtime.js';
 import { fullJitter } from './backoff.js';
 import { connectWebSocket } from './websocket.js';

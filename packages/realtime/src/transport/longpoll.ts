@@ -1,4 +1,4 @@
-import { Limits, Paths } from '@fg/protocol';
+import { Limits, Paths } from '@fg/protocol/frames';
 import { endpointUrl } from '../auth/endpoint.js';
 import type { Clock } from '../runtime.js';
 import {

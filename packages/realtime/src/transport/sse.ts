@@ -1,5 +1,5 @@
 import { createParser } from 'eventsource-parser';
-import { ErrorCode, Paths, formatCursor } from '@fg/protocol';
+import { ErrorCode, Paths, formatCursor } from '@fg/protocol/frames';
 import { endpointUrl } from '../auth/endpoint.js';
 import {
   REQUEST_TIMEOUT_MS,

@@ -1,4 +1,4 @@
-import type { Cursor } from '@fg/protocol';
+import type { Cursor } from '@fg/protocol/frames';
 import type { Runtime } from '../runtime.js';
 
 /** The rungs of the ladder, highest first. `polling` in the options enables the last two. */

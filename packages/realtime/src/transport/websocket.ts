@@ -1,69 +1,49 @@
-import ReconnectingWebSocket from 'reconnecting-websocket';
-import { CloseCode, Paths } from '@fg/protocol';
-import type { HelloFrame, PingFrame } from '@fg/protocol';
+import { CloseCode, Paths } from '@fg/protocol/frames';
+import type { HelloFrame, PingFrame } from '@fg/protocol/frames';
 import { endpointUrl } from '../auth/endpoint.js';
 import type { CloseReason, Transport, TransportContext } from './types.js';
 
-/** Backstop only: the ladder's own open timeout, on the injected clock, normally fires first. */
-const SOCKET_CONNECT_TIMEOUT_MS = 10_000;
 /** A socket that cannot finish its closing handshake (the network is gone) is abandoned after this. */
 const CLOSE_WAIT_MS = 1_000;
 
 /**
- * reconnecting-websocket, configured so that it never reconnects by itself: its retry
- * loop and ours would race, and two loops are how two live sockets happen. Each
- * connection is one single-use instance; the ladder owns retry, backoff and resume.
+ * One single-use socket per connection. The ladder owns everything a reconnecting socket
+ * would do (retry, full-jitter backoff, open timeout, resume from the cursor), and it opens
+ * the next socket only once this one is gone, so two live sockets cannot happen.
  */
-const SINGLE_USE = {
-  maxRetries: 0,
-  minReconnectionDelay: 0,
-  connectionTimeout: SOCKET_CONNECT_TIMEOUT_MS,
-  // Nothing is ever queued: the hello is sent on open, pings only while open.
-  maxEnqueuedMessages: 0,
-};
-
 export function connectWebSocket(context: TransportContext): Transport {
   const { runtime } = context;
-  const url = endpointUrl(context.base, Paths.websocket, 'ws').href;
-  // Knowing whether a socket was ever created tells `close()` whether there is anything to wait for.
-  let created = false;
-  const Base = runtime.WebSocket;
-  class TrackedWebSocket extends Base {
-    constructor(...args: ConstructorParameters<typeof WebSocket>) {
-      super(...args);
-      created = true;
-    }
-  }
-  const socket = new ReconnectingWebSocket(url, undefined, { ...SINGLE_USE, WebSocket: TrackedWebSocket });
   let done = false;
-  let resolveGone!: () => void;
-  const gone = new Promise<void>((resolve) => (resolveGone = resolve));
-
   const finish = (reason: CloseReason | null) => {
     if (done) return;
     done = true;
     if (reason) context.closed(reason);
   };
+  let socket: WebSocket;
+  try {
+    socket = new runtime.WebSocket(endpointUrl(context.base, Paths.websocket, 'ws').href);
+  } catch (error) {
+    // A URL the browser refuses (or a page's Content Security Policy) fails like a refused connection.
+    queueMicrotask(() => finish({ kind: 'failed', detail: String(error) }));
+    return { rung: 'websocket', close: () => Promise.resolve(), livenessMs: (ms) => ms };
+  }
+  const gone = new Promise<void>((resolve) => socket.addEventListener('close', () => resolve()));
+  const send = (frame: HelloFrame | PingFrame) => socket.send(JSON.stringify(frame));
 
-  socket.addEventListener('open', () => {
-    // The token travels in the first frame, never in the URL, where logs would keep it.
-    const hello: HelloFrame = { type: 'hello', token: context.token, since: context.cursor() };
-    socket.send(JSON.stringify(hello));
-  });
+  // The token travels in the first frame, never in the URL, where logs would keep it.
+  socket.addEventListener('open', () =>
+    send({ type: 'hello', token: context.token, since: context.cursor() }),
+  );
   socket.addEventListener('message', (event) => {
     if (!done) context.deliver(event.data);
   });
-  socket.addEventListener('close', (event) => {
-    resolveGone();
-    finish(closeReason(event.code, event.reason));
-  });
+  socket.addEventListener('close', (event) => finish(closeReason(event.code, event.reason)));
 
   return {
     rung: 'websocket',
     close() {
       finish(null);
       socket.close(CloseCode.normal);
-      if (!created) return Promise.resolve();
       // Wait for the socket to be gone, so the next one never overlaps it; but a dead
       // network cannot complete the handshake, and waiting forever would strand the client.
       return Promise.race([
@@ -72,9 +52,8 @@ export function connectWebSocket(context: TransportContext): Transport {
       ]);
     },
     ping(id) {
-      if (socket.readyState !== socket.OPEN) return false;
-      const ping: PingFrame = { type: 'ping', id };
-      socket.send(JSON.stringify(ping));
+      if (socket.readyState !== 1) return false; // OPEN
+      send({ type: 'ping', id });
       return true;
     },
     livenessMs: (heartbeatMs) => heartbeatMs,
