@@ -3,6 +3,7 @@
 // event-to-DOM latency (server commit to the painted frame, the client's own telemetry),
 // render time per update, long tasks during a burst, and the JS heap after GC.
 import { chromium } from 'playwright-core';
+import { writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { percentiles, type BenchServer, type Percentiles } from './lib.js';
 import { runFanoutConnections } from './idle.js';
@@ -10,8 +11,14 @@ import { runFanoutConnections } from './idle.js';
 export interface BrowserResult {
   otherDashboards: number;
   events: number;
+  /** Server commit to the end of the frame that showed the event, measured by the bench in the page. */
   eventToDom: Percentiles;
+  /** The same, as the client's own telemetry (`metrics().eventToDomLatency`) reports it. */
+  clientEventToDom: Percentiles;
+  /** From the first callback of a frame in which the store notified to the end of that frame's rendering. */
   renderPerUpdate: Percentiles;
+  /** Frames with an update, and events notified outside a frame (not measured). */
+  frames: { updated: number; unframedEvents: number };
   burst: { events: number; longTasks: number[]; longestTaskMs: number };
   heap: { events: number; beforeBytes: number; afterBytes: number; growthBytes: number };
 }
@@ -70,27 +77,70 @@ function simulator(server: BenchServer) {
   };
 }
 
-/** Wraps requestAnimationFrame so the time from a frame callback to the end of the work it caused can be read. */
+/**
+ * Installed before the page's scripts. Wraps requestAnimationFrame to know when each frame's
+ * callbacks begin, and posts a task from the frame, which runs once the frame's style, layout
+ * and paint are done. `watch(client)` then marks the frames in which the store notified the
+ * views: for those frames only it records the render time (first frame callback to the end of
+ * the frame's rendering) and, for each event the frame showed, commit (`at`, server clock, same
+ * machine) to that end: event-to-DOM measured from outside the client's own telemetry.
+ */
 const RENDER_PROBE = () => {
-  const samples: number[] = [];
-  (window as unknown as { fgRender: number[] }).fgRender = samples;
-  const original = window.requestAnimationFrame.bind(window);
+  const probe = { render: [] as number[], eventToDom: [] as number[], frames: 0, unframed: 0, enabled: true };
+  let frameStart: number | null = null;
+  let updated: { at: number }[] | null = null;
   const channel = new MessageChannel();
-  let pending: number | null = null;
   channel.port1.onmessage = () => {
-    if (pending !== null) samples.push(performance.now() - pending);
-    pending = null;
+    if (updated && frameStart !== null && probe.enabled) {
+      probe.render.push(performance.now() - frameStart);
+      const now = Date.now();
+      for (const event of updated) probe.eventToDom.push(now - event.at);
+    }
+    frameStart = null;
+    updated = null;
   };
+  const original = window.requestAnimationFrame.bind(window);
   window.requestAnimationFrame = (callback) =>
     original((time) => {
-      const start = performance.now();
-      callback(time);
-      if (pending === null) {
-        pending = start;
-        channel.port2.postMessage(0); // runs after the microtasks (Lit's updates) and the frame's rendering
+      if (frameStart === null) {
+        frameStart = performance.now();
+        probe.frames++;
+        channel.port2.postMessage(0);
       }
+      callback(time);
     });
+  type Client = {
+    subscribe(
+      selector: (s: { recentEvents: readonly { at: number }[] }) => unknown,
+      listener: (events: { at: number }[]) => void,
+    ): () => void;
+  };
+  (window as unknown as { fgProbe: unknown }).fgProbe = {
+    probe,
+    watch(client: Client) {
+      client.subscribe(
+        (state) => state.recentEvents,
+        (events) => {
+          // Notified inside the store's frame callback: this frame renders the update.
+          if (!probe.enabled) return;
+          if (frameStart === null) {
+            probe.unframed += events.length;
+            return;
+          }
+          updated = (updated ?? []).concat(events);
+        },
+      );
+    },
+  };
 };
+
+interface Probe {
+  render: number[];
+  eventToDom: number[];
+  frames: number;
+  /** Events whose notification came from the store's timer fallback, not from a frame. */
+  unframed: number;
+}
 
 export async function runBrowser(
   server: BenchServer,
@@ -125,6 +175,19 @@ export async function runBrowser(
       };
       return host?.client?.status === 'live';
     });
+    await page.evaluate(() => {
+      const w = window as unknown as { fgProbe: { watch(client: unknown): void } };
+      w.fgProbe.watch(
+        (document.querySelector('fg-dashboard-provider') as unknown as { client: unknown }).client,
+      );
+    });
+    const readProbe = () =>
+      page.evaluate(() => {
+        const { probe } = (window as unknown as { fgProbe: { probe: Probe & { enabled: boolean } } }).fgProbe;
+        const copy = { ...probe, render: probe.render.splice(0), eventToDom: probe.eventToDom.splice(0) };
+        probe.unframed = 0;
+        return copy;
+      });
     const waitSeq = (seq: number) =>
       page.waitForFunction(
         (n) => {
@@ -146,16 +209,27 @@ export async function runBrowser(
     log(
       `  ${options.events} events at ${options.rate}/s with ${options.otherDashboards} other dashboards connected`,
     );
+    await readProbe(); // the first render (the snapshot) is not an update
+    const profile = process.env.FG_BENCH_PROFILE;
+    if (profile) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+      await cdp.send('Profiler.start');
+    }
     await waitSeq(await sim.play(options.events, options.rate));
+    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 200)));
+    if (profile) {
+      const { profile: cpuProfile } = await cdp.send('Profiler.stop');
+      writeFileSync(profile, JSON.stringify(cpuProfile));
+      log(`  wrote the page's CPU profile of the steady phase to ${profile}`);
+    }
     const telemetry = await page.evaluate(() => {
       const host = document.querySelector('fg-dashboard-provider') as unknown as {
-        client: { metrics(): { eventToDomLatency: unknown } };
+        client: { metrics(): { eventToDomLatency: Percentiles } };
       };
       return host.client.metrics();
     });
-    const render = await page.evaluate(() =>
-      (window as unknown as { fgRender: number[] }).fgRender.splice(0),
-    );
+    const steady = await readProbe();
 
     // 2. A burst of events as fast as the server takes them: long tasks.
     await page.evaluate(() => {
@@ -172,19 +246,24 @@ export async function runBrowser(
     );
     const longTasks = await page.evaluate(() => (window as unknown as { fgLongTasks: number[] }).fgLongTasks);
 
-    // 3. Heap after GC before and after many events.
+    // 3. Heap after GC before and after many events, with the probe off (its samples would grow the heap).
+    await page.evaluate(() => {
+      (window as unknown as { fgProbe: { probe: { enabled: boolean } } }).fgProbe.probe.enabled = false;
+    });
+    await readProbe();
     const before = await heap();
     log(`  ${options.heapEvents} events for the heap`);
     await waitSeq(await sim.play(options.heapEvents, 100_000));
     await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 500)));
     const after = await heap();
 
-    const eventToDom = (telemetry as { eventToDomLatency: Percentiles }).eventToDomLatency;
     return {
       otherDashboards: options.otherDashboards,
       events: options.events,
-      eventToDom,
-      renderPerUpdate: percentiles(render),
+      eventToDom: percentiles(steady.eventToDom),
+      clientEventToDom: telemetry.eventToDomLatency as Percentiles,
+      renderPerUpdate: percentiles(steady.render),
+      frames: { updated: steady.render.length, unframedEvents: steady.unframed },
       burst: { events: options.burst, longTasks, longestTaskMs: Math.max(0, ...longTasks) },
       heap: {
         events: options.heapEvents,

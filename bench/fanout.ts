@@ -31,7 +31,7 @@ export interface FanoutResult extends FanoutSettings {
   histogram: number[];
   serverCpuPercent: number;
   serverRssMb: number;
-  /** Growth of the server's RSS from before the connections opened, per 1,000 connections. */
+  /** Growth of the server's RSS while the connections opened (before any event), per 1,000 connections. */
   serverRssMbPer1000: number;
   sendErrors: number;
 }
@@ -126,6 +126,7 @@ export async function runFanout(
     opened.push(...(await Promise.all(batch)));
   }
   const setupSeconds = (performance.now() - setupStarted) / 1000;
+  const rssAfterSetup = processUsage(server.pid).rssBytes;
   log(`  ${connections} ${transport} connections open in ${setupSeconds.toFixed(2)} s`);
 
   // Events at a fixed rate, spread over consultants; each reaches connections/consultants dashboards.
@@ -190,7 +191,7 @@ export async function runFanout(
   agent.destroy();
 
   const rssMb = cpuAfter.rssBytes / 1024 / 1024;
-  const connectionRssMb = (cpuAfter.rssBytes - rssBefore) / 1024 / 1024;
+  const connectionRssMb = (rssAfterSetup - rssBefore) / 1024 / 1024;
   return {
     ...settings,
     setupSeconds,

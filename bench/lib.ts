@@ -57,18 +57,24 @@ export async function startBenchServer(
 ): Promise<BenchServer> {
   const dir = dbPath ? null : mkdtempSync(join(tmpdir(), 'fg-bench-'));
   const db = dbPath ?? join(dir!, 'fg.db');
-  const child = spawn(process.execPath, ['demo-server/dist/main.js'], {
-    env: {
-      ...process.env,
-      HOST: '127.0.0.1',
-      PORT: env.PORT ?? '0',
-      FG_DB: db,
-      FG_DEMO: '1',
-      FG_JWT_SECRET: BENCH_SECRET,
-      ...env,
+  // FG_BENCH_SERVER runs another build of the server (a branch, a storage backend) under the same load.
+  const main = process.env.FG_BENCH_SERVER ?? 'demo-server/dist/main.js';
+  const child = spawn(
+    process.execPath,
+    [...(process.env.FG_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), main],
+    {
+      env: {
+        ...process.env,
+        HOST: '127.0.0.1',
+        PORT: env.PORT ?? '0',
+        FG_DB: db,
+        FG_DEMO: '1',
+        FG_JWT_SECRET: BENCH_SECRET,
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  );
   const url = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {
       const match = /listening on (https?:\/\/\S+)/.exec(line);

@@ -3,7 +3,7 @@
 // README's results table. Loopback only; every phase is bounded in count and time.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { runBrowser, type BrowserResult } from './browser.js';
 import { runFanout, type FanoutResult, type FanoutSettings } from './fanout.js';
 import { startBenchServer } from './lib.js';
@@ -15,6 +15,8 @@ export interface BenchRun {
   mode: 'quick' | 'full';
   date: string;
   machine: { cpus: string; cores: number; memoryGb: number };
+  /** 1-minute load average when each phase began and ended: other work on the machine skews every number. */
+  load: { phase: string; start: number; end: number }[];
   versions: { node: string; chromium: string };
   fanout: FanoutResult[];
   browser: BrowserResult | null;
@@ -25,26 +27,55 @@ export interface BenchRun {
 
 const quick = process.argv.includes('--quick');
 const mode = quick ? 'quick' : 'full';
+/** `--only=fanout,browser,reconnect,size`: a subset, for iterating on one bar (the README is left alone). */
+const only = process.argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
+const runs = (phase: string) => !only || only.includes(phase);
+/** `--fanout=websocket:10000:1000:10` (transport:connections:events per second:seconds), repeatable. */
+const fanoutArgs = process.argv
+  .filter((a) => a.startsWith('--fanout='))
+  .map((a): FanoutSettings => {
+    const [transport, connections, eventsPerSecond, seconds, consultants] = a
+      .slice('--fanout='.length)
+      .split(':');
+    return {
+      transport: transport as FanoutSettings['transport'],
+      connections: Number(connections),
+      consultants: Number(consultants ?? connections),
+      eventsPerSecond: Number(eventsPerSecond),
+      seconds: Number(seconds),
+    };
+  });
 
-const FANOUT: FanoutSettings[] = quick
-  ? [
-      { transport: 'websocket', connections: 100, consultants: 100, eventsPerSecond: 200, seconds: 5 },
-      { transport: 'websocket', connections: 1_000, consultants: 1_000, eventsPerSecond: 200, seconds: 5 },
-      { transport: 'sse', connections: 100, consultants: 100, eventsPerSecond: 200, seconds: 5 },
-    ]
-  : [
-      { transport: 'websocket', connections: 100, consultants: 100, eventsPerSecond: 1_000, seconds: 10 },
-      { transport: 'sse', connections: 100, consultants: 100, eventsPerSecond: 1_000, seconds: 10 },
-      { transport: 'websocket', connections: 1_000, consultants: 1_000, eventsPerSecond: 1_000, seconds: 10 },
-      { transport: 'sse', connections: 1_000, consultants: 1_000, eventsPerSecond: 1_000, seconds: 10 },
-      {
-        transport: 'websocket',
-        connections: 10_000,
-        consultants: 10_000,
-        eventsPerSecond: 1_000,
-        seconds: 10,
-      },
-    ];
+const FANOUT: FanoutSettings[] = fanoutArgs.length
+  ? fanoutArgs
+  : quick
+    ? [
+        { transport: 'websocket', connections: 100, consultants: 100, eventsPerSecond: 200, seconds: 5 },
+        { transport: 'websocket', connections: 1_000, consultants: 1_000, eventsPerSecond: 200, seconds: 5 },
+        { transport: 'sse', connections: 100, consultants: 100, eventsPerSecond: 200, seconds: 5 },
+      ]
+    : [
+        { transport: 'websocket', connections: 100, consultants: 100, eventsPerSecond: 1_000, seconds: 10 },
+        { transport: 'sse', connections: 100, consultants: 100, eventsPerSecond: 1_000, seconds: 10 },
+        {
+          transport: 'websocket',
+          connections: 1_000,
+          consultants: 1_000,
+          eventsPerSecond: 1_000,
+          seconds: 10,
+        },
+        { transport: 'sse', connections: 1_000, consultants: 1_000, eventsPerSecond: 1_000, seconds: 10 },
+        {
+          transport: 'websocket',
+          connections: 10_000,
+          consultants: 10_000,
+          eventsPerSecond: 1_000,
+          seconds: 10,
+        },
+      ];
 
 const BROWSER = quick
   ? { otherDashboards: 1_000, events: 300, rate: 50, burst: 1_000, heapEvents: 5_000 }
@@ -73,6 +104,7 @@ async function main(): Promise<void> {
       cores: cpus().length,
       memoryGb: Math.round(totalmem() / 2 ** 30),
     },
+    load: [],
     versions: { node: process.version, chromium: chromiumVersion() },
     fanout: [],
     browser: null,
@@ -80,56 +112,73 @@ async function main(): Promise<void> {
     sizes: [],
     errors: [],
   };
+  const phase = async (name: string, work: () => Promise<void>) => {
+    const start = loadavg()[0]!;
+    try {
+      await work();
+    } catch (error) {
+      run.errors.push(`${name}: ${String(error)}`);
+    } finally {
+      run.load.push({ phase: name, start, end: loadavg()[0]! });
+    }
+  };
   const loadConsultants = String(
     Math.max(...FANOUT.map((f) => f.consultants), BROWSER.otherDashboards, RECONNECT),
   );
 
-  for (const settings of FANOUT) {
-    console.log(
-      `fan-out: ${settings.transport} x ${settings.connections}, ${settings.eventsPerSecond} events/s`,
-    );
-    const server = await startBenchServer({ FG_LOAD_CONSULTANTS: loadConsultants });
-    try {
-      run.fanout.push(await runFanout(server, settings));
-    } catch (error) {
-      run.errors.push(`fan-out ${settings.transport} x ${settings.connections}: ${String(error)}`);
-    } finally {
-      await server.stop();
+  if (runs('fanout')) {
+    for (const settings of FANOUT) {
+      const name = `fan-out ${settings.transport} x ${settings.connections}`;
+      console.log(`${name}, ${settings.eventsPerSecond} events/s (load ${loadavg()[0]!.toFixed(2)})`);
+      await phase(name, async () => {
+        const server = await startBenchServer({ FG_LOAD_CONSULTANTS: loadConsultants });
+        try {
+          run.fanout.push(await runFanout(server, settings));
+        } finally {
+          await server.stop();
+        }
+      });
     }
   }
 
-  console.log('browser');
-  const server = await startBenchServer({ FG_LOAD_CONSULTANTS: loadConsultants });
-  try {
-    run.browser = await runBrowser(server, BROWSER);
-  } catch (error) {
-    run.errors.push(`browser: ${String(error)}`);
-  } finally {
-    await server.stop();
+  if (runs('browser')) {
+    console.log(`browser (load ${loadavg()[0]!.toFixed(2)})`);
+    await phase('browser', async () => {
+      const server = await startBenchServer({ FG_LOAD_CONSULTANTS: loadConsultants });
+      try {
+        run.browser = await runBrowser(server, BROWSER);
+      } finally {
+        await server.stop();
+      }
+    });
   }
 
-  console.log(`reconnect storm: ${RECONNECT} connections`);
-  try {
-    run.reconnect = await runReconnect(RECONNECT);
-  } catch (error) {
-    run.errors.push(`reconnect: ${String(error)}`);
+  if (runs('reconnect')) {
+    console.log(`reconnect: ${RECONNECT} connections (load ${loadavg()[0]!.toFixed(2)})`);
+    await phase('reconnect', async () => {
+      run.reconnect = await runReconnect(RECONNECT);
+    });
   }
 
-  run.sizes = await measureSizes();
+  if (runs('size')) await phase('size', async () => void (run.sizes = await measureSizes()));
 
   mkdirSync('bench/results', { recursive: true });
   const stamp = run.date.replace(/[:.]/g, '-');
   writeFileSync(`bench/results/${stamp}.json`, JSON.stringify(run, null, 2));
-  writeFileSync('bench/results/latest.json', JSON.stringify(run, null, 2));
-  writeFileSync('bench/results/report.html', renderReport(run));
-  const readme = readFileSync('README.md', 'utf8');
   const table = renderTable(run);
-  const updated = readme.replace(
-    /<!-- bench:start -->[\s\S]*<!-- bench:end -->/,
-    `<!-- bench:start -->\n${table}\n<!-- bench:end -->`,
+  if (!only) {
+    writeFileSync('bench/results/latest.json', JSON.stringify(run, null, 2));
+    writeFileSync('bench/results/report.html', renderReport(run));
+    const readme = readFileSync('README.md', 'utf8');
+    const updated = readme.replace(
+      /<!-- bench:start -->[\s\S]*<!-- bench:end -->/,
+      `<!-- bench:start -->\n${table}\n<!-- bench:end -->`,
+    );
+    writeFileSync('README.md', updated);
+  }
+  console.log(
+    `\n${table}\n\nwrote bench/results/${stamp}.json${only ? '' : ' and bench/results/report.html'}`,
   );
-  writeFileSync('README.md', updated);
-  console.log(`\n${table}\n\nwrote bench/results/${stamp}.json and bench/results/report.html`);
   if (run.errors.length) {
     console.error(run.errors.join('\n'));
     process.exitCode = 1;
