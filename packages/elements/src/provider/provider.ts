@@ -26,9 +26,10 @@ function parseTransports(value: string | undefined): TransportName[] | undefined
  *
  * @slot - The widgets, at any depth.
  *
- * @fires fg-session-expired - The session ended and no fresh token came. Cancelable: its
- * default action sends the page to `login-url`.
- * @fires fg-error - The client met something it could not use (a malformed frame, a failed request).
+ * @fires {CustomEvent<SessionExpiredDetail>} fg-session-expired - The session ended and no fresh
+ * token came. Cancelable: its default action sends the page to `login-url`.
+ * @fires {CustomEvent<ClientErrorDetail>} fg-error - The client met something it could not use
+ * (a malformed frame, a failed request).
  */
 export class FgDashboardProvider extends LitElement {
   static override styles = css`

@@ -47,8 +47,10 @@ declare global {
  *
  * Family-written text is always shown as text, never as markup.
  *
- * @fires fg-mark-read - Before a message is marked read (cancelable; `detail.messageId`).
- * @fires fg-error - When marking a message read failed (`detail.code`, `detail.message`).
+ * @fires {FgMarkReadEvent} fg-mark-read - Before a message is marked read (cancelable;
+ * `detail.messageId`).
+ * @fires {CustomEvent<ClientErrorDetail>} fg-error - When marking a message read failed
+ * (`detail.code`, `detail.message`).
  *
  * @csspart base - The card around the list.
  * @csspart heading - The heading "Recent Messages".
