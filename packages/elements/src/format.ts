@@ -124,28 +124,46 @@ export class Formatter {
   }
 }
 
+/** Answers of the checks below, by input: an `Intl` constructor costs far more than a render. */
+const usable = new Map<string, string | undefined>();
+
+function memo(key: string, check: () => string | undefined): string | undefined {
+  if (!usable.has(key)) usable.set(key, check());
+  return usable.get(key);
+}
+
 /** The first of `tags` that `Intl` accepts (a browser may report a locale such as "C"). */
 function usableLocale(...tags: (string | undefined)[]): string {
   for (const tag of tags) {
     if (!tag) continue;
-    try {
-      return Intl.getCanonicalLocales(tag)[0] ?? tag;
-    } catch {
-      // not a BCP 47 tag: try the next
-    }
+    const canonical = memo(`l|${tag}`, () => {
+      try {
+        return Intl.getCanonicalLocales(tag)[0] ?? tag;
+      } catch {
+        return undefined; // not a BCP 47 tag: try the next
+      }
+    });
+    if (canonical) return canonical;
   }
   return 'en-US';
 }
 
-function usableTimeZone(timeZone: string | undefined): string | undefined {
-  if (!timeZone) return undefined;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone });
-    return timeZone;
-  } catch {
-    return undefined;
-  }
+function usableTimeZone(timeZone: string | undefined): string {
+  const zone =
+    timeZone &&
+    memo(`z|${timeZone}`, () => {
+      try {
+        new Intl.DateTimeFormat('en-US', { timeZone });
+        return timeZone;
+      } catch {
+        return undefined;
+      }
+    });
+  return zone || (memo('z|', () => Intl.DateTimeFormat().resolvedOptions().timeZone) as string);
 }
+
+/** One formatter per locale, time zone and currency: widgets ask for theirs at every render. */
+const formatters = new Map<string, Formatter>();
 
 /**
  * The formatter for a widget: the provider's `locale` if set, else the consultant's.
@@ -164,11 +182,12 @@ export class FormatController {
       consultant?.locale,
       typeof navigator === 'undefined' ? undefined : navigator.language,
     );
-    return new Formatter(
-      locale,
-      usableTimeZone(consultant?.timezone) ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
-      consultant?.currency ?? 'USD',
-    );
+    const timeZone = usableTimeZone(consultant?.timezone);
+    const currency = consultant?.currency ?? 'USD';
+    const key = `${locale}|${timeZone}|${currency}`;
+    let formatter = formatters.get(key);
+    if (!formatter) formatters.set(key, (formatter = new Formatter(locale, timeZone, currency)));
+    return formatter;
   }
 }
 

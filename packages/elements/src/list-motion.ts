@@ -1,7 +1,17 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 
 const ENTER_MS = 240;
-const HIGHLIGHT_MS = 1400;
+const UNKNOWN = Symbol('unknown');
+
+function flash(row: HTMLElement): void {
+  row.setAttribute('data-flash', '');
+  const done = (event: AnimationEvent) => {
+    if (event.animationName !== 'fg-flash') return;
+    row.removeAttribute('data-flash');
+    row.removeEventListener('animationend', done);
+  };
+  row.addEventListener('animationend', done);
+}
 
 function reducedMotion(): boolean {
   return matchMedia('(prefers-reduced-motion: reduce)').matches;
@@ -58,10 +68,18 @@ export class ListMotionController implements ReactiveController {
   ready = false;
   /** The start of the list is out of view: rows must move without a transition. Read it in `render()`. */
   instant = false;
+  /**
+   * The rows' data as the coming render will show it, if the host tells. When it is the same
+   * as last time, no row comes, goes or moves, and the layout is not read at all: a forced
+   * layout per list per update is most of what an update costs.
+   */
+  items: unknown = UNKNOWN;
 
   private known = new Set<string>();
   private anchor: { key: string; top: number; scroller: Element } | undefined;
   private primed = false;
+  private shownItems: unknown = UNKNOWN;
+  private changed = true;
 
   constructor(
     host: ReactiveControllerHost,
@@ -73,6 +91,9 @@ export class ListMotionController implements ReactiveController {
   hostUpdate(): void {
     this.anchor = undefined;
     this.instant = false;
+    this.changed = this.items === UNKNOWN || this.items !== this.shownItems;
+    this.shownItems = this.items;
+    if (!this.changed) return;
     const scroller = this.scroller();
     const rows = scroller ? this.rows(scroller) : [];
     this.known = new Set(rows.map((row) => row.dataset.key!));
@@ -95,7 +116,7 @@ export class ListMotionController implements ReactiveController {
     const scroller = this.scroller();
     const wasPrimed = this.primed;
     this.primed = this.ready;
-    if (!scroller) return;
+    if (!scroller || !this.changed) return;
     const rows = this.rows(scroller);
     const anchor = this.anchor;
     const index = anchor ? rows.findIndex((row) => row.dataset.key === anchor.key) : -1;
@@ -107,19 +128,12 @@ export class ListMotionController implements ReactiveController {
     if (!wasPrimed || reducedMotion()) return;
     for (const row of rows) {
       const key = row.dataset.key!;
-      if (!this.known.has(key)) this.enter(row, this.highlight.has(key));
+      if (this.known.has(key)) continue;
+      row.animate([{ opacity: 0 }, { opacity: 1 }], { duration: ENTER_MS, easing: 'ease-out' });
+      // A CSS animation (`[data-flash]` in listStyles): its color is a custom property, and
+      // reading that here would force a style pass in the middle of the frame.
+      if (this.highlight.has(key)) flash(row);
     }
-  }
-
-  private enter(row: HTMLElement, highlight: boolean): void {
-    row.animate([{ opacity: 0 }, { opacity: 1 }], { duration: ENTER_MS, easing: 'ease-out' });
-    if (!highlight) return;
-    const style = getComputedStyle(row);
-    const color = style.getPropertyValue('--_highlight').trim() || '#fff8c5';
-    row.animate([{ backgroundColor: color }, { backgroundColor: style.backgroundColor }], {
-      duration: HIGHLIGHT_MS,
-      easing: 'ease-in',
-    });
   }
 
   /** Where the rows are laid out: the list's top and the fixed row height (rows sit at index × height). */

@@ -47,6 +47,8 @@ export class StoreController<T> implements ReactiveController {
 
   private unsubscribe: (() => void) | undefined;
   private seqToReport: number | undefined;
+  /** The pending update came from a store notification in an animation frame. */
+  private inFrame = false;
 
   constructor(
     private readonly host: Host,
@@ -81,8 +83,12 @@ export class StoreController<T> implements ReactiveController {
     const client = this.client;
     if (seq === undefined || !client) return;
     this.seqToReport = undefined;
-    // requestAnimationFrame runs just before the paint; a task queued from it runs just after.
-    requestAnimationFrame(() => setTimeout(() => client.notePainted(seq)));
+    const report = () => setTimeout(() => client.notePainted(seq));
+    // A task queued during a frame runs once that frame has painted. A visible page's store
+    // notifies inside an animation frame, and this update ran in the same one: its frame is
+    // the current one. Any other update paints with the next frame.
+    if (this.inFrame) report();
+    else requestAnimationFrame(report);
   }
 
   private use(client: DashboardClient | undefined): void {
@@ -100,12 +106,13 @@ export class StoreController<T> implements ReactiveController {
     const client = this.client;
     if (!client || this.unsubscribe) return;
     this.set(this.selector(client.state));
-    this.unsubscribe = client.subscribe(this.selector, (value) => this.set(value), this.equals);
+    this.unsubscribe = client.subscribe(this.selector, (value) => this.set(value, true), this.equals);
   }
 
-  private set(value: T): void {
+  private set(value: T, notified = false): void {
     if (this.equals(this.value, value)) return;
     this.value = value;
+    this.inFrame = notified && document.visibilityState === 'visible';
     this.seqToReport = this.client?.state.snapshot?.seq;
     this.host.requestUpdate();
   }

@@ -146,9 +146,21 @@ export const listStyles = css`
     margin: 0;
     text-align: center;
   }
+  /* A new high-priority row flashes once, back to its own background (set by list-motion.ts). */
+  [data-flash] {
+    animation: fg-flash 1.4s ease-in;
+  }
+  @keyframes fg-flash {
+    from {
+      background-color: var(--_highlight);
+    }
+  }
   @media (prefers-reduced-motion: reduce) {
     [role='listitem'] {
       transition: none;
+    }
+    [data-flash] {
+      animation: none;
     }
   }
 `;

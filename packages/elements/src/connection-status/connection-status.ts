@@ -10,7 +10,8 @@ import { connectionStatusStyles } from './connection-status.styles.js';
 const select = (state: DashboardState) => ({
   consultant: state.snapshot?.consultant,
   status: state.status,
-  lastHeardAt: state.lastHeardAt,
+  // Only a line that is not live shows the age: while live, frames change it on every event.
+  lastHeardAt: state.status === 'live' || state.status === 'connecting' ? null : state.lastHeardAt,
 });
 
 const LABELS: Readonly<Record<ConnectionStatus, string>> = {

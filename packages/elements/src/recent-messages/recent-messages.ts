@@ -91,7 +91,8 @@ export class FgRecentMessages extends LitElement {
   private refocus: string | undefined;
 
   protected override willUpdate(_changed: PropertyValues<this>): void {
-    this.motion.ready = this.shown() !== undefined;
+    this.motion.items = this.shown();
+    this.motion.ready = this.motion.items !== undefined;
     this.motion.highlight = highPriorityIds(this.view.state.recentEvents, 'message.received');
   }
 

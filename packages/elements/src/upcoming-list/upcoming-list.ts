@@ -64,7 +64,8 @@ export class FgUpcomingList extends LitElement {
   @query('.scroller') private readonly scroller!: HTMLElement | null;
 
   protected override willUpdate(_changed: PropertyValues<this>): void {
-    this.motion.ready = this.shown() !== undefined;
+    this.motion.items = this.shown();
+    this.motion.ready = this.motion.items !== undefined;
     this.motion.highlight = highPriorityIds(this.view.state.recentEvents, 'consultation.booked');
   }
 
