@@ -3,9 +3,9 @@
 // event-to-DOM latency (server commit to the painted frame, the client's own telemetry),
 // render time per update, long tasks during a burst, and the JS heap after GC.
 import { chromium } from 'playwright-core';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { percentiles, type BenchServer, type Percentiles } from './lib.js';
+import { mintToken, percentiles, type BenchServer, type Percentiles } from './lib.js';
 import { runFanoutConnections } from './idle.js';
 
 export interface BrowserResult {
@@ -15,6 +15,8 @@ export interface BrowserResult {
   eventToDom: Percentiles;
   /** The same, as the client's own telemetry (`metrics().eventToDomLatency`) reports it. */
   clientEventToDom: Percentiles;
+  /** Everything `metrics()` said after the steady phase (clock offset, delivery latency, counters). */
+  clientMetrics: unknown;
   /** From the first callback of a frame in which the store notified to the end of that frame's rendering. */
   renderPerUpdate: Percentiles;
   /** Frames with an update, and events notified outside a frame (not measured). */
@@ -24,6 +26,7 @@ export interface BrowserResult {
 }
 
 const CONSULTANT = 'c-story';
+const CDN_BUNDLE = 'packages/elements/dist/cdn/fg-dashboard.js';
 
 function simulator(server: BenchServer) {
   const agent = new Agent({ keepAlive: true, maxSockets: 16 });
@@ -159,6 +162,9 @@ export async function runBrowser(
       '--no-first-run',
       '--disable-sync',
       '--js-flags=--expose-gc',
+      // The bench page is fulfilled by the bench (no address of its own): Local Network Access
+      // would treat it as public and block its WebSocket to the loopback server.
+      '--disable-features=LocalNetworkAccessChecks',
     ],
   });
   const sim = simulator(server);
@@ -168,7 +174,21 @@ export async function runBrowser(
     const page = await context.newPage();
     const cdp = await context.newCDPSession(page);
     await cdp.send('Performance.enable');
-    await page.goto(`${server.url}/?consultant=${CONSULTANT}`);
+    // A page with nothing but the dashboard, on the shipped CDN bundle, at the server's origin
+    // (its Origin allow-list): the demo page would add its own simulator's renders to every update.
+    const token = await mintToken(CONSULTANT, 24 * 3600);
+    await page.route(`${server.url}/__bench/**`, (route) =>
+      route.request().url().endsWith('.js')
+        ? route.fulfill({ contentType: 'text/javascript', body: readFileSync(CDN_BUNDLE, 'utf8') })
+        : route.fulfill({
+            contentType: 'text/html',
+            body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bench</title>
+<script type="module" src="/__bench/fg-dashboard.js"></script></head><body>
+<fg-dashboard-provider endpoint="${server.url}" token="${token}"><fg-dashboard></fg-dashboard></fg-dashboard-provider>
+</body></html>`,
+          }),
+    );
+    await page.goto(`${server.url}/__bench/index.html`);
     await page.waitForFunction(() => {
       const host = document.querySelector('fg-dashboard-provider') as unknown as {
         client?: { status: string };
@@ -211,6 +231,8 @@ export async function runBrowser(
     );
     await readProbe(); // the first render (the snapshot) is not an update
     const profile = process.env.FG_BENCH_PROFILE;
+    const trace = process.env.FG_BENCH_TRACE;
+    if (trace) await browser.startTracing(page, { path: trace, screenshots: false });
     if (profile) {
       await cdp.send('Profiler.enable');
       await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
@@ -218,6 +240,10 @@ export async function runBrowser(
     }
     await waitSeq(await sim.play(options.events, options.rate));
     await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 200)));
+    if (trace) {
+      await browser.stopTracing();
+      log(`  wrote a trace of the steady phase to ${trace}`);
+    }
     if (profile) {
       const { profile: cpuProfile } = await cdp.send('Profiler.stop');
       writeFileSync(profile, JSON.stringify(cpuProfile));
@@ -262,6 +288,7 @@ export async function runBrowser(
       events: options.events,
       eventToDom: percentiles(steady.eventToDom),
       clientEventToDom: telemetry.eventToDomLatency as Percentiles,
+      clientMetrics: telemetry,
       renderPerUpdate: percentiles(steady.render),
       frames: { updated: steady.render.length, unframedEvents: steady.unframed },
       burst: { events: options.burst, longTasks, longestTaskMs: Math.max(0, ...longTasks) },
