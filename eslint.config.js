@@ -5,6 +5,22 @@ import litA11y from 'eslint-plugin-lit-a11y';
 import wc from 'eslint-plugin-wc';
 import globals from 'globals';
 
+/** Everything that defines elements or writes Lit templates: the widgets, their stories, Storybook's preview, the demo page. */
+const LIT_FILES = [
+  'packages/elements/**/*.ts',
+  'stories/**/*.ts',
+  '.storybook/**/*.ts',
+  'demo-server/src/public/**/*.ts',
+];
+
+/** Code that runs in a browser page: the React wrappers, the stories, the host apps of the tests. */
+const PAGE_FILES = [
+  'packages/react/**/*.ts',
+  'stories/**/*.ts',
+  '.storybook/**/*.ts',
+  'e2e/hosts/**/*.{ts,tsx}',
+];
+
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', 'data/**', 'bench/results/**', 'storybook-static/**'] },
   js.configs.recommended,
@@ -16,16 +32,21 @@ export default tseslint.config(
     },
   },
   {
-    files: ['packages/elements/**/*.ts', 'stories/**/*.ts', 'demo-server/src/public/**/*.ts'],
+    files: LIT_FILES,
     ...lit.configs['flat/recommended'],
   },
   {
-    files: ['packages/elements/**/*.ts', 'stories/**/*.ts', 'demo-server/src/public/**/*.ts'],
+    files: LIT_FILES,
     ...wc.configs['flat/recommended'],
   },
   {
-    files: ['packages/elements/**/*.ts', 'stories/**/*.ts', 'demo-server/src/public/**/*.ts'],
+    files: LIT_FILES,
     plugins: { 'lit-a11y': litA11y },
     rules: litA11y.configs.recommended.rules,
+  },
+  {
+    // Window globals that a typo turns into a silent bug (`name` for a missing variable).
+    files: PAGE_FILES,
+    rules: { 'no-restricted-globals': ['error', 'name', 'length', 'event', 'status', 'parent', 'top'] },
   },
 );

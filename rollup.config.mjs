@@ -6,7 +6,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import esbuild from 'rollup-plugin-esbuild';
 
-const PACKAGES = ['protocol', 'realtime', 'elements'];
+const PACKAGES = ['protocol', 'realtime', 'elements', 'react'];
 
 function walk(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>

@@ -4,9 +4,8 @@
  * would (next `seq`, every touched section whole) through a `createDashboardStore`. The
  * widgets cannot tell it from a live connection, so the "Live" stories need no server.
  */
-import { EVENT_KINDS, Limits } from '@fg/protocol';
+import { Limits } from '@fg/protocol';
 import type {
-  Counts,
   EventFrame,
   EventKind,
   MessageItem,
@@ -223,10 +222,11 @@ export class SimulatedBackend {
           { counts: { ...counts, tasksDueToday: counts.tasksDueToday - 1 } },
         );
       case 'recalculate':
+        // The server recounts and finds the same numbers: shown quietly, never announced.
         return this.#commit(
           'metrics.recalculated',
           { type: 'consultant', id: this.#snapshot.consultant.id },
-          { counts: this.#recount(counts) },
+          { counts: { ...counts } },
         );
     }
   }
@@ -293,14 +293,4 @@ export class SimulatedBackend {
   #upcoming(): UpcomingItem[] {
     return this.#sorted().slice(0, Limits.upcomingItems);
   }
-
-  /** What a recalculation finds: the same numbers (it never interrupts anything). */
-  #recount(counts: Counts): Counts {
-    return { ...counts };
-  }
 }
-
-/** Every kind the simulator can send, for a story's documentation. */
-export const SIMULATED_KINDS: readonly EventKind[] = EVENT_KINDS.filter(
-  (kind) => !['consultation.cancelled', 'consultation.rescheduled', 'family.dissociated'].includes(kind),
-);

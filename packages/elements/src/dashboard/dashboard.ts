@@ -11,6 +11,11 @@ import { dashboardStyles } from './dashboard.styles.js';
  * Place it inside `<fg-dashboard-provider>`. Importing its `define` module defines every
  * widget it uses.
  *
+ * @fires {FgMarkReadEvent} fg-mark-read - From its recent messages, before a message is marked
+ * read (cancelable; `detail.messageId`).
+ * @fires {CustomEvent<ClientErrorDetail>} fg-error - From its widgets, e.g. when marking a
+ * message read failed.
+ *
  * @csspart base - The layout grid.
  * @csspart banner - The `<fg-welcome-banner>`.
  * @csspart bar - The row with the connection status and the badges.
