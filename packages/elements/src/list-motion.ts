@@ -43,6 +43,12 @@ function outerScroller(element: Element): Element {
   return document.scrollingElement ?? document.documentElement;
 }
 
+interface Measured {
+  known: Set<string>;
+  instant: boolean;
+  anchor?: { key: string; top: number; scroller: Element };
+}
+
 /** Top of the visible part of a scroller, in viewport coordinates. */
 function viewTop(scroller: Element): number {
   return scroller === document.scrollingElement ? 0 : scroller.getBoundingClientRect().top;
@@ -80,6 +86,7 @@ export class ListMotionController implements ReactiveController {
   private primed = false;
   private shownItems: unknown = UNKNOWN;
   private changed = true;
+  private measured: Measured | undefined;
 
   constructor(
     host: ReactiveControllerHost,
@@ -88,15 +95,17 @@ export class ListMotionController implements ReactiveController {
     host.addController(this);
   }
 
-  hostUpdate(): void {
-    this.anchor = undefined;
-    this.instant = false;
-    this.changed = this.items === UNKNOWN || this.items !== this.shownItems;
-    this.shownItems = this.items;
-    if (!this.changed) return;
+  /**
+   * Reads where the rows are now, for the coming update. A host calls it when it learns that
+   * its data changed (in the store's notification, before any widget of the frame renders):
+   * the layout is still clean then, so reading it costs nothing. Read later, in the update,
+   * it would force a layout of whatever the widgets before it just changed.
+   */
+  measure(): void {
     const scroller = this.scroller();
     const rows = scroller ? this.rows(scroller) : [];
-    this.known = new Set(rows.map((row) => row.dataset.key!));
+    const measured: Measured = { known: new Set(rows.map((row) => row.dataset.key!)), instant: false };
+    this.measured = measured;
     if (!scroller || rows.length === 0) return;
     const { top: listTop, rowHeight } = this.geometry(rows);
     let outer: Element = scroller;
@@ -106,10 +115,25 @@ export class ListMotionController implements ReactiveController {
       top = viewTop(outer);
     }
     if (listTop >= top - 0.5) return;
-    this.instant = true;
+    measured.instant = true;
     const index = rows.findIndex((_, i) => listTop + (i + 1) * rowHeight > top + 0.5);
     if (index >= 0)
-      this.anchor = { key: rows[index]!.dataset.key!, top: listTop + index * rowHeight, scroller: outer };
+      measured.anchor = { key: rows[index]!.dataset.key!, top: listTop + index * rowHeight, scroller: outer };
+  }
+
+  hostUpdate(): void {
+    this.changed = this.items === UNKNOWN || this.items !== this.shownItems;
+    this.shownItems = this.items;
+    if (this.changed && !this.measured) this.measure();
+    const measured = this.changed ? this.measured : undefined;
+    this.measured = undefined;
+    this.anchor = measured?.anchor;
+    this.instant = measured?.instant ?? false;
+    if (measured) this.known = measured.known;
+  }
+
+  hostDisconnected(): void {
+    this.measured = undefined;
   }
 
   hostUpdated(): void {

@@ -54,6 +54,8 @@ export class StoreController<T> implements ReactiveController {
     private readonly host: Host,
     private readonly selector: (state: DashboardState) => T,
     private readonly equals: (a: T, b: T) => boolean = Object.is,
+    /** Called when the store's notification changes the slice, before the host updates. */
+    private readonly changing?: (value: T) => void,
   ) {
     this.value = selector(EMPTY_STATE);
     host.addController(this);
@@ -113,6 +115,7 @@ export class StoreController<T> implements ReactiveController {
     if (this.equals(this.value, value)) return;
     this.value = value;
     this.inFrame = notified && document.visibilityState === 'visible';
+    if (notified) this.changing?.(value);
     this.seqToReport = this.client?.state.snapshot?.seq;
     this.host.requestUpdate();
   }

@@ -74,7 +74,7 @@ declare global {
 export class FgRecentMessages extends LitElement {
   static override styles = [widgetStyles, listStyles, recentMessagesStyles];
 
-  private readonly view = new StoreController(this, select, shallowEqual);
+  private readonly view = new StoreController(this, select, shallowEqual, () => this.motion.measure());
   private readonly format = new FormatController(this);
   private readonly clock = new ClockController(this, 30_000);
   private readonly motion = new ListMotionController(this, () => this.scroller);

@@ -50,7 +50,7 @@ const SKELETON_ROWS = Array.from({ length: Limits.upcomingItems }, (_, i) => i);
 export class FgUpcomingList extends LitElement {
   static override styles = [widgetStyles, listStyles, upcomingListStyles];
 
-  private readonly view = new StoreController(this, select, shallowEqual);
+  private readonly view = new StoreController(this, select, shallowEqual, () => this.motion.measure());
   private readonly format = new FormatController(this);
   private readonly clock = new ClockController(this, 30_000);
   private readonly motion = new ListMotionController(this, () => this.scroller);
