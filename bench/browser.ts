@@ -26,7 +26,8 @@ export interface BrowserResult {
 }
 
 const CONSULTANT = 'c-story';
-const CDN_BUNDLE = 'packages/elements/dist/cdn/fg-dashboard.js';
+/** FG_BENCH_BUNDLE measures another build, e.g. an unminified one for a readable profile. */
+const CDN_BUNDLE = process.env.FG_BENCH_BUNDLE ?? 'packages/elements/dist/cdn/fg-dashboard.js';
 
 function simulator(server: BenchServer) {
   const agent = new Agent({ keepAlive: true, maxSockets: 16 });
@@ -232,7 +233,12 @@ export async function runBrowser(
     await readProbe(); // the first render (the snapshot) is not an update
     const profile = process.env.FG_BENCH_PROFILE;
     const trace = process.env.FG_BENCH_TRACE;
-    if (trace) await browser.startTracing(page, { path: trace, screenshots: false });
+    if (trace)
+      await browser.startTracing(page, {
+        path: trace,
+        screenshots: false,
+        categories: ['toplevel', 'devtools.timeline', 'blink.user_timing'],
+      });
     if (profile) {
       await cdp.send('Profiler.enable');
       await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
