@@ -10,6 +10,9 @@ const config: StorybookConfig = {
     mergeConfig(vite, {
       // Storybook shows the elements' sources, so a change to an element is on screen at once.
       resolve: { conditions: ['fg-source', ...defaultClientConditions] },
+      // Storybook's renderer imports this entry of Lit; pre-bundled with the others, the page
+      // loads one copy of Lit instead of two.
+      optimizeDeps: { include: ['lit/directive-helpers.js'] },
     }),
 };
 

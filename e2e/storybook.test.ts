@@ -220,6 +220,30 @@ describe('Storybook', () => {
     await docs.getByText('card-revenue').first().waitFor();
   });
 
+  it('docs/theming.md names every CSS property and part of custom-elements.json', () => {
+    const manifest = JSON.parse(
+      readFileSync(join(import.meta.dirname, '../packages/elements/custom-elements.json'), 'utf8'),
+    ) as {
+      modules: {
+        declarations?: {
+          tagName?: string;
+          cssProperties?: { name: string }[];
+          cssParts?: { name: string }[];
+        }[];
+      }[];
+    };
+    const theming = readFileSync(join(import.meta.dirname, '../docs/theming.md'), 'utf8');
+    const missing = manifest.modules
+      .flatMap((m) => m.declarations ?? [])
+      .filter((d) => d.tagName)
+      .flatMap((d) => [
+        ...(d.cssProperties ?? []).map((p) => p.name),
+        ...(d.cssParts ?? []).map((p) => `\`${p.name}\``),
+      ])
+      .filter((name) => !theming.includes(name));
+    assert.deepEqual(missing, []);
+  });
+
   it('the Live story changes the dashboard on its own, with no server', async () => {
     problems.length = 0;
     await show('live-simulated-backend--live', 'story', 'intervalMs:250');
