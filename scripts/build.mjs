@@ -3,7 +3,7 @@ import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
 
 const started = Date.now();
-const external = ['better-sqlite3', 'hono', 'hono/*', '@hono/*', 'ws', 'jose', 'valibot'];
+const external = ['better-sqlite3', 'pg', 'hono', 'hono/*', '@hono/*', 'ws', 'jose', 'valibot'];
 
 await build({
   entryPoints: ['demo-server/src/main.ts'],

@@ -74,10 +74,21 @@ export function readConfig(env: Env = process.env): StartOptions {
   }
   if (clockKind === 'manual' && !demo) throw new ConfigError('FG_CLOCK=manual needs demo mode (FG_DEMO=1)');
 
+  // Several nodes share one PostgreSQL database; without it, one node keeps an SQLite file.
+  const databaseUrl = env.DATABASE_URL?.trim() || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL must be a PostgreSQL URL like postgres://user:password@host:5432/db');
+  }
+
   return {
     host: env.HOST || '127.0.0.1',
     port: integer(env, 'PORT', 8787, 0, 65535),
     dbPath: resolve(env.FG_DB || './data/fg.db'),
+    databaseUrl,
+    nodeName: env.FG_NODE_NAME || undefined,
+    leaderCheckMs: integer(env, 'FG_LEADER_CHECK_MS', 2000, 50, 600_000),
+    databaseGraceMs: integer(env, 'FG_DB_GRACE_MS', 3000, 0, 600_000),
+    assetsDir: env.FG_ASSETS_DIR ? resolve(env.FG_ASSETS_DIR) : undefined,
     demo,
     jwtSecret,
     heartbeatMs: integer(env, 'FG_HEARTBEAT_MS', Limits.heartbeatMs, 100),

@@ -61,7 +61,7 @@ const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * ite
 const SQL = {
   clientFamilyByName: `
     SELECT f.id, f.name FROM families f JOIN consultant_families cf ON cf.family_id = f.id
-    WHERE cf.consultant_id = ? AND lower(f.name) = lower(?) LIMIT 1`,
+    WHERE cf.consultant_id = ? AND lower(f.name) = lower(CAST(? AS TEXT)) LIMIT 1`,
   randomClientFamily: `
     SELECT f.id, f.name FROM families f JOIN consultant_families cf ON cf.family_id = f.id
     WHERE cf.consultant_id = ? ORDER BY random() LIMIT 1`,

@@ -99,7 +99,15 @@ const MISSING_STATE = `
      OR NOT EXISTS (SELECT 1 FROM calendars k WHERE k.consultant_id = c.id)`;
 
 async function openStorage(options: StartOptions): Promise<Storage> {
-  if (options.databaseUrl) throw new Error('PostgreSQL is not supported yet');
+  if (options.databaseUrl) {
+    // Loaded only when asked for: the embedded default needs nothing but SQLite.
+    const { PostgresStorage } = await import('./db/postgres.js');
+    return PostgresStorage.open(options.databaseUrl, {
+      nodeName: options.nodeName,
+      leaderCheckMs: options.leaderCheckMs,
+      graceMs: options.databaseGraceMs,
+    });
+  }
   if (!options.dbPath) throw new Error('A database is required: dbPath (SQLite) or databaseUrl (PostgreSQL)');
   return new SqliteStorage(options.dbPath, { busyTimeoutMs: options.busyTimeoutMs });
 }
@@ -243,12 +251,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       // Gone: clients reconnect through the load balancer to a node that has its database.
       else hub.dropAll();
     });
-    cluster.lead((leading) => {
+    await cluster.lead((leading) => {
       if (closed) return;
       leader = leading;
       if (leading) void scheduler.start();
       else scheduler.stop();
     });
+    await scheduler.idle();
   } else {
     leader = true;
     await scheduler.start();

@@ -3,96 +3,97 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { SnapshotSchema, validate, type Snapshot } from '@fg/protocol';
-import { bearer, startTestServer, T0, tokenFor } from './helpers.js';
+import { BACKENDS, bearer, sameDatabase, startTestServer, T0, tokenFor } from './helpers.js';
 
-describe('GET /api/dashboard', async () => {
-  const server = await startTestServer();
+for (const backend of BACKENDS)
+  describe(`GET /api/dashboard (${backend})`, async () => {
+    const server = await startTestServer({ backend });
 
-  async function dashboard(consultantId: string): Promise<Snapshot> {
-    const res = await fetch(`${server.url}/api/dashboard`, {
-      headers: bearer(await tokenFor(server, consultantId)),
+    async function dashboard(consultantId: string): Promise<Snapshot> {
+      const res = await fetch(`${server.url}/api/dashboard`, {
+        headers: bearer(await tokenFor(server, consultantId)),
+      });
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('cache-control'), 'no-store');
+      const body: unknown = await res.json();
+      const checked = validate(SnapshotSchema, body);
+      assert.ok(checked.ok, `the snapshot matches the protocol: ${checked.ok ? '' : checked.error}`);
+      return checked.value;
+    }
+
+    it("shows the story's numbers for Dr. Maya Chen", async () => {
+      const s = await dashboard('c-story');
+      assert.deepEqual(s.consultant, {
+        id: 'c-story',
+        name: 'Dr. Maya Chen',
+        timezone: 'America/New_York',
+        currency: 'USD',
+        locale: 'en-US',
+      });
+      assert.equal(s.seq, 0);
+      assert.equal(s.serverTime, T0);
+      assert.deepEqual(s.counts, {
+        upcoming: 3,
+        active: 2,
+        completed: 14,
+        familyClients: 6,
+        unreadMessages: 0,
+        tasksDueToday: 2,
+      });
+      assert.deepEqual(s.revenue, { month: '2025-03', amountMinor: 500_000, currency: 'USD' });
+      // The list holds active consultations first (they started earlier), then the scheduled.
+      assert.deepEqual(
+        s.upcoming.map((u) => u.status),
+        ['active', 'active', 'scheduled', 'scheduled', 'scheduled'],
+      );
+      const starts = s.upcoming.map((u) => Date.parse(u.startsAt));
+      assert.deepEqual(
+        starts,
+        [...starts].sort((a, b) => a - b),
+      );
+      assert.equal(s.recentMessages.length, 3);
+      assert.ok(s.recentMessages.every((m) => m.read));
+      const sent = s.recentMessages.map((m) => Date.parse(m.sentAt));
+      assert.deepEqual(
+        sent,
+        [...sent].sort((a, b) => b - a),
+        'newest first',
+      );
     });
-    assert.equal(res.status, 200);
-    assert.equal(res.headers.get('cache-control'), 'no-store');
-    const body: unknown = await res.json();
-    const checked = validate(SnapshotSchema, body);
-    assert.ok(checked.ok, `the snapshot matches the protocol: ${checked.ok ? '' : checked.error}`);
-    return checked.value;
-  }
 
-  it("shows the story's numbers for Dr. Maya Chen", async () => {
-    const s = await dashboard('c-story');
-    assert.deepEqual(s.consultant, {
-      id: 'c-story',
-      name: 'Dr. Maya Chen',
-      timezone: 'America/New_York',
-      currency: 'USD',
-      locale: 'en-US',
+    it('shows nothing at all, without errors, for a consultant with no data', async () => {
+      const s = await dashboard('c-empty');
+      assert.deepEqual(s.counts, {
+        upcoming: 0,
+        active: 0,
+        completed: 0,
+        familyClients: 0,
+        unreadMessages: 0,
+        tasksDueToday: 0,
+      });
+      assert.deepEqual(s.revenue, { month: '2025-03', amountMinor: 0, currency: 'USD' });
+      assert.deepEqual(s.upcoming, []);
+      assert.deepEqual(s.recentMessages, []);
     });
-    assert.equal(s.seq, 0);
-    assert.equal(s.serverTime, T0);
-    assert.deepEqual(s.counts, {
-      upcoming: 3,
-      active: 2,
-      completed: 14,
-      familyClients: 6,
-      unreadMessages: 0,
-      tasksDueToday: 2,
+
+    it('counts more than 99 upcoming consultations exactly and lists only the first 5', async () => {
+      const s = await dashboard('c-busy');
+      assert.equal(s.counts.upcoming, 120);
+      assert.equal(s.upcoming.length, 5);
+      assert.equal(s.revenue.currency, 'EUR');
+      assert.equal(s.revenue.amountMinor, 1_284_000);
+      assert.equal(s.counts.unreadMessages, 2);
+      assert.equal(s.consultant.locale, 'de-DE');
     });
-    assert.deepEqual(s.revenue, { month: '2025-03', amountMinor: 500_000, currency: 'USD' });
-    // The list holds active consultations first (they started earlier), then the scheduled.
-    assert.deepEqual(
-      s.upcoming.map((u) => u.status),
-      ['active', 'active', 'scheduled', 'scheduled', 'scheduled'],
-    );
-    const starts = s.upcoming.map((u) => Date.parse(u.startsAt));
-    assert.deepEqual(
-      starts,
-      [...starts].sort((a, b) => a - b),
-    );
-    assert.equal(s.recentMessages.length, 3);
-    assert.ok(s.recentMessages.every((m) => m.read));
-    const sent = s.recentMessages.map((m) => Date.parse(m.sentAt));
-    assert.deepEqual(
-      sent,
-      [...sent].sort((a, b) => b - a),
-      'newest first',
-    );
-  });
 
-  it('shows nothing at all, without errors, for a consultant with no data', async () => {
-    const s = await dashboard('c-empty');
-    assert.deepEqual(s.counts, {
-      upcoming: 0,
-      active: 0,
-      completed: 0,
-      familyClients: 0,
-      unreadMessages: 0,
-      tasksDueToday: 0,
+    it('answers each consultant with their own dashboard only', async () => {
+      const s = await dashboard('c-other');
+      assert.equal(s.consultant.id, 'c-other');
+      assert.equal(s.revenue.currency, 'GBP');
+      assert.equal(s.counts.familyClients, 3);
+      assert.ok(s.upcoming.every((u) => !u.id.includes('story')));
     });
-    assert.deepEqual(s.revenue, { month: '2025-03', amountMinor: 0, currency: 'USD' });
-    assert.deepEqual(s.upcoming, []);
-    assert.deepEqual(s.recentMessages, []);
   });
-
-  it('counts more than 99 upcoming consultations exactly and lists only the first 5', async () => {
-    const s = await dashboard('c-busy');
-    assert.equal(s.counts.upcoming, 120);
-    assert.equal(s.upcoming.length, 5);
-    assert.equal(s.revenue.currency, 'EUR');
-    assert.equal(s.revenue.amountMinor, 1_284_000);
-    assert.equal(s.counts.unreadMessages, 2);
-    assert.equal(s.consultant.locale, 'de-DE');
-  });
-
-  it('answers each consultant with their own dashboard only', async () => {
-    const s = await dashboard('c-other');
-    assert.equal(s.consultant.id, 'c-other');
-    assert.equal(s.revenue.currency, 'GBP');
-    assert.equal(s.counts.familyClients, 3);
-    assert.ok(s.upcoming.every((u) => !u.id.includes('story')));
-  });
-});
 
 describe('seeding', () => {
   it("puts this month's payments inside the month even on the 1st just after midnight", async () => {
@@ -105,34 +106,35 @@ describe('seeding', () => {
     assert.deepEqual(s.revenue, { month: '2025-04', amountMinor: 500_000, currency: 'USD' });
   });
 
-  it('happens once: a restart keeps the data, the log and its epoch', async () => {
-    const first = await startTestServer({ keepAfter: true });
-    const token = await tokenFor(first, 'c-story');
-    const res = await fetch(`${first.url}/api/demo/simulate`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        consultantId: 'c-story',
-        action: 'associate-family',
-        familyName: 'The Lindqvists',
-      }),
-    });
-    assert.equal(res.status, 200);
-    const before = (await (
-      await fetch(`${first.url}/api/dashboard`, { headers: bearer(token) })
-    ).json()) as Snapshot;
-    await first.close();
+  for (const backend of BACKENDS)
+    it(`happens once: a restart keeps the data, the log and its epoch (${backend})`, async () => {
+      const first = await startTestServer({ keepAfter: true, backend });
+      const token = await tokenFor(first, 'c-story');
+      const res = await fetch(`${first.url}/api/demo/simulate`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          consultantId: 'c-story',
+          action: 'associate-family',
+          familyName: 'The Lindqvists',
+        }),
+      });
+      assert.equal(res.status, 200);
+      const before = (await (
+        await fetch(`${first.url}/api/dashboard`, { headers: bearer(token) })
+      ).json()) as Snapshot;
+      await first.close();
 
-    const second = await startTestServer({ dbPath: first.dbPath, start: T0 + 1000 });
-    after(() => rmSync(first.dir, { recursive: true, force: true }));
-    const restarted = (await (
-      await fetch(`${second.url}/api/dashboard`, { headers: bearer(await tokenFor(second, 'c-story')) })
-    ).json()) as Snapshot;
-    assert.equal(restarted.counts.familyClients, 7);
-    assert.equal(restarted.epoch, before.epoch);
-    assert.equal(restarted.seq, 1);
-    assert.equal(restarted.counts.upcoming, 3);
-  });
+      const second = await startTestServer({ ...sameDatabase(first), start: T0 + 1000 });
+      if (first.dir) after(() => rmSync(first.dir, { recursive: true, force: true }));
+      const restarted = (await (
+        await fetch(`${second.url}/api/dashboard`, { headers: bearer(await tokenFor(second, 'c-story')) })
+      ).json()) as Snapshot;
+      assert.equal(restarted.counts.familyClients, 7);
+      assert.equal(restarted.epoch, before.epoch);
+      assert.equal(restarted.seq, 1);
+      assert.equal(restarted.counts.upcoming, 3);
+    });
 
   it('adds load-test consultants on request, and keeps a generated demo secret across restarts', async () => {
     const first = await startTestServer({ keepAfter: true, jwtSecret: undefined, loadConsultants: 3 });

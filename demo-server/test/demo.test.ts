@@ -12,6 +12,7 @@ import {
 } from '@fg/protocol';
 import { SystemClock } from '../src/clock.js';
 import {
+  BACKENDS,
   bearer,
   nextEvents,
   post,
@@ -22,228 +23,229 @@ import {
   type SimulateBody,
 } from './helpers.js';
 
-describe('demo routes', async () => {
-  const server = await startTestServer();
-  const token = await tokenFor(server, 'c-story');
-  const ws = await WsClient.connect(server, token);
-  await ws.next(); // the snapshot
-  const snapshot = async (): Promise<Snapshot> =>
-    (await (await fetch(`${server.url}/api/dashboard`, { headers: bearer(token) })).json()) as Snapshot;
+for (const backend of BACKENDS)
+  describe(`demo routes (${backend})`, async () => {
+    const server = await startTestServer({ backend });
+    const token = await tokenFor(server, 'c-story');
+    const ws = await WsClient.connect(server, token);
+    await ws.next(); // the snapshot
+    const snapshot = async (): Promise<Snapshot> =>
+      (await (await fetch(`${server.url}/api/dashboard`, { headers: bearer(token) })).json()) as Snapshot;
 
-  /** Simulates, then returns the event as the open WebSocket received it. */
-  async function act(body: SimulateBody): Promise<EventFrame> {
-    const answer = await simulate(server, 'c-story', body);
-    const [event] = await nextEvents(ws, 1);
-    assert.ok(event);
-    assert.ok(validate(EventFrameSchema, event).ok, 'the event matches the protocol');
-    assert.equal(event.seq, answer.seq);
-    assert.equal(event.kind, answer.kind);
-    return event;
-  }
-
-  it('lists the seeded consultants with descriptions', async () => {
-    const list = (await (await fetch(`${server.url}/api/demo/consultants`)).json()) as DemoConsultant[];
-    assert.deepEqual(
-      list.map((c) => c.id),
-      ['c-story', 'c-empty', 'c-busy', 'c-other'],
-    );
-    assert.ok(list.every((c) => c.description.length > 0));
-  });
-
-  it('mints tokens that expire after ttlSeconds', async () => {
-    const res = await post(server, '/api/demo/token', { consultantId: 'c-other', ttlSeconds: 120 });
-    assert.equal(res.status, 200);
-    const body = (await res.json()) as { token: string; expiresAt: number };
-    assert.equal(body.expiresAt, Math.floor(server.clock.now() / 1000) * 1000 + 120_000);
-    const unknown = await post(server, '/api/demo/token', { consultantId: 'c-nobody' });
-    assert.equal(unknown.status, 404);
-  });
-
-  it('book: the count goes 3 -> 4 and the booking is in the list', async () => {
-    const event = await act({ action: 'book', startsInSeconds: 600, familyName: 'The Okonkwo family' });
-    assert.equal(event.kind, 'consultation.booked');
-    assert.equal(event.subject.type, 'consultation');
-    assert.deepEqual(Object.keys(event.patch).sort(), ['counts', 'upcoming']);
-    assert.equal(event.patch.counts!.upcoming, 4);
-    assert.equal(event.patch.counts!.familyClients, 6, 'naming a family does not make it a client');
-    const item = event.patch.upcoming!.find((u) => u.id === event.subject.id);
-    assert.ok(item, 'the new consultation is listed');
-    assert.equal(item.familyName, 'The Okonkwo family');
-    assert.equal(item.status, 'scheduled');
-    assert.equal(Date.parse(item.startsAt), server.clock.now() + 600_000);
-  });
-
-  it('message: it leads Recent Messages and unread goes 0 -> 1', async () => {
-    const event = await act({ action: 'message', familyName: 'The Haddads', text: 'Can we move Friday?' });
-    assert.equal(event.kind, 'message.received');
-    assert.equal(event.patch.counts!.unreadMessages, 1);
-    assert.equal(event.patch.recentMessages![0]!.preview, 'Can we move Friday?');
-    assert.equal(event.patch.recentMessages![0]!.read, false);
-    assert.equal(event.patch.recentMessages!.length, 3);
-  });
-
-  it('message: long family text is cut to a preview of at most 140 characters', async () => {
-    const event = await act({ action: 'message', text: 'x'.repeat(Limits.maxMessageChars) });
-    assert.equal(event.patch.recentMessages![0]!.preview.length, Limits.messagePreviewChars);
-    assert.ok(event.patch.recentMessages![0]!.preview.endsWith('…'));
-  });
-
-  it('payment: revenue this month goes $5,000.00 -> $5,250.00', async () => {
-    const event = await act({ action: 'payment', amountMinor: 25_000 });
-    assert.equal(event.kind, 'payment.completed');
-    assert.deepEqual(event.patch, { revenue: { month: '2025-03', amountMinor: 525_000, currency: 'USD' } });
-  });
-
-  it('associate-family and dissociate-family: family clients 6 -> 7 -> 6', async () => {
-    const associated = await act({ action: 'associate-family', familyName: 'The Lindqvists' });
-    assert.equal(associated.kind, 'family.associated');
-    assert.deepEqual(Object.keys(associated.patch), ['counts']);
-    assert.equal(associated.patch.counts!.familyClients, 7);
-    const dissociated = await act({ action: 'dissociate-family', familyId: associated.subject.id });
-    assert.equal(dissociated.kind, 'family.dissociated');
-    assert.equal(dissociated.patch.counts!.familyClients, 6);
-  });
-
-  it('start-consultation: active 2 -> 3, the item turns active in place', async () => {
-    const before = await snapshot();
-    const next = before.upcoming.find((u) => u.status === 'scheduled')!;
-    const event = await act({ action: 'start-consultation' });
-    assert.equal(event.kind, 'consultation.started');
-    assert.equal(event.subject.id, next.id);
-    assert.equal(event.patch.counts!.active, before.counts.active + 1);
-    assert.equal(event.patch.counts!.upcoming, before.counts.upcoming - 1);
-    const index = before.upcoming.findIndex((u) => u.id === next.id);
-    assert.equal(event.patch.upcoming![index]!.id, next.id);
-    assert.equal(event.patch.upcoming![index]!.status, 'active');
-  });
-
-  it('complete-consultation: the completed count goes up by one', async () => {
-    const before = await snapshot();
-    const event = await act({ action: 'complete-consultation' });
-    assert.equal(event.kind, 'consultation.completed');
-    assert.equal(event.patch.counts!.completed, before.counts.completed + 1);
-    assert.equal(event.patch.counts!.active, before.counts.active - 1);
-    assert.ok(!event.patch.upcoming!.some((u) => u.id === event.subject.id));
-  });
-
-  it('cancel-consultation and reschedule-consultation', async () => {
-    const before = await snapshot();
-    const cancelled = await act({ action: 'cancel-consultation' });
-    assert.equal(cancelled.kind, 'consultation.cancelled');
-    assert.equal(cancelled.patch.counts!.upcoming, before.counts.upcoming - 1);
-    const target = (await snapshot()).upcoming.find((u) => u.status === 'scheduled')!;
-    const moved = await act({
-      action: 'reschedule-consultation',
-      consultationId: target.id,
-      startsInSeconds: 7200,
-    });
-    assert.equal(moved.kind, 'consultation.rescheduled');
-    assert.deepEqual(Object.keys(moved.patch), ['upcoming']);
-    const item = moved.patch.upcoming!.find((u) => u.id === target.id)!;
-    assert.equal(Date.parse(item.startsAt), server.clock.now() + 7_200_000);
-  });
-
-  it('add-task and complete-task: tasks due today 2 -> 3 -> 2; a task due later does not count', async () => {
-    const added = await act({ action: 'add-task', title: 'Send notes', dueInDays: 0 });
-    assert.equal(added.kind, 'task.created');
-    assert.equal(added.patch.counts!.tasksDueToday, 3);
-    const later = await act({ action: 'add-task', title: 'Plan workshop', dueInDays: 3 });
-    assert.equal(later.patch.counts!.tasksDueToday, 3);
-    const done = await act({ action: 'complete-task', taskId: added.subject.id });
-    assert.equal(done.kind, 'task.completed');
-    assert.equal(done.patch.counts!.tasksDueToday, 2);
-  });
-
-  it('covers every action of the protocol', async () => {
-    // Each action above went through; this guards the list against silent growth.
-    assert.deepEqual([...SIMULATE_ACTIONS].sort(), [
-      'add-task',
-      'associate-family',
-      'book',
-      'cancel-consultation',
-      'complete-consultation',
-      'complete-task',
-      'dissociate-family',
-      'message',
-      'payment',
-      'reschedule-consultation',
-      'start-consultation',
-    ]);
-  });
-
-  it('answers 404 for an unknown consultant or when nothing matches, and changes nothing', async () => {
-    const before = await snapshot();
-    const unknown = await post(server, '/api/demo/simulate', { consultantId: 'c-nobody', action: 'book' });
-    assert.equal(unknown.status, 404);
-    for (const action of [
-      'start-consultation',
-      'complete-consultation',
-      'complete-task',
-      'dissociate-family',
-    ]) {
-      const res = await post(server, '/api/demo/simulate', { consultantId: 'c-empty', action });
-      assert.equal(res.status, 404, action);
-      const body = (await res.json()) as { error: string; message: string };
-      assert.equal(body.error, 'not-found');
+    /** Simulates, then returns the event as the open WebSocket received it. */
+    async function act(body: SimulateBody): Promise<EventFrame> {
+      const answer = await simulate(server, 'c-story', body);
+      const [event] = await nextEvents(ws, 1);
+      assert.ok(event);
+      assert.ok(validate(EventFrameSchema, event).ok, 'the event matches the protocol');
+      assert.equal(event.seq, answer.seq);
+      assert.equal(event.kind, answer.kind);
+      return event;
     }
-    const foreign = await post(server, '/api/demo/simulate', {
-      consultantId: 'c-story',
-      action: 'start-consultation',
-      consultationId: 'k-other-1',
-    });
-    assert.equal(foreign.status, 404, "another consultant's consultation does not exist");
-    assert.equal((await snapshot()).seq, before.seq);
-  });
 
-  it('answers an unknown action with 400 and the valid ones', async () => {
-    const res = await post(server, '/api/demo/simulate', { consultantId: 'c-story', action: 'teleport' });
-    assert.equal(res.status, 400);
-    const body = (await res.json()) as { error: string; message: string; validActions: string[] };
-    assert.equal(body.error, 'malformed');
-    assert.match(body.message, /teleport/);
-    assert.deepEqual(body.validActions, [...SIMULATE_ACTIONS]);
-  });
-
-  it('answers malformed JSON and schema failures with 400 naming the problem', async () => {
-    const broken = await post(server, '/api/demo/simulate', '{"consultantId": "c-story", ');
-    assert.equal(broken.status, 400);
-    assert.deepEqual(await broken.json(), {
-      error: 'malformed',
-      message: 'The request body is not valid JSON',
+    it('lists the seeded consultants with descriptions', async () => {
+      const list = (await (await fetch(`${server.url}/api/demo/consultants`)).json()) as DemoConsultant[];
+      assert.deepEqual(
+        list.map((c) => c.id),
+        ['c-story', 'c-empty', 'c-busy', 'c-other'],
+      );
+      assert.ok(list.every((c) => c.description.length > 0));
     });
-    const invalid = await post(server, '/api/demo/simulate', {
-      consultantId: 'c-story',
-      action: 'book',
-      durationMinutes: 1,
-    });
-    assert.equal(invalid.status, 400);
-    assert.match(((await invalid.json()) as { message: string }).message, /durationMinutes/);
-    const extra = await post(server, '/api/demo/token', { consultantId: 'c-story', admin: true });
-    assert.equal(extra.status, 400);
-  });
 
-  it('answers bodies over the limit with 413', async () => {
-    const res = await post(server, '/api/demo/simulate', {
-      consultantId: 'c-story',
-      action: 'message',
-      text: 'y'.repeat(Limits.maxBodyBytes),
+    it('mints tokens that expire after ttlSeconds', async () => {
+      const res = await post(server, '/api/demo/token', { consultantId: 'c-other', ttlSeconds: 120 });
+      assert.equal(res.status, 200);
+      const body = (await res.json()) as { token: string; expiresAt: number };
+      assert.equal(body.expiresAt, Math.floor(server.clock.now() / 1000) * 1000 + 120_000);
+      const unknown = await post(server, '/api/demo/token', { consultantId: 'c-nobody' });
+      assert.equal(unknown.status, 404);
     });
-    assert.equal(res.status, 413);
-    assert.equal(((await res.json()) as { error: string }).error, 'too-large');
-  });
 
-  it('moves the manual clock, answering the new time', async () => {
-    const now = server.clock.now();
-    const got = (await (await fetch(`${server.url}/api/demo/clock`)).json()) as { now: number };
-    assert.equal(got.now, now);
-    const moved = await post(server, '/api/demo/clock', { advanceMs: 1_000 });
-    assert.deepEqual(await moved.json(), { now: now + 1_000 });
-    const set = await post(server, '/api/demo/clock', { setTime: now + 5_000 });
-    assert.deepEqual(await set.json(), { now: now + 5_000 });
-    const both = await post(server, '/api/demo/clock', { setTime: now, advanceMs: 1 });
-    assert.equal(both.status, 400);
+    it('book: the count goes 3 -> 4 and the booking is in the list', async () => {
+      const event = await act({ action: 'book', startsInSeconds: 600, familyName: 'The Okonkwo family' });
+      assert.equal(event.kind, 'consultation.booked');
+      assert.equal(event.subject.type, 'consultation');
+      assert.deepEqual(Object.keys(event.patch).sort(), ['counts', 'upcoming']);
+      assert.equal(event.patch.counts!.upcoming, 4);
+      assert.equal(event.patch.counts!.familyClients, 6, 'naming a family does not make it a client');
+      const item = event.patch.upcoming!.find((u) => u.id === event.subject.id);
+      assert.ok(item, 'the new consultation is listed');
+      assert.equal(item.familyName, 'The Okonkwo family');
+      assert.equal(item.status, 'scheduled');
+      assert.equal(Date.parse(item.startsAt), server.clock.now() + 600_000);
+    });
+
+    it('message: it leads Recent Messages and unread goes 0 -> 1', async () => {
+      const event = await act({ action: 'message', familyName: 'The Haddads', text: 'Can we move Friday?' });
+      assert.equal(event.kind, 'message.received');
+      assert.equal(event.patch.counts!.unreadMessages, 1);
+      assert.equal(event.patch.recentMessages![0]!.preview, 'Can we move Friday?');
+      assert.equal(event.patch.recentMessages![0]!.read, false);
+      assert.equal(event.patch.recentMessages!.length, 3);
+    });
+
+    it('message: long family text is cut to a preview of at most 140 characters', async () => {
+      const event = await act({ action: 'message', text: 'x'.repeat(Limits.maxMessageChars) });
+      assert.equal(event.patch.recentMessages![0]!.preview.length, Limits.messagePreviewChars);
+      assert.ok(event.patch.recentMessages![0]!.preview.endsWith('…'));
+    });
+
+    it('payment: revenue this month goes $5,000.00 -> $5,250.00', async () => {
+      const event = await act({ action: 'payment', amountMinor: 25_000 });
+      assert.equal(event.kind, 'payment.completed');
+      assert.deepEqual(event.patch, { revenue: { month: '2025-03', amountMinor: 525_000, currency: 'USD' } });
+    });
+
+    it('associate-family and dissociate-family: family clients 6 -> 7 -> 6', async () => {
+      const associated = await act({ action: 'associate-family', familyName: 'The Lindqvists' });
+      assert.equal(associated.kind, 'family.associated');
+      assert.deepEqual(Object.keys(associated.patch), ['counts']);
+      assert.equal(associated.patch.counts!.familyClients, 7);
+      const dissociated = await act({ action: 'dissociate-family', familyId: associated.subject.id });
+      assert.equal(dissociated.kind, 'family.dissociated');
+      assert.equal(dissociated.patch.counts!.familyClients, 6);
+    });
+
+    it('start-consultation: active 2 -> 3, the item turns active in place', async () => {
+      const before = await snapshot();
+      const next = before.upcoming.find((u) => u.status === 'scheduled')!;
+      const event = await act({ action: 'start-consultation' });
+      assert.equal(event.kind, 'consultation.started');
+      assert.equal(event.subject.id, next.id);
+      assert.equal(event.patch.counts!.active, before.counts.active + 1);
+      assert.equal(event.patch.counts!.upcoming, before.counts.upcoming - 1);
+      const index = before.upcoming.findIndex((u) => u.id === next.id);
+      assert.equal(event.patch.upcoming![index]!.id, next.id);
+      assert.equal(event.patch.upcoming![index]!.status, 'active');
+    });
+
+    it('complete-consultation: the completed count goes up by one', async () => {
+      const before = await snapshot();
+      const event = await act({ action: 'complete-consultation' });
+      assert.equal(event.kind, 'consultation.completed');
+      assert.equal(event.patch.counts!.completed, before.counts.completed + 1);
+      assert.equal(event.patch.counts!.active, before.counts.active - 1);
+      assert.ok(!event.patch.upcoming!.some((u) => u.id === event.subject.id));
+    });
+
+    it('cancel-consultation and reschedule-consultation', async () => {
+      const before = await snapshot();
+      const cancelled = await act({ action: 'cancel-consultation' });
+      assert.equal(cancelled.kind, 'consultation.cancelled');
+      assert.equal(cancelled.patch.counts!.upcoming, before.counts.upcoming - 1);
+      const target = (await snapshot()).upcoming.find((u) => u.status === 'scheduled')!;
+      const moved = await act({
+        action: 'reschedule-consultation',
+        consultationId: target.id,
+        startsInSeconds: 7200,
+      });
+      assert.equal(moved.kind, 'consultation.rescheduled');
+      assert.deepEqual(Object.keys(moved.patch), ['upcoming']);
+      const item = moved.patch.upcoming!.find((u) => u.id === target.id)!;
+      assert.equal(Date.parse(item.startsAt), server.clock.now() + 7_200_000);
+    });
+
+    it('add-task and complete-task: tasks due today 2 -> 3 -> 2; a task due later does not count', async () => {
+      const added = await act({ action: 'add-task', title: 'Send notes', dueInDays: 0 });
+      assert.equal(added.kind, 'task.created');
+      assert.equal(added.patch.counts!.tasksDueToday, 3);
+      const later = await act({ action: 'add-task', title: 'Plan workshop', dueInDays: 3 });
+      assert.equal(later.patch.counts!.tasksDueToday, 3);
+      const done = await act({ action: 'complete-task', taskId: added.subject.id });
+      assert.equal(done.kind, 'task.completed');
+      assert.equal(done.patch.counts!.tasksDueToday, 2);
+    });
+
+    it('covers every action of the protocol', async () => {
+      // Each action above went through; this guards the list against silent growth.
+      assert.deepEqual([...SIMULATE_ACTIONS].sort(), [
+        'add-task',
+        'associate-family',
+        'book',
+        'cancel-consultation',
+        'complete-consultation',
+        'complete-task',
+        'dissociate-family',
+        'message',
+        'payment',
+        'reschedule-consultation',
+        'start-consultation',
+      ]);
+    });
+
+    it('answers 404 for an unknown consultant or when nothing matches, and changes nothing', async () => {
+      const before = await snapshot();
+      const unknown = await post(server, '/api/demo/simulate', { consultantId: 'c-nobody', action: 'book' });
+      assert.equal(unknown.status, 404);
+      for (const action of [
+        'start-consultation',
+        'complete-consultation',
+        'complete-task',
+        'dissociate-family',
+      ]) {
+        const res = await post(server, '/api/demo/simulate', { consultantId: 'c-empty', action });
+        assert.equal(res.status, 404, action);
+        const body = (await res.json()) as { error: string; message: string };
+        assert.equal(body.error, 'not-found');
+      }
+      const foreign = await post(server, '/api/demo/simulate', {
+        consultantId: 'c-story',
+        action: 'start-consultation',
+        consultationId: 'k-other-1',
+      });
+      assert.equal(foreign.status, 404, "another consultant's consultation does not exist");
+      assert.equal((await snapshot()).seq, before.seq);
+    });
+
+    it('answers an unknown action with 400 and the valid ones', async () => {
+      const res = await post(server, '/api/demo/simulate', { consultantId: 'c-story', action: 'teleport' });
+      assert.equal(res.status, 400);
+      const body = (await res.json()) as { error: string; message: string; validActions: string[] };
+      assert.equal(body.error, 'malformed');
+      assert.match(body.message, /teleport/);
+      assert.deepEqual(body.validActions, [...SIMULATE_ACTIONS]);
+    });
+
+    it('answers malformed JSON and schema failures with 400 naming the problem', async () => {
+      const broken = await post(server, '/api/demo/simulate', '{"consultantId": "c-story", ');
+      assert.equal(broken.status, 400);
+      assert.deepEqual(await broken.json(), {
+        error: 'malformed',
+        message: 'The request body is not valid JSON',
+      });
+      const invalid = await post(server, '/api/demo/simulate', {
+        consultantId: 'c-story',
+        action: 'book',
+        durationMinutes: 1,
+      });
+      assert.equal(invalid.status, 400);
+      assert.match(((await invalid.json()) as { message: string }).message, /durationMinutes/);
+      const extra = await post(server, '/api/demo/token', { consultantId: 'c-story', admin: true });
+      assert.equal(extra.status, 400);
+    });
+
+    it('answers bodies over the limit with 413', async () => {
+      const res = await post(server, '/api/demo/simulate', {
+        consultantId: 'c-story',
+        action: 'message',
+        text: 'y'.repeat(Limits.maxBodyBytes),
+      });
+      assert.equal(res.status, 413);
+      assert.equal(((await res.json()) as { error: string }).error, 'too-large');
+    });
+
+    it('moves the manual clock, answering the new time', async () => {
+      const now = server.clock.now();
+      const got = (await (await fetch(`${server.url}/api/demo/clock`)).json()) as { now: number };
+      assert.equal(got.now, now);
+      const moved = await post(server, '/api/demo/clock', { advanceMs: 1_000 });
+      assert.deepEqual(await moved.json(), { now: now + 1_000 });
+      const set = await post(server, '/api/demo/clock', { setTime: now + 5_000 });
+      assert.deepEqual(await set.json(), { now: now + 5_000 });
+      const both = await post(server, '/api/demo/clock', { setTime: now, advanceMs: 1 });
+      assert.equal(both.status, 400);
+    });
   });
-});
 
 describe('POST /api/messages/:id/read', async () => {
   const server = await startTestServer();

@@ -1,5 +1,6 @@
 /**
- * Test support: the real server on a random loopback port with a temporary database and a
+ * Test support: the real server on a random loopback port with a temporary database (an
+ * SQLite file, or a fresh database on a PostgreSQL server started for the test file) and a
  * manual clock, and small clients for each transport that queue what they receive so tests
  * can wait for frames (with a timeout guard) instead of sleeping.
  */
@@ -11,41 +12,96 @@ import { WebSocket } from 'ws';
 import type { Cursor, EventFrame, ServerFrame, SimulateRequest, SimulateResponse } from '@fg/protocol';
 import { ManualClock } from '../src/clock.js';
 import { startServer, type RunningServer, type StartOptions } from '../src/server.js';
+import { startPostgres, type PgServer } from './support/postgres.js';
 
 /** Friday 14 March 2025, 11:00 in New York (15:00 UTC): a fixed, ordinary instant. */
 export const T0 = Date.UTC(2025, 2, 14, 15, 0, 0);
 export const SECRET = 'test-secret-test-secret-test-secret-0123456789';
 
+/** The two storage implementations; suites that hold for both run once on each. */
+export type Backend = 'sqlite' | 'postgres';
+export const BACKENDS: readonly Backend[] = ['sqlite', 'postgres'];
+
+let postgres: Promise<PgServer> | undefined;
+
+/** The test file's PostgreSQL server, started on first use and stopped after the file. */
+export function testPostgres(): Promise<PgServer> {
+  return (postgres ??= startPostgres());
+}
+
+after(async () => {
+  if (postgres) await (await postgres).stop();
+});
+
 export interface TestServer extends RunningServer {
   clock: ManualClock;
+  backend: Backend;
+  /** SQLite: the file. */
   dbPath: string;
+  /** PostgreSQL: the database. */
+  databaseUrl: string;
   dir: string;
 }
 
-/** Starts a server for the rest of the file (closed and deleted after it). */
+/**
+ * Waits until the time-driven work a clock move set off (consultations starting, days
+ * turning) is committed: on PostgreSQL each commit is a trip to the database.
+ */
+export async function settled(server: TestServer): Promise<void> {
+  await server.clock.settled();
+  await server.scheduler.idle();
+}
+
+/**
+ * Starts a server for the rest of the file (closed and deleted after it). On `postgres` it
+ * gets a database of its own unless `databaseUrl` names one (a restart).
+ */
 export async function startTestServer(
-  options: Partial<StartOptions> & { start?: number; keepAfter?: boolean } = {},
+  options: Partial<StartOptions> & { start?: number; keepAfter?: boolean; backend?: Backend } = {},
 ): Promise<TestServer> {
-  const dir = options.dbPath ? '' : mkdtempSync(join(tmpdir(), 'fg-server-test-'));
-  const dbPath = options.dbPath ?? join(dir, 'fg.db');
-  const clock = (options.clock as ManualClock | undefined) ?? new ManualClock(options.start ?? T0);
-  const server = await startServer({
-    port: 0,
-    demo: true,
-    jwtSecret: SECRET,
-    heartbeatMs: 60_000,
-    ...options,
-    dbPath,
-    clock,
-  });
-  const testServer: TestServer = { ...server, clock, dbPath, dir };
+  // The hook is registered before the first await: node:test attaches hooks registered
+  // later in a suite's body to whatever runs at that moment.
+  let running: TestServer | undefined;
   if (!options.keepAfter) {
     after(async () => {
-      await server.close();
-      if (dir) rmSync(dir, { recursive: true, force: true });
+      if (!running) return;
+      await running.close();
+      if (running.dir) rmSync(running.dir, { recursive: true, force: true });
     });
   }
-  return testServer;
+  const backend = options.backend ?? (options.databaseUrl ? 'postgres' : 'sqlite');
+  const clock = (options.clock as ManualClock | undefined) ?? new ManualClock(options.start ?? T0);
+  let dir = '';
+  let dbPath = '';
+  let databaseUrl = '';
+  if (backend === 'postgres') {
+    databaseUrl = options.databaseUrl ?? (await (await testPostgres()).createDatabase());
+  } else {
+    dir = options.dbPath ? '' : mkdtempSync(join(tmpdir(), 'fg-server-test-'));
+    dbPath = options.dbPath ?? join(dir, 'fg.db');
+  }
+  try {
+    const server = await startServer({
+      port: 0,
+      demo: true,
+      jwtSecret: SECRET,
+      heartbeatMs: 60_000,
+      ...options,
+      ...(backend === 'postgres' ? { databaseUrl, dbPath: undefined } : { dbPath, databaseUrl: undefined }),
+      clock,
+    });
+    running = { ...server, clock, backend, dbPath, databaseUrl, dir };
+    return running;
+  } catch (error) {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+export function sameDatabase(first: TestServer): Partial<StartOptions> & { backend: Backend } {
+  return first.backend === 'postgres'
+    ? { backend: 'postgres', databaseUrl: first.databaseUrl }
+    : { backend: 'sqlite', dbPath: first.dbPath };
 }
 
 export async function tokenFor(

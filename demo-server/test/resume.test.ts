@@ -4,9 +4,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Cursor, EventFrame, ServerFrame, SnapshotFrame } from '@fg/protocol';
 import {
+  BACKENDS,
   nextEvents,
   poll,
   post,
+  settled,
   simulate,
   SseClient,
   startTestServer,
@@ -68,98 +70,101 @@ async function resume(
   return frames;
 }
 
-for (const transport of ['websocket', 'sse', 'polling'] as const) {
-  describe(`resume over ${transport}`, async () => {
-    const server = await startTestServer({ retention: { events: 100, ms: 60 * 60_000 } });
-    // Valid for a week: these tests move the clock past the time retention.
-    const token = await tokenFor(server, 'c-story', 7 * 24 * 3600);
+for (const backend of BACKENDS)
+  for (const transport of ['websocket', 'sse', 'polling'] as const) {
+    describe(`resume over ${transport} (${backend})`, async () => {
+      const server = await startTestServer({ backend, retention: { events: 100, ms: 60 * 60_000 } });
+      // Valid for a week: these tests move the clock past the time retention.
+      const token = await tokenFor(server, 'c-story', 7 * 24 * 3600);
 
-    it('after 50 events while away, receives exactly those 50, in order', async () => {
-      const cursor = await freshCursor(server, token);
-      if (transport === 'websocket') {
-        // Really connected first, then gone.
-        const ws = await WsClient.connect(server, token, cursor);
-        await ws.close();
+      it('after 50 events while away, receives exactly those 50, in order', async () => {
+        const cursor = await freshCursor(server, token);
+        if (transport === 'websocket') {
+          // Really connected first, then gone.
+          const ws = await WsClient.connect(server, token, cursor);
+          await ws.close();
+        }
+        const seqs = await append(server, 50);
+        assert.deepEqual(
+          seqs,
+          Array.from({ length: 50 }, (_, i) => cursor.seq + 1 + i),
+        );
+        const frames = await resume(server, transport, token, cursor, 50);
+        assert.equal(frames.length, 50);
+        assert.ok(frames.every((f) => f.type === 'event' && f.epoch === cursor.epoch));
+        assert.deepEqual(
+          frames.map((f) => (f as EventFrame).seq),
+          seqs,
+        );
+      });
+
+      it('gets a snapshot when the cursor is older than the event retention', async () => {
+        const cursor = await freshCursor(server, token);
+        await append(server, 101);
+        const frames = await resume(server, transport, token, cursor, 0);
+        assert.equal(frames.length, 1);
+        const snapshot = frames[0] as SnapshotFrame;
+        assert.equal(snapshot.type, 'snapshot');
+        assert.equal(snapshot.seq, cursor.seq + 101);
+      });
+
+      it('gets a snapshot when the missed events are older than the time retention', async () => {
+        const cursor = await freshCursor(server, token);
+        await append(server, 2);
+        server.clock.advance(60 * 60_000 + 1);
+        await settled(server);
+        const frames = await resume(server, transport, token, cursor, 0);
+        assert.equal(frames[0]!.type, 'snapshot');
+      });
+
+      it('gets a snapshot in the new epoch after the log is reset', async () => {
+        const cursor = await freshCursor(server, token);
+        await append(server, 3);
+        const res = await post(server, '/api/demo/reset-log', { consultantId: 'c-story' });
+        const head = (await res.json()) as Cursor;
+        assert.notEqual(head.epoch, cursor.epoch);
+        assert.equal(head.seq, 0);
+        const frames = await resume(server, transport, token, cursor, 0);
+        const snapshot = frames[0] as SnapshotFrame;
+        assert.equal(snapshot.type, 'snapshot');
+        assert.equal(snapshot.epoch, head.epoch);
+        assert.equal(snapshot.seq, 0);
+        // The new log numbers from 1 again (the SSE check above appended one already).
+        const expected = transport === 'sse' ? 2 : 1;
+        assert.equal((await simulate(server, 'c-story', { action: 'payment' })).seq, expected);
+      });
+
+      it('gets a snapshot for a cursor ahead of the log', async () => {
+        const cursor = await freshCursor(server, token);
+        const frames = await resume(server, transport, token, { ...cursor, seq: cursor.seq + 5 }, 0);
+        assert.equal(frames[0]!.type, 'snapshot');
+      });
+    });
+  }
+
+for (const backend of BACKENDS)
+  describe(`log reset while connected (${backend})`, async () => {
+    const server = await startTestServer({ backend });
+
+    it('moves every open connection to the new epoch with a snapshot', async () => {
+      const token = await tokenFor(server, 'c-story');
+      const ws = await WsClient.connect(server, token);
+      const before = (await ws.next()) as SnapshotFrame;
+      const sse = await SseClient.connect(server, token);
+      await sse.next();
+      await sse.next();
+      const head = await server.resetLog('c-story');
+      assert.notEqual(head.epoch, before.epoch);
+      for (const source of [ws, sse]) {
+        const frame = (await source.next()) as SnapshotFrame;
+        assert.equal(frame.type, 'snapshot');
+        assert.equal(frame.epoch, head.epoch);
+        assert.equal(frame.seq, 0);
       }
-      const seqs = await append(server, 50);
-      assert.deepEqual(
-        seqs,
-        Array.from({ length: 50 }, (_, i) => cursor.seq + 1 + i),
-      );
-      const frames = await resume(server, transport, token, cursor, 50);
-      assert.equal(frames.length, 50);
-      assert.ok(frames.every((f) => f.type === 'event' && f.epoch === cursor.epoch));
-      assert.deepEqual(
-        frames.map((f) => (f as EventFrame).seq),
-        seqs,
-      );
-    });
-
-    it('gets a snapshot when the cursor is older than the event retention', async () => {
-      const cursor = await freshCursor(server, token);
-      await append(server, 101);
-      const frames = await resume(server, transport, token, cursor, 0);
-      assert.equal(frames.length, 1);
-      const snapshot = frames[0] as SnapshotFrame;
-      assert.equal(snapshot.type, 'snapshot');
-      assert.equal(snapshot.seq, cursor.seq + 101);
-    });
-
-    it('gets a snapshot when the missed events are older than the time retention', async () => {
-      const cursor = await freshCursor(server, token);
-      await append(server, 2);
-      server.clock.advance(60 * 60_000 + 1);
-      const frames = await resume(server, transport, token, cursor, 0);
-      assert.equal(frames[0]!.type, 'snapshot');
-    });
-
-    it('gets a snapshot in the new epoch after the log is reset', async () => {
-      const cursor = await freshCursor(server, token);
-      await append(server, 3);
-      const res = await post(server, '/api/demo/reset-log', { consultantId: 'c-story' });
-      const head = (await res.json()) as Cursor;
-      assert.notEqual(head.epoch, cursor.epoch);
-      assert.equal(head.seq, 0);
-      const frames = await resume(server, transport, token, cursor, 0);
-      const snapshot = frames[0] as SnapshotFrame;
-      assert.equal(snapshot.type, 'snapshot');
-      assert.equal(snapshot.epoch, head.epoch);
-      assert.equal(snapshot.seq, 0);
-      // The new log numbers from 1 again (the SSE check above appended one already).
-      const expected = transport === 'sse' ? 2 : 1;
-      assert.equal((await simulate(server, 'c-story', { action: 'payment' })).seq, expected);
-    });
-
-    it('gets a snapshot for a cursor ahead of the log', async () => {
-      const cursor = await freshCursor(server, token);
-      const frames = await resume(server, transport, token, { ...cursor, seq: cursor.seq + 5 }, 0);
-      assert.equal(frames[0]!.type, 'snapshot');
+      const { seq } = await simulate(server, 'c-story', { action: 'message' });
+      const [event] = await nextEvents(ws, 1);
+      assert.deepEqual([event!.epoch, event!.seq], [head.epoch, seq]);
+      await ws.close();
+      sse.close();
     });
   });
-}
-
-describe('log reset while connected', async () => {
-  const server = await startTestServer();
-
-  it('moves every open connection to the new epoch with a snapshot', async () => {
-    const token = await tokenFor(server, 'c-story');
-    const ws = await WsClient.connect(server, token);
-    const before = (await ws.next()) as SnapshotFrame;
-    const sse = await SseClient.connect(server, token);
-    await sse.next();
-    await sse.next();
-    const head = await server.resetLog('c-story');
-    assert.notEqual(head.epoch, before.epoch);
-    for (const source of [ws, sse]) {
-      const frame = (await source.next()) as SnapshotFrame;
-      assert.equal(frame.type, 'snapshot');
-      assert.equal(frame.epoch, head.epoch);
-      assert.equal(frame.seq, 0);
-    }
-    const { seq } = await simulate(server, 'c-story', { action: 'message' });
-    const [event] = await nextEvents(ws, 1);
-    assert.deepEqual([event!.epoch, event!.seq], [head.epoch, seq]);
-    await ws.close();
-    sse.close();
-  });
-});

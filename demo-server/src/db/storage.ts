@@ -67,8 +67,9 @@ export interface Cluster {
    * Competes for the one leadership (the scheduler's): `change(true)` when this node
    * becomes the leader, `change(false)` when it loses the lead (its database session ended).
    * Exactly one node leads while the database is reachable; when it dies, another takes over.
+   * Resolves once the first attempt is decided (this node leads, or another does).
    */
-  lead(change: (leader: boolean) => void): void;
+  lead(change: (leader: boolean) => void): Promise<void>;
 }
 
 export interface Storage {

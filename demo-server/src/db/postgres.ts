@@ -1,0 +1,426 @@
+/**
+ * PostgreSQL behind the storage interface, for running several nodes on one database.
+ *
+ * - Writes are READ COMMITTED transactions that begin by locking the consultant's
+ *   `event_logs` row (`EventLog.lock`), so writers for one consultant take turns across
+ *   nodes and seqs have no gaps. Reads are REPEATABLE READ, so a snapshot matches its seq.
+ * - `notify` queues `pg_notify` in the writer's transaction: the pointer goes out at commit,
+ *   never for a rolled-back write. Every node LISTENs on one dedicated connection.
+ * - When that connection drops, the node reconnects at once and, once listening again,
+ *   reports `up` so followed logs are read again (signals sent meanwhile are lost). If the
+ *   database stays unreachable past a grace period, the node reports `down`.
+ * - The scheduler's leader holds a session-level advisory lock on its own connection. The
+ *   lock goes when that session ends (the node died, or lost the database); the other nodes
+ *   try for it every `leaderCheckMs` and one of them takes over.
+ */
+import pg from 'pg';
+import { AppError, busy } from '../errors.js';
+import { SCHEMA_VERSION } from './schema.js';
+import { SCHEMA_POSTGRES } from './schema-postgres.js';
+import type { Cluster, Dialect, LogSignal, Sql, SqlValue, Storage } from './storage.js';
+
+export interface PostgresOptions {
+  /** This node's name in `pg_stat_activity` (the listener and leader sessions add a suffix). */
+  nodeName?: string;
+  /** How often a node that is not the leader tries for the lead. Default 2000 ms. */
+  leaderCheckMs?: number;
+  /** How long a lost connection may take to come back before the node reports `down`. Default 3000 ms. */
+  graceMs?: number;
+  /** Connections in the pool. Default 10. */
+  poolSize?: number;
+}
+
+const DIALECT: Dialect = { name: 'postgres', forUpdate: ' FOR UPDATE', insertionOrder: 'n' };
+
+/** The channel every node listens on. */
+export const CHANNEL = 'fg_log';
+/** Advisory lock keys: schema and seeding; the scheduler's leadership. */
+const SETUP_LOCK = 4_604_221_001;
+const LEADER_LOCK = 4_604_221_002;
+
+/** BIGINT and NUMERIC come back as numbers: every value here (ms, minor units, counts) fits. */
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === pg.types.builtins.INT8 || oid === pg.types.builtins.NUMERIC
+      ? (value: string) => Number(value)
+      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+/** SQLSTATE classes and codes that mean "the database is not there", not "your SQL is wrong". */
+function isConnectionError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string') {
+    // Connection, authorization (a login refused), operator intervention, resources.
+    if (/^(08|28|57P|53)/.test(code)) return true;
+    if (/^E[A-Z]+$/.test(code)) return true; // ECONNREFUSED, ECONNRESET, ETIMEDOUT, ...
+  }
+  const message = error instanceof Error ? error.message : '';
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|not queryable|ECONNREFUSED/i.test(
+    message,
+  );
+}
+
+function translate(error: unknown): unknown {
+  if (error instanceof AppError) return error;
+  if (isConnectionError(error))
+    return busy('The database is not reachable; nothing was written. Retry shortly.');
+  const code = (error as { code?: unknown } | null)?.code;
+  // Serialization failures and deadlocks roll the transaction back: nothing was written.
+  if (code === '40001' || code === '40P01') return busy();
+  return error;
+}
+
+const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
+
+export class PostgresStorage implements Storage, Cluster {
+  readonly dialect = DIALECT;
+  readonly sql: Sql;
+  private readonly pool: pg.Pool;
+  private readonly statements = new Map<string, { name: string; text: string }>();
+  private readonly nodeName: string;
+  private readonly leaderCheckMs: number;
+  private readonly graceMs: number;
+  private closing = false;
+
+  private listener: pg.Client | undefined;
+  private listening = false;
+  private reconnecting: Promise<void> | undefined;
+  private graceTimer: NodeJS.Timeout | undefined;
+  private reportedDown = false;
+  private readonly signalListeners: ((signal: LogSignal) => void)[] = [];
+  private readonly connectionListeners: ((up: boolean) => void)[] = [];
+
+  private leaderClient: pg.Client | undefined;
+  private wake: (() => void) | undefined;
+
+  private constructor(
+    private readonly url: string,
+    options: PostgresOptions,
+  ) {
+    this.nodeName = (options.nodeName || `fg-${process.pid}`).slice(0, 50);
+    this.leaderCheckMs = options.leaderCheckMs ?? 2000;
+    this.graceMs = options.graceMs ?? 3000;
+    this.pool = new pg.Pool({
+      connectionString: url,
+      max: options.poolSize ?? 10,
+      application_name: this.nodeName,
+      connectionTimeoutMillis: 5000,
+      idleTimeoutMillis: 30_000,
+      keepAlive: true,
+      types,
+    });
+    // An idle connection that breaks is dropped by the pool; the next query opens another.
+    this.pool.on('error', (error) => console.error('database connection lost:', error.message));
+    this.sql = this.runner((config) => this.pool.query(config));
+  }
+
+  /** Connects, creates the schema if needed and starts listening. */
+  static async open(url: string, options: PostgresOptions = {}): Promise<PostgresStorage> {
+    const storage = new PostgresStorage(url, options);
+    try {
+      await storage.setup(async (tx) => {
+        await tx.run(SCHEMA_POSTGRES);
+        await tx.run(
+          "INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT (key) DO NOTHING",
+          [String(SCHEMA_VERSION)],
+        );
+      });
+      await storage.listen();
+    } catch (error) {
+      await storage.close();
+      throw error;
+    }
+    return storage;
+  }
+
+  get cluster(): Cluster {
+    return this;
+  }
+
+  get connected(): boolean {
+    return this.listening;
+  }
+
+  /** `?` placeholders become `$1, $2, ...`; each statement is prepared once per connection. */
+  private statement(sql: string, params: readonly SqlValue[]): pg.QueryConfig {
+    let known = this.statements.get(sql);
+    if (!known) {
+      let n = 0;
+      known = { name: `fg_${this.statements.size}`, text: sql.replace(/\?/g, () => `$${++n}`) };
+      this.statements.set(sql, known);
+    }
+    // Statements without parameters (transaction control, the schema) are not prepared.
+    return params.length > 0
+      ? { name: known.name, text: known.text, values: params as SqlValue[] }
+      : { text: known.text };
+  }
+
+  private runner(query: (config: pg.QueryConfig) => Promise<pg.QueryResult>): Sql {
+    const exec = async (sql: string, params: readonly SqlValue[] = []): Promise<pg.QueryResult> => {
+      try {
+        return await query(this.statement(sql, params));
+      } catch (error) {
+        throw translate(error);
+      }
+    };
+    return {
+      get: async <T>(sql: string, params?: readonly SqlValue[]) =>
+        (await exec(sql, params)).rows[0] as T | undefined,
+      all: async <T>(sql: string, params?: readonly SqlValue[]) => (await exec(sql, params)).rows as T[],
+      run: async (sql: string, params?: readonly SqlValue[]) => (await exec(sql, params)).rowCount ?? 0,
+    };
+  }
+
+  private async transaction<T>(begin: string, fn: (tx: Sql) => Promise<T>, lockKey?: number): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw translate(error);
+    }
+    let broken: unknown;
+    try {
+      const tx = this.runner((config) => client.query(config));
+      await tx.run(begin);
+      try {
+        if (lockKey !== undefined) await tx.get('SELECT pg_advisory_xact_lock(?)', [lockKey]);
+        const result = await fn(tx);
+        // A failed COMMIT (the connection broke) throws: the write is never acknowledged.
+        await tx.run('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    } catch (error) {
+      if (isConnectionError(error) || (error instanceof AppError && error.status === 503)) broken = error;
+      throw translate(error);
+    } finally {
+      // A connection that failed is closed rather than reused.
+      client.release(broken instanceof Error ? broken : broken ? true : undefined);
+    }
+  }
+
+  write<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+    return this.transaction('BEGIN', fn);
+  }
+
+  read<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+    return this.transaction('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', fn);
+  }
+
+  /** One node at a time: the schema, seeding and per-consultant state under an advisory lock. */
+  setup<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+    return this.transaction('BEGIN', fn, SETUP_LOCK);
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      return (await this.sql.get('SELECT 1 AS ok')) !== undefined;
+    } catch {
+      return false;
+    }
+  }
+
+  // ---- signals ----
+
+  async notify(tx: Sql, signal: LogSignal): Promise<void> {
+    const payload = JSON.stringify({
+      c: signal.consultantId,
+      e: signal.epoch,
+      s: signal.seq,
+      k: signal.kind,
+    });
+    await tx.get('SELECT pg_notify(?, ?)', [CHANNEL, payload]);
+  }
+
+  onSignal(listener: (signal: LogSignal) => void): void {
+    this.signalListeners.push(listener);
+  }
+
+  onConnection(listener: (up: boolean) => void): void {
+    this.connectionListeners.push(listener);
+  }
+
+  private emitConnection(up: boolean): void {
+    for (const listener of this.connectionListeners) {
+      try {
+        listener(up);
+      } catch (error) {
+        console.error('connection listener failed', error);
+      }
+    }
+  }
+
+  private received(payload: string | undefined): void {
+    let signal: LogSignal;
+    try {
+      const raw = JSON.parse(payload ?? '') as { c: string; e: string; s: number; k: LogSignal['kind'] };
+      signal = { consultantId: raw.c, epoch: raw.e, seq: raw.s, kind: raw.k };
+    } catch {
+      console.error('unreadable notification', payload);
+      return;
+    }
+    for (const listener of this.signalListeners) {
+      try {
+        listener(signal);
+      } catch (error) {
+        console.error('signal listener failed', error);
+      }
+    }
+  }
+
+  private async listen(): Promise<void> {
+    const client = new pg.Client({
+      connectionString: this.url,
+      application_name: `${this.nodeName}-listen`,
+      keepAlive: true,
+      connectionTimeoutMillis: 5000,
+      types,
+    });
+    const lost = (): void => this.lost(client);
+    client.on('error', lost);
+    client.on('end', lost);
+    client.on('notification', (message) => {
+      if (message.channel === CHANNEL) this.received(message.payload);
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANNEL}`);
+    } catch (error) {
+      client.removeListener('end', lost);
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+    if (this.closing) {
+      await client.end().catch(() => undefined);
+      return;
+    }
+    this.listener = client;
+    this.listening = true;
+  }
+
+  /** The listening connection broke: reconnect, and report `down` if that takes too long. */
+  private lost(client: pg.Client): void {
+    if (this.listener !== client || this.closing) return;
+    this.listener = undefined;
+    this.listening = false;
+    client.end().catch(() => undefined);
+    console.error(`${this.nodeName}: database connection lost; reconnecting`);
+    this.graceTimer ??= setTimeout(() => {
+      this.graceTimer = undefined;
+      if (this.listening || this.closing) return;
+      this.reportedDown = true;
+      this.emitConnection(false);
+    }, this.graceMs);
+    this.graceTimer.unref();
+    this.reconnecting ??= this.reconnect().finally(() => (this.reconnecting = undefined));
+  }
+
+  private async reconnect(): Promise<void> {
+    let wait = 100;
+    while (!this.closing) {
+      try {
+        await this.listen();
+        if (this.closing) return;
+        clearTimeout(this.graceTimer);
+        this.graceTimer = undefined;
+        if (this.reportedDown) console.error(`${this.nodeName}: database connection back`);
+        this.reportedDown = false;
+        // Listening again: whatever was signalled meanwhile is read from the logs.
+        this.emitConnection(true);
+        return;
+      } catch {
+        await delay(wait);
+        wait = Math.min(wait * 2, 2000);
+      }
+    }
+  }
+
+  // ---- leadership ----
+
+  lead(change: (leader: boolean) => void): Promise<void> {
+    return new Promise((decided) => void this.campaign(change, decided));
+  }
+
+  /** Sleeps up to `ms`, or until `close` wakes it. */
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      timer.unref();
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  private async campaign(change: (leader: boolean) => void, decided: () => void): Promise<void> {
+    while (!this.closing) {
+      const client = new pg.Client({
+        connectionString: this.url,
+        application_name: `${this.nodeName}-lead`,
+        keepAlive: true,
+        connectionTimeoutMillis: 5000,
+      });
+      let ended = false;
+      let leading = false;
+      const gone = new Promise<void>((resolve) => {
+        client.on('error', () => {
+          ended = true;
+          resolve();
+        });
+        client.on('end', () => {
+          ended = true;
+          resolve();
+        });
+      });
+      try {
+        await client.connect();
+        this.leaderClient = client;
+        // Not the leader: try again now and then, while the session lasts.
+        while (!this.closing && !ended) {
+          const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [
+            LEADER_LOCK,
+          ]);
+          if (rows[0]?.ok) break;
+          decided();
+          await this.pause(this.leaderCheckMs);
+        }
+        if (!this.closing && !ended) {
+          leading = true;
+          change(true);
+          decided();
+          // The leader: until its session ends. It checks the session now and then, so a
+          // connection that died silently is noticed.
+          while (!this.closing && !ended) {
+            await Promise.race([gone, this.pause(this.leaderCheckMs)]);
+            if (!this.closing && !ended) await client.query('SELECT 1');
+          }
+        }
+      } catch {
+        // The session failed: the lock, if held, went with it.
+        decided();
+      } finally {
+        if (leading && !this.closing) change(false);
+        this.leaderClient = undefined;
+        await client.end().catch(() => undefined);
+      }
+      if (!this.closing) await this.pause(Math.min(this.leaderCheckMs, 1000));
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    clearTimeout(this.graceTimer);
+    this.wake?.();
+    await Promise.all([
+      this.listener?.end().catch(() => undefined),
+      this.leaderClient?.end().catch(() => undefined),
+      this.reconnecting,
+    ]);
+    await this.pool.end().catch(() => undefined);
+  }
+}

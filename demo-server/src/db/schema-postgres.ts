@@ -1,0 +1,106 @@
+/**
+ * The PostgreSQL schema: the same tables as SQLite's (`schema.ts`), with PostgreSQL's
+ * types. Instants are BIGINT milliseconds; `n` columns give the insertion order SQLite
+ * gets from its rowid.
+ */
+export const SCHEMA_POSTGRES = /* sql */ `
+CREATE TABLE IF NOT EXISTS meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS consultants (
+  id          TEXT PRIMARY KEY,
+  n           BIGINT GENERATED ALWAYS AS IDENTITY,
+  name        TEXT NOT NULL,
+  timezone    TEXT NOT NULL,
+  currency    TEXT NOT NULL CHECK (length(currency) = 3),
+  locale      TEXT NOT NULL,
+  description TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE IF NOT EXISTS families (
+  id   TEXT PRIMARY KEY,
+  name TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS consultant_families (
+  consultant_id  TEXT NOT NULL REFERENCES consultants(id),
+  family_id      TEXT NOT NULL REFERENCES families(id),
+  associated_at  BIGINT NOT NULL,
+  PRIMARY KEY (consultant_id, family_id)
+);
+
+CREATE TABLE IF NOT EXISTS consultations (
+  id             TEXT PRIMARY KEY,
+  consultant_id  TEXT NOT NULL REFERENCES consultants(id),
+  family_id      TEXT NOT NULL REFERENCES families(id),
+  title          TEXT NOT NULL,
+  starts_at      BIGINT NOT NULL,
+  ends_at        BIGINT NOT NULL CHECK (ends_at > starts_at),
+  status         TEXT NOT NULL CHECK (status IN ('scheduled', 'active', 'completed', 'cancelled')),
+  created_at     BIGINT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS consultations_by_consultant ON consultations (consultant_id, status, starts_at);
+CREATE INDEX IF NOT EXISTS consultations_due_start ON consultations (starts_at) WHERE status = 'scheduled';
+CREATE INDEX IF NOT EXISTS consultations_due_end ON consultations (ends_at) WHERE status = 'active';
+
+CREATE TABLE IF NOT EXISTS messages (
+  id             TEXT PRIMARY KEY,
+  n              BIGINT GENERATED ALWAYS AS IDENTITY,
+  consultant_id  TEXT NOT NULL REFERENCES consultants(id),
+  family_id      TEXT NOT NULL REFERENCES families(id),
+  body           TEXT NOT NULL,
+  sent_at        BIGINT NOT NULL,
+  read_at        BIGINT
+);
+CREATE INDEX IF NOT EXISTS messages_recent ON messages (consultant_id, sent_at DESC);
+CREATE INDEX IF NOT EXISTS messages_unread ON messages (consultant_id) WHERE read_at IS NULL;
+
+CREATE TABLE IF NOT EXISTS payments (
+  id               TEXT PRIMARY KEY,
+  consultant_id    TEXT NOT NULL REFERENCES consultants(id),
+  family_id        TEXT REFERENCES families(id),
+  amount_minor     BIGINT NOT NULL CHECK (amount_minor > 0),
+  currency         TEXT NOT NULL,
+  paid_at          BIGINT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS payments_by_time ON payments (consultant_id, paid_at);
+
+CREATE TABLE IF NOT EXISTS tasks (
+  id             TEXT PRIMARY KEY,
+  consultant_id  TEXT NOT NULL REFERENCES consultants(id),
+  title          TEXT NOT NULL,
+  due_date       TEXT NOT NULL,
+  created_at     BIGINT NOT NULL,
+  completed_at   BIGINT
+);
+CREATE INDEX IF NOT EXISTS tasks_open_by_due ON tasks (consultant_id, due_date) WHERE completed_at IS NULL;
+
+-- The transactional outbox: one row per dashboard change, written with the change.
+CREATE TABLE IF NOT EXISTS events (
+  consultant_id  TEXT NOT NULL,
+  seq            INTEGER NOT NULL,
+  epoch          TEXT NOT NULL,
+  at             BIGINT NOT NULL,
+  kind           TEXT NOT NULL,
+  subject        TEXT NOT NULL,
+  patch          TEXT NOT NULL,
+  PRIMARY KEY (consultant_id, seq)
+);
+
+-- One log per consultant: its name (epoch) and its last seq. Every write locks its
+-- consultant's row first, so writers for one consultant take turns across all nodes.
+CREATE TABLE IF NOT EXISTS event_logs (
+  consultant_id  TEXT PRIMARY KEY REFERENCES consultants(id),
+  epoch          TEXT NOT NULL,
+  last_seq       INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS calendars (
+  consultant_id  TEXT PRIMARY KEY REFERENCES consultants(id),
+  local_day      TEXT NOT NULL,
+  next_day_at    BIGINT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS calendars_next ON calendars (next_day_at);
+`;
