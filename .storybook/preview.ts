@@ -1,4 +1,5 @@
-import type { Preview } from '@storybook/web-components-vite';
+import type { ArgTypesEnhancer } from 'storybook/internal/types';
+import type { Preview, WebComponentsRenderer } from '@storybook/web-components-vite';
 import { setCustomElementsManifest } from '@storybook/web-components-vite';
 import { html } from 'lit';
 import { setClock } from '@fg/dashboard-elements';
@@ -12,9 +13,25 @@ import './preview.css';
 
 setCustomElementsManifest(forStorybook(manifest));
 
+/** The manifest's CSS custom properties as controls: colors get a color picker, the rest text. */
+const cssPropertyControls: ArgTypesEnhancer<WebComponentsRenderer> = ({ argTypes }) =>
+  Object.fromEntries(
+    Object.entries(argTypes).map(([name, argType]) => [
+      name,
+      argType.table?.category === 'css custom properties'
+        ? {
+            ...argType,
+            type: { name: 'string' as const },
+            control: { type: /color|background/.test(name) ? ('color' as const) : ('text' as const) },
+          }
+        : argType,
+    ]),
+  );
+
 const preview: Preview = {
   tags: ['autodocs'],
   render: renderWidget,
+  argTypesEnhancers: [cssPropertyControls],
   initialGlobals: { theme: 'light' },
   globalTypes: {
     theme: {
