@@ -65,8 +65,17 @@ const STATUSES: Partial<Record<StoryState, ConnectionStatus>> = {
   expired: 'expired',
 };
 
+/** One store per state: nothing changes them, so every story in a state can share it. */
+const stores = new Map<StoryState, DashboardStore>();
+
 /** A store in the given state, built the way a client builds it: a snapshot frame, then a status. */
 export function storeFor(state: StoryState): DashboardStore {
+  let store = stores.get(state);
+  if (!store) stores.set(state, (store = buildStore(state)));
+  return store;
+}
+
+function buildStore(state: StoryState): DashboardStore {
   let now = STATUSES[state] ? LAST_HEARD : STORY_NOW;
   const store = createDashboardStore({ now: () => now });
   if (state === 'loading') return store;
