@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { SnapshotSchema, validate, type Snapshot } from '@fg/protocol';
-import { BACKENDS, bearer, sameDatabase, startTestServer, T0, tokenFor } from './helpers.js';
+import { BACKENDS, bearer, sameDatabase, startTestServer, suiteServer, T0, tokenFor } from './helpers.js';
 
 for (const backend of BACKENDS)
-  describe(`GET /api/dashboard (${backend})`, async () => {
-    const server = await startTestServer({ backend });
+  describe(`GET /api/dashboard (${backend})`, () => {
+    const server = suiteServer({ backend });
 
     async function dashboard(consultantId: string): Promise<Snapshot> {
       const res = await fetch(`${server.url}/api/dashboard`, {

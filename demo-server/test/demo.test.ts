@@ -1,6 +1,6 @@
 // The demo routes and the action route: every simulated action, and bad input answered clearly.
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import {
   EventFrameSchema,
   Limits,
@@ -18,17 +18,22 @@ import {
   post,
   simulate,
   startTestServer,
+  suiteServer,
   tokenFor,
   WsClient,
   type SimulateBody,
 } from './helpers.js';
 
 for (const backend of BACKENDS)
-  describe(`demo routes (${backend})`, async () => {
-    const server = await startTestServer({ backend });
-    const token = await tokenFor(server, 'c-story');
-    const ws = await WsClient.connect(server, token);
-    await ws.next(); // the snapshot
+  describe(`demo routes (${backend})`, () => {
+    const server = suiteServer({ backend });
+    let token: string;
+    let ws: WsClient;
+    before(async () => {
+      token = await tokenFor(server, 'c-story');
+      ws = await WsClient.connect(server, token);
+      await ws.next(); // the snapshot
+    });
     const snapshot = async (): Promise<Snapshot> =>
       (await (await fetch(`${server.url}/api/dashboard`, { headers: bearer(token) })).json()) as Snapshot;
 

@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after } from 'node:test';
+import { after, before } from 'node:test';
 import { WebSocket } from 'ws';
 import type { Cursor, EventFrame, ServerFrame, SimulateRequest, SimulateResponse } from '@fg/protocol';
 import { ManualClock } from '../src/clock.js';
@@ -41,6 +41,26 @@ export interface TestServer extends RunningServer {
   /** PostgreSQL: the database. */
   databaseUrl: string;
   dir: string;
+}
+
+/**
+ * A server for the enclosing suite: started in a `before` hook and closed in an `after`
+ * hook, both registered at once. Call it in the suite's body before any await, and do the
+ * rest of the setup in `before` hooks too: node:test can attach tests and hooks registered
+ * after an await in a suite's body to another suite. The object is filled in by the time
+ * the tests run.
+ */
+export function suiteServer(options: Parameters<typeof startTestServer>[0] = {}): TestServer {
+  const server = {} as TestServer;
+  before(async () => {
+    Object.assign(server, await startTestServer({ ...options, keepAfter: true }));
+  });
+  after(async () => {
+    if (!server.close) return;
+    await server.close();
+    if (server.dir) rmSync(server.dir, { recursive: true, force: true });
+  });
+  return server;
 }
 
 /**

@@ -1,7 +1,7 @@
 // Resume on every transport: exactly the missed events, in order, no duplicates; a snapshot
 // when the cursor is past retention (by count or by age) or names another epoch.
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import type { Cursor, EventFrame, ServerFrame, SnapshotFrame } from '@fg/protocol';
 import {
   BACKENDS,
@@ -11,7 +11,7 @@ import {
   settled,
   simulate,
   SseClient,
-  startTestServer,
+  suiteServer,
   tokenFor,
   WsClient,
   type SimulateBody,
@@ -72,10 +72,13 @@ async function resume(
 
 for (const backend of BACKENDS)
   for (const transport of ['websocket', 'sse', 'polling'] as const) {
-    describe(`resume over ${transport} (${backend})`, async () => {
-      const server = await startTestServer({ backend, retention: { events: 100, ms: 60 * 60_000 } });
-      // Valid for a week: these tests move the clock past the time retention.
-      const token = await tokenFor(server, 'c-story', 7 * 24 * 3600);
+    describe(`resume over ${transport} (${backend})`, () => {
+      const server = suiteServer({ backend, retention: { events: 100, ms: 60 * 60_000 } });
+      let token: string;
+      before(async () => {
+        // Valid for a week: these tests move the clock past the time retention.
+        token = await tokenFor(server, 'c-story', 7 * 24 * 3600);
+      });
 
       it('after 50 events while away, receives exactly those 50, in order', async () => {
         const cursor = await freshCursor(server, token);
@@ -143,8 +146,8 @@ for (const backend of BACKENDS)
   }
 
 for (const backend of BACKENDS)
-  describe(`log reset while connected (${backend})`, async () => {
-    const server = await startTestServer({ backend });
+  describe(`log reset while connected (${backend})`, () => {
+    const server = suiteServer({ backend });
 
     it('moves every open connection to the new epoch with a snapshot', async () => {
       const token = await tokenFor(server, 'c-story');

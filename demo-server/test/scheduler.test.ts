@@ -2,7 +2,7 @@
 // each at its exact instant and in time order, however far the clock jumps.
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import { after, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import type { EventFrame, SnapshotFrame } from '@fg/protocol';
 import {
   BACKENDS,
@@ -12,6 +12,7 @@ import {
   sameDatabase,
   simulate,
   startTestServer,
+  suiteServer,
   T0,
   tokenFor,
   WsClient,
@@ -22,11 +23,16 @@ const HOUR = 60 * MIN;
 const WEEK_S = 7 * 24 * 3600;
 
 for (const backend of BACKENDS)
-  describe(`scheduler (${backend})`, async () => {
-    const server = await startTestServer({ backend });
-    const token = await tokenFor(server, 'c-story', WEEK_S);
-    const ws = await WsClient.connect(server, token);
-    const initial = (await ws.next()) as SnapshotFrame;
+  describe(`scheduler (${backend})`, () => {
+    const server = suiteServer({ backend });
+    let token: string;
+    let ws: WsClient;
+    let initial: SnapshotFrame;
+    before(async () => {
+      token = await tokenFor(server, 'c-story', WEEK_S);
+      ws = await WsClient.connect(server, token);
+      initial = (await ws.next()) as SnapshotFrame;
+    });
 
     it('keeps one timer on the clock for all scheduled work', () => {
       // The scheduler's timer and this connection's token expiry; nothing per consultation.
@@ -97,11 +103,14 @@ for (const backend of BACKENDS)
   });
 
 for (const backend of BACKENDS)
-  describe(`scheduler at the turn of the month (${backend})`, async () => {
+  describe(`scheduler at the turn of the month (${backend})`, () => {
     // 20:00 on 31 March in New York.
     const start = Date.UTC(2025, 3, 1, 0, 0);
-    const server = await startTestServer({ start, backend });
-    const token = await tokenFor(server, 'c-story', WEEK_S);
+    const server = suiteServer({ start, backend });
+    let token: string;
+    before(async () => {
+      token = await tokenFor(server, 'c-story', WEEK_S);
+    });
 
     it('resets the monthly revenue at local midnight on the 1st, then counts April payments', async () => {
       const ws = await WsClient.connect(server, token);

@@ -5,7 +5,7 @@
 // signals are made up from the log, one node leads, and a node that cannot reach the
 // database never acknowledges a write.
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '../src/clock.js';
 import { EventLog, type LogHead, type OutEvent } from '../src/db/eventlog.js';
 import type { LogSignal } from '../src/db/storage.js';
@@ -15,11 +15,13 @@ import {
   BACKENDS,
   sameDatabase,
   startTestServer,
+  suiteServer,
   T0,
   testPostgres,
   within,
   type TestServer,
 } from './helpers.js';
+import type { PgServer } from './support/postgres.js';
 
 /** A subscriber that records what it is given. */
 class Recorder implements Subscriber {
@@ -52,11 +54,18 @@ const seqs = (events: readonly { seq: number }[]): number[] => events.map((e) =>
 const range = (from: number, n: number): number[] => Array.from({ length: n }, (_, i) => from + i);
 
 for (const backend of BACKENDS) {
-  describe(`storage contract (${backend})`, async () => {
-    const a = await startTestServer({ backend });
+  describe(`storage contract (${backend})`, () => {
+    const a = suiteServer({ backend });
     // A second node on the same database (PostgreSQL); SQLite has one writer, this same one.
-    const b = backend === 'postgres' ? await startTestServer({ ...sameDatabase(a) }) : a;
-    const log = new EventLog(a.storage, { events: 10_000, ms: 24 * 3600_000 });
+    let b: TestServer;
+    let log: EventLog;
+    before(async () => {
+      b = backend === 'postgres' ? await startTestServer({ ...sameDatabase(a), keepAfter: true }) : a;
+      log = new EventLog(a.storage, { events: 10_000, ms: 24 * 3600_000 });
+    });
+    after(async () => {
+      if (b && b !== a) await b.close();
+    });
 
     it('commits a write transaction, and a read sees it', async () => {
       await a.storage.write(async (tx) => {
@@ -146,25 +155,37 @@ function forwardSignals(server: TestServer, relay: Relay): () => void {
   return () => (on = false);
 }
 
-describe('storage on PostgreSQL, several nodes', async () => {
-  const pg = await testPostgres();
-  // Node A connects as its own role, so the test can take the database away from it alone.
-  await pg.query('CREATE ROLE fg_node_a LOGIN SUPERUSER');
-  const databaseUrl = await pg.createDatabase();
-  const asNodeA = databaseUrl.replace('postgres@', 'fg_node_a@');
-  const a = await startTestServer({
-    backend: 'postgres',
-    databaseUrl: asNodeA,
-    nodeName: 'node-a',
-    databaseGraceMs: 200,
+describe('storage on PostgreSQL, several nodes', () => {
+  let pg: PgServer;
+  let a: TestServer;
+  let b: TestServer;
+  let log: EventLog;
+  before(async () => {
+    pg = await testPostgres();
+    // Node A connects as its own role, so the test can take the database away from it alone.
+    await pg.query('CREATE ROLE fg_node_a LOGIN SUPERUSER');
+    const databaseUrl = await pg.createDatabase();
+    const asNodeA = databaseUrl.replace('postgres@', 'fg_node_a@');
+    a = await startTestServer({
+      backend: 'postgres',
+      databaseUrl: asNodeA,
+      nodeName: 'node-a',
+      databaseGraceMs: 200,
+      keepAfter: true,
+    });
+    b = await startTestServer({
+      backend: 'postgres',
+      databaseUrl,
+      nodeName: 'node-b',
+      leaderCheckMs: 100,
+      keepAfter: true,
+    });
+    log = new EventLog(b.storage, { events: 10_000, ms: 24 * 3600_000 });
   });
-  const b = await startTestServer({
-    backend: 'postgres',
-    databaseUrl,
-    nodeName: 'node-b',
-    leaderCheckMs: 100,
+  after(async () => {
+    await a?.close();
+    await b?.close();
   });
-  const log = new EventLog(b.storage, { events: 10_000, ms: 24 * 3600_000 });
 
   it('sends a signal for a committed write, and none for one rolled back', async () => {
     const received: LogSignal[] = [];
