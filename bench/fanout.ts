@@ -15,6 +15,8 @@ import {
 
 export interface FanoutSettings {
   transport: 'websocket' | 'sse';
+  /** What serves the load when it is not one node on SQLite, e.g. `2 nodes, PostgreSQL, nginx`. */
+  setup?: string;
   connections: number;
   consultants: number;
   eventsPerSecond: number;
@@ -34,6 +36,24 @@ export interface FanoutResult extends FanoutSettings {
   /** Growth of the server's RSS while the connections opened (before any event), per 1,000 connections. */
   serverRssMbPer1000: number;
   sendErrors: number;
+  /** CPU of the processes the server needs beside its own (PostgreSQL, nginx), when there are any. */
+  supportCpuPercent?: number;
+}
+
+/** CPU and memory of several processes, summed; a process gone meanwhile counts nothing. */
+function usageOf(pids: readonly number[]): { cpuSeconds: number; rssBytes: number } {
+  let cpuSeconds = 0;
+  let rssBytes = 0;
+  for (const pid of pids) {
+    try {
+      const usage = processUsage(pid);
+      cpuSeconds += usage.cpuSeconds;
+      rssBytes += usage.rssBytes;
+    } catch {
+      // exited
+    }
+  }
+  return { cpuSeconds, rssBytes };
 }
 
 interface Connection {
@@ -116,7 +136,8 @@ export async function runFanout(
   // Connect in waves, as many dashboards opening at once as the accept queue takes.
   const open = transport === 'websocket' ? openWebSocket : openSse;
   const opened: Connection[] = [];
-  const rssBefore = processUsage(server.pid).rssBytes;
+  const serverPids = server.pids ?? [server.pid];
+  const rssBefore = usageOf(serverPids).rssBytes;
   const setupStarted = performance.now();
   const wave = 250;
   for (let i = 0; i < connections; i += wave) {
@@ -126,7 +147,7 @@ export async function runFanout(
     opened.push(...(await Promise.all(batch)));
   }
   const setupSeconds = (performance.now() - setupStarted) / 1000;
-  const rssAfterSetup = processUsage(server.pid).rssBytes;
+  const rssAfterSetup = usageOf(serverPids).rssBytes;
   log(`  ${connections} ${transport} connections open in ${setupSeconds.toFixed(2)} s`);
 
   // Events at a fixed rate, spread over consultants; each reaches connections/consultants dashboards.
@@ -166,7 +187,9 @@ export async function runFanout(
     });
 
   measuring = true;
-  const cpuBefore = processUsage(server.pid);
+  const cpuBefore = usageOf(serverPids);
+  const supportPids = server.supportPids?.() ?? [];
+  const supportBefore = usageOf(supportPids);
   const started = performance.now();
   const total = eventsPerSecond * seconds;
   await new Promise<void>((resolve) => {
@@ -185,7 +208,8 @@ export async function runFanout(
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   const elapsed = (performance.now() - started) / 1000;
-  const cpuAfter = processUsage(server.pid);
+  const cpuAfter = usageOf(serverPids);
+  const supportAfter = usageOf(supportPids);
   measuring = false;
   for (const c of opened) c.close();
   agent.destroy();
@@ -205,5 +229,8 @@ export async function runFanout(
     serverRssMb: rssMb,
     serverRssMbPer1000: (connectionRssMb / connections) * 1000,
     sendErrors,
+    ...(supportPids.length
+      ? { supportCpuPercent: ((supportAfter.cpuSeconds - supportBefore.cpuSeconds) / elapsed) * 100 }
+      : {}),
   };
 }

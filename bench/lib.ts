@@ -45,6 +45,10 @@ export function histogram(samples: readonly number[]): number[] {
 export interface BenchServer {
   url: string;
   pid: number;
+  /** Every server process, when there are several (nodes of a cluster); default `[pid]`. */
+  pids?: number[];
+  /** Processes the server needs beside its own (a database server, a load balancer), measured apart. */
+  supportPids?: () => number[];
   dbPath: string;
   child: ChildProcess;
   stop(options?: { keepDb?: boolean }): Promise<void>;

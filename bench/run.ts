@@ -7,6 +7,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { runBrowser, type BrowserResult } from './browser.js';
 import { runFanout, type FanoutResult, type FanoutSettings } from './fanout.js';
 import { startBenchServer } from './lib.js';
+import { startClusterBench } from './multinode.js';
 import { runReconnect, type ReconnectResult } from './reconnect.js';
 import { renderReport, renderTable } from './report.js';
 import { measureSizes, type SizeResult } from './size.js';
@@ -27,7 +28,7 @@ export interface BenchRun {
 
 const quick = process.argv.includes('--quick');
 const mode = quick ? 'quick' : 'full';
-/** `--only=fanout,browser,reconnect,size`: a subset, for iterating on one bar (the README is left alone). */
+/** `--only=fanout,multinode,browser,reconnect,size`: a subset, for iterating on one bar (the README is left alone). */
 const only = process.argv
   .find((a) => a.startsWith('--only='))
   ?.slice('--only='.length)
@@ -76,6 +77,13 @@ const FANOUT: FanoutSettings[] = fanoutArgs.length
           seconds: 10,
         },
       ];
+
+/**
+ * The same load as the one-node run of 1,000 WebSocket dashboards, on PostgreSQL: one node,
+ * then two, both behind nginx (`--only=multinode`). Events are spread over the nodes too, so
+ * about half the deliveries cross from one node to the other.
+ */
+const MULTINODE = FANOUT.filter((f) => f.transport === 'websocket' && f.connections === 1_000).slice(0, 1);
 
 const BROWSER = quick
   ? { otherDashboards: 1_000, events: 300, rate: 50, burst: 1_000, heapEvents: 5_000 }
@@ -138,6 +146,24 @@ async function main(): Promise<void> {
           await server.stop();
         }
       });
+    }
+  }
+
+  if (runs('multinode')) {
+    for (const settings of MULTINODE) {
+      for (const nodes of [1, 2]) {
+        const setup = `${nodes} node${nodes > 1 ? 's' : ''}, PostgreSQL, nginx`;
+        const name = `fan-out ${settings.transport} x ${settings.connections}, ${setup}`;
+        console.log(`${name}, ${settings.eventsPerSecond} events/s (load ${loadavg()[0]!.toFixed(2)})`);
+        await phase(name, async () => {
+          const cluster = await startClusterBench(nodes, settings.consultants);
+          try {
+            run.fanout.push(await runFanout(cluster, { ...settings, setup }));
+          } finally {
+            await cluster.stop();
+          }
+        });
+      }
     }
   }
 

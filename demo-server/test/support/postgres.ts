@@ -14,6 +14,8 @@ import pg from 'pg';
 export interface PgServer {
   readonly port: number;
   readonly host: string;
+  /** The postmaster's pid (its backends are its children). */
+  readonly pid: number;
   /** A connection URL for a database (default `postgres`) and role (default `postgres`). */
   url(database?: string, user?: string): string;
   /** Creates an empty database with a fresh name; answers its URL. */
@@ -178,6 +180,7 @@ export async function startPostgres(): Promise<PgServer> {
   return {
     port,
     host,
+    pid: server.pid!,
     url,
     async createDatabase(prefix = 'fg') {
       const name = `${prefix}_${process.pid}_${++databases}`;
