@@ -23,8 +23,17 @@ const MESSAGES: Record<AuthFailureReason, string> = {
   'unknown-consultant': 'The token names no known consultant',
 };
 
+/** Verified tokens kept, so a reconnect storm does not verify every signature again. */
+const VERIFIED_CACHE_SIZE = 20_000;
+
 export class Auth {
   private readonly key: Uint8Array;
+  /**
+   * Token -> its claims, for tokens whose signature checked out. The same bytes always verify
+   * the same way under one secret; only time can change the answer, so expiry is checked on
+   * every use. Bounded: the oldest entry goes first.
+   */
+  private readonly verified = new Map<string, { sub: string; exp: number; nbf: number | undefined }>();
 
   constructor(
     secret: string,
@@ -50,8 +59,17 @@ export class Auth {
 
   async verify(token: string | undefined | null): Promise<AuthResult> {
     if (!token) return this.fail('missing');
+    const known = this.verified.get(token);
+    if (known) {
+      const now = this.clock.now() / 1000;
+      if (known.exp <= now) return this.fail('expired');
+      if (known.nbf !== undefined && known.nbf > now) return this.fail('malformed');
+      if (!(await this.consultantExists(known.sub))) return this.fail('unknown-consultant');
+      return { ok: true, principal: { consultantId: known.sub, expiresAt: known.exp * 1000 } };
+    }
     let sub: unknown;
     let exp: unknown;
+    let nbf: unknown;
     try {
       const { payload } = await jwtVerify(token, this.key, {
         // Only what we sign with: `alg: none` and every other algorithm are refused.
@@ -61,10 +79,13 @@ export class Auth {
       });
       sub = payload.sub;
       exp = payload.exp;
+      nbf = payload.nbf;
     } catch (error) {
       return this.fail(reasonOf(error));
     }
     if (typeof sub !== 'string' || typeof exp !== 'number') return this.fail('malformed');
+    if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, { sub, exp, nbf: typeof nbf === 'number' ? nbf : undefined });
     if (!(await this.consultantExists(sub))) return this.fail('unknown-consultant');
     return { ok: true, principal: { consultantId: sub, expiresAt: exp * 1000 } };
   }
