@@ -22,6 +22,8 @@ export interface Change {
   kind: EventKind;
   subject: Subject;
   sections: readonly Section[];
+  /** The consultant's day after the change, when the change turned it (the patch is for that day). */
+  today?: string;
 }
 
 export interface WriteContext {
@@ -101,6 +103,8 @@ const SQL = {
 
 export class Domain {
   private readonly listeners: CommitListener[] = [];
+  /** Takes the consultant's log (see `EventLog.lock`) and reads their day, in one statement. */
+  private readonly lockSql: string;
 
   constructor(
     private readonly storage: Storage,
@@ -108,7 +112,12 @@ export class Domain {
     private readonly log: EventLog,
     private readonly projection: Projection,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.lockSql =
+      `SELECT l.epoch, l.last_seq AS seq, k.local_day FROM event_logs l
+       JOIN calendars k ON k.consultant_id = l.consultant_id WHERE l.consultant_id = ?` +
+      storage.dialect.forUpdate;
+  }
 
   /** Called after every commit that appended an event. */
   onCommit(listener: CommitListener): void {
@@ -131,14 +140,15 @@ export class Domain {
   ): Promise<OutEvent | null> {
     const consultant = await this.consultant(consultantId);
     const event = await this.storage.write(async (tx) => {
-      await this.log.lock(tx, consultantId);
+      // First, before reading anything the patch is computed from: writers for this
+      // consultant, on any node, wait here for the one before to commit.
+      const locked = await tx.get<{ local_day: string }>(this.lockSql, [consultantId]);
+      if (!locked) throw new Error(`no event log or calendar for consultant ${consultantId}`);
       const now = this.clock.now();
-      const today = await this.projection.today(tx, consultantId);
+      const today = locked.local_day;
       const result = await change(tx, { consultant, now, today });
       if (!result) return null;
-      // A change may turn the day (rollCalendar): the patch is computed for the day it is in now.
-      const day = await this.projection.today(tx, consultantId);
-      const patch = await this.projection.sections(tx, consultant, result.sections, day);
+      const patch = await this.projection.sections(tx, consultant, result.sections, result.today ?? today);
       return this.log.append(tx, consultantId, {
         at: now,
         kind: result.kind,
@@ -451,7 +461,12 @@ export class Domain {
       const revenue = await this.projection.revenue(tx, consultant, day);
       if (JSON.stringify(revenue) !== JSON.stringify(before.revenue)) sections.push('revenue');
       if (sections.length === 0) return null;
-      return { kind: 'metrics.recalculated', subject: { type: 'consultant', id: consultantId }, sections };
+      return {
+        kind: 'metrics.recalculated',
+        subject: { type: 'consultant', id: consultantId },
+        sections,
+        today: day,
+      };
     });
   }
 
