@@ -19,6 +19,12 @@ async function main(): Promise<void> {
   }
   const server = await startServer(config);
   console.log(`FG Live reference server listening on ${server.url}`);
+  // The URL holds credentials: name the database kind, never the URL.
+  console.log(
+    config.databaseUrl
+      ? 'Storage: PostgreSQL, as one of any number of nodes.'
+      : `Storage: SQLite, ${config.dbPath}.`,
+  );
   if (config.demo) console.log('Demo mode: /api/demo/* routes are on.');
 
   let stopping = false;
