@@ -233,6 +233,24 @@ describe('Ladder (with hand-driven transports)', () => {
     expect(t.client.status).to.equal('live');
   });
 
+  it('while offline, stays on its rung: a failure without a network says nothing about the transport', async () => {
+    t = setup();
+    const ws = await t.transport(0);
+    ws.welcome();
+    t.window.dispatchEvent(new Event('offline'));
+    ws.fail();
+    await t.clock.advance(0);
+    const again = await t.transport(1);
+    again.fail(); // never opened, offline
+    await t.clock.advance(0);
+    expect((await t.transport(2)).rung).to.equal('websocket', 'no fall to SSE while offline');
+    t.window.dispatchEvent(new Event('online'));
+    const back = await t.transport(3);
+    expect(back.rung).to.equal('websocket');
+    back.welcome();
+    expect(t.client.status).to.equal('live');
+  });
+
   it('on becoming visible, pings the socket and reconnects if no pong comes within 2 s', async () => {
     t = setup();
     const ws = await t.transport(0);

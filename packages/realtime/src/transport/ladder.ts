@@ -351,6 +351,14 @@ export class Ladder {
       // Refused, cut, or accepted and dropped before the first frame: worth telling the page once.
       this.#host.error('transport-failed', `${attempt.rung} failed before opening: ${reason.detail}`);
     }
+    // Without a network every rung fails alike: that says nothing about the rung, and falling
+    // down the ladder would leave the tab on polling when the network returns. Stay, and wait
+    // for `online` (or the backoff).
+    const offline = this.#offline || !this.#runtime.isOnline();
+    if (offline && !attempt.opened && reason.kind !== 'throttled') {
+      this.#retry(attempt.index);
+      return;
+    }
     if (reason.kind !== 'throttled' && !attempt.opened && attempt.index < this.#rungs.length - 1) {
       // Never opened: this rung may be blocked on this network. Try the next one at once.
       this.#connect(attempt.index + 1);
