@@ -79,6 +79,10 @@ export async function startBenchServer(
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );
+  // Whatever happens to the bench, its servers go with it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
   const url = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {
       const match = /listening on (https?:\/\/\S+)/.exec(line);

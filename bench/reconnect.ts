@@ -1,114 +1,296 @@
-// Reconnect storm: the server restarts under N WebSocket dashboards; how long until every
-// one of them is connected again and current (has the event appended after the restart)?
+// Back to current: N dashboards, each a real @fg/realtime client (its ladder, backoff, resume and
+// apply rules) running in this process on the `ws` package, and two ways of losing them:
+//
+// - the network: a loopback TCP proxy between the clients and the server cuts every connection
+//   and refuses new ones (the browser says `offline`); meanwhile one event per consultant commits;
+//   then the network returns (`online`). Time from the return until each client holds its event.
+//   This is the bar.
+// - the server: it restarts on the same port and database under the clients, who hear nothing
+//   but closed sockets (no `online` to hurry them). Time from the new process listening until
+//   each client is live again on its cursor.
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import { Agent, request } from 'node:http';
 import WebSocket from 'ws';
-import { mintToken, percentiles, startBenchServer, type BenchServer, type Percentiles } from './lib.js';
+import { createDashboardClient, type DashboardClient } from '@fg/realtime';
+import {
+  mintToken,
+  percentiles,
+  processUsage,
+  startBenchServer,
+  type BenchServer,
+  type Percentiles,
+} from './lib.js';
+
+export interface ReconnectScenario {
+  /** How long the network (or the server) was gone, in seconds. */
+  outageSeconds: number;
+  /** Per client, seconds from the return until it is current again. */
+  perClient: Percentiles;
+  allCurrentSeconds: number;
+  /** Clients not current within the deadline. */
+  missed: number;
+  reconnectAttempts: number;
+  /**
+   * CPU seconds spent from the return until every client was current, by the server and by
+   * this process (the clients and the proxy): on one small machine the clients' own work
+   * competes with the server's, which real browsers on their own machines would not.
+   */
+  cpuSeconds: { server: number; clients: number; wallSeconds: number };
+}
 
 export interface ReconnectResult {
   connections: number;
+  /** The bar: the network drops and returns (`offline`, then `online`). */
+  network: ReconnectScenario;
+  /** The server restarts under the clients (no `online`: backoff alone). */
+  restart: ScenarioWithRestart;
+}
+
+interface ScenarioWithRestart extends ReconnectScenario {
   /** From the old process exiting to the new one listening. */
   restartSeconds: number;
-  /** From the new server listening until every client is current again. */
-  allCurrentSeconds: number;
-  perClient: Percentiles;
-  reconnectAttempts: number;
 }
 
-/** A dashboard in miniature: resumes from its cursor, backs off with full jitter from 0.5 s, like @fg/realtime. */
-class ResumingClient {
-  cursor: { epoch: string; seq: number } | null = null;
-  currentAt = 0;
-  attempts = 0;
-  private ws: WebSocket | null = null;
-  private failures = 0;
-  private stopped = false;
-  target = -1;
+const DEADLINE_MS = 60_000;
 
-  constructor(
-    private url: string,
-    private origin: string,
-    private token: string,
-  ) {}
-
-  connect(): void {
-    this.attempts++;
-    const ws = new WebSocket(this.url, { headers: { origin: this.origin }, perMessageDeflate: false });
-    this.ws = ws;
-    ws.on('open', () => ws.send(JSON.stringify({ type: 'hello', token: this.token, since: this.cursor })));
-    ws.on('message', (data) => {
-      const frame = JSON.parse(data.toString()) as { type: string; epoch: string; seq: number };
-      if (frame.type === 'welcome') this.failures = 0;
-      if (frame.type === 'event' || frame.type === 'snapshot') {
-        this.cursor = { epoch: frame.epoch, seq: frame.seq };
-        if (frame.seq >= this.target && this.target >= 0 && !this.currentAt)
-          this.currentAt = performance.now();
-      }
-    });
-    ws.on('error', () => undefined);
-    ws.on('close', () => {
-      if (this.stopped) return;
-      const cap = Math.min(20_000, 500 * 2 ** this.failures++);
-      setTimeout(() => this.connect(), Math.random() * cap);
-    });
-  }
-
-  expect(seq: number): void {
-    this.target = seq;
-    if ((this.cursor?.seq ?? -1) >= seq && !this.currentAt) this.currentAt = performance.now();
-  }
-
-  stop(): void {
-    this.stopped = true;
-    this.ws?.close();
-  }
-}
-
-export async function runReconnect(connections: number, log = console.log): Promise<ReconnectResult> {
-  let server: BenchServer = await startBenchServer({ FG_LOAD_CONSULTANTS: String(connections) });
-  const port = new URL(server.url).port;
-  const clients = await Promise.all(
-    Array.from({ length: connections }, async (_, i) => {
-      const client = new ResumingClient(
-        `${server.url.replace(/^http/, 'ws')}/api/ws`,
-        server.url,
-        await mintToken(`c-load-${i}`),
-      );
-      return client;
-    }),
-  );
-  for (const c of clients) c.connect();
-  while (clients.some((c) => !c.cursor)) await new Promise((resolve) => setTimeout(resolve, 20));
-  log(`  ${connections} clients connected; restarting the server`);
-
-  const stopped = performance.now();
-  await server.stop({ keepDb: true });
-  server = await startBenchServer({ FG_LOAD_CONSULTANTS: String(connections), PORT: port }, server.dbPath);
-  const listening = performance.now();
-  // One event per consultant after the restart: a client is current once it has it.
-  for (let i = 0; i < connections; i++) {
-    const res = await fetch(`${server.url}/api/demo/simulate`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        consultantId: `c-load-${i}`,
-        action: 'associate-family',
-        familyName: 'After restart',
-      }),
-    });
-    clients[i]!.expect(((await res.json()) as { seq: number }).seq);
-  }
-  const deadline = performance.now() + 60_000;
-  while (clients.some((c) => !c.currentAt) && performance.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  const done = clients.filter((c) => c.currentAt).map((c) => (c.currentAt - listening) / 1000);
-  for (const c of clients) c.stop();
-  await server.stop();
-  if (done.length < connections) log(`  ${connections - done.length} clients never caught up`);
+/** A loopback TCP proxy that can drop the network: every connection cut, new ones refused. */
+async function startProxy(
+  target: () => number,
+): Promise<{ url: string; down(): void; up(): void; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  let isDown = false;
+  const server: Server = createServer((client) => {
+    if (isDown) return client.destroy();
+    const upstream = connect(target(), '127.0.0.1');
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => undefined);
+    }
+    client.pipe(upstream).pipe(client);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
   return {
-    connections,
-    restartSeconds: (listening - stopped) / 1000,
-    allCurrentSeconds: Math.max(...done),
-    perClient: percentiles(done),
-    reconnectAttempts: clients.reduce((n, c) => n + c.attempts, 0),
+    url: `http://127.0.0.1:${port}`,
+    down() {
+      isDown = true;
+      for (const s of sockets) s.destroy();
+    },
+    up() {
+      isDown = false;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
   };
+}
+
+interface Dashboard {
+  client: DashboardClient;
+  /** Where `online`/`offline` fire, as on a window. */
+  window: EventTarget;
+  online: boolean;
+  attempts: number;
+}
+
+function openDashboards(endpoint: string, origin: string, tokens: string[]): Dashboard[] {
+  return tokens.map((token) => {
+    const dashboard: Dashboard = { client: null!, window: new EventTarget(), online: true, attempts: 0 };
+    // A browser sends its Origin, which the server checks; `ws` sends none unless told.
+    class BrowserLikeWebSocket extends WebSocket {
+      constructor(url: string) {
+        super(url, { headers: { origin }, perMessageDeflate: false });
+        dashboard.attempts++;
+        // A browser's socket reports failures as events; an EventEmitter throws them unheard.
+        this.on('error', () => undefined);
+      }
+    }
+    dashboard.client = createDashboardClient(
+      { endpoint, getToken: () => token, tabSync: false, eventTarget: new EventTarget() },
+      {
+        WebSocket: BrowserLikeWebSocket as unknown as typeof globalThis.WebSocket,
+        window: dashboard.window,
+        document: null,
+        isOnline: () => dashboard.online,
+        locks: null,
+        BroadcastChannel: null,
+        navigate: () => undefined,
+        // No animation frames here: views are not measured, only the state.
+        requestFrame: (callback) => {
+          const timer = setTimeout(callback, 16);
+          return () => clearTimeout(timer);
+        },
+      },
+    );
+    return dashboard;
+  });
+}
+
+async function until(done: () => boolean, deadlineMs: number): Promise<void> {
+  const deadline = performance.now() + deadlineMs;
+  while (!done() && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
+/** Polls every client until each is current by `isCurrent`; returns seconds from `since` per client. */
+async function timeUntilCurrent(
+  dashboards: Dashboard[],
+  isCurrent: (d: Dashboard, i: number) => boolean,
+  since: number,
+): Promise<{ times: number[]; missed: number }> {
+  const doneAt = new Array<number>(dashboards.length).fill(0);
+  const deadline = performance.now() + DEADLINE_MS;
+  for (;;) {
+    const now = performance.now();
+    let pending = 0;
+    dashboards.forEach((d, i) => {
+      if (doneAt[i]) return;
+      if (isCurrent(d, i)) doneAt[i] = now;
+      else pending++;
+    });
+    if (pending === 0 || now > deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  const times = doneAt.filter(Boolean).map((t) => (t - since) / 1000);
+  return { times, missed: doneAt.filter((t) => !t).length };
+}
+
+function simulateAll(server: BenchServer, ids: string[]): Promise<number[]> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 32 });
+  return Promise.all(
+    ids.map(
+      (consultantId) =>
+        new Promise<number>((resolve, reject) => {
+          const body = JSON.stringify({ consultantId, action: 'associate-family', familyName: 'Meanwhile' });
+          const req = request(`${server.url}/api/demo/simulate`, {
+            method: 'POST',
+            agent,
+            headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+          });
+          req.on('response', (res) => {
+            let data = '';
+            res.on('data', (chunk) => (data += chunk));
+            res.on('end', () =>
+              res.statusCode === 200
+                ? resolve((JSON.parse(data) as { seq: number }).seq)
+                : reject(new Error(`simulate answered ${res.statusCode}: ${data}`)),
+            );
+          });
+          req.on('error', reject);
+          req.end(body);
+        }),
+    ),
+  ).finally(() => agent.destroy());
+}
+
+export async function runReconnect(
+  connections: number,
+  options: { outageSeconds?: number } = {},
+  log = console.log,
+): Promise<ReconnectResult> {
+  const outageSeconds = options.outageSeconds ?? 3;
+  const ids = Array.from({ length: connections }, (_, i) => `c-load-${i}`);
+  const tokens = await Promise.all(ids.map((id) => mintToken(id)));
+  let server = await startBenchServer({ FG_LOAD_CONSULTANTS: String(connections) });
+  const port = new URL(server.url).port;
+  const proxy = await startProxy(() => Number(port));
+  // The page and the API share an origin, reached through the proxy (the network in between).
+  const dashboards = openDashboards(proxy.url, proxy.url, tokens);
+  try {
+    await until(() => dashboards.every((d) => d.client.status === 'live'), DEADLINE_MS);
+    const live = dashboards.filter((d) => d.client.status === 'live').length;
+    log(`  ${live}/${connections} clients live; the network drops for ${outageSeconds} s`);
+
+    // 1. The network drops, events commit meanwhile, the network returns.
+    const attemptsBefore = dashboards.reduce((n, d) => n + d.attempts, 0);
+    proxy.down();
+    for (const d of dashboards) {
+      d.online = false;
+      d.window.dispatchEvent(new Event('offline'));
+    }
+    const started = performance.now();
+    const expected = await simulateAll(server, ids);
+    await new Promise((resolve) =>
+      setTimeout(resolve, Math.max(0, outageSeconds * 1000 - (performance.now() - started))),
+    );
+    proxy.up();
+    const returned = performance.now();
+    const serverCpu = processUsage(server.pid).cpuSeconds;
+    const ownCpu = process.cpuUsage();
+    for (const d of dashboards) {
+      d.online = true;
+      d.window.dispatchEvent(new Event('online'));
+    }
+    const network = await timeUntilCurrent(
+      dashboards,
+      (d, i) => (d.client.state.snapshot?.seq ?? 0) >= expected[i]!,
+      returned,
+    );
+    const networkCpu = {
+      server: processUsage(server.pid).cpuSeconds - serverCpu,
+      clients: (() => {
+        const used = process.cpuUsage(ownCpu);
+        return (used.user + used.system) / 1e6;
+      })(),
+      wallSeconds: (performance.now() - returned) / 1000,
+    };
+    const networkAttempts = dashboards.reduce((n, d) => n + d.attempts, 0) - attemptsBefore;
+    log(`  network back: p95 ${percentiles(network.times).p95.toFixed(2)} s, ${network.missed} missed`);
+
+    // 2. The server restarts on the same port and database.
+    const heads = dashboards.map((d) => d.client.state.snapshot?.seq ?? 0);
+    const attemptsBeforeRestart = dashboards.reduce((n, d) => n + d.attempts, 0);
+    const stopped = performance.now();
+    await server.stop({ keepDb: true });
+    await new Promise((resolve) => setTimeout(resolve, outageSeconds * 1000));
+    server = await startBenchServer({ FG_LOAD_CONSULTANTS: String(connections), PORT: port }, server.dbPath);
+    const listening = performance.now();
+    const restartServerCpu = processUsage(server.pid).cpuSeconds;
+    const restartOwnCpu = process.cpuUsage();
+    const restart = await timeUntilCurrent(
+      dashboards,
+      (d, i) => d.client.status === 'live' && (d.client.state.snapshot?.seq ?? 0) >= heads[i]!,
+      listening,
+    );
+    const restartCpu = {
+      server: processUsage(server.pid).cpuSeconds - restartServerCpu,
+      clients: (() => {
+        const used = process.cpuUsage(restartOwnCpu);
+        return (used.user + used.system) / 1e6;
+      })(),
+      wallSeconds: (performance.now() - listening) / 1000,
+    };
+    const restartAttempts = dashboards.reduce((n, d) => n + d.attempts, 0) - attemptsBeforeRestart;
+    log(`  server back: p95 ${percentiles(restart.times).p95.toFixed(2)} s, ${restart.missed} missed`);
+
+    const scenario = (
+      r: { times: number[]; missed: number },
+      attempts: number,
+      cpuSeconds: ReconnectScenario['cpuSeconds'],
+    ): ReconnectScenario => ({
+      cpuSeconds,
+      outageSeconds,
+      perClient: percentiles(r.times),
+      allCurrentSeconds: r.times.length ? Math.max(...r.times) : NaN,
+      missed: r.missed,
+      reconnectAttempts: attempts,
+    });
+    return {
+      connections,
+      network: scenario(network, networkAttempts, networkCpu),
+      restart: {
+        ...scenario(restart, restartAttempts, restartCpu),
+        outageSeconds: (listening - stopped) / 1000,
+        restartSeconds: (listening - stopped) / 1000,
+      },
+    };
+  } finally {
+    for (const d of dashboards) d.client.close();
+    await proxy.close();
+    await server.stop();
+  }
 }
