@@ -5,6 +5,7 @@ import terser from '@rollup/plugin-terser';
 import { existsSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import esbuild from 'rollup-plugin-esbuild';
+import { minifyLitLiterals } from './scripts/minify-literals.mjs';
 
 const PACKAGES = ['protocol', 'realtime', 'elements', 'react'];
 
@@ -72,7 +73,9 @@ function cdnBuild() {
         extensions: ['.ts', '.js'],
       }),
       typescript(),
-      terser({ format: { comments: false }, compress: { passes: 2 } }),
+      minifyLitLiterals(),
+      // Public names (element classes, properties, events, the client's API) are never mangled.
+      terser({ module: true, format: { comments: false }, compress: { passes: 3 } }),
     ],
     output: { file: 'packages/elements/dist/cdn/fg-dashboard.js', format: 'es', sourcemap: true },
   };

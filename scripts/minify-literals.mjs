@@ -1,0 +1,88 @@
+// Minifies the static text of Lit's css`` and html`` literals in the CDN bundle: comments and
+// indentation go, every run of whitespace becomes one space, or its line breaks alone, so line
+// numbers (and the source map) stay right. HTML never changes meaning
+// (whitespace collapses the same way in the browser) and nothing in our templates is `pre`.
+
+/** End of the JavaScript string or template starting at `i` (the index after its last quote). */
+function skipString(code, i) {
+  const quote = code[i];
+  for (let j = i + 1; j < code.length; j++) {
+    if (code[j] === '\\') j++;
+    else if (quote === '`' && code[j] === '$' && code[j + 1] === '{') j = skipExpression(code, j + 2) - 1;
+    else if (code[j] === quote) return j + 1;
+  }
+  return code.length;
+}
+
+/** Index just after the `}` that closes an expression whose body starts at `i`. */
+function skipExpression(code, i) {
+  let depth = 1;
+  for (let j = i; j < code.length; j++) {
+    const c = code[j];
+    if (c === '"' || c === "'" || c === '`') j = skipString(code, j) - 1;
+    else if (c === '{') depth++;
+    else if (c === '}' && --depth === 0) return j + 1;
+  }
+  return code.length;
+}
+
+/** The static parts of the template whose backtick is at `start`: [from, to) ranges. */
+function quasis(code, start) {
+  const parts = [];
+  let from = start + 1;
+  for (let j = from; j < code.length; j++) {
+    if (code[j] === '\\') j++;
+    else if (code[j] === '`') {
+      parts.push([from, j]);
+      return parts;
+    } else if (code[j] === '$' && code[j + 1] === '{') {
+      parts.push([from, j]);
+      j = skipExpression(code, j + 2) - 1;
+      from = j + 1;
+    }
+  }
+  return [];
+}
+
+/** A run of whitespace as short as it can be with the same line breaks (none: one space). */
+const keepLines = (run) => run.replace(/[^\n]/g, '') || ' ';
+
+export function minifyCss(text) {
+  return text
+    .replace(/\/\*[\s\S]*?\*\//g, (comment) => comment.replace(/[^\n]/g, ''))
+    .replace(/\s+/g, keepLines)
+    .replace(/ ?([{};,>]) ?/g, '$1')
+    .replace(/: /g, ':');
+}
+
+export function minifyHtml(text) {
+  return text.replace(/\s+/g, (run) => (run.includes('\n') ? keepLines(run) : run));
+}
+
+/** The code with every css`` and html`` literal's static text minified. */
+export function minifyLiterals(code) {
+  const edits = [];
+  for (const match of code.matchAll(/\b(css|html)`/g)) {
+    const minify = match[1] === 'css' ? minifyCss : minifyHtml;
+    for (const [from, to] of quasis(code, match.index + match[1].length)) {
+      edits.push([from, to, minify(code.slice(from, to))]);
+    }
+  }
+  let out = code;
+  for (const [from, to, text] of edits.sort((a, b) => b[0] - a[0]))
+    out = out.slice(0, from) + text + out.slice(to);
+  return out;
+}
+
+/** Rollup plugin: after TypeScript, on the elements' own modules. */
+export function minifyLitLiterals(include = /packages\/elements\/src\//) {
+  return {
+    name: 'fg-minify-lit-literals',
+    transform(code, id) {
+      if (!include.test(id) || !/\b(css|html)`/.test(code)) return null;
+      const result = minifyLiterals(code);
+      // Only characters inside literals change, never a line: the incoming source map holds.
+      return result === code ? null : { code: result, map: null };
+    },
+  };
+}
