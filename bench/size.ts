@@ -11,8 +11,9 @@ export interface SizeResult {
   gzipBytes: number;
 }
 
-async function bundleSize(name: string, contents: string): Promise<SizeResult> {
+async function bundleSize(name: string, contents: string, external: string[] = []): Promise<SizeResult> {
   const result = await build({
+    external,
     stdin: { contents, resolveDir: process.cwd(), loader: 'ts' },
     bundle: true,
     minify: true,
@@ -40,8 +41,48 @@ export async function measureSizes(): Promise<SizeResult[]> {
   }
   results.push(
     await bundleSize('@fg/realtime', `export { createDashboardClient } from '@fg/realtime';`),
-    await bundleSize('@fg/protocol (schemas)', `export * from '@fg/protocol';`),
     await bundleSize('lit (baseline)', `export { LitElement, html, css } from 'lit';`),
+  );
+  // What the CDN bundle is made of: each part built alone with the others left out, so each is
+  // gzipped alone (the parts add up to more than the whole, whose gzip shares one dictionary).
+  const everything = [
+    `import './packages/elements/src/define/fg-dashboard-provider.ts';`,
+    `import './packages/elements/src/define/fg-dashboard.ts';`,
+    `export * from './packages/elements/src/index.ts';`,
+    `export { createDashboardClient, createDashboardStore } from '@fg/realtime';`,
+  ].join('\n');
+  const lit = ['lit', 'lit/*', '@lit/*', 'lit-html', 'lit-html/*', '@lit/reactive-element', 'lit-element'];
+  const deps = ['valibot', 'eventsource-parser'];
+  results.push(
+    await bundleSize('part: elements (own code, styles)', everything, [...lit, '@fg/*', ...deps]),
+    await bundleSize('part: Lit, @lit/context, directives', everything, ['@fg/*', ...deps]).then(
+      async (withLit) => {
+        const without = await bundleSize('', everything, [...lit, '@fg/*', ...deps]);
+        return {
+          ...withLit,
+          name: withLit.name,
+          minBytes: withLit.minBytes - without.minBytes,
+          gzipBytes: withLit.gzipBytes - without.gzipBytes,
+        };
+      },
+    ),
+    await bundleSize(
+      'part: @fg/realtime (own code)',
+      `export { createDashboardClient, createDashboardStore } from '@fg/realtime';`,
+      ['@fg/protocol', '@fg/protocol/*', ...deps],
+    ),
+    await bundleSize('part: @fg/protocol/frames (own code)', `export * from '@fg/protocol/frames';`, deps),
+    await bundleSize('part: valibot, as the frames use it', `export * from '@fg/protocol/frames';`).then(
+      async (withValibot) => {
+        const without = await bundleSize('', `export * from '@fg/protocol/frames';`, deps);
+        return {
+          name: withValibot.name,
+          minBytes: withValibot.minBytes - without.minBytes,
+          gzipBytes: withValibot.gzipBytes - without.gzipBytes,
+        };
+      },
+    ),
+    await bundleSize('part: eventsource-parser', `export { createParser } from 'eventsource-parser';`),
   );
   const defineDir = 'packages/elements/src/define';
   if (existsSync(defineDir)) {
