@@ -6,6 +6,7 @@ import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { webdriverLauncher } from '@web/test-runner-webdriver';
 import { freePort, startFaultProxy, startReferenceServer, startWebKitDriver } from './scripts/wtr-server.mjs';
+import { chromiumLaunchOptions } from './scripts/chromium.mjs';
 
 const MINIBROWSER = '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser';
 const browserNames = (process.env.FG_BROWSERS ?? 'chromium,webkit').split(',').map((b) => b.trim());
@@ -71,18 +72,7 @@ const browsers = [];
 if (browserNames.includes('chromium')) {
   browsers.push(
     chromeLauncher({
-      launchOptions: {
-        executablePath: '/usr/bin/chromium',
-        headless: true,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--no-first-run',
-          '--disable-sync',
-        ],
-      },
+      launchOptions: chromiumLaunchOptions(),
     }),
   );
 }

@@ -7,6 +7,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { chromium } from 'playwright-core';
+import { chromiumLaunchOptions } from './chromium.mjs';
 
 const SHOTS = [
   { story: 'theming--light', file: 'theming-light.png' },
@@ -42,18 +43,7 @@ try {
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${server.address().port}`;
 
-  browser = await chromium.launch({
-    executablePath: process.env.FG_CHROMIUM ?? '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-sync',
-    ],
-  });
+  browser = await chromium.launch(chromiumLaunchOptions());
   const page = await browser.newPage({ viewport: { width: 1120, height: 800 }, reducedMotion: 'reduce' });
   for (const shot of SHOTS) {
     await page.goto(`${base}/iframe.html?id=${shot.story}&viewMode=story`);

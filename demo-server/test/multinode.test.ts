@@ -13,9 +13,9 @@ import { startNginx, nginxBinary, type Nginx } from './support/nginx.js';
 import { buildDemoAssets, leads, startNode, webSocketsOn, type ServerNode } from './support/nodes.js';
 import { postgresBinDir, startPostgres, type PgServer } from './support/postgres.js';
 import { ResumingClient } from './support/resuming-client.js';
+import { chromiumLaunchOptions } from '../../scripts/chromium.mjs';
 
 const NODES = 3;
-const CHROMIUM = process.env.FG_CHROMIUM ?? '/usr/bin/chromium';
 
 const withoutTime = ({ serverTime: _serverTime, ...rest }: Snapshot): Omit<Snapshot, 'serverTime'> => rest;
 
@@ -160,18 +160,7 @@ describe('several nodes on PostgreSQL behind nginx', () => {
   });
 
   it('the page and a client through nginx get events committed on another node, and lose nothing when their node is killed', async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-        '--disable-sync',
-      ],
-    });
+    browser = await chromium.launch(chromiumLaunchOptions());
     page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));

@@ -1,21 +1,8 @@
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-
-export const CHROMIUM_PATH = process.env.FG_CHROMIUM ?? '/usr/bin/chromium';
+import { chromiumLaunchOptions } from '../../scripts/chromium.mjs';
 
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-sync',
-      '--disable-quic',
-    ],
-  });
+  return chromium.launch(chromiumLaunchOptions());
 }
 
 /** Opens the demo page for a consultant; resolves once the dashboard shows server data. */
