@@ -27,7 +27,7 @@ export interface BrowserResult {
   /** Frames with an update, and events notified outside a frame (not measured). */
   frames: { updated: number; unframedEvents: number };
   burst: { events: number; longTasks: number[]; longestTaskMs: number };
-  heap: { events: number; beforeBytes: number; afterBytes: number; growthBytes: number };
+  heap: { events: number; beforeBytes: number; afterBytes: number; growthBytes: number; error?: string };
 }
 
 const CONSULTANT = 'c-story';
@@ -36,7 +36,15 @@ const CDN_BUNDLE = process.env.FG_BENCH_BUNDLE ?? 'packages/elements/dist/cdn/fg
 
 function simulator(server: BenchServer) {
   const agent = new Agent({ keepAlive: true, maxSockets: 16 });
-  const post = (body: object) =>
+  // A kept-alive socket the server has just timed out fails with ECONNRESET before the request
+  // is read: such a request is sent again (nothing was committed).
+  const post = (body: object, retries = 3): Promise<number> =>
+    postOnce(body).catch((error: NodeJS.ErrnoException) =>
+      retries > 0 && (error.code === 'ECONNRESET' || error.code === 'EPIPE')
+        ? post(body, retries - 1)
+        : Promise.reject(error),
+    );
+  const postOnce = (body: object) =>
     new Promise<number>((resolve, reject) => {
       const text = JSON.stringify(body);
       const req = request(`${server.url}/api/demo/simulate`, {
@@ -326,9 +334,17 @@ export async function runBrowser(
     await readProbe();
     const before = await heap();
     log(`  ${options.heapEvents} events for the heap`);
-    await waitSeq(await sim.play(options.heapEvents, 100_000));
-    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 500)));
-    const after = await heap();
+    let after = NaN;
+    let heapError: string | undefined;
+    try {
+      await waitSeq(await sim.play(options.heapEvents, 100_000));
+      await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 500)));
+      after = await heap();
+    } catch (error) {
+      // The phases before stand on their own: keep them, and say what went wrong here.
+      heapError = String(error);
+      log(`  heap phase failed: ${heapError}`);
+    }
 
     return {
       otherDashboards: options.otherDashboards,
@@ -345,6 +361,7 @@ export async function runBrowser(
         beforeBytes: before,
         afterBytes: after,
         growthBytes: after - before,
+        ...(heapError ? { error: heapError } : {}),
       },
     };
   } finally {

@@ -55,8 +55,12 @@ export function bars(run: BenchRun): Bar[] {
       what: `heap growth after ${b?.heap.events.toLocaleString('en-US') ?? 0} events, after GC`,
       story: 'no leaks over 2 h',
       bar: '<= 1 MB',
-      measured: b ? kb(b.heap.growthBytes) : 'n/a',
-      met: b ? b.heap.growthBytes <= 1024 * 1024 : null,
+      measured: b
+        ? Number.isNaN(b.heap.growthBytes)
+          ? `n/a (${b.heap.error ?? 'failed'})`
+          : kb(b.heap.growthBytes)
+        : 'n/a',
+      met: b && !Number.isNaN(b.heap.growthBytes) ? b.heap.growthBytes <= 1024 * 1024 : null,
     },
     {
       what: fan

@@ -76,6 +76,15 @@ const FANOUT: FanoutSettings[] = fanoutArgs.length
           eventsPerSecond: 1_000,
           seconds: 10,
         },
+        // Each event to ten dashboards (tabs and devices): 10,000 deliveries a second.
+        {
+          transport: 'websocket',
+          connections: 10_000,
+          consultants: 1_000,
+          eventsPerSecond: 1_000,
+          seconds: 10,
+          setup: '10 dashboards per consultant',
+        },
       ];
 
 /**
