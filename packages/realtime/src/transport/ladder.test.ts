@@ -1,7 +1,13 @@
 import { expect } from '@open-wc/testing';
 import { createDashboardClient } from '../client.js';
 import type { ClientErrorDetail, ConnectionStatus, DashboardClient } from '../types.js';
-import { HEALTHY_SPELL_MS, OPEN_TIMEOUT_MS, PING_TIMEOUT_MS, PROBE_BASE_MS } from './ladder.js';
+import {
+  HEALTHY_SPELL_MS,
+  OPEN_TIMEOUT_MS,
+  PING_TIMEOUT_MS,
+  PROBE_BASE_MS,
+  RESTART_WINDOW_MS,
+} from './ladder.js';
 import { BACKOFF_BASE_MS, BACKOFF_MAX_MS, fullJitter } from './backoff.js';
 import type { Rung } from './types.js';
 import { ManualClock } from '../test/manual-clock.js';
@@ -138,6 +144,25 @@ describe('Ladder (with hand-driven transports)', () => {
     await t.clock.advance(HEALTHY_SPELL_MS);
     t.fakes.last.fail();
     expect(t.clock.pending).to.deep.equal([499]);
+  });
+
+  it('when the server itself ends an open connection (a restart), retries stay within 1 s for a while', async () => {
+    t = setup({ rungs: ['websocket'], random: 0.999_999 });
+    const ws = await t.transport(0);
+    ws.welcome(10, 'e1', 60_000);
+    ws.fail({ kind: 'ended', detail: 'WebSocket closed 1001 (server shutting down)' });
+    const delays: number[] = [];
+    for (let n = 1; n <= 5; n++) {
+      delays.push(t.clock.pending[0]!);
+      await t.clock.advance(delays[delays.length - 1]!);
+      (await t.transport(n)).fail(); // refused while the server is down
+    }
+    expect(delays).to.deep.equal([499, 999, 999, 999, 999]);
+    // Past the window, a server that is still away gets the ordinary, growing backoff.
+    await t.clock.advance(RESTART_WINDOW_MS);
+    const late = t.fakes.created.length - 1;
+    (await t.transport(late)).fail();
+    expect(t.clock.pending[0]).to.be.greaterThan(10_000);
   });
 
   it('probes the higher rung in the background, keeps the lower one until it works, then moves up', async () => {

@@ -11,6 +11,14 @@ import type { CloseReason, Rung, Transport, TransportFactory } from './types.js'
 export const OPEN_TIMEOUT_MS = 5_000;
 /** After this long without trouble, the backoff starts again from its shortest delay. */
 export const HEALTHY_SPELL_MS = 30_000;
+/**
+ * A server that ended an open connection itself (WebSocket 1000/1001, an SSE stream that
+ * ended) is restarting or shedding load: it means to be back soon. For this long after
+ * such an end, retries stay within the first backoff steps (at most 1 s apart, still
+ * jittered), so a restart is met within about a second of the server's return instead of
+ * after a grown backoff.
+ */
+export const RESTART_WINDOW_MS = 30_000;
 /** How long a ping may wait for its pong when the page comes back (visible, online). */
 export const PING_TIMEOUT_MS = 2_000;
 /** First delay before trying a higher rung again from a lower one; doubles per failed probe. */
@@ -95,6 +103,8 @@ export class Ladder {
   #probe: Attempt | null = null;
   /** Consecutive failures, for the backoff. */
   #failures = 0;
+  /** Until when (clock ms) retries stay short because the server ended the connection itself. */
+  #restartUntil = 0;
   #probeFailures = 0;
   #everOpened = false;
   #stale = false;
@@ -316,6 +326,7 @@ export class Ladder {
       this.#drop(lower);
     }
     this.#everOpened = true;
+    this.#restartUntil = 0;
     this.#authRefreshed = false;
     this.#stale = false;
     this.#offline = false;
@@ -346,6 +357,9 @@ export class Ladder {
     if (reason.kind === 'auth') {
       void this.#authFailed(attempt);
       return;
+    }
+    if (attempt.opened && reason.kind === 'ended') {
+      this.#restartUntil = this.#runtime.clock.now() + RESTART_WINDOW_MS;
     }
     if (!attempt.opened && reason.kind !== 'throttled') {
       // Refused, cut, or accepted and dropped before the first frame: worth telling the page once.
@@ -401,7 +415,8 @@ export class Ladder {
 
   #retry(index: number): void {
     this.#publish();
-    const delay = fullJitter(this.#failures, this.#runtime.random);
+    const restarting = this.#runtime.clock.now() < this.#restartUntil;
+    const delay = fullJitter(restarting ? Math.min(this.#failures, 1) : this.#failures, this.#runtime.random);
     this.#failures += 1;
     this.#retryIndex = index;
     this.#clearRetryTimer();
