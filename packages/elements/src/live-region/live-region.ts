@@ -1,6 +1,6 @@
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import { state } from 'lit/decorators.js';
-import { repeat } from 'lit/directives/repeat.js';
+import { keyed } from 'lit/directives/keyed.js';
 import type { Snapshot } from '@fg/protocol/frames';
 import type { AppliedEvent, DashboardState } from '@fg/realtime';
 import { FormatController, now, type Formatter } from '../format.js';
@@ -69,12 +69,12 @@ export class FgLiveRegion extends LitElement {
   }
 
   override render() {
+    // Each batch is new paragraphs, never old ones rewritten. Keyed by batch rather than
+    // repeated by item, the old batch is cleared whole: repeat's removal leaks one marker
+    // node per item in lit-html 3.3.1 to 3.3.3 (lit/lit#5298).
+    const batch = this.announcements.map((a) => html`<p>${a.text}</p>`);
     return html`<div class="region" part="base" role="status" aria-live="polite" aria-atomic="false">
-      ${repeat(
-        this.announcements,
-        (a) => a.id,
-        (a) => html`<p>${a.text}</p>`,
-      )}
+      ${keyed(this.announcements[0]?.id, batch)}
     </div>`;
   }
 
