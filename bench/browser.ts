@@ -27,7 +27,16 @@ export interface BrowserResult {
   /** Frames with an update, and events notified outside a frame (not measured). */
   frames: { updated: number; unframedEvents: number };
   burst: { events: number; longTasks: number[]; longestTaskMs: number };
-  heap: { events: number; beforeBytes: number; afterBytes: number; growthBytes: number; error?: string };
+  heap: {
+    events: number;
+    beforeBytes: number;
+    afterBytes: number;
+    growthBytes: number;
+    /** Live DOM nodes (CDP `Memory.getDOMCounters`) before and after, after GC. */
+    domNodesBefore?: number;
+    domNodesAfter?: number;
+    error?: string;
+  };
 }
 
 const CONSULTANT = 'c-story';
@@ -275,6 +284,8 @@ export async function runBrowser(
       await cdp.send('HeapProfiler.collectGarbage');
       return (await cdp.send('Runtime.getHeapUsage')).usedSize;
     };
+    // DOM nodes live outside the JS heap: a node leak shows here, not in the heap.
+    const domNodes = async () => (await cdp.send('Memory.getDOMCounters')).nodes;
 
     // 1. Steady updates: event-to-DOM latency and render time per update.
     log(
@@ -340,13 +351,16 @@ export async function runBrowser(
     });
     await readProbe();
     const before = await heap();
+    const nodesBefore = await domNodes();
     log(`  ${options.heapEvents} events for the heap`);
     let after = NaN;
+    let nodesAfter = NaN;
     let heapError: string | undefined;
     try {
       await waitSeq(await sim.play(options.heapEvents, 100_000));
       await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 500)));
       after = await heap();
+      nodesAfter = await domNodes();
     } catch (error) {
       // The phases before stand on their own: keep them, and say what went wrong here.
       heapError = String(error);
@@ -368,6 +382,8 @@ export async function runBrowser(
         beforeBytes: before,
         afterBytes: after,
         growthBytes: after - before,
+        domNodesBefore: nodesBefore,
+        domNodesAfter: nodesAfter,
         ...(heapError ? { error: heapError } : {}),
       },
     };
