@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
+import { format, resolveConfig } from 'prettier';
 import { runBrowser, type BrowserResult } from './browser.js';
 import { runFanout, type FanoutResult, type FanoutSettings } from './fanout.js';
 import { startBenchServer } from './lib.js';
@@ -209,7 +210,11 @@ async function main(): Promise<void> {
       /<!-- bench:start -->[\s\S]*<!-- bench:end -->/,
       `<!-- bench:start -->\n${table}\n<!-- bench:end -->`,
     );
-    writeFileSync('README.md', updated);
+    // Formatted as the repository formats Markdown, so the table passes `prettier --check`.
+    writeFileSync(
+      'README.md',
+      await format(updated, { ...(await resolveConfig('README.md')), filepath: 'README.md' }),
+    );
   }
   console.log(
     `\n${table}\n\nwrote bench/results/${stamp}.json${only ? '' : ' and bench/results/report.html'}`,
