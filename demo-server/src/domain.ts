@@ -265,59 +265,54 @@ export class Domain {
 
   /** Starts a consultation: by hand (simulate) or by the scheduler at its start time. */
   startConsultation(consultantId: string, consultationId?: string): Promise<OutEvent> {
-    return this.must(consultantId, async (tx) => {
-      const row = await this.consultation(
-        tx,
-        consultantId,
-        consultationId,
-        ['scheduled'],
-        'scheduled',
-        'scheduled',
-      );
-      await tx.run(SQL.setStatus, ['active', row.id]);
-      return {
-        kind: 'consultation.started',
-        subject: { type: 'consultation', id: row.id },
-        sections: ['counts', 'upcoming'],
-      };
-    });
+    return this.moveConsultation(
+      consultantId,
+      consultationId,
+      ['scheduled'],
+      'scheduled',
+      'active',
+      'consultation.started',
+    );
   }
 
   completeConsultation(consultantId: string, consultationId?: string): Promise<OutEvent> {
-    return this.must(consultantId, async (tx) => {
-      const row = await this.consultation(
-        tx,
-        consultantId,
-        consultationId,
-        ['scheduled', 'active'],
-        'active',
-        'active',
-      );
-      await tx.run(SQL.setStatus, ['completed', row.id]);
-      return {
-        kind: 'consultation.completed',
-        subject: { type: 'consultation', id: row.id },
-        sections: ['counts', 'upcoming'],
-      };
-    });
+    return this.moveConsultation(
+      consultantId,
+      consultationId,
+      ['scheduled', 'active'],
+      'active',
+      'completed',
+      'consultation.completed',
+    );
   }
 
   cancelConsultation(consultantId: string, consultationId?: string): Promise<OutEvent> {
+    return this.moveConsultation(
+      consultantId,
+      consultationId,
+      ['scheduled', 'active'],
+      'scheduled',
+      'cancelled',
+      'consultation.cancelled',
+    );
+  }
+
+  /**
+   * One status change of a consultation: the given one if its status allows it, else the
+   * first with status `pick`; it becomes `to`, and the counts and the upcoming list follow.
+   */
+  private moveConsultation(
+    consultantId: string,
+    consultationId: string | undefined,
+    from: readonly ConsultationRow['status'][],
+    pick: ConsultationRow['status'],
+    to: ConsultationRow['status'],
+    kind: OutEvent['kind'],
+  ): Promise<OutEvent> {
     return this.must(consultantId, async (tx) => {
-      const row = await this.consultation(
-        tx,
-        consultantId,
-        consultationId,
-        ['scheduled', 'active'],
-        'scheduled',
-        'scheduled',
-      );
-      await tx.run(SQL.setStatus, ['cancelled', row.id]);
-      return {
-        kind: 'consultation.cancelled',
-        subject: { type: 'consultation', id: row.id },
-        sections: ['counts', 'upcoming'],
-      };
+      const row = await this.consultation(tx, consultantId, consultationId, from, pick, pick);
+      await tx.run(SQL.setStatus, [to, row.id]);
+      return { kind, subject: { type: 'consultation', id: row.id }, sections: ['counts', 'upcoming'] };
     });
   }
 
