@@ -90,6 +90,9 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** Pending connections the kernel may queue (it caps this at net.core.somaxconn). */
+const LISTEN_BACKLOG = 4096;
+
 const urlHost = (host: string): string => (host.includes(':') ? `[${host}]` : host);
 
 /** Consultants without an event log or a calendar (new ones, added by seeding). */
@@ -213,7 +216,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(options.port ?? 8787, host, () => {
+      // A reconnect storm (every dashboard back at once after a network drop or a restart)
+      // arrives faster than one event loop accepts: a short accept queue drops the excess
+      // handshakes, which the clients' TCP stacks only resend a second later.
+      server.listen({ port: options.port ?? 8787, host, backlog: LISTEN_BACKLOG }, () => {
         server.off('error', reject);
         resolve();
       });
