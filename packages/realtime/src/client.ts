@@ -1,4 +1,4 @@
-import { ErrorCode, Limits, Paths, SnapshotSchema, validate } from '@fg/protocol/frames';
+import { ErrorCode, Limits, Paths, decodeSnapshot } from '@fg/protocol/frames';
 import type { ServerFrame, TransportName } from '@fg/protocol/frames';
 import type {
   ClientErrorDetail,
@@ -362,7 +362,7 @@ class Client implements DashboardClient {
     // There is a leader: should this tab lead later, its token will be old by then.
     this.#spareToken = null;
     if (message.snapshot) {
-      const checked = validate(SnapshotSchema, message.snapshot);
+      const checked = decodeSnapshot(message.snapshot);
       if (!checked.ok || checked.value.consultant.id !== this.#consultant) {
         this.#store.count('invalidFrames');
         this.#report('invalid-frame', 'relay: an unusable state');

@@ -1,4 +1,4 @@
-import { ServerFrameSchema, parseServerFrame, validate } from '@fg/protocol/frames';
+import { decodeServerFrame, parseServerFrame } from '@fg/protocol/frames';
 import type { Cursor, ParseResult, ServerFrame, Snapshot, TransportName } from '@fg/protocol/frames';
 import type {
   AppliedEvent,
@@ -122,7 +122,7 @@ export class Store implements DashboardStore {
   decode(input: unknown): ParseResult<ServerFrame> {
     if (this.#closed) return { ok: false, error: 'store closed' };
     this.#counters.framesReceived += 1;
-    const parsed = typeof input === 'string' ? parseServerFrame(input) : validate(ServerFrameSchema, input);
+    const parsed = typeof input === 'string' ? parseServerFrame(input) : decodeServerFrame(input);
     if (!parsed.ok) this.#counters.invalidFrames += 1;
     return parsed;
   }

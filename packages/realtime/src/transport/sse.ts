@@ -1,6 +1,6 @@
-import { createParser } from 'eventsource-parser';
 import { ErrorCode, Paths, formatCursor } from '@fg/protocol/frames';
 import { endpointUrl } from '../auth/endpoint.js';
+import { eventStreamParser } from './event-stream.js';
 import {
   REQUEST_TIMEOUT_MS,
   bearer,
@@ -48,23 +48,17 @@ export function connectSse(context: TransportContext): Transport {
     if (!response.headers.get('content-type')?.startsWith('text/event-stream') || !response.body) {
       return finish({ kind: 'failed', detail: 'not an event stream' });
     }
-    const parser = createParser({
-      maxBufferSize: MAX_EVENT_CHARS,
-      onEvent(event) {
-        if (done) return;
-        if (event.event === ErrorCode.authExpired) finish({ kind: 'auth', detail: 'auth-expired' });
-        else context.deliver(event.data);
-      },
-      onError(error) {
-        if (error.type === 'max-buffer-size-exceeded') finish({ kind: 'failed', detail: error.message });
-      },
-    });
+    const feed = eventStreamParser((type, data) => {
+      if (done) return;
+      if (type === ErrorCode.authExpired) finish({ kind: 'auth', detail: 'auth-expired' });
+      else context.deliver(data);
+    }, MAX_EVENT_CHARS);
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
     for (;;) {
       const { value, done: ended } = await reader.read();
       if (done) return;
       if (ended) return finish({ kind: 'ended', detail: 'event stream ended' });
-      parser.feed(value);
+      if (!feed(value)) return finish({ kind: 'failed', detail: 'event stream line too long' });
     }
   };
 
