@@ -5,7 +5,7 @@
  * the code. Like valibot's `object`, a decoder returns a fresh value with the known keys
  * only, so unknown fields never reach the state.
  */
-import { EVENT_PRIORITY, Limits, SUBJECT_TYPES } from './constants.js';
+import { EVENT_PRIORITY, SUBJECT_TYPES, type Limits } from './constants.js';
 import type {
   ConsultationStatus,
   Cursor,
@@ -102,17 +102,17 @@ const upcoming = list(
     endsAt: isoDate,
     status: oneOf<ConsultationStatus>((s) => s === 'scheduled' || s === 'active'),
   }),
-  Limits.upcomingItems,
+  5 satisfies typeof Limits.upcomingItems,
 );
 const recentMessages = list(
   object<Snapshot['recentMessages'][number]>({
     id,
     familyName: text,
-    preview: string(Limits.messagePreviewChars),
+    preview: string(140 satisfies typeof Limits.messagePreviewChars),
     sentAt: isoDate,
     read: (value, path) => (typeof value === 'boolean' ? value : fail(path, 'a boolean')),
   }),
-  Limits.recentMessages,
+  3 satisfies typeof Limits.recentMessages,
 );
 
 const snapshotShape: Shape<Snapshot> = {

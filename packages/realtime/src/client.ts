@@ -1,5 +1,5 @@
-import { ErrorCode, Limits, Paths, decodeSnapshot } from '@fg/protocol/frames';
-import type { ServerFrame, TransportName } from '@fg/protocol/frames';
+import { decodeSnapshot } from '@fg/protocol/frames';
+import type { ErrorCode, Limits, Paths, ServerFrame, TransportName } from '@fg/protocol/frames';
 import type {
   ClientErrorDetail,
   ClientMetrics,
@@ -14,7 +14,14 @@ import type { FrameRequest } from './store/frame-scheduler.js';
 import { browserRuntime, type Runtime, type TimerHandle } from './runtime.js';
 import { endpointUrl, isSecureEndpoint, parseEndpoint } from './auth/endpoint.js';
 import { tokenSubject } from './auth/token.js';
-import { Ladder, rungsFor, type Connection, type LadderHost } from './transport/ladder.js';
+import {
+  createLadder,
+  describe,
+  rungsFor,
+  type Connection,
+  type Ladder,
+  type LadderHost,
+} from './transport/ladder.js';
 import { REQUEST_TIMEOUT_MS, bearer, fetchWithTimeout } from './transport/types.js';
 import type { Rung, TransportFactory } from './transport/types.js';
 import { electLeader, lockName, type Election } from './sync/tab-leader.js';
@@ -77,7 +84,7 @@ class Client implements DashboardClient {
   #followerWatchdog: TimerHandle | null = null;
   #lastLiveTransport: TransportName | null = null;
   /** The leader's heartbeat interval, for a follower's watchdog. */
-  #heartbeatMs: number = Limits.heartbeatMs;
+  #heartbeatMs: number = 15_000 satisfies typeof Limits.heartbeatMs;
   #expiredFired = false;
   #closed = false;
 
@@ -188,7 +195,7 @@ class Client implements DashboardClient {
     if (this.#closed) return;
     this.#spareToken = firstToken;
     if (firstToken) this.#consultant ??= tokenSubject(firstToken);
-    this.#ladder = new Ladder({
+    this.#ladder = createLadder({
       base: this.#base,
       rungs: this.#environment.rungs ?? rungsFor(this.#options.transports ?? ['websocket', 'sse', 'polling']),
       runtime: this.#runtime,
@@ -259,7 +266,10 @@ class Client implements DashboardClient {
   #apply(frame: ServerFrame, connection: Connection): void {
     if (frame.type === 'error') {
       // Auth errors are followed by a close that the ladder handles; anything else is worth a line in the console.
-      if (frame.code !== ErrorCode.authExpired && frame.code !== ErrorCode.unauthenticated) {
+      if (
+        frame.code !== ('auth-expired' satisfies typeof ErrorCode.authExpired) &&
+        frame.code !== ('unauthenticated' satisfies typeof ErrorCode.unauthenticated)
+      ) {
         console.warn(`FG Live: server error ${frame.code}: ${frame.message}`);
       }
       return;
@@ -378,10 +388,13 @@ class Client implements DashboardClient {
   #armFollowerWatchdog(heartbeatMs?: number): void {
     if (heartbeatMs) this.#heartbeatMs = heartbeatMs;
     if (this.#followerWatchdog !== null) this.#runtime.clock.clearTimeout(this.#followerWatchdog);
-    this.#followerWatchdog = this.#runtime.clock.setTimeout(() => {
-      this.#followerWatchdog = null;
-      if (this.#role === 'follower' && this.#store.status === 'live') this.#store.setStatus('stale');
-    }, this.#heartbeatMs + Limits.staleGraceMs);
+    this.#followerWatchdog = this.#runtime.clock.setTimeout(
+      () => {
+        this.#followerWatchdog = null;
+        if (this.#role === 'follower' && this.#store.status === 'live') this.#store.setStatus('stale');
+      },
+      this.#heartbeatMs + (10_000 satisfies typeof Limits.staleGraceMs),
+    );
   }
 
   #askForState(): void {
@@ -426,7 +439,10 @@ class Client implements DashboardClient {
   }
 
   async #markRead(messageId: string): Promise<void> {
-    const url = endpointUrl(this.#base, Paths.markRead(messageId));
+    const path = `/api/messages/${encodeURIComponent(messageId)}/read` satisfies ReturnType<
+      typeof Paths.markRead
+    >;
+    const url = endpointUrl(this.#base, path);
     const send = async (token: string) =>
       fetchWithTimeout(
         this.#runtime,
@@ -479,8 +495,4 @@ class Client implements DashboardClient {
       return undefined;
     }
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

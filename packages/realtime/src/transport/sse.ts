@@ -1,4 +1,5 @@
-import { ErrorCode, Paths, formatCursor } from '@fg/protocol/frames';
+import { formatCursor } from '@fg/protocol/frames';
+import type { ErrorCode, Paths } from '@fg/protocol/frames';
 import { endpointUrl } from '../auth/endpoint.js';
 import { eventStreamParser } from './event-stream.js';
 import {
@@ -39,7 +40,7 @@ export function connectSse(context: TransportContext): Transport {
     if (cursor) headers['Last-Event-ID'] = formatCursor(cursor);
     const response = await fetchWithTimeout(
       runtime,
-      endpointUrl(context.base, Paths.stream),
+      endpointUrl(context.base, '/api/stream' satisfies typeof Paths.stream),
       { headers },
       REQUEST_TIMEOUT_MS,
       controller,
@@ -50,7 +51,8 @@ export function connectSse(context: TransportContext): Transport {
     }
     const feed = eventStreamParser((type, data) => {
       if (done) return;
-      if (type === ErrorCode.authExpired) finish({ kind: 'auth', detail: 'auth-expired' });
+      if (type === ('auth-expired' satisfies typeof ErrorCode.authExpired))
+        finish({ kind: 'auth', detail: 'auth-expired' });
       else context.deliver(data);
     }, MAX_EVENT_CHARS);
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
