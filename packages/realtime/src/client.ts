@@ -8,20 +8,13 @@ import type {
   DashboardClientOptions,
   SessionExpiredDetail,
 } from './types.js';
-import { Store } from './store/store.js';
+import { createStore } from './store/store.js';
 import type { FrameRequest } from './store/frame-scheduler.js';
 import { browserRuntime, type Runtime, type TimerHandle } from './runtime.js';
 import { endpointUrl, isSecureEndpoint, parseEndpoint } from './auth/endpoint.js';
 import { tokenSubject } from './auth/token.js';
-import {
-  createLadder,
-  describe,
-  rungsFor,
-  type Connection,
-  type Ladder,
-  type LadderHost,
-} from './transport/ladder.js';
-import { REQUEST_TIMEOUT_MS, bearer, fetchWithTimeout } from './transport/types.js';
+import { createLadder, rungsFor, type Connection, type Ladder, type LadderHost } from './transport/ladder.js';
+import { REQUEST_TIMEOUT_MS, bearer, describe, fetchWithTimeout } from './transport/types.js';
 import type { Rung, TransportFactory } from './transport/types.js';
 import { electLeader, lockName, type Election } from './sync/tab-leader.js';
 import { openRelay, type Relay, type RelayMessage } from './sync/relay.js';
@@ -149,7 +142,7 @@ export function createDashboardClient(
       throw new Error(`FG Live: marking message ${messageId} read failed (HTTP ${response.status})`);
   };
 
-  const store = new Store({
+  const store = createStore({
     now: clock.now,
     requestFrame: environment.requestFrame,
     markMessageRead: markRead,

@@ -4,7 +4,7 @@ import { fullJitter } from './backoff.js';
 import { connectWebSocket } from './websocket.js';
 import { connectSse } from './sse.js';
 import { connectIntervalPoll, connectLongPoll } from './longpoll.js';
-import type { CloseReason, Rung, Transport, TransportFactory } from './types.js';
+import { describe, type CloseReason, type Rung, type Transport, type TransportFactory } from './types.js';
 
 /** A transport that has not carried one valid frame in this long is given up on, and the next rung tried. */
 export const OPEN_TIMEOUT_MS = 5_000;
@@ -490,8 +490,4 @@ export function createLadder(options: {
     },
     check,
   };
-}
-
-export function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -4,6 +4,7 @@ import type { Clock } from '../runtime.js';
 import {
   REQUEST_TIMEOUT_MS,
   bearer,
+  describe,
   fetchWithTimeout,
   httpCloseReason,
   type CloseReason,
@@ -101,7 +102,7 @@ function poll(context: TransportContext, plan: PollingPlan): Transport {
 
   const loop = () => {
     request().catch((error: unknown) => {
-      finish({ kind: 'failed', detail: error instanceof Error ? error.message : String(error) });
+      finish({ kind: 'failed', detail: describe(error) });
     });
   };
   loop();

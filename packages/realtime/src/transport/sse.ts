@@ -5,6 +5,7 @@ import { eventStreamParser } from './event-stream.js';
 import {
   REQUEST_TIMEOUT_MS,
   bearer,
+  describe,
   fetchWithTimeout,
   httpCloseReason,
   type CloseReason,
@@ -65,7 +66,7 @@ export function connectSse(context: TransportContext): Transport {
   };
 
   run().catch((error: unknown) => {
-    finish({ kind: 'failed', detail: error instanceof Error ? error.message : String(error) });
+    finish({ kind: 'failed', detail: describe(error) });
   });
 
   return {
