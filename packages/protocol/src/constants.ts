@@ -106,11 +106,15 @@ export type SubjectType = (typeof SUBJECT_TYPES)[number];
 export const TRANSPORTS = ['websocket', 'sse', 'polling'] as const;
 export type TransportName = (typeof TRANSPORTS)[number];
 
-/** HTTP paths of the protocol. */
+/**
+ * HTTP paths of the protocol. Browser code writes the literals it needs and checks them
+ * against these types (`'/api/ws' satisfies typeof Paths.websocket`), so a client bundle
+ * does not carry the names it does not use; the same goes for the other objects here.
+ */
 export const Paths = {
   dashboard: '/api/dashboard',
   websocket: '/api/ws',
   stream: '/api/stream',
   changes: '/api/changes',
-  markRead: (messageId: string) => `/api/messages/${encodeURIComponent(messageId)}/read`,
+  markRead: (messageId: string) => `/api/messages/${encodeURIComponent(messageId)}/read` as const,
 } as const;

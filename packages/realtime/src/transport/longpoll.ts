@@ -1,9 +1,10 @@
-import { Limits, Paths } from '@fg/protocol/frames';
+import type { Limits, Paths } from '@fg/protocol/frames';
 import { endpointUrl } from '../auth/endpoint.js';
 import type { Clock } from '../runtime.js';
 import {
   REQUEST_TIMEOUT_MS,
   bearer,
+  describe,
   fetchWithTimeout,
   httpCloseReason,
   type CloseReason,
@@ -34,7 +35,11 @@ export function connectLongPoll(context: TransportContext): Transport {
 
 /** The last rung: one plain request every `Limits.pollIntervalMs`, for networks that cut held requests. */
 export function connectIntervalPoll(context: TransportContext): Transport {
-  return poll(context, { rung: 'interval', waitSeconds: 0, intervalMs: Limits.pollIntervalMs });
+  return poll(context, {
+    rung: 'interval',
+    waitSeconds: 0,
+    intervalMs: 30_000 satisfies typeof Limits.pollIntervalMs,
+  });
 }
 
 function poll(context: TransportContext, plan: PollingPlan): Transport {
@@ -57,7 +62,7 @@ function poll(context: TransportContext, plan: PollingPlan): Transport {
     timer = null;
     const wait = first ? 0 : plan.waitSeconds;
     first = false;
-    const url = endpointUrl(context.base, Paths.changes);
+    const url = endpointUrl(context.base, '/api/changes' satisfies typeof Paths.changes);
     const cursor = context.cursor();
     if (cursor) {
       url.searchParams.set('epoch', cursor.epoch);
@@ -97,7 +102,7 @@ function poll(context: TransportContext, plan: PollingPlan): Transport {
 
   const loop = () => {
     request().catch((error: unknown) => {
-      finish({ kind: 'failed', detail: error instanceof Error ? error.message : String(error) });
+      finish({ kind: 'failed', detail: describe(error) });
     });
   };
   loop();

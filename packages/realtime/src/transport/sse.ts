@@ -1,9 +1,11 @@
-import { createParser } from 'eventsource-parser';
-import { ErrorCode, Paths, formatCursor } from '@fg/protocol/frames';
+import { formatCursor } from '@fg/protocol/frames';
+import type { ErrorCode, Paths } from '@fg/protocol/frames';
 import { endpointUrl } from '../auth/endpoint.js';
+import { eventStreamParser } from './event-stream.js';
 import {
   REQUEST_TIMEOUT_MS,
   bearer,
+  describe,
   fetchWithTimeout,
   httpCloseReason,
   type CloseReason,
@@ -39,7 +41,7 @@ export function connectSse(context: TransportContext): Transport {
     if (cursor) headers['Last-Event-ID'] = formatCursor(cursor);
     const response = await fetchWithTimeout(
       runtime,
-      endpointUrl(context.base, Paths.stream),
+      endpointUrl(context.base, '/api/stream' satisfies typeof Paths.stream),
       { headers },
       REQUEST_TIMEOUT_MS,
       controller,
@@ -48,28 +50,23 @@ export function connectSse(context: TransportContext): Transport {
     if (!response.headers.get('content-type')?.startsWith('text/event-stream') || !response.body) {
       return finish({ kind: 'failed', detail: 'not an event stream' });
     }
-    const parser = createParser({
-      maxBufferSize: MAX_EVENT_CHARS,
-      onEvent(event) {
-        if (done) return;
-        if (event.event === ErrorCode.authExpired) finish({ kind: 'auth', detail: 'auth-expired' });
-        else context.deliver(event.data);
-      },
-      onError(error) {
-        if (error.type === 'max-buffer-size-exceeded') finish({ kind: 'failed', detail: error.message });
-      },
-    });
+    const feed = eventStreamParser((type, data) => {
+      if (done) return;
+      if (type === ('auth-expired' satisfies typeof ErrorCode.authExpired))
+        finish({ kind: 'auth', detail: 'auth-expired' });
+      else context.deliver(data);
+    }, MAX_EVENT_CHARS);
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
     for (;;) {
       const { value, done: ended } = await reader.read();
       if (done) return;
       if (ended) return finish({ kind: 'ended', detail: 'event stream ended' });
-      parser.feed(value);
+      if (!feed(value)) return finish({ kind: 'failed', detail: 'event stream line too long' });
     }
   };
 
   run().catch((error: unknown) => {
-    finish({ kind: 'failed', detail: error instanceof Error ? error.message : String(error) });
+    finish({ kind: 'failed', detail: describe(error) });
   });
 
   return {

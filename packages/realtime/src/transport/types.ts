@@ -40,6 +40,11 @@ export interface Transport {
 
 export type TransportFactory = (context: TransportContext) => Transport;
 
+/** The message of anything thrown. */
+export function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** Request timeout for anything that is not a long-poll hold. */
 export const REQUEST_TIMEOUT_MS = 10_000;
 

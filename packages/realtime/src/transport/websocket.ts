@@ -1,4 +1,4 @@
-import { CloseCode, Paths } from '@fg/protocol/frames';
+import type { CloseCode, Paths } from '@fg/protocol/frames';
 import type { HelloFrame, PingFrame } from '@fg/protocol/frames';
 import { endpointUrl } from '../auth/endpoint.js';
 import type { CloseReason, Transport, TransportContext } from './types.js';
@@ -21,7 +21,9 @@ export function connectWebSocket(context: TransportContext): Transport {
   };
   let socket: WebSocket;
   try {
-    socket = new runtime.WebSocket(endpointUrl(context.base, Paths.websocket, 'ws').href);
+    socket = new runtime.WebSocket(
+      endpointUrl(context.base, '/api/ws' satisfies typeof Paths.websocket, 'ws').href,
+    );
   } catch (error) {
     // A URL the browser refuses (or a page's Content Security Policy) fails like a refused connection.
     queueMicrotask(() => finish({ kind: 'failed', detail: String(error) }));
@@ -43,7 +45,7 @@ export function connectWebSocket(context: TransportContext): Transport {
     rung: 'websocket',
     close() {
       finish(null);
-      socket.close(CloseCode.normal);
+      socket.close(1000 satisfies typeof CloseCode.normal);
       // Wait for the socket to be gone, so the next one never overlaps it; but a dead
       // network cannot complete the handshake, and waiting forever would strand the client.
       return Promise.race([
@@ -63,15 +65,15 @@ export function connectWebSocket(context: TransportContext): Transport {
 function closeReason(code: number, reason: string): CloseReason {
   const detail = `WebSocket closed ${code}${reason ? ` (${reason})` : ''}`;
   switch (code) {
-    case CloseCode.unauthenticated:
+    case 4401 satisfies typeof CloseCode.unauthenticated:
       return { kind: 'auth', detail };
-    case CloseCode.forbidden:
+    case 4403 satisfies typeof CloseCode.forbidden:
       return { kind: 'forbidden', detail };
-    case CloseCode.rateLimited:
-    case CloseCode.overloaded:
+    case 4429 satisfies typeof CloseCode.rateLimited:
+    case 1013 satisfies typeof CloseCode.overloaded:
       return { kind: 'throttled', detail };
-    case CloseCode.normal:
-    case CloseCode.goingAway:
+    case 1000 satisfies typeof CloseCode.normal:
+    case 1001 satisfies typeof CloseCode.goingAway:
       return { kind: 'ended', detail };
     default:
       return { kind: 'failed', detail };

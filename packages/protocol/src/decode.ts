@@ -1,0 +1,199 @@
+/**
+ * The server frames checked by hand, for browsers, where every kilobyte is paid by every
+ * page: the same rules as the valibot schemas in `schemas.ts` (which stay the reference,
+ * for servers and tests; `decode.test.ts` holds the two to each other) in a fraction of
+ * the code. Like valibot's `object`, a decoder returns a fresh value with the known keys
+ * only, so unknown fields never reach the state.
+ */
+import { EVENT_PRIORITY, SUBJECT_TYPES, type Limits } from './constants.js';
+import type {
+  ConsultationStatus,
+  Cursor,
+  EventFrame,
+  Patch,
+  ServerFrame,
+  Snapshot,
+  Subject,
+} from './types.js';
+
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** Returns the decoded value or throws a TypeError naming the path. */
+type Decoder<T> = (value: unknown, path: string) => T;
+type Shape<T> = { readonly [K in keyof T]-?: Decoder<T[K]> };
+
+const fail = (path: string, expected: string): never => {
+  throw new TypeError(`${path || 'frame'}: expected ${expected}`);
+};
+
+const string =
+  <T extends string = string>(max: number, min = 0, pattern?: RegExp): Decoder<T> =>
+  (value, path) =>
+    typeof value === 'string' && value.length >= min && value.length <= max && (pattern?.test(value) ?? true)
+      ? (value as T)
+      : fail(path, pattern ? `${pattern}` : `a string of ${min}-${max} characters`);
+
+const integer =
+  (min = -Infinity): Decoder<number> =>
+  (value, path) =>
+    Number.isInteger(value) && (value as number) >= min
+      ? (value as number)
+      : fail(path, `an integer >= ${min}`);
+
+const oneOf =
+  <T extends string>(allowed: (value: string) => boolean): Decoder<T> =>
+  (value, path) =>
+    typeof value === 'string' && allowed(value) ? (value as T) : fail(path, 'a known name');
+
+/** Strict (unknown keys rejected) and every key optional: the shape of a patch. */
+const object =
+  <T>(shape: Shape<T>, partialStrict?: boolean): Decoder<T> =>
+  (value, path) => {
+    if (!value || typeof value !== 'object') return fail(path, 'an object');
+    const input = value as Record<string, unknown>;
+    const output: Record<string, unknown> = {};
+    for (const key in shape) {
+      if (partialStrict && input[key] === undefined) continue;
+      output[key] = shape[key](input[key], path ? `${path}.${key}` : key);
+    }
+    if (partialStrict) for (const key in input) if (!(key in shape)) fail(`${path}.${key}`, 'no such key');
+    return output as T;
+  };
+
+const list =
+  <T>(item: Decoder<T>, max: number): Decoder<T[]> =>
+  (value, path) =>
+    Array.isArray(value) && value.length <= max
+      ? value.map((each, i) => item(each, `${path}.${i}`))
+      : fail(path, `at most ${max} items`);
+
+/** valibot's `isoTimestamp`. */
+const ISO_TIMESTAMP =
+  /^\d{4}-(?:0[1-9]|1[0-2])-(?:[12]\d|0[1-9]|3[01])[T ](?:0\d|1\d|2[0-3])(?::[0-5]\d){2}(?:\.\d{1,9})?(?:Z| ?[+-](?:0\d|1\d|2[0-3])(?::?[0-5]\d)?)$/u;
+/** Names one event log; never contains ":" (it is joined with seq in SSE ids). */
+const EPOCH = /^[A-Za-z0-9_-]{1,64}$/;
+
+const id = string(64, 1);
+const text = string(200);
+const count = integer(0);
+const epoch = string(64, 1, EPOCH);
+const currency = string(3, 3, /^[A-Z]{3}$/);
+const isoDate = string(64, 0, ISO_TIMESTAMP);
+
+const counts = object<Snapshot['counts']>({
+  upcoming: count,
+  active: count,
+  completed: count,
+  familyClients: count,
+  unreadMessages: count,
+  tasksDueToday: count,
+});
+const revenue = object<Snapshot['revenue']>({
+  month: string(7, 7, /^\d{4}-(0[1-9]|1[0-2])$/),
+  amountMinor: integer(),
+  currency,
+});
+const upcoming = list(
+  object<Snapshot['upcoming'][number]>({
+    id,
+    familyName: text,
+    title: text,
+    startsAt: isoDate,
+    endsAt: isoDate,
+    status: oneOf<ConsultationStatus>((s) => s === 'scheduled' || s === 'active'),
+  }),
+  5 satisfies typeof Limits.upcomingItems,
+);
+const recentMessages = list(
+  object<Snapshot['recentMessages'][number]>({
+    id,
+    familyName: text,
+    preview: string(140 satisfies typeof Limits.messagePreviewChars),
+    sentAt: isoDate,
+    read: (value, path) => (typeof value === 'boolean' ? value : fail(path, 'a boolean')),
+  }),
+  3 satisfies typeof Limits.recentMessages,
+);
+
+const snapshotShape: Shape<Snapshot> = {
+  epoch,
+  seq: count,
+  serverTime: count,
+  consultant: object<Snapshot['consultant']>({
+    id,
+    name: text,
+    timezone: id,
+    currency,
+    locale: string(35, 2),
+  }),
+  counts,
+  revenue,
+  upcoming,
+  recentMessages,
+};
+
+/** Each server frame without its `type`. */
+const FRAMES: Readonly<Record<ServerFrame['type'], Decoder<object>>> = {
+  event: object<Omit<EventFrame, 'type'>>({
+    epoch,
+    seq: integer(1),
+    at: count,
+    kind: oneOf((kind) => Object.hasOwn(EVENT_PRIORITY, kind)),
+    subject: object<Subject>({ type: oneOf((type) => SUBJECT_TYPES.includes(type as never)), id }),
+    patch: object<Patch>({ counts, revenue, upcoming, recentMessages }, true),
+  }),
+  snapshot: object(snapshotShape),
+  welcome: object({
+    consultantId: id,
+    epoch,
+    seq: count,
+    heartbeatMs: integer(1),
+    tokenExpiresAt: count,
+    serverTime: count,
+  }),
+  heartbeat: object({ epoch, seq: count, serverTime: count }),
+  pong: object({ id: string(64), serverTime: count }),
+  error: object({ code: string(64), message: string(500) }),
+};
+
+const serverFrame: Decoder<ServerFrame> = (value, path) => {
+  const type = (value as { type?: unknown } | null)?.type;
+  return typeof type === 'string' && Object.hasOwn(FRAMES, type)
+    ? ({ type, ...FRAMES[type as ServerFrame['type']](value, path) } as ServerFrame)
+    : fail('type', 'a server frame type');
+};
+
+function run<T>(decoder: Decoder<T>, value: unknown): ParseResult<T> {
+  try {
+    return { ok: true, value: decoder(value, '') };
+  } catch (error) {
+    return { ok: false, error: (error as Error).message };
+  }
+}
+
+/** Checks a decoded value against the server frame rules; never throws. */
+export const decodeServerFrame = (value: unknown): ParseResult<ServerFrame> => run(serverFrame, value);
+
+/** Checks a snapshot (without `type`), e.g. one relayed by another tab; never throws. */
+export const decodeSnapshot = (value: unknown): ParseResult<Snapshot> => run(object(snapshotShape), value);
+
+/** Parses and checks one server frame as text; never throws. */
+export function parseServerFrame(text: string): ParseResult<ServerFrame> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, error: 'malformed JSON' };
+  }
+  return decodeServerFrame(value);
+}
+
+/** `<epoch>:<seq>`, the SSE `id` and `Last-Event-ID` form of a cursor. */
+export function formatCursor(cursor: Cursor): string {
+  return `${cursor.epoch}:${cursor.seq}`;
+}
+
+export function parseCursor(text: string | null | undefined): Cursor | null {
+  const match = /^([\w-]{1,64}):(\d{1,15})$/.exec(text ?? '');
+  return match ? { epoch: match[1]!, seq: Number(match[2]) } : null;
+}
