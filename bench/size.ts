@@ -52,37 +52,27 @@ export async function measureSizes(): Promise<SizeResult[]> {
     `export { createDashboardClient, createDashboardStore } from '@fg/realtime';`,
   ].join('\n');
   const lit = ['lit', 'lit/*', '@lit/*', 'lit-html', 'lit-html/*', '@lit/reactive-element', 'lit-element'];
-  const deps = ['valibot', 'eventsource-parser'];
+  const client = `export { createDashboardClient, createDashboardStore } from '@fg/realtime';`;
+  /** `contents` built with and without `parts` left out: what those parts add. */
+  const difference = async (name: string, contents: string, kept: string[], parts: string[]) => {
+    const withParts = await bundleSize(name, contents, kept);
+    const without = await bundleSize('', contents, [...kept, ...parts]);
+    return {
+      name,
+      minBytes: withParts.minBytes - without.minBytes,
+      gzipBytes: withParts.gzipBytes - without.gzipBytes,
+    };
+  };
   results.push(
-    await bundleSize('part: elements (own code, styles)', everything, [...lit, '@fg/*', ...deps]),
-    await bundleSize('part: Lit, @lit/context, directives', everything, ['@fg/*', ...deps]).then(
-      async (withLit) => {
-        const without = await bundleSize('', everything, [...lit, '@fg/*', ...deps]);
-        return {
-          ...withLit,
-          name: withLit.name,
-          minBytes: withLit.minBytes - without.minBytes,
-          gzipBytes: withLit.gzipBytes - without.gzipBytes,
-        };
-      },
+    await bundleSize('part: elements (own code, styles)', everything, [...lit, '@fg/*']),
+    await difference('part: Lit, @lit/context, directives', everything, ['@fg/*'], lit),
+    await bundleSize('part: @fg/realtime (own code)', client, ['@fg/protocol', '@fg/protocol/*']),
+    await difference(
+      'part: @fg/protocol/frames, as the client uses it',
+      client,
+      [],
+      ['@fg/protocol', '@fg/protocol/*'],
     ),
-    await bundleSize(
-      'part: @fg/realtime (own code)',
-      `export { createDashboardClient, createDashboardStore } from '@fg/realtime';`,
-      ['@fg/protocol', '@fg/protocol/*', ...deps],
-    ),
-    await bundleSize('part: @fg/protocol/frames (own code)', `export * from '@fg/protocol/frames';`, deps),
-    await bundleSize('part: valibot, as the frames use it', `export * from '@fg/protocol/frames';`).then(
-      async (withValibot) => {
-        const without = await bundleSize('', `export * from '@fg/protocol/frames';`, deps);
-        return {
-          name: withValibot.name,
-          minBytes: withValibot.minBytes - without.minBytes,
-          gzipBytes: withValibot.gzipBytes - without.gzipBytes,
-        };
-      },
-    ),
-    await bundleSize('part: eventsource-parser', `export { createParser } from 'eventsource-parser';`),
   );
   const defineDir = 'packages/elements/src/define';
   if (existsSync(defineDir)) {
