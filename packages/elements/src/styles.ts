@@ -146,7 +146,7 @@ export const listStyles = css`
     margin: 0;
     text-align: center;
   }
-  /* A new high-priority row flashes once, back to its own background (set by list-motion.ts). */
+  /* A new high-priority row flashes once, back to its own background (set by list.ts). */
   [data-flash] {
     animation: fg-flash 1.4s ease-in;
   }

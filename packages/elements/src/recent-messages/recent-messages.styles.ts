@@ -35,14 +35,14 @@ export const recentMessagesStyles = css`
     block-size: 0.5rem;
     border-radius: 50%;
   }
-  .unread .dot {
+  [part~='item-unread'] .dot {
     background: var(--fg-recent-messages-unread-color, var(--_accent));
   }
   .family {
     grid-area: family;
     font-weight: 500;
   }
-  .unread .family {
+  [part~='item-unread'] .family {
     font-weight: 700;
   }
   time {
@@ -56,7 +56,7 @@ export const recentMessagesStyles = css`
     margin: 0;
     color: var(--_muted);
   }
-  .unread .preview {
+  [part~='item-unread'] .preview {
     color: var(--_text);
   }
   button {

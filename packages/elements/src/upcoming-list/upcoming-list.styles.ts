@@ -45,7 +45,7 @@ export const upcomingListStyles = css`
     color: var(--fg-upcoming-list-scheduled-color, var(--_muted));
     border: 1px solid var(--_border);
   }
-  .status.active {
+  [part~='status-active'] {
     background: var(--fg-upcoming-list-active-background, var(--_success));
     color: var(--fg-upcoming-list-active-color, var(--_on-accent));
     border-color: transparent;
