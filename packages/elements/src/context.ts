@@ -1,13 +1,22 @@
 /**
  * The contexts a `<fg-dashboard-provider>` offers to every widget below it, across
  * shadow roots: the one client (one connection for all widgets) and the display settings.
+ *
+ * They follow the Web Components Community Group context protocol (a bubbling, composed
+ * `context-request` event whose callback the nearest provider answers, again whenever the
+ * value changes), the protocol `@lit/context` implements: a `ContextConsumer` or
+ * `ContextProvider` of `@lit/context` given these keys works with the elements as before.
  */
-import { createContext } from '@lit/context';
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { DashboardClient } from '@fg/realtime';
 
-export const dashboardClientContext = createContext<DashboardClient | undefined>(
-  Symbol.for('fg-dashboard-client'),
-);
+/** A context key, typed with its value (the same type as `@lit/context`'s `Context`). */
+export type Context<K, V> = K & { __context__: V };
+
+export const dashboardClientContext = Symbol.for('fg-dashboard-client') as Context<
+  symbol,
+  DashboardClient | undefined
+>;
 
 export interface DashboardSettings {
   /** BCP 47 locale for numbers, money and dates; defaults to the consultant's own locale. */
@@ -16,4 +25,87 @@ export interface DashboardSettings {
   readonly loginUrl?: string | undefined;
 }
 
-export const dashboardSettingsContext = createContext<DashboardSettings>(Symbol.for('fg-dashboard-settings'));
+export const dashboardSettingsContext = Symbol.for('fg-dashboard-settings') as Context<
+  symbol,
+  DashboardSettings
+>;
+
+type Callback<V> = (value: V, unsubscribe?: () => void) => void;
+
+/** The protocol's `context-request` event. */
+interface ContextRequest<V> extends Event {
+  readonly context: Context<symbol, V>;
+  readonly contextTarget?: Element;
+  readonly callback: Callback<V>;
+  readonly subscribe?: boolean;
+}
+
+type Host = ReactiveControllerHost & HTMLElement;
+
+/**
+ * Asks the nearest provider above the host for a context on connect and follows its
+ * changes until disconnect; each value updates the host and goes to `callback`.
+ */
+export class ContextConsumer<V> implements ReactiveController {
+  /** The value provided, once a provider answered. */
+  value: V | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private readonly answer: Callback<V> = (value, unsubscribe) => {
+    if (unsubscribe !== this.unsubscribe) this.hostDisconnected();
+    this.unsubscribe = unsubscribe;
+    this.value = value;
+    this.host.requestUpdate();
+    this.callback?.(value);
+  };
+
+  constructor(
+    private readonly host: Host,
+    private readonly context: Context<symbol, V>,
+    private readonly callback?: (value: V) => void,
+  ) {
+    host.addController(this);
+  }
+
+  hostConnected(): void {
+    this.host.dispatchEvent(
+      Object.assign(new Event('context-request', { bubbles: true, composed: true }), {
+        context: this.context,
+        contextTarget: this.host,
+        callback: this.answer,
+        subscribe: true,
+      }),
+    );
+  }
+
+  hostDisconnected(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+  }
+}
+
+/** Answers the context requests of the elements below the host, and tells its subscribers each new value. */
+export class ContextProvider<V> {
+  private readonly subscribers = new Map<Callback<V>, () => void>();
+
+  constructor(
+    host: HTMLElement,
+    context: Context<symbol, V>,
+    private value: V,
+  ) {
+    host.addEventListener('context-request', (event) => {
+      const { context: wanted, contextTarget, callback, subscribe } = event as ContextRequest<V>;
+      if (wanted !== context || (contextTarget ?? event.composedPath()[0]) === host) return;
+      event.stopPropagation();
+      if (!subscribe) return callback(this.value);
+      const unsubscribe = () => this.subscribers.delete(callback);
+      this.subscribers.set(callback, unsubscribe);
+      callback(this.value, unsubscribe);
+    });
+  }
+
+  setValue(value: V): void {
+    if (Object.is(value, this.value)) return;
+    this.value = value;
+    for (const [callback, unsubscribe] of this.subscribers) callback(value, unsubscribe);
+  }
+}

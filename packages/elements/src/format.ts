@@ -3,10 +3,9 @@
  * locale, currency and time zone, and the one shared clock that keeps every relative
  * label ("in 5 min", "updated 12 s ago") fresh.
  */
-import { ContextConsumer } from '@lit/context';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { Limits, type Consultant } from '@fg/protocol/frames';
-import { dashboardSettingsContext } from './context.js';
+import { ContextConsumer, dashboardSettingsContext, type DashboardSettings } from './context.js';
 
 type Host = ReactiveControllerHost & HTMLElement;
 
@@ -170,10 +169,10 @@ const formatters = new Map<string, Formatter>();
  * Money and times always use the consultant's currency and time zone.
  */
 export class FormatController {
-  private readonly settings: ContextConsumer<typeof dashboardSettingsContext, Host>;
+  private readonly settings: ContextConsumer<DashboardSettings>;
 
   constructor(host: Host) {
-    this.settings = new ContextConsumer(host, { context: dashboardSettingsContext, subscribe: true });
+    this.settings = new ContextConsumer(host, dashboardSettingsContext);
   }
 
   for(consultant: Consultant | undefined): Formatter {

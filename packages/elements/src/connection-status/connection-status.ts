@@ -1,7 +1,6 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
-import { ContextConsumer } from '@lit/context';
 import type { ConnectionStatus, DashboardState } from '@fg/realtime';
-import { dashboardSettingsContext } from '../context.js';
+import { ContextConsumer, dashboardSettingsContext } from '../context.js';
 import { ClockController, FormatController } from '../format.js';
 import { StoreController, shallowEqual } from '../store-controller.js';
 import { widgetStyles } from '../styles.js';
@@ -46,10 +45,7 @@ export class FgConnectionStatus extends LitElement {
   private readonly view = new StoreController(this, select, shallowEqual);
   private readonly format = new FormatController(this);
   private readonly clock = new ClockController(this, 0);
-  private readonly settings = new ContextConsumer(this, {
-    context: dashboardSettingsContext,
-    subscribe: true,
-  });
+  private readonly settings = new ContextConsumer(this, dashboardSettingsContext);
 
   protected override willUpdate(_changed: PropertyValues<this>): void {
     const { status, lastHeardAt } = this.view.value;
