@@ -53,7 +53,6 @@ export const countBadgeStyles = css`
   .count .skeleton {
     inline-size: 1ch;
     block-size: 0.75rem;
-    vertical-align: middle;
   }
 `;
 

@@ -142,6 +142,7 @@ export class FgRecentMessages extends ListElement<MessageItem> {
         ${
           unread && freshness !== 'expired'
             ? html`<button
+                class="chip"
                 type="button"
                 part="mark-read"
                 aria-disabled=${this.pending.has(message.id)}

@@ -64,7 +64,9 @@ export class FgUpcomingList extends ListElement<UpcomingItem> {
             >${active ? `ends ${format.relative(item.endsAt, now)}` : format.relative(item.startsAt, now)}</span
           ></span
         >
-        <span class="status" part="status status-${item.status}">${active ? 'Active' : 'Scheduled'}</span>`,
+        <span class="status chip" part="status status-${item.status}"
+          >${active ? 'Active' : 'Scheduled'}</span
+        >`,
     ] as const;
   }
 }
