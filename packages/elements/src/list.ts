@@ -163,11 +163,12 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
 
   protected override update(changed: PropertyValues<this>): void {
     super.update(changed);
-    const items = this.shown ?? [];
-    const changedItems = items !== this.shownItems;
-    this.shownItems = items;
-    const animate = changedItems && this.primed && !matchMedia('(prefers-reduced-motion: reduce)').matches;
-    this.primed = !!this.shown;
+    const shown = this.shown;
+    const items = shown ?? [];
+    const animate =
+      shown !== this.shownItems && this.primed && !matchMedia('(prefers-reduced-motion: reduce)').matches;
+    this.shownItems = shown;
+    this.primed = !!shown;
     const flash = highPriorityIds(this.view.state.recentEvents, this.flashKind);
     const { consultant, freshness } = this.view.value;
     const format = this.format.for(consultant);

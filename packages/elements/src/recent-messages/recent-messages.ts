@@ -59,7 +59,6 @@ declare global {
  */
 export class FgRecentMessages extends ListElement<MessageItem> {
   static override styles = [widgetStyles, listStyles, recentMessagesStyles];
-  static override properties = { pending: { state: true } };
 
   /** Messages to show instead of the dashboard's, for a host that brings its own data. */
   declare items: readonly MessageItem[] | undefined;
@@ -126,6 +125,7 @@ export class FgRecentMessages extends ListElement<MessageItem> {
     if (on) pending.add(id);
     else pending.delete(id);
     this.pending = pending;
+    this.requestUpdate();
   }
 
   protected renderItem(message: MessageItem, format: Formatter, now: number, freshness: Freshness) {
