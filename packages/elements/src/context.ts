@@ -2,21 +2,20 @@
  * The contexts a `<fg-dashboard-provider>` offers to every widget below it, across
  * shadow roots: the one client (one connection for all widgets) and the display settings.
  *
- * They follow the Web Components Community Group context protocol (a bubbling, composed
- * `context-request` event whose callback the nearest provider answers, again whenever the
- * value changes), the protocol `@lit/context` implements: a `ContextConsumer` or
- * `ContextProvider` of `@lit/context` given these keys works with the elements as before.
+ * They are `@lit/context` contexts and follow the Web Components Community Group context
+ * protocol (a bubbling, composed `context-request` event whose callback the nearest provider
+ * answers, again whenever the value changes). The elements speak it through the two small
+ * controllers below rather than `@lit/context`'s own, which carry more than they need (the
+ * CDN bundle counts every byte); a `ContextConsumer` or `ContextProvider` of `@lit/context`
+ * given these contexts works with the elements as before.
  */
+import { createContext, type Context } from '@lit/context';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { DashboardClient } from '@fg/realtime';
 
-/** A context key, typed with its value (the same type as `@lit/context`'s `Context`). */
-export type Context<K, V> = K & { __context__: V };
-
-export const dashboardClientContext = Symbol.for('fg-dashboard-client') as Context<
-  symbol,
-  DashboardClient | undefined
->;
+export const dashboardClientContext = createContext<DashboardClient | undefined>(
+  Symbol.for('fg-dashboard-client'),
+);
 
 export interface DashboardSettings {
   /** BCP 47 locale for numbers, money and dates; defaults to the consultant's own locale. */
@@ -25,16 +24,13 @@ export interface DashboardSettings {
   readonly loginUrl?: string | undefined;
 }
 
-export const dashboardSettingsContext = Symbol.for('fg-dashboard-settings') as Context<
-  symbol,
-  DashboardSettings
->;
+export const dashboardSettingsContext = createContext<DashboardSettings>(Symbol.for('fg-dashboard-settings'));
 
 type Callback<V> = (value: V, unsubscribe?: () => void) => void;
 
 /** The protocol's `context-request` event. */
 interface ContextRequest<V> extends Event {
-  readonly context: Context<symbol, V>;
+  readonly context: Context<unknown, V>;
   readonly contextTarget?: Element;
   readonly callback: Callback<V>;
   readonly subscribe?: boolean;
@@ -60,7 +56,7 @@ export class ContextConsumer<V> implements ReactiveController {
 
   constructor(
     private readonly host: Host,
-    private readonly context: Context<symbol, V>,
+    private readonly context: Context<unknown, V>,
     private readonly callback?: (value: V) => void,
   ) {
     host.addController(this);
@@ -89,7 +85,7 @@ export class ContextProvider<V> {
 
   constructor(
     host: HTMLElement,
-    context: Context<symbol, V>,
+    context: Context<unknown, V>,
     private value: V,
   ) {
     host.addEventListener('context-request', (event) => {

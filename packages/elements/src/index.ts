@@ -3,12 +3,7 @@
  * this module defines no tag; import `@fg/dashboard-elements/define/fg-dashboard.js` (or
  * one widget's define module) for that.
  */
-export {
-  dashboardClientContext,
-  dashboardSettingsContext,
-  type Context,
-  type DashboardSettings,
-} from './context.js';
+export { dashboardClientContext, dashboardSettingsContext, type DashboardSettings } from './context.js';
 export {
   StoreController,
   EMPTY_STATE,
