@@ -127,7 +127,8 @@ export class Formatter {
  * Money and times always use the consultant's currency and time zone.
  */
 export class FormatController {
-  private readonly settings: ContextConsumer<DashboardSettings>;
+  /** The provider's display settings (its locale, its login URL). */
+  readonly settings: ContextConsumer<DashboardSettings>;
 
   constructor(host: Host) {
     this.settings = new ContextConsumer(host, dashboardSettingsContext);
