@@ -1,8 +1,16 @@
 /**
  * The contexts a `<fg-dashboard-provider>` offers to every widget below it, across
  * shadow roots: the one client (one connection for all widgets) and the display settings.
+ *
+ * They are `@lit/context` contexts and follow the Web Components Community Group context
+ * protocol (a bubbling, composed `context-request` event whose callback the nearest provider
+ * answers, again whenever the value changes). The elements speak it through the two small
+ * controllers below rather than `@lit/context`'s own, which carry more than they need (the
+ * CDN bundle counts every byte); a `ContextConsumer` or `ContextProvider` of `@lit/context`
+ * given these contexts works with the elements as before.
  */
-import { createContext } from '@lit/context';
+import { createContext, type Context } from '@lit/context';
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { DashboardClient } from '@fg/realtime';
 
 export const dashboardClientContext = createContext<DashboardClient | undefined>(
@@ -17,3 +25,83 @@ export interface DashboardSettings {
 }
 
 export const dashboardSettingsContext = createContext<DashboardSettings>(Symbol.for('fg-dashboard-settings'));
+
+type Callback<V> = (value: V, unsubscribe?: () => void) => void;
+
+/** The protocol's `context-request` event. */
+interface ContextRequest<V> extends Event {
+  readonly context: Context<unknown, V>;
+  readonly contextTarget?: Element;
+  readonly callback: Callback<V>;
+  readonly subscribe?: boolean;
+}
+
+type Host = ReactiveControllerHost & HTMLElement;
+
+/**
+ * Asks the nearest provider above the host for a context on connect and follows its
+ * changes until disconnect; each value updates the host and goes to `callback`.
+ */
+export class ContextConsumer<V> implements ReactiveController {
+  /** The value provided, once a provider answered. */
+  value: V | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private readonly answer: Callback<V> = (value, unsubscribe) => {
+    if (unsubscribe !== this.unsubscribe) this.hostDisconnected();
+    this.unsubscribe = unsubscribe;
+    this.value = value;
+    this.host.requestUpdate();
+    this.callback?.(value);
+  };
+
+  constructor(
+    private readonly host: Host,
+    private readonly context: Context<unknown, V>,
+    private readonly callback?: (value: V) => void,
+  ) {
+    host.addController(this);
+  }
+
+  hostConnected(): void {
+    this.host.dispatchEvent(
+      Object.assign(new Event('context-request', { bubbles: true, composed: true }), {
+        context: this.context,
+        contextTarget: this.host,
+        callback: this.answer,
+        subscribe: true,
+      }),
+    );
+  }
+
+  hostDisconnected(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+  }
+}
+
+/** Answers the context requests of the elements below the host, and tells its subscribers each new value. */
+export class ContextProvider<V> {
+  private readonly subscribers = new Map<Callback<V>, () => void>();
+
+  constructor(
+    host: HTMLElement,
+    context: Context<unknown, V>,
+    private value: V,
+  ) {
+    host.addEventListener('context-request', (event) => {
+      const { context: wanted, contextTarget, callback, subscribe } = event as ContextRequest<V>;
+      if (wanted !== context || (contextTarget ?? event.composedPath()[0]) === host) return;
+      event.stopPropagation();
+      if (!subscribe) return callback(this.value);
+      const unsubscribe = () => this.subscribers.delete(callback);
+      this.subscribers.set(callback, unsubscribe);
+      callback(this.value, unsubscribe);
+    });
+  }
+
+  setValue(value: V): void {
+    if (Object.is(value, this.value)) return;
+    this.value = value;
+    for (const [callback, unsubscribe] of this.subscribers) callback(value, unsubscribe);
+  }
+}

@@ -1,5 +1,4 @@
 import { LitElement, css, html, type TemplateResult } from 'lit';
-import { classMap } from 'lit/directives/class-map.js';
 import type { Counts } from '@fg/protocol/frames';
 import type { DashboardState } from '@fg/realtime';
 import { FormatController } from './format.js';
@@ -54,7 +53,6 @@ export const countBadgeStyles = css`
   .count .skeleton {
     inline-size: 1ch;
     block-size: 0.75rem;
-    vertical-align: middle;
   }
 `;
 
@@ -94,7 +92,7 @@ export abstract class CountBadge extends LitElement {
         role="img"
         aria-label=${name}
         part="base"
-        class=${classMap({ badge: true, dimmed: freshness !== 'fresh', zero: !count })}
+        class="badge ${freshness === 'fresh' ? '' : 'dimmed'} ${count ? '' : 'zero'}"
       >
         ${this.renderIcon()}
         <span class="label" part="label">${this.text}</span>

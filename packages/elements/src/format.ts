@@ -3,25 +3,27 @@
  * locale, currency and time zone, and the one shared clock that keeps every relative
  * label ("in 5 min", "updated 12 s ago") fresh.
  */
-import { ContextConsumer } from '@lit/context';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { Limits, type Consultant } from '@fg/protocol/frames';
-import { dashboardSettingsContext } from './context.js';
+import { ContextConsumer, dashboardSettingsContext, type DashboardSettings } from './context.js';
 
 type Host = ReactiveControllerHost & HTMLElement;
 
-const cache = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat | Intl.RelativeTimeFormat>();
+/** `Intl` objects and the answers of the checks below, by key: an `Intl` constructor costs far more than a render. */
+const cache = new Map<string, unknown>();
 
-function cached<T extends Intl.NumberFormat | Intl.DateTimeFormat | Intl.RelativeTimeFormat>(
-  key: string,
-  make: () => T,
-): T {
-  let value = cache.get(key) as T | undefined;
-  if (!value) {
-    value = make();
-    cache.set(key, value);
+function cached<T>(key: string, make: () => T): T {
+  if (!cache.has(key)) cache.set(key, make());
+  return cache.get(key) as T;
+}
+
+/** `make()`, or `undefined` where `Intl` rejects its input. */
+function attempt<T>(make: () => T): T | undefined {
+  try {
+    return make();
+  } catch {
+    return undefined;
   }
-  return value;
 }
 
 const MINUTE = 60_000;
@@ -38,7 +40,7 @@ export class Formatter {
 
   /** A count, e.g. "1,234". */
   count(value: number): string {
-    return cached(`n|${this.locale}`, () => new Intl.NumberFormat(this.locale)).format(value);
+    return cached(`n${this.locale}`, () => new Intl.NumberFormat(this.locale)).format(value);
   }
 
   /** A count for a small space: above the cap it reads "99+". The exact number belongs in the accessible name. */
@@ -49,7 +51,7 @@ export class Formatter {
   /** Money in integer minor units; whole amounts without decimals ("$5,000", "$5,012.50"). */
   money(amountMinor: number, currency = this.currency): string {
     const format = cached(
-      `m|${this.locale}|${currency}`,
+      `m${this.locale}|${currency}`,
       () =>
         new Intl.NumberFormat(this.locale, {
           style: 'currency',
@@ -57,26 +59,22 @@ export class Formatter {
           trailingZeroDisplay: 'stripIfInteger',
         }),
     );
-    const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
-    return format.format(amountMinor / 10 ** digits);
+    return format.format(amountMinor / 10 ** (format.resolvedOptions().maximumFractionDigits ?? 2));
   }
 
   /** A clock time, e.g. "2:30 PM". */
   time(at: string | number): string {
-    return this.dateTime('t', { hour: 'numeric', minute: '2-digit' }).format(new Date(at));
+    return this.dateTime({ hour: 'numeric', minute: '2-digit' }).format(new Date(at));
   }
 
   /** A day and time relative to `now`'s calendar day: "Today, 2:30 PM", "Tomorrow, 9:00 AM", "Thu, Nov 28, 4:00 PM". */
   dayAndTime(at: string | number, now: number): string {
     const days = Math.round((this.dayStart(at) - this.dayStart(now)) / DAY);
-    let day: string;
-    if (days >= -1 && days <= 1) {
-      const text = this.relativeFormat('long').format(days, 'day');
-      day = text.charAt(0).toLocaleUpperCase(this.locale) + text.slice(1);
-    } else {
-      day = this.dateTime('d', { weekday: 'short', month: 'short', day: 'numeric' }).format(new Date(at));
-    }
-    return `${day}, ${this.time(at)}`;
+    const near = days >= -1 && days <= 1;
+    const day = near
+      ? this.relativeFormat('long').format(days, 'day')
+      : this.dateTime({ weekday: 'short', month: 'short', day: 'numeric' }).format(new Date(at));
+    return `${near ? day.charAt(0).toLocaleUpperCase(this.locale) + day.slice(1) : day}, ${this.time(at)}`;
   }
 
   /** "in 5 min", "3 hr ago", "now": minutes and coarser. */
@@ -102,21 +100,21 @@ export class Formatter {
     numeric: 'auto' | 'always' = 'auto',
   ): Intl.RelativeTimeFormat {
     return cached(
-      `r|${this.locale}|${style}|${numeric}`,
+      `r${this.locale}|${style}|${numeric}`,
       () => new Intl.RelativeTimeFormat(this.locale, { style, numeric }),
     );
   }
 
-  private dateTime(kind: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  private dateTime(options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
     return cached(
-      `${kind}|${this.locale}|${this.timeZone}`,
+      `d${this.locale}|${this.timeZone}|${Object.keys(options)}`,
       () => new Intl.DateTimeFormat(this.locale, { ...options, timeZone: this.timeZone }),
     );
   }
 
   /** Midnight of the calendar day of `at` in the consultant's time zone, as a UTC day number times a day. */
   private dayStart(at: string | number): number {
-    const parts = this.dateTime('ymd', { year: 'numeric', month: 'numeric', day: 'numeric' }).formatToParts(
+    const parts = this.dateTime({ year: 'numeric', month: 'numeric', day: 'numeric' }).formatToParts(
       new Date(at),
     );
     const part = (type: string) => Number(parts.find((p) => p.type === type)?.value);
@@ -124,70 +122,37 @@ export class Formatter {
   }
 }
 
-/** Answers of the checks below, by input: an `Intl` constructor costs far more than a render. */
-const usable = new Map<string, string | undefined>();
-
-function memo(key: string, check: () => string | undefined): string | undefined {
-  if (!usable.has(key)) usable.set(key, check());
-  return usable.get(key);
-}
-
-/** The first of `tags` that `Intl` accepts (a browser may report a locale such as "C"). */
-function usableLocale(...tags: (string | undefined)[]): string {
-  for (const tag of tags) {
-    if (!tag) continue;
-    const canonical = memo(`l|${tag}`, () => {
-      try {
-        return Intl.getCanonicalLocales(tag)[0] ?? tag;
-      } catch {
-        return undefined; // not a BCP 47 tag: try the next
-      }
-    });
-    if (canonical) return canonical;
-  }
-  return 'en-US';
-}
-
-function usableTimeZone(timeZone: string | undefined): string {
-  const zone =
-    timeZone &&
-    memo(`z|${timeZone}`, () => {
-      try {
-        new Intl.DateTimeFormat('en-US', { timeZone });
-        return timeZone;
-      } catch {
-        return undefined;
-      }
-    });
-  return zone || (memo('z|', () => Intl.DateTimeFormat().resolvedOptions().timeZone) as string);
-}
-
-/** One formatter per locale, time zone and currency: widgets ask for theirs at every render. */
-const formatters = new Map<string, Formatter>();
-
 /**
  * The formatter for a widget: the provider's `locale` if set, else the consultant's.
  * Money and times always use the consultant's currency and time zone.
  */
 export class FormatController {
-  private readonly settings: ContextConsumer<typeof dashboardSettingsContext, Host>;
+  /** The provider's display settings (its locale, its login URL). */
+  readonly settings: ContextConsumer<DashboardSettings>;
 
   constructor(host: Host) {
-    this.settings = new ContextConsumer(host, { context: dashboardSettingsContext, subscribe: true });
+    this.settings = new ContextConsumer(host, dashboardSettingsContext);
   }
 
   for(consultant: Consultant | undefined): Formatter {
-    const locale = usableLocale(
-      this.settings.value?.locale,
-      consultant?.locale,
-      typeof navigator === 'undefined' ? undefined : navigator.language,
-    );
-    const timeZone = usableTimeZone(consultant?.timezone);
+    // The first locale `Intl` accepts (a browser may report a locale such as "C").
+    let locale = 'en-US';
+    for (const tag of [this.settings.value?.locale, consultant?.locale, globalThis.navigator?.language]) {
+      const canonical = tag && cached(`l${tag}`, () => attempt(() => Intl.getCanonicalLocales(tag)[0]));
+      if (canonical) {
+        locale = canonical;
+        break;
+      }
+    }
+    const zone = consultant?.timezone;
+    const timeZone =
+      (zone &&
+        cached(`z${zone}`, () =>
+          attempt(() => new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone),
+        )) ||
+      cached('z', () => Intl.DateTimeFormat().resolvedOptions().timeZone);
     const currency = consultant?.currency ?? 'USD';
-    const key = `${locale}|${timeZone}|${currency}`;
-    let formatter = formatters.get(key);
-    if (!formatter) formatters.set(key, (formatter = new Formatter(locale, timeZone, currency)));
-    return formatter;
+    return cached(`f${locale}|${timeZone}|${currency}`, () => new Formatter(locale, timeZone, currency));
   }
 }
 
@@ -196,7 +161,7 @@ export class FormatController {
 let readNow: () => number = () => Date.now();
 const members = new Set<ClockController>();
 let timer: ReturnType<typeof setInterval> | undefined;
-let period = 0;
+let period = Infinity;
 
 /** The time every relative label is computed from. */
 export function now(): number {
@@ -219,17 +184,15 @@ function onVisible(): void {
   if (document.visibilityState === 'visible') tick();
 }
 
+/** Ticks at the finest granularity of the members, and when the page is shown again; not at all without one. */
 function reschedule(): void {
-  let next = 0;
-  for (const member of members) {
-    if (member.granularity > 0 && (next === 0 || member.granularity < next)) next = member.granularity;
-  }
+  const next = Math.min(...[...members].map((member) => member.granularity || Infinity));
   if (next === period) return;
-  if (timer !== undefined) clearInterval(timer);
-  timer = next > 0 ? setInterval(tick, next) : undefined;
-  if (period === 0 && next > 0) document.addEventListener('visibilitychange', onVisible);
-  if (period > 0 && next === 0) document.removeEventListener('visibilitychange', onVisible);
+  clearInterval(timer);
   period = next;
+  const on = next < Infinity;
+  timer = on ? setInterval(tick, next) : undefined;
+  document[on ? 'addEventListener' : 'removeEventListener']('visibilitychange', onVisible);
 }
 
 /**
@@ -239,7 +202,6 @@ function reschedule(): void {
  */
 export class ClockController implements ReactiveController {
   private bucket = -1;
-  private joined = false;
 
   constructor(
     private readonly host: Host,
@@ -256,7 +218,7 @@ export class ClockController implements ReactiveController {
     if (value === this.period) return;
     this.period = value;
     this.bucket = -1;
-    if (this.joined) reschedule();
+    if (members.has(this)) reschedule();
   }
 
   /** The clock's time now; read it in `render()`. */
@@ -265,13 +227,11 @@ export class ClockController implements ReactiveController {
   }
 
   hostConnected(): void {
-    this.joined = true;
     members.add(this);
     reschedule();
   }
 
   hostDisconnected(): void {
-    this.joined = false;
     members.delete(this);
     reschedule();
   }

@@ -1,7 +1,6 @@
-import { ContextConsumer } from '@lit/context';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { ConnectionStatus, DashboardClient, DashboardState } from '@fg/realtime';
-import { dashboardClientContext } from './context.js';
+import { ContextConsumer, dashboardClientContext } from './context.js';
 
 /** The state before any client is provided: loading, nothing heard yet. */
 export const EMPTY_STATE: DashboardState = Object.freeze({
@@ -59,11 +58,7 @@ export class StoreController<T> implements ReactiveController {
   ) {
     this.value = selector(EMPTY_STATE);
     host.addController(this);
-    new ContextConsumer(host, {
-      context: dashboardClientContext,
-      subscribe: true,
-      callback: (client) => this.use(client),
-    });
+    new ContextConsumer(host, dashboardClientContext, (client) => this.use(client));
   }
 
   /** The whole state the slice was taken from (for a widget that needs one more look, e.g. at recent events). */

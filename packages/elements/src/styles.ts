@@ -16,13 +16,7 @@ export const widgetStyles = css`
     --_on-accent: var(--fg-color-on-accent, #fff);
     --_success: var(--fg-color-success, #1a7f37);
     --_warning: var(--fg-color-warning, #9a6700);
-    --_danger: var(--fg-color-danger, #d1242f);
-    --_highlight: var(--fg-color-highlight, #fff8c5);
-    --_skeleton: var(--fg-color-skeleton, #e6eaef);
     --_radius: var(--fg-radius, 0.75rem);
-    --_radius-s: var(--fg-radius-small, 0.375rem);
-    --_space: var(--fg-space, 1rem);
-    --_shadow: var(--fg-shadow, 0 1px 2px rgb(31 35 40 / 8%));
     --_focus: var(--fg-focus-ring, 2px solid #0969da);
     display: block;
     color: var(--_text);
@@ -41,8 +35,8 @@ export const widgetStyles = css`
     background: var(--_surface);
     border: 1px solid var(--_border);
     border-radius: var(--_radius);
-    box-shadow: var(--_shadow);
-    padding: var(--_space);
+    box-shadow: var(--fg-shadow, 0 1px 2px rgb(31 35 40 / 8%));
+    padding: var(--fg-space, 1rem);
   }
   h2 {
     margin: 0 0 0.75rem;
@@ -62,11 +56,21 @@ export const widgetStyles = css`
     clip-path: inset(50%);
     white-space: nowrap;
   }
+  .ellipsis,
+  .value {
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+  }
   .skeleton {
     display: inline-block;
-    border-radius: var(--_radius-s);
-    background: var(--_skeleton);
+    vertical-align: middle;
+    border-radius: var(--fg-radius-small, 0.375rem);
+    background: var(--fg-color-skeleton, #e6eaef);
     animation: fg-pulse 1.6s ease-in-out infinite;
+  }
+  .revenue .value .skeleton {
+    inline-size: 6ch;
   }
   /* Stale or expired data: grey and quieter, yet every text keeps its contrast. */
   .dimmed {
@@ -133,9 +137,26 @@ export const listStyles = css`
   .row + .row {
     box-shadow: inset 0 1px 0 var(--_border);
   }
-  .ellipsis {
-    overflow: hidden;
-    text-overflow: ellipsis;
+  [role='listitem'],
+  .row {
+    display: grid;
+    align-content: center;
+    padding-inline: 0.25rem;
+  }
+  .row .skeleton {
+    block-size: 0.875rem;
+    align-self: center;
+  }
+  /* The small rounded label of a row: a status, an action. */
+  .chip {
+    justify-self: start;
+    padding: 0.125rem 0.5rem;
+    border: 1px solid var(--_border);
+    border-radius: 999px;
+    font: inherit;
+    font-size: 0.75rem;
+    font-weight: 600;
+    line-height: 1.125rem;
     white-space: nowrap;
   }
   .empty {
@@ -146,13 +167,13 @@ export const listStyles = css`
     margin: 0;
     text-align: center;
   }
-  /* A new high-priority row flashes once, back to its own background (set by list-motion.ts). */
+  /* A new high-priority row flashes once, back to its own background (set by list.ts). */
   [data-flash] {
     animation: fg-flash 1.4s ease-in;
   }
   @keyframes fg-flash {
     from {
-      background-color: var(--_highlight);
+      background-color: var(--fg-color-highlight, #fff8c5);
     }
   }
   @media (prefers-reduced-motion: reduce) {

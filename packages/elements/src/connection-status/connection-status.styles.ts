@@ -4,8 +4,6 @@ export const connectionStatusStyles = css`
   :host {
     display: inline-block;
     --_live: var(--fg-connection-status-live-color, var(--_success));
-    --_waiting: var(--fg-connection-status-reconnecting-color, var(--_warning));
-    --_down: var(--fg-connection-status-offline-color, var(--_danger));
   }
   .status {
     display: inline-flex;
@@ -20,20 +18,16 @@ export const connectionStatusStyles = css`
     inline-size: 0.625rem;
     block-size: 0.625rem;
     border-radius: 50%;
-    background: var(--_muted);
+    /* Connecting, reconnecting, delayed. */
+    background: var(--fg-connection-status-reconnecting-color, var(--_warning));
   }
   .live .indicator {
     background: var(--_live);
     box-shadow: 0 0 0 3px color-mix(in srgb, var(--_live) 25%, transparent);
   }
-  .reconnecting .indicator,
-  .connecting .indicator,
-  .stale .indicator {
-    background: var(--_waiting);
-  }
   .offline .indicator,
   .expired .indicator {
-    background: var(--_down);
+    background: var(--fg-connection-status-offline-color, var(--fg-color-danger, #d1242f));
   }
   .label {
     font-weight: 600;

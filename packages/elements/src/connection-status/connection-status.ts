@@ -1,7 +1,5 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
-import { ContextConsumer } from '@lit/context';
 import type { ConnectionStatus, DashboardState } from '@fg/realtime';
-import { dashboardSettingsContext } from '../context.js';
 import { ClockController, FormatController } from '../format.js';
 import { StoreController, shallowEqual } from '../store-controller.js';
 import { widgetStyles } from '../styles.js';
@@ -46,10 +44,6 @@ export class FgConnectionStatus extends LitElement {
   private readonly view = new StoreController(this, select, shallowEqual);
   private readonly format = new FormatController(this);
   private readonly clock = new ClockController(this, 0);
-  private readonly settings = new ContextConsumer(this, {
-    context: dashboardSettingsContext,
-    subscribe: true,
-  });
 
   protected override willUpdate(_changed: PropertyValues<this>): void {
     const { status, lastHeardAt } = this.view.value;
@@ -60,7 +54,7 @@ export class FgConnectionStatus extends LitElement {
   override render() {
     const { consultant, status, lastHeardAt } = this.view.value;
     const showAge = this.clock.granularity > 0 && lastHeardAt !== null;
-    const loginUrl = this.settings.value?.loginUrl;
+    const loginUrl = this.format.settings.value?.loginUrl;
     return html`
       <span class="status ${status}" part="base" role="group" aria-label="Connection">
         <span class="indicator" part="indicator"></span>

@@ -4,17 +4,18 @@ export const dashboardStyles = css`
   :host {
     container-type: inline-size;
   }
+  /* One column; from 48rem two, banner, bar and stats across; from 72rem banner and bar side by side. */
   .layout {
     display: grid;
     gap: var(--fg-dashboard-gap, 1rem);
     grid-template-columns: minmax(0, 1fr);
-    grid-template-areas: 'banner' 'bar' 'stats' 'upcoming' 'messages';
   }
-  .banner {
-    grid-area: banner;
+  .banner,
+  .bar,
+  .stats {
+    grid-column: 1 / -1;
   }
   .bar {
-    grid-area: bar;
     display: flex;
     flex-wrap: wrap;
     align-items: center;
@@ -28,19 +29,9 @@ export const dashboardStyles = css`
   .status {
     margin-inline-end: auto;
   }
-  .stats {
-    grid-area: stats;
-  }
-  .upcoming {
-    grid-area: upcoming;
-  }
-  .messages {
-    grid-area: messages;
-  }
   @container (min-width: 48rem) {
     .layout {
       grid-template-columns: minmax(0, 3fr) minmax(0, 2fr);
-      grid-template-areas: 'banner banner' 'bar bar' 'stats stats' 'upcoming messages';
     }
     .messages {
       align-self: start;
@@ -49,7 +40,10 @@ export const dashboardStyles = css`
   @container (min-width: 72rem) {
     .layout {
       grid-template-columns: minmax(0, 7fr) minmax(0, 5fr);
-      grid-template-areas: 'banner bar' 'stats stats' 'upcoming messages';
+    }
+    .banner,
+    .bar {
+      grid-column: auto;
     }
     .bar {
       flex-direction: column;

@@ -45,7 +45,7 @@ export class FgDashboard extends LitElement {
           </div>
         </div>
         <fg-stats-cards class="stats" part="stats"></fg-stats-cards>
-        <fg-upcoming-list class="upcoming" part="upcoming"></fg-upcoming-list>
+        <fg-upcoming-list part="upcoming"></fg-upcoming-list>
         <fg-recent-messages class="messages" part="messages"></fg-recent-messages>
         <fg-live-region></fg-live-region>
       </div>

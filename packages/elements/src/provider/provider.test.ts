@@ -1,5 +1,8 @@
 import { expect, fixture, html, nextFrame } from '@open-wc/testing';
-import { createDashboardStore } from '@fg/realtime';
+import { ContextConsumer, ContextProvider } from '@lit/context';
+import { LitElement } from 'lit';
+import { createDashboardStore, type DashboardClient } from '@fg/realtime';
+import { dashboardClientContext } from '../context.js';
 import '../define/fg-dashboard-provider.js';
 import '../define/fg-stats-cards.js';
 import type { FgDashboardProvider } from './provider.js';
@@ -33,6 +36,37 @@ describe('<fg-dashboard-provider>', () => {
     await provider.updateComplete;
     await cards.updateComplete;
     expect(familyClients(cards)).to.equal('42');
+    a.close();
+    b.close();
+  });
+
+  it('speaks the context protocol with @lit/context on either side', async () => {
+    const a = createDashboardStore({ snapshot: new DashboardScript().snapshot });
+    const b = createDashboardStore({ snapshot: new DashboardScript().snapshot });
+    // A page's own @lit/context provider feeds the widgets, and its changes reach them.
+    const host = await fixture<HTMLDivElement>(html`<div><fg-stats-cards></fg-stats-cards></div>`);
+    const theirs = new ContextProvider(host, { context: dashboardClientContext, initialValue: a });
+    const cards = host.querySelector('fg-stats-cards')!;
+    cards.remove();
+    host.append(cards);
+    await cards.updateComplete;
+    expect(familyClients(cards)).to.equal('6');
+    // A page's own @lit/context consumer finds the provider's client.
+    class Reader extends LitElement {
+      readonly client = new ContextConsumer(this, { context: dashboardClientContext, subscribe: true });
+    }
+    customElements.define('fg-test-context-reader', Reader);
+    const provider = await fixture<FgDashboardProvider>(
+      html`<fg-dashboard-provider .client=${a}
+        ><fg-test-context-reader></fg-test-context-reader
+      ></fg-dashboard-provider>`,
+    );
+    const reader = provider.querySelector<Reader>('fg-test-context-reader')!;
+    expect(reader.client.value).to.equal(a);
+    provider.client = b;
+    await provider.updateComplete;
+    expect(reader.client.value as DashboardClient).to.equal(b);
+    theirs.setValue(undefined);
     a.close();
     b.close();
   });

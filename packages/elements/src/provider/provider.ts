@@ -1,9 +1,7 @@
 import { LitElement, css, html, type PropertyValues } from 'lit';
-import { property } from 'lit/decorators.js';
-import { ContextProvider } from '@lit/context';
 import { TRANSPORTS, type TransportName } from '@fg/protocol/frames';
 import { createDashboardClient, type DashboardClient, type DashboardClientOptions } from '@fg/realtime';
-import { dashboardClientContext, dashboardSettingsContext } from '../context.js';
+import { ContextProvider, dashboardClientContext, dashboardSettingsContext } from '../context.js';
 
 /** The events of the client that a page may want to handle, re-dispatched from the provider. */
 const RELAYED = ['fg-session-expired', 'fg-error'] as const;
@@ -37,40 +35,45 @@ export class FgDashboardProvider extends LitElement {
       display: contents;
     }
   `;
+  static override properties = {
+    endpoint: {},
+    token: {},
+    loginUrl: { attribute: 'login-url' },
+    transports: {},
+    locale: {},
+    getToken: { attribute: false },
+    // An accessor: Lit wraps it, so a change requests an update, and a value set before the
+    // element upgraded is not lost.
+    client: { attribute: false },
+  };
 
-  private readonly clientProvider = new ContextProvider(this, { context: dashboardClientContext });
-  private readonly settingsProvider = new ContextProvider(this, {
-    context: dashboardSettingsContext,
-    initialValue: {},
-  });
+  private readonly clientProvider = new ContextProvider(this, dashboardClientContext, undefined);
+  private readonly settingsProvider = new ContextProvider(this, dashboardSettingsContext, {});
 
   /** Base URL of the backend, e.g. `https://api.example.com`. */
-  @property() endpoint: string | undefined;
+  declare endpoint: string | undefined;
 
   /** A Bearer token for the backend; `getToken` wins when both are set. */
-  @property() token: string | undefined;
+  declare token: string | undefined;
 
   /** Where a person signs in again when the session expired. */
-  @property({ attribute: 'login-url' }) loginUrl: string | undefined;
+  declare loginUrl: string | undefined;
 
   /** The transport ladder, highest rung first, e.g. `"websocket sse polling"`. */
-  @property() transports: string | undefined;
+  declare transports: string | undefined;
 
   /** Locale for numbers, money and dates; defaults to the consultant's own. */
-  @property() locale: string | undefined;
+  declare locale: string | undefined;
 
   /** Called before each connect and when the session needs a fresh token. */
-  @property({ attribute: false }) getToken: DashboardClientOptions['getToken'] | undefined;
+  declare getToken: DashboardClientOptions['getToken'] | undefined;
 
   /** The client the widgets use: the one given, or the one the provider created. */
-  @property({ attribute: false })
   get client(): DashboardClient | undefined {
     return this.given ?? this.owned;
   }
   set client(value: DashboardClient | undefined) {
-    const old = this.client;
     this.given = value;
-    this.requestUpdate('client', old);
   }
 
   private given: DashboardClient | undefined;

@@ -12,14 +12,11 @@ export const recentMessagesStyles = css`
   }
   [role='listitem'],
   .row {
-    display: grid;
     grid-template-columns: 0.625rem minmax(0, 1fr) 7rem;
     grid-template-rows: 1.375rem 1.375rem;
     grid-template-areas: 'dot family time' '. preview action';
     column-gap: 0.5rem;
     row-gap: 0.25rem;
-    align-content: center;
-    padding-inline: 0.25rem;
   }
   [role='listitem']:focus {
     outline: none;
@@ -35,14 +32,14 @@ export const recentMessagesStyles = css`
     block-size: 0.5rem;
     border-radius: 50%;
   }
-  .unread .dot {
+  [part~='item-unread'] .dot {
     background: var(--fg-recent-messages-unread-color, var(--_accent));
   }
   .family {
     grid-area: family;
     font-weight: 500;
   }
-  .unread .family {
+  [part~='item-unread'] .family {
     font-weight: 700;
   }
   time {
@@ -56,23 +53,14 @@ export const recentMessagesStyles = css`
     margin: 0;
     color: var(--_muted);
   }
-  .unread .preview {
+  [part~='item-unread'] .preview {
     color: var(--_text);
   }
   button {
     grid-area: action;
-    justify-self: start;
-    font: inherit;
-    font-size: 0.75rem;
-    font-weight: 600;
-    line-height: 1.125rem;
-    padding: 0.125rem 0.5rem;
-    border: 1px solid var(--_border);
-    border-radius: 999px;
     background: var(--fg-recent-messages-action-background, var(--_surface));
     color: var(--fg-recent-messages-action-color, var(--_accent));
     cursor: pointer;
-    white-space: nowrap;
   }
   button:hover {
     background: var(--_sunken);
@@ -80,10 +68,6 @@ export const recentMessagesStyles = css`
   button[aria-disabled='true'] {
     cursor: progress;
     opacity: 0.6;
-  }
-  .row .skeleton {
-    block-size: 0.875rem;
-    align-self: center;
   }
   .row .skeleton:first-child {
     grid-area: family;

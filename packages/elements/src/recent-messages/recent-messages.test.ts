@@ -2,7 +2,14 @@ import { expect, nextFrame, oneEvent } from '@open-wc/testing';
 import '../define/fg-recent-messages.js';
 import { FgMarkReadEvent, type FgRecentMessages } from './recent-messages.js';
 import { DashboardScript, emptySnapshot, messageItem } from '../test/frames.js';
-import { animationsDone, layoutShiftDuring, layoutShiftSupported, mount, text } from '../test/harness.js';
+import {
+  animationsDone,
+  layoutShiftDuring,
+  layoutShiftSupported,
+  mount,
+  nodeCount,
+  text,
+} from '../test/harness.js';
 
 const list = (el: FgRecentMessages) => el.shadowRoot!.querySelector('[role="list"]')!;
 const rows = (el: FgRecentMessages) => [...el.shadowRoot!.querySelectorAll<HTMLElement>('[role="listitem"]')];
@@ -129,6 +136,30 @@ describe('<fg-recent-messages>', () => {
       await feed(script.markRead('n13'));
     });
     expect(shift).to.equal(0);
+  });
+
+  it('leaves no node behind as messages come and go, however often (lit/lit#5298)', async () => {
+    const script = new DashboardScript();
+    const { el, feed } = await mount<FgRecentMessages>('fg-recent-messages');
+    await feed(script.snapshotFrame());
+    const message = (i: number) => script.message(messageItem(10 + i, { id: `new${i}`, read: false }));
+    for (let i = 0; i < 3; i++) await feed(message(i));
+    const before = nodeCount(el.shadowRoot!);
+    for (let i = 3; i < 40; i++) await feed(message(i));
+    expect(rows(el).map((r) => r.dataset.key)).to.deep.equal(['new39', 'new38', 'new37']);
+    expect(nodeCount(el.shadowRoot!)).to.equal(before);
+    el.items = [];
+    await el.updateComplete;
+    const empty = nodeCount(el.shadowRoot!);
+    el.items = script.snapshot.recentMessages;
+    await el.updateComplete;
+    for (let i = 0; i < 30; i++) {
+      el.items = [messageItem(50 + i, { id: `own${i}`, read: i % 2 === 0 })];
+      await el.updateComplete;
+      el.items = [];
+      await el.updateComplete;
+    }
+    expect(nodeCount(el.shadowRoot!)).to.equal(empty);
   });
 
   it('keeps what the person sees when messages arrive above the scrolled view', async () => {

@@ -32,16 +32,9 @@ export const statsCardsStyles = css`
     font-size: var(--fg-stats-cards-value-size, 1.75rem);
     font-weight: 650;
     line-height: 2.25rem;
-    white-space: nowrap;
-    overflow: hidden;
-    text-overflow: ellipsis;
   }
   .value .skeleton {
     inline-size: 4ch;
     block-size: 1.75rem;
-    vertical-align: middle;
-  }
-  .revenue .value .skeleton {
-    inline-size: 6ch;
   }
 `;

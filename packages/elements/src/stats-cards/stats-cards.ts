@@ -1,5 +1,4 @@
 import { LitElement, html, type TemplateResult } from 'lit';
-import { classMap } from 'lit/directives/class-map.js';
 import type { DashboardState } from '@fg/realtime';
 import { FormatController } from '../format.js';
 import { StoreController, freshnessOf, shallowEqual } from '../store-controller.js';
@@ -48,7 +47,7 @@ export class FgStatsCards extends LitElement {
     const { consultant, revenue, freshness } = this.view.value;
     const format = this.format.for(consultant);
     return html`
-      <div part="base" class=${classMap({ grid: true, dimmed: freshness !== 'fresh' })}>
+      <div part="base" class="grid ${freshness === 'fresh' ? '' : 'dimmed'}">
         ${CARDS.map(({ key, label, part }) => {
           const value = this.view.value[key];
           return this.renderCard(part, label, value === undefined ? undefined : countText(format, value));

@@ -108,3 +108,11 @@ export async function layoutShiftDuring(during: () => Promise<void>): Promise<nu
 export async function animationsDone(el: Element): Promise<void> {
   await Promise.all((el.shadowRoot?.getAnimations() ?? []).map((a) => a.finished.catch(() => undefined)));
 }
+
+/** Every node under `root`: elements, text and comments (Lit's markers) alike. */
+export function nodeCount(root: Node): number {
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_ALL);
+  let count = 0;
+  while (walker.nextNode()) count++;
+  return count;
+}

@@ -12,12 +12,9 @@ export const upcomingListStyles = css`
   }
   [role='listitem'],
   .row {
-    display: grid;
     grid-template-columns: minmax(0, 1fr) 5.5rem;
     grid-template-rows: 1.375rem 1.25rem;
     column-gap: 0.75rem;
-    align-content: center;
-    padding-inline: 0.25rem;
   }
   .family {
     font-weight: 600;
@@ -35,24 +32,13 @@ export const upcomingListStyles = css`
     grid-row: 1 / span 2;
     grid-column: 2;
     align-self: center;
-    justify-self: start;
-    padding: 0.125rem 0.5rem;
-    border-radius: 999px;
-    font-size: 0.75rem;
-    font-weight: 600;
-    line-height: 1.125rem;
     background: var(--fg-upcoming-list-scheduled-background, var(--_sunken));
     color: var(--fg-upcoming-list-scheduled-color, var(--_muted));
-    border: 1px solid var(--_border);
   }
-  .status.active {
+  [part~='status-active'] {
     background: var(--fg-upcoming-list-active-background, var(--_success));
     color: var(--fg-upcoming-list-active-color, var(--_on-accent));
     border-color: transparent;
-  }
-  .row .skeleton {
-    block-size: 0.875rem;
-    align-self: center;
   }
   .row .skeleton:first-child {
     inline-size: 60%;

@@ -4,7 +4,7 @@ import type { UpcomingItem } from '@fg/protocol';
 import '../define/fg-upcoming-list.js';
 import type { FgUpcomingList } from './upcoming-list.js';
 import { DashboardScript, NOW, busySnapshot, emptySnapshot, upcomingItem } from '../test/frames.js';
-import { layoutShiftDuring, layoutShiftSupported, mount, text } from '../test/harness.js';
+import { layoutShiftDuring, layoutShiftSupported, mount, nodeCount, text } from '../test/harness.js';
 
 const list = (el: FgUpcomingList) => el.shadowRoot!.querySelector('[role="list"]')!;
 const rows = (el: FgUpcomingList) => [...el.shadowRoot!.querySelectorAll<HTMLElement>('[role="listitem"]')];
@@ -151,6 +151,24 @@ describe('<fg-upcoming-list>', () => {
     await nextFrame();
     observer.disconnect();
     expect([...touched]).to.deep.equal([items[20]!.id]);
+  });
+
+  it('leaves no node behind when rows come and go, however often (lit/lit#5298)', async () => {
+    const { el } = await mount<FgUpcomingList>('fg-upcoming-list');
+    const base = fifty().slice(0, 5);
+    el.items = base;
+    await el.updateComplete;
+    const before = nodeCount(el.shadowRoot!);
+    for (let i = 0; i < 40; i++) {
+      el.items = [upcomingItem(0, { id: `new${i}` }), ...base.slice(1), upcomingItem(99, { id: `last${i}` })];
+      await el.updateComplete;
+      el.items = i % 2 ? [] : base;
+      await el.updateComplete;
+    }
+    el.items = base;
+    await el.updateComplete;
+    expect(nodeCount(el.shadowRoot!)).to.equal(before);
+    expect(rows(el).map((r) => r.dataset.key)).to.deep.equal(base.map((item) => item.id));
   });
 
   it('keeps what the person sees when items are added above the scrolled view of the list', async () => {

@@ -50,9 +50,6 @@ export const welcomeBannerStyles = css`
     font-size: var(--fg-welcome-banner-value-size, 1.5rem);
     font-weight: 650;
     line-height: 2rem;
-    white-space: nowrap;
-    overflow: hidden;
-    text-overflow: ellipsis;
   }
   .label {
     color: var(--fg-welcome-banner-label-color, var(--_muted));
@@ -62,14 +59,9 @@ export const welcomeBannerStyles = css`
   h2 .skeleton {
     inline-size: min(16rem, 70%);
     block-size: 1.25rem;
-    vertical-align: middle;
   }
   .value .skeleton {
     inline-size: 3ch;
     block-size: 1.5rem;
-    vertical-align: middle;
-  }
-  .revenue .value .skeleton {
-    inline-size: 6ch;
   }
 `;

@@ -1,5 +1,4 @@
 import { LitElement, html, type TemplateResult } from 'lit';
-import { classMap } from 'lit/directives/class-map.js';
 import type { DashboardState } from '@fg/realtime';
 import { FormatController } from '../format.js';
 import { StoreController, freshnessOf, shallowEqual } from '../store-controller.js';
@@ -44,11 +43,7 @@ export class FgWelcomeBanner extends LitElement {
     const { consultant, upcoming, active, revenue, freshness } = this.view.value;
     const format = this.format.for(consultant);
     return html`
-      <section
-        aria-label="Welcome"
-        part="base"
-        class=${classMap({ card: true, banner: true, dimmed: freshness !== 'fresh' })}
-      >
+      <section aria-label="Welcome" part="base" class="card banner ${freshness === 'fresh' ? '' : 'dimmed'}">
         <h2 part="greeting">
           ${
             consultant

@@ -1,0 +1,255 @@
+import {
+  LitElement,
+  html,
+  nothing,
+  render,
+  type PropertyDeclarations,
+  type PropertyValues,
+  type TemplateResult,
+} from 'lit';
+import type { Consultant, EventKind } from '@fg/protocol/frames';
+import type { DashboardState } from '@fg/realtime';
+import { ClockController, FormatController, type Formatter } from './format.js';
+import { StoreController, freshnessOf, shallowEqual, type Freshness } from './store-controller.js';
+import { highPriorityIds } from './templates.js';
+
+/** A row's data: its `id` is its key, so a row keeps its element for as long as its item stays. */
+export interface Keyed {
+  readonly id: string;
+}
+
+interface Slice<T> {
+  consultant: Consultant | undefined;
+  items: readonly T[] | undefined;
+  freshness: Freshness;
+}
+
+interface Anchor {
+  key: string;
+  top: number;
+  scroller: Element;
+}
+
+const scrolls = (element: Element) =>
+  /auto|scroll/.test(getComputedStyle(element).overflowY) && element.scrollHeight > element.clientHeight;
+
+/** The nearest scrolling box around `element` (through shadow roots), else the page's. */
+function outerScroller(element: Element): Element {
+  const page = document.scrollingElement ?? document.documentElement;
+  for (let node: Node | null = element.parentNode; node; node = node.parentNode) {
+    if (node instanceof ShadowRoot) node = node.host;
+    if (node !== page && node !== document.body && node instanceof Element && scrolls(node)) return node;
+  }
+  return page;
+}
+
+/**
+ * What `<fg-upcoming-list>` and `<fg-recent-messages>` share: a card with a heading, a
+ * scroller of reserved height, and a list of fixed-height rows named by the heading, with
+ * skeleton rows while loading and an empty state.
+ *
+ * Rows are keyed by item `id`: each keeps its element (and only a changed row re-renders)
+ * for as long as its item stays, and a removed row leaves nothing behind. Rows are placed by
+ * `transform` from their index (`--_i`), so a row changing place is never a layout shift: it
+ * glides there by a CSS transition, a new row fades in, and a new row named by a
+ * high-priority event flashes the highlight color once. No motion under
+ * `prefers-reduced-motion`; the first data does not animate.
+ *
+ * What the person sees stays put: when the start of the list is scrolled out of view (in the
+ * list's own scroller, or in the page or box around it) and rows are inserted above, the
+ * first visible row keeps its place on screen, rows move at once (`instant`), and the scroll
+ * position follows. Measured before the update and restored after it, by hand: WebKit has
+ * no CSS scroll anchoring, and the list opts out of Chromium's (`overflow-anchor: none`), so
+ * every engine behaves the same.
+ */
+export abstract class ListElement<T extends Keyed> extends LitElement {
+  static override properties: PropertyDeclarations = { items: { attribute: false } };
+
+  protected readonly view = new StoreController(
+    this,
+    (state: DashboardState): Slice<T> => ({
+      consultant: state.snapshot?.consultant,
+      items: state.snapshot ? this.pick(state.snapshot) : undefined,
+      freshness: freshnessOf(state.status),
+    }),
+    shallowEqual,
+    // Told before any widget of the frame renders: the layout is still clean, so reading it is free.
+    () => this.measure(),
+  );
+  protected readonly format = new FormatController(this);
+  private readonly clock = new ClockController(this, 30_000);
+
+  /** Items to show instead of the dashboard's, for a host that brings its own data (not cut to the dashboard's length). */
+  declare items: readonly T[] | undefined;
+
+  /** The list's heading, which names it. */
+  protected abstract readonly heading: string;
+  /** What an empty list says. */
+  protected abstract readonly emptyText: string;
+  /** Skeleton rows while loading. */
+  protected abstract readonly skeletonRows: number;
+  /** The event whose new rows flash. */
+  protected abstract readonly flashKind: EventKind;
+
+  /** The dashboard's items. */
+  protected abstract pick(snapshot: NonNullable<DashboardState['snapshot']>): readonly T[];
+  /** A row's `part` and content. */
+  protected abstract renderItem(
+    item: T,
+    format: Formatter,
+    now: number,
+    freshness: Freshness,
+  ): readonly [string, TemplateResult];
+
+  /** Rows by key, in list order. */
+  private rows = new Map<string, HTMLElement>();
+  /** The items the rows show: when the coming render's are the same, no row comes, goes or moves. */
+  private shownItems: readonly T[] | undefined;
+  private measured = false;
+  private instant = false;
+  private anchor: Anchor | undefined;
+  /** Data was shown before: new rows animate. */
+  private primed = false;
+
+  protected get shown(): readonly T[] | undefined {
+    return this.items ?? this.view.value.items;
+  }
+
+  private get scroller(): HTMLElement | null {
+    return this.renderRoot.querySelector('.scroller');
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.measured = false;
+  }
+
+  protected override willUpdate(_changed: PropertyValues<this>): void {
+    if (this.shown !== this.shownItems && !this.measured) this.measure();
+  }
+
+  override render() {
+    const items = this.shown;
+    return html`
+      <div part="base" class="card ${this.view.value.freshness === 'fresh' ? '' : 'dimmed'}">
+        <h2 id="heading" part="heading">${this.heading}</h2>
+        <div class="scroller" part="scroller">
+          <div
+            role="list"
+            part="list"
+            aria-labelledby="heading"
+            aria-busy=${!items}
+            class=${this.instant ? 'instant' : ''}
+          ></div>
+          ${
+            items
+              ? items.length
+                ? nothing
+                : html`<p class="empty muted" part="empty">${this.emptyText}</p>`
+              : html`<div aria-hidden="true">
+                  ${Array.from(
+                    { length: this.skeletonRows },
+                    () =>
+                      html`<div class="row">
+                        <span class="skeleton"></span><span class="skeleton"></span>
+                      </div>`,
+                  )}
+                </div>`
+          }
+        </div>
+      </div>
+    `;
+  }
+
+  protected override update(changed: PropertyValues<this>): void {
+    super.update(changed);
+    const shown = this.shown;
+    const items = shown ?? [];
+    const animate =
+      shown !== this.shownItems && this.primed && !matchMedia('(prefers-reduced-motion: reduce)').matches;
+    this.shownItems = shown;
+    this.primed = !!shown;
+    const flash = highPriorityIds(this.view.state.recentEvents, this.flashKind);
+    const { consultant, freshness } = this.view.value;
+    const format = this.format.for(consultant);
+    const now = this.clock.now;
+    const list = this.renderRoot.querySelector<HTMLElement>('[role=list]')!;
+    const old = this.rows;
+    const rows = (this.rows = new Map());
+    for (const item of items) rows.set(item.id, old.get(item.id));
+    for (const [key, row] of old) if (!rows.has(key)) row.remove();
+    setStyle(list, '--_n', items.length);
+    let next = list.firstElementChild;
+    items.forEach((item, i) => {
+      let row: HTMLElement | undefined = rows.get(item.id);
+      if (!row) {
+        row = document.createElement('div');
+        row.setAttribute('role', 'listitem');
+        row.dataset.key = item.id;
+        this.newRow(row);
+        rows.set(item.id, row);
+        if (animate) {
+          row.animate([{ opacity: 0 }, { opacity: 1 }], { duration: 240, easing: 'ease-out' });
+          // A CSS animation (`[data-flash]` in listStyles), removed once it ran.
+          if (flash.has(item.id)) {
+            row.toggleAttribute('data-flash', true);
+            row.addEventListener('animationend', () => row!.removeAttribute('data-flash'), { once: true });
+          }
+        }
+      }
+      setStyle(row, '--_i', i);
+      const [part, content] = this.renderItem(item, format, now, freshness);
+      if (row.getAttribute('part') !== part) row.setAttribute('part', part);
+      render(content, row, { host: this });
+      if (row === next) next = row.nextElementSibling;
+      else list.insertBefore(row, next);
+    });
+  }
+
+  protected override updated(_changed: PropertyValues<this>): void {
+    const anchor = this.anchor;
+    this.anchor = undefined;
+    this.measured = false;
+    const index = anchor ? [...this.rows.keys()].indexOf(anchor.key) : -1;
+    if (index < 0) return;
+    const row = this.rows.get(anchor!.key)!;
+    // Where the row is laid out (rows sit at index × height), whatever a transition shows.
+    const drift = row.parentElement!.getBoundingClientRect().top + index * row.offsetHeight - anchor!.top;
+    if (Math.abs(drift) >= 0.5) anchor!.scroller.scrollBy({ top: drift, behavior: 'instant' });
+  }
+
+  /** Sets up a row element the first time it is made. */
+  protected newRow(_row: HTMLElement): void {}
+
+  /**
+   * Reads where the rows are now, for the coming update, and whether the start of the list
+   * is out of view. Read in the update instead, it would force a layout of whatever the
+   * widgets before it just changed.
+   */
+  private measure(): void {
+    this.measured = true;
+    this.instant = false;
+    this.anchor = undefined;
+    const scroller = this.scroller;
+    const rows = [...this.rows.values()];
+    const first = rows[0];
+    if (!scroller || !first) return;
+    const listTop = first.parentElement!.getBoundingClientRect().top;
+    const height = first.offsetHeight;
+    let outer: Element = scroller;
+    let top = scroller.getBoundingClientRect().top;
+    if (scroller.scrollTop <= 0) {
+      outer = outerScroller(scroller);
+      top = outer === document.scrollingElement ? 0 : outer.getBoundingClientRect().top;
+    }
+    if (listTop >= top - 0.5) return;
+    this.instant = true;
+    const index = rows.findIndex((_, i) => listTop + (i + 1) * height > top + 0.5);
+    if (index >= 0)
+      this.anchor = { key: rows[index]!.dataset.key!, top: listTop + index * height, scroller: outer };
+  }
+}
+
+function setStyle(element: HTMLElement, name: string, value: number): void {
+  if (element.style.getPropertyValue(name) !== `${value}`) element.style.setProperty(name, `${value}`);
+}
