@@ -110,6 +110,13 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
   private anchor: Anchor | undefined;
   /** Data was shown before: new rows animate. */
   private primed = false;
+  /**
+   * Whether the start of the list was in view when last seen (by an IntersectionObserver, in
+   * the list's own scroller and in every box and page around it): then nothing above the
+   * first row is hidden, there is nothing to anchor, and the update reads no layout.
+   */
+  private startInView = false;
+  private startObserver: IntersectionObserver | undefined;
 
   protected get shown(): readonly T[] | undefined {
     return this.items ?? this.view.value.items;
@@ -119,9 +126,34 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
     return this.renderRoot.querySelector('.scroller');
   }
 
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (this.hasUpdated) this.observeStart();
+  }
+
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.measured = false;
+    this.startObserver?.disconnect();
+    this.startObserver = undefined;
+    this.startInView = false;
+  }
+
+  protected override firstUpdated(): void {
+    this.observeStart();
+  }
+
+  private observeStart(): void {
+    const start = this.renderRoot.querySelector('.start');
+    if (!start || this.startObserver || typeof IntersectionObserver !== 'function') return;
+    this.startObserver = new IntersectionObserver(
+      (entries) => {
+        const entry = entries[entries.length - 1]!;
+        this.startInView = entry.isIntersecting && entry.intersectionRatio > 0.99;
+      },
+      { threshold: [0, 1] },
+    );
+    this.startObserver.observe(start);
   }
 
   protected override willUpdate(_changed: PropertyValues<this>): void {
@@ -134,6 +166,7 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
       <div part="base" class="card ${this.view.value.freshness === 'fresh' ? '' : 'dimmed'}">
         <h2 id="heading" part="heading">${this.heading}</h2>
         <div class="scroller" part="scroller">
+          <div class="start" aria-hidden="true"></div>
           <div
             role="list"
             part="list"
@@ -165,8 +198,7 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
     super.update(changed);
     const shown = this.shown;
     const items = shown ?? [];
-    const animate =
-      shown !== this.shownItems && this.primed && !matchMedia('(prefers-reduced-motion: reduce)').matches;
+    const animate = shown !== this.shownItems && this.primed && !reducedMotion().matches;
     this.shownItems = shown;
     this.primed = !!shown;
     const flash = highPriorityIds(this.view.state.recentEvents, this.flashKind);
@@ -233,7 +265,7 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
     const scroller = this.scroller;
     const rows = [...this.rows.values()];
     const first = rows[0];
-    if (!scroller || !first) return;
+    if (!scroller || !first || this.startInView) return;
     const listTop = first.parentElement!.getBoundingClientRect().top;
     const height = first.offsetHeight;
     let outer: Element = scroller;
@@ -249,6 +281,10 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
       this.anchor = { key: rows[index]!.dataset.key!, top: listTop + index * height, scroller: outer };
   }
 }
+
+let motionQuery: MediaQueryList | undefined;
+/** The page's `prefers-reduced-motion: reduce` query, made once (its `matches` stays current). */
+const reducedMotion = () => (motionQuery ??= matchMedia('(prefers-reduced-motion: reduce)'));
 
 function setStyle(element: HTMLElement, name: string, value: number): void {
   if (element.style.getPropertyValue(name) !== `${value}`) element.style.setProperty(name, `${value}`);

@@ -117,6 +117,14 @@ export const listStyles = css`
     position: relative;
     block-size: calc(var(--_n, 0) * var(--_row));
   }
+  /* Marks the top of the list, to see whether it is in view (list.ts). */
+  .start {
+    position: absolute;
+    inset-inline: 0;
+    inset-block-start: 0;
+    block-size: 1px;
+    pointer-events: none;
+  }
   [role='listitem'] {
     position: absolute;
     inset-inline: 0;
@@ -167,20 +175,31 @@ export const listStyles = css`
     margin: 0;
     text-align: center;
   }
-  /* A new high-priority row flashes once, back to its own background (set by list.ts). */
-  [data-flash] {
+  /*
+   * A new high-priority row flashes once (set by list.ts): a layer of the highlight color
+   * behind its content fades out. Opacity runs on the compositor; an animated background
+   * color would restyle and repaint the row in every frame for the whole flash.
+   */
+  [data-flash]::before {
+    content: '';
+    position: absolute;
+    inset: 0;
+    z-index: -1;
+    background: var(--fg-color-highlight, #fff8c5);
+    opacity: 0;
     animation: fg-flash 1.4s ease-in;
+    pointer-events: none;
   }
   @keyframes fg-flash {
     from {
-      background-color: var(--fg-color-highlight, #fff8c5);
+      opacity: 1;
     }
   }
   @media (prefers-reduced-motion: reduce) {
     [role='listitem'] {
       transition: none;
     }
-    [data-flash] {
+    [data-flash]::before {
       animation: none;
     }
   }

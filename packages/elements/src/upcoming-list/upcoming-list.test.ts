@@ -231,14 +231,14 @@ describe('<fg-upcoming-list>', () => {
     await feed(script.snapshotFrame());
     expect(el.shadowRoot!.getAnimations()).to.have.length(0, 'the first data does not animate');
     await feed(script.book(upcomingItem(0, { id: 'b', startsAt: new Date(NOW + 60_000).toISOString() })));
-    const animations = row(el, 'b').getAnimations();
+    const animations = row(el, 'b').getAnimations({ subtree: true });
     const timings = animations.map((a) => (a.effect as KeyframeEffect).getTiming().duration as number);
     expect(timings.length).to.equal(2, 'a fade and a highlight');
     expect(Math.min(...timings)).to.be.below(300);
     // A row that appears for another reason (here: a host's own data) fades in without the highlight.
     el.items = [...script.snapshot.upcoming, upcomingItem(8, { id: 'other' })];
     await el.updateComplete;
-    expect(row(el, 'other').getAnimations()).to.have.length(1);
+    expect(row(el, 'other').getAnimations({ subtree: true })).to.have.length(1);
   });
 
   it('does not animate under prefers-reduced-motion (Chromium: the WebKit driver cannot emulate media)', async function () {
