@@ -14,7 +14,7 @@ import { browserRuntime, type Runtime, type TimerHandle } from './runtime.js';
 import { endpointUrl, isSecureEndpoint, parseEndpoint } from './auth/endpoint.js';
 import { tokenSubject } from './auth/token.js';
 import { createLadder, rungsFor, type Connection, type Ladder, type LadderHost } from './transport/ladder.js';
-import { REQUEST_TIMEOUT_MS, bearer, describe, fetchWithTimeout } from './transport/types.js';
+import { REQUEST_TIMEOUT_MS, authorizedFetch, describe } from './transport/types.js';
 import type { Rung, TransportFactory } from './transport/types.js';
 import { electLeader, lockName, type Election } from './sync/tab-leader.js';
 import { openRelay, type Relay, type RelayMessage } from './sync/relay.js';
@@ -123,13 +123,7 @@ export function createDashboardClient(
     >;
     const url = endpointUrl(base, path);
     const send = (token: string) =>
-      fetchWithTimeout(
-        runtime,
-        url,
-        { method: 'POST', headers: { Authorization: bearer(token) } },
-        REQUEST_TIMEOUT_MS,
-        new AbortController(),
-      );
+      authorizedFetch(runtime, url, token, REQUEST_TIMEOUT_MS, new AbortController(), { method: 'POST' });
     const token = await options.getToken();
     if (!token) throw new Error('FG Live: no session to mark a message read with');
     let response = await send(token);
@@ -238,7 +232,7 @@ export function createDashboardClient(
         fromScratch = false;
         break;
       case 'duplicate':
-        if (frame.type === 'event' && frame.seq > connection.quietDuplicatesThrough) {
+        if (frame.type === 'event' && frame.seq > connection.q) {
           report('duplicate-seq', `${connection.rung}: seq ${frame.seq} arrived twice`);
         }
         break;

@@ -2,9 +2,8 @@ import type { Cursor, Limits, ServerFrame, TransportName } from '@fg/protocol/fr
 import type { Runtime, TimerHandle } from '../runtime.js';
 import { fullJitter } from './backoff.js';
 import { connectWebSocket } from './websocket.js';
-import { connectSse } from './sse.js';
-import { connectIntervalPoll, connectLongPoll } from './longpoll.js';
-import { describe, type CloseReason, type Rung, type Transport, type TransportFactory } from './types.js';
+import { connectIntervalPoll, connectLongPoll, connectSse } from './http.js';
+import { describe, type CloseKind, type Rung, type Transport, type TransportFactory } from './types.js';
 
 /** A transport that has not carried one valid frame in this long is given up on, and the next rung tried. */
 export const OPEN_TIMEOUT_MS = 5_000;
@@ -52,8 +51,8 @@ export type LadderStatus = 'connecting' | 'live' | 'reconnecting' | 'stale' | 'o
 /** One connection attempt, current or as a probe of a higher rung. */
 export interface Connection {
   readonly rung: Rung;
-  /** Duplicates up to this seq are expected on this connection (it replays what another one already carried). */
-  quietDuplicatesThrough: number;
+  /** Quiet duplicates: up to this seq they are expected on this connection (it replays what another one already carried). */
+  q: number;
 }
 
 export interface LadderHost {
@@ -74,15 +73,21 @@ export interface LadderHost {
   reconnecting(): void;
 }
 
+/** Short names: these survive minification, and the ladder reads them everywhere. */
 interface Attempt extends Connection {
-  readonly index: number;
-  readonly probe: boolean;
-  token: string | null;
-  transport: Transport | null;
-  opened: boolean;
+  /** Index of the rung in the ladder. */
+  readonly i: number;
+  /** A probe of a higher rung, next to the active connection. */
+  readonly p: boolean;
+  /** The token it connected with. */
+  k: string | null;
+  t: Transport | null;
+  /** Opened: it carried a valid frame. */
+  o: boolean;
   /** Begun while the browser said it was offline. */
-  readonly startedOffline: boolean;
-  openTimer: TimerHandle | null;
+  readonly off: boolean;
+  /** The open timeout. */
+  w: TimerHandle | null;
 }
 
 export interface Ladder {
@@ -166,15 +171,15 @@ export function createLadder(options: {
   const isCurrent = (attempt: Attempt) => !stopped && (attempt === active || attempt === probe);
 
   const clearOpenTimer = (attempt: Attempt) => {
-    if (attempt.openTimer !== null) clock.clearTimeout(attempt.openTimer);
-    attempt.openTimer = null;
+    if (attempt.w !== null) clock.clearTimeout(attempt.w);
+    attempt.w = null;
   };
 
   const drop = (attempt: Attempt | null) => {
     if (!attempt) return;
     clearOpenTimer(attempt);
-    const transport = attempt.transport;
-    attempt.transport = null;
+    const transport = attempt.t;
+    attempt.t = null;
     if (transport) closing = Promise.all([closing, transport.close()]);
   };
 
@@ -186,7 +191,7 @@ export function createLadder(options: {
   };
 
   const publish = () => {
-    const rung = active?.opened ? active.rung : null;
+    const rung = active?.o ? active.rung : null;
     const status: LadderStatus = expired
       ? 'expired'
       : rung && !stale && !offline
@@ -225,22 +230,22 @@ export function createLadder(options: {
     if (!live()) return;
     if (!isProbe && attempts++ > 0) host.reconnecting();
     const attempt: Attempt = {
-      index,
+      i: index,
       rung: rungs[index]!,
-      probe: isProbe,
-      token: null,
-      transport: null,
-      opened: false,
-      startedOffline: isOffline(),
-      openTimer: null,
-      quietDuplicatesThrough: host.cursor()?.seq ?? 0,
+      p: isProbe,
+      k: null,
+      t: null,
+      o: false,
+      off: isOffline(),
+      w: null,
+      q: host.cursor()?.seq ?? 0,
     };
     if (isProbe) probe = attempt;
     else active = attempt;
     publish();
     // The open timeout covers getting the token too: a page whose token call hangs is not live.
-    attempt.openTimer = clock.setTimeout(
-      () => closed(attempt, { kind: 'failed', detail: `${attempt.rung} did not open in 5 s` }),
+    attempt.w = clock.setTimeout(
+      () => closed(attempt, 'failed', `${attempt.rung} did not open in 5 s`),
       OPEN_TIMEOUT_MS,
     );
     Promise.all([given ?? token(), closing]).then(
@@ -252,20 +257,20 @@ export function createLadder(options: {
           else expire();
           return;
         }
-        attempt.token = value;
-        attempt.transport = factories[attempt.rung]({
+        attempt.k = value;
+        attempt.t = factories[attempt.rung]({
           base,
           token: value,
           runtime,
           cursor: () => host.cursor(),
           deliver: (raw) => received(attempt, raw),
-          closed: (reason) => closed(attempt, reason),
+          closed: (kind, detail) => closed(attempt, kind, detail),
         });
       },
       (error: unknown) => {
         if (!isCurrent(attempt)) return;
         tokenFailed(error);
-        closed(attempt, { kind: 'throttled', detail: 'getToken() failed' });
+        closed(attempt, 'throttled', 'getToken() failed');
       },
     );
   };
@@ -277,7 +282,7 @@ export function createLadder(options: {
     lastFrameAt = clock.now();
     if (frame.type === 'welcome') heartbeatMs = frame.heartbeatMs;
     if (frame.type === 'pong' && frame.id === pendingPing) clear('ping');
-    if (!attempt.opened) opened(attempt);
+    if (!attempt.o) opened(attempt);
     if (attempt === active) {
       armWatchdog(attempt);
       if (stale || offline) {
@@ -290,15 +295,15 @@ export function createLadder(options: {
 
   const opened = (attempt: Attempt): void => {
     clearOpenTimer(attempt);
-    attempt.opened = true;
-    if (attempt.probe) {
+    attempt.o = true;
+    if (attempt.p) {
       // The higher rung works again: move up, and let the lower one go.
       const lower = active;
       probe = null;
       probeFailures = 0;
       active = attempt;
       // Whatever the lower rung applied meanwhile, this one may replay: expected, not an error.
-      attempt.quietDuplicatesThrough = host.cursor()?.seq ?? 0;
+      attempt.q = host.cursor()?.seq ?? 0;
       drop(lower);
     }
     everOpened = true;
@@ -312,36 +317,34 @@ export function createLadder(options: {
     host.live();
   };
 
-  const closed = (attempt: Attempt, reason: CloseReason): void => {
+  const closed = (attempt: Attempt, kind: CloseKind, detail: string): void => {
     if (!isCurrent(attempt)) return;
     drop(attempt);
-    if (attempt.probe) {
+    if (attempt.p) {
       probe = null;
       probeFailures += 1;
       scheduleProbe();
       return;
     }
     dropActive(attempt);
-    const { kind } = reason;
     if (kind === 'auth') {
       void authFailed(attempt);
       return;
     }
-    if (attempt.opened && kind === 'ended') restartUntil = clock.now() + RESTART_WINDOW_MS;
-    const failedToOpen = !attempt.opened && kind !== 'throttled';
+    if (attempt.o && kind === 'ended') restartUntil = clock.now() + RESTART_WINDOW_MS;
+    const failedToOpen = !attempt.o && kind !== 'throttled';
     // Refused, cut, or accepted and dropped before the first frame: worth telling the page once.
-    if (failedToOpen)
-      host.error('transport-failed', `${attempt.rung} failed before opening: ${reason.detail}`);
+    if (failedToOpen) host.error('transport-failed', `${attempt.rung} failed before opening: ${detail}`);
     // Without a network every rung fails alike: that says nothing about the rung, and falling
     // down the ladder would leave the tab on polling when the network returns. Stay, and wait
     // for `online` (or the backoff).
-    if (failedToOpen && isOffline()) return retry(attempt.index);
+    if (failedToOpen && isOffline()) return retry(attempt.i);
     // Never opened: this rung may be blocked on this network. Try the next one at once.
-    if (failedToOpen && attempt.index < rungs.length - 1) return connect(attempt.index + 1);
+    if (failedToOpen && attempt.i < rungs.length - 1) return connect(attempt.i + 1);
     // A drop after opening, a throttled server, or nothing left below: back off, then try
     // again. After a failure of every rung, start again from the top: a total failure says
     // nothing about which rung is blocked.
-    retry(failedToOpen ? 0 : attempt.index);
+    retry(failedToOpen ? 0 : attempt.i);
   };
 
   const authFailed = async (attempt: Attempt): Promise<void> => {
@@ -357,8 +360,8 @@ export function createLadder(options: {
       tokenFailed(error);
     }
     if (!live() || active || 'retry' in timers) return;
-    if (!fresh || fresh === attempt.token) return expire();
-    connect(attempt.index, false, fresh);
+    if (!fresh || fresh === attempt.k) return expire();
+    connect(attempt.i, false, fresh);
   };
 
   const dropAll = () => {
@@ -389,52 +392,51 @@ export function createLadder(options: {
     dropActive(attempt);
     clear('retry');
     publish();
-    connect(attempt.index);
+    connect(attempt.i);
   };
 
   const armWatchdog = (attempt: Attempt): void => {
     const silence =
-      (attempt.transport?.livenessMs(heartbeatMs) ?? heartbeatMs) +
-      (10_000 satisfies typeof Limits.staleGraceMs);
+      (attempt.t?.livenessMs?.(heartbeatMs) ?? heartbeatMs) + (10_000 satisfies typeof Limits.staleGraceMs);
     after('watchdog', silence, () => {
       if (active !== attempt) return;
       // Nothing heard for a heartbeat and its grace: the connection is dead without knowing it.
       stale = true;
       host.error('stalled', `no frame for ${silence} ms on ${attempt.rung}`);
       dropActive(attempt);
-      retry(attempt.index);
+      retry(attempt.i);
     });
   };
 
   const scheduleProbe = (): void => {
-    if (!active?.opened || active.index === 0 || probe || 'probe' in timers) return;
+    if (!active?.o || active.i === 0 || probe || 'probe' in timers) return;
     const ceiling = Math.min(PROBE_MAX_MS, PROBE_BASE_MS * 2 ** Math.min(probeFailures, 16));
     // Half fixed, half jitter: probes must not all land together, but must not come too soon either.
     after('probe', Math.floor(ceiling / 2 + (runtime.random() * ceiling) / 2), () => {
       const current = active;
-      if (current?.opened && current.index > 0 && !probe) connect(current.index - 1, true);
+      if (current?.o && current.i > 0 && !probe) connect(current.i - 1, true);
     });
   };
 
   const check = (): void => {
     if (!live()) return;
     const current = active;
-    if (!current?.opened) {
+    if (!current?.o) {
       // Not live: skip the rest of the backoff and try now.
       if ('retry' in timers) {
         clear('retry');
         connect(retryIndex);
-      } else if (current?.startedOffline && runtime.isOnline()) {
+      } else if (current?.off && runtime.isOnline()) {
         // An attempt begun without a network may hang until its timeout: begin it again.
         active = null;
         drop(current);
-        connect(current.index);
+        connect(current.i);
       }
       return;
     }
     if (pendingPing) return;
     const id = `p${++pingId}`;
-    if (current.transport?.ping?.(id)) {
+    if (current.t?.ping?.(id)) {
       // A socket can survive a network change yet carry nothing: ask it to answer.
       after('ping', PING_TIMEOUT_MS, () => {
         pendingPing = null;
@@ -480,13 +482,13 @@ export function createLadder(options: {
     resync(connection) {
       if (probe && connection === probe) {
         // Bad input on a probe says the higher rung is not fit yet; the one in use carries on.
-        closed(probe, { kind: 'failed', detail: 'bad frame on a probe' });
+        closed(probe, 'failed', 'bad frame on a probe');
         return;
       }
       const current = active;
       if (!current || !live()) return;
       dropActive(current);
-      retry(current.index);
+      retry(current.i);
     },
     check,
   };
