@@ -84,9 +84,10 @@ export function createDashboardClient(
     return null;
   };
 
-  const dispatch = (event: Event): boolean => {
+  /** The page's events (`fg-error`, `fg-session-expired`): they bubble and cross shadow roots. */
+  const fire = (type: string, detail: ClientErrorDetail | SessionExpiredDetail, cancelable = false): boolean => {
     try {
-      return target.dispatchEvent(event);
+      return target.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true, cancelable }));
     } catch (error) {
       console.error(error);
       return true;
@@ -97,13 +98,7 @@ export function createDashboardClient(
   const report = (code: string, message: string): void => {
     if (reported.has(code)) return;
     reported.add(code);
-    dispatch(
-      new CustomEvent<ClientErrorDetail>('fg-error', {
-        detail: { code, message },
-        bubbles: true,
-        composed: true,
-      }),
-    );
+    fire('fg-error', { code, message });
   };
 
   /** Nothing a frame does may throw into the page: a bug here is reported, and the connection goes on. */
@@ -154,13 +149,7 @@ export function createDashboardClient(
     if (expiredFired || closed) return;
     expiredFired = true;
     const loginUrl = options.loginUrl;
-    const event = new CustomEvent<SessionExpiredDetail>('fg-session-expired', {
-      detail: { loginUrl },
-      bubbles: true,
-      composed: true,
-      cancelable: true,
-    });
-    if (dispatch(event) && loginUrl) runtime.navigate(loginUrl);
+    if (fire('fg-session-expired', { loginUrl }, true) && loginUrl) runtime.navigate(loginUrl);
   };
 
   // ---- the leader's (or lone tab's) connection ----
@@ -410,6 +399,8 @@ export function createDashboardClient(
 
   start().catch((error: unknown) => report('internal-error', describe(error)));
 
+  // The store's methods use no `this`: the client hands them out as they are.
+  const { subscribe, addEventListener, removeEventListener, metrics, notePainted, markMessageRead } = store;
   return {
     get state() {
       return store.state;
@@ -417,12 +408,12 @@ export function createDashboardClient(
     get status() {
       return store.status;
     },
-    subscribe: (selector, listener, equals) => store.subscribe(selector, listener, equals),
-    addEventListener: (type, listener) => store.addEventListener(type, listener),
-    removeEventListener: (type, listener) => store.removeEventListener(type, listener),
-    metrics: () => store.metrics(),
-    notePainted: (seq) => store.notePainted(seq),
-    markMessageRead: (messageId) => store.markMessageRead(messageId),
+    subscribe,
+    addEventListener,
+    removeEventListener,
+    metrics,
+    notePainted,
+    markMessageRead,
     close() {
       if (closed) return;
       closed = true;

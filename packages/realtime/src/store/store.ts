@@ -33,13 +33,8 @@ const MAX_RECENT_EVENTS = 100;
 const MAX_UNPAINTED = 256;
 const NO_EVENTS: readonly AppliedEvent[] = Object.freeze([]);
 
-interface Subscription {
-  readonly selector: (state: DashboardState) => unknown;
-  readonly listener: (value: unknown, previous: unknown) => void;
-  readonly equals: (a: unknown, b: unknown) => boolean;
-  last: unknown;
-  active: boolean;
-}
+/** One subscription: given the state, calls its listener when its slice changed. */
+type Subscription = (state: DashboardState) => void;
 
 /** The store as the client drives it: the public store, and what only the client may do. */
 export interface Store extends DashboardStore {
@@ -189,16 +184,16 @@ export function createStore(options: DashboardStoreOptions = {}): Store {
       listener: (value: T, previous: T) => void,
       equals: (a: T, b: T) => boolean = Object.is,
     ) {
-      const subscription: Subscription = {
-        selector: selector as Subscription['selector'],
-        listener: listener as Subscription['listener'],
-        equals: equals as Subscription['equals'],
-        last: selector(store.state),
-        active: true,
+      let last = selector(store.state);
+      const subscription: Subscription = (state) => {
+        const value = selector(state);
+        if (equals(value, last)) return;
+        const previous = last;
+        last = value;
+        listener(value, previous);
       };
       subscriptions.add(subscription);
       return () => {
-        subscription.active = false;
         subscriptions.delete(subscription);
       };
     },
@@ -250,13 +245,10 @@ export function createStore(options: DashboardStoreOptions = {}): Store {
       const current = store.state;
       pendingEvents = [];
       for (const subscription of [...subscriptions]) {
-        if (!subscription.active) continue;
+        // One that a listener before it unsubscribed hears nothing more.
+        if (!subscriptions.has(subscription)) continue;
         try {
-          const value = subscription.selector(current);
-          if (subscription.equals(value, subscription.last)) continue;
-          const previous = subscription.last;
-          subscription.last = value;
-          subscription.listener(value, previous);
+          subscription(current);
         } catch (error) {
           // One broken view must not starve the others; the page still hears about it.
           reportError(error);
