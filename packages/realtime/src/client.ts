@@ -85,9 +85,15 @@ export function createDashboardClient(
   };
 
   /** The page's events (`fg-error`, `fg-session-expired`): they bubble and cross shadow roots. */
-  const fire = (type: string, detail: ClientErrorDetail | SessionExpiredDetail, cancelable = false): boolean => {
+  const fire = (
+    type: string,
+    detail: ClientErrorDetail | SessionExpiredDetail,
+    cancelable = false,
+  ): boolean => {
     try {
-      return target.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true, cancelable }));
+      return target.dispatchEvent(
+        new CustomEvent(type, { detail, bubbles: true, composed: true, cancelable }),
+      );
     } catch (error) {
       console.error(error);
       return true;
