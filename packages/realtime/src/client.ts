@@ -186,11 +186,12 @@ export function createDashboardClient(
     return false;
   };
 
-  const decode = (raw: unknown, connection: Connection): ServerFrame | null => {
+  /** Decodes a frame from a connection, or (without one) from the leader tab. */
+  const decode = (raw: unknown, connection?: Connection): ServerFrame | null => {
     const decoded = store.decode(raw);
     if (!decoded.ok) {
       const code = decoded.error === MALFORMED_JSON ? 'malformed-frame' : 'invalid-frame';
-      dropped(code, `${connection.rung}: ${decoded.error}`, connection);
+      dropped(code, `${connection?.rung ?? 'relay'}: ${decoded.error}`, connection);
       return null;
     }
     return isForThisSession(decoded.value, connection) ? decoded.value : null;
@@ -208,7 +209,12 @@ export function createDashboardClient(
     }, HEARTBEAT_GAP_GRACE_MS);
   };
 
-  const apply = (frame: ServerFrame, connection: Connection): void => {
+  /**
+   * Applies a valid frame from a connection (the leader relays it to the other tabs), or
+   * (without one) from the leader tab: a follower resumes by asking the leader, which
+   * answers with a snapshot.
+   */
+  const apply = (frame: ServerFrame, connection?: Connection): void => {
     if (frame.type === 'error') {
       // Auth errors are followed by a close that the ladder handles; anything else is worth a line in the console.
       if (
@@ -221,18 +227,21 @@ export function createDashboardClient(
     }
     if (frame.type === 'pong') return;
     const result = store.applyValid(frame);
-    relay?.post({ t: 'frame', frame });
+    if (connection) relay?.post({ t: 'frame', frame });
+    else armFollowerWatchdog(frame.type === 'welcome' ? frame.heartbeatMs : undefined);
     switch (result) {
       case 'snapshot':
         fromScratch = false;
+        clearSync();
         break;
       case 'duplicate':
-        if (frame.type === 'event' && frame.seq > connection.q) {
+        if (connection && frame.type === 'event' && frame.seq > connection.q) {
           report('duplicate-seq', `${connection.rung}: seq ${frame.seq} arrived twice`);
         }
         break;
       case 'gap':
-        if (frame.type === 'heartbeat') suspectGap(frame);
+        if (!connection) resync();
+        else if (frame.type === 'heartbeat') suspectGap(frame);
         else {
           report('sequence-gap', `${connection.rung}: expected seq ${(store.cursor?.seq ?? 0) + 1}`);
           resync(connection);
@@ -322,18 +331,6 @@ export function createDashboardClient(
     if (status === 'expired') expire();
   };
 
-  const followerFrame = (raw: unknown): void => {
-    const decoded = store.decode(raw);
-    if (!decoded.ok) return dropped('invalid-frame', `relay: ${decoded.error}`);
-    const frame = decoded.value;
-    if (!isForThisSession(frame)) return;
-    armFollowerWatchdog(frame.type === 'welcome' ? frame.heartbeatMs : undefined);
-    const result = store.applyValid(frame);
-    if (result === 'snapshot') clearSync();
-    // A follower resumes by asking the leader, which answers with a snapshot.
-    if (result === 'gap' || result === 'epoch-changed') resync();
-  };
-
   const followerState = (message: Extract<RelayMessage, { t: 'state' }>): void => {
     // Answers go to every tab; one that did not ask has its state already.
     if (!awaitingState && store.snapshot) return;
@@ -363,8 +360,10 @@ export function createDashboardClient(
         }
         return;
       }
-      if (message.t === 'frame') followerFrame(message.frame);
-      else if (message.t === 'status') followerStatus(message.status, message.transport);
+      if (message.t === 'frame') {
+        const frame = decode(message.frame);
+        if (frame) apply(frame);
+      } else if (message.t === 'status') followerStatus(message.status, message.transport);
       else if (message.t === 'state') followerState(message);
     });
   };
