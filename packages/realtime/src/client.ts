@@ -141,12 +141,8 @@ export function createDashboardClient(
     now: clock.now,
     requestFrame: environment.requestFrame,
     markMessageRead: markRead,
+    role: () => role,
   });
-
-  const setRole = (next: ClientMetrics['role']) => {
-    role = next;
-    store.setRole(next);
-  };
 
   // ---- session ----
 
@@ -389,11 +385,11 @@ export function createDashboardClient(
     consultant = subject;
     spareToken = token;
     const name = lockName(base, subject);
-    setRole('follower');
+    role = 'follower';
     relay = openRelay(Channel, name, onRelay);
     election = electLeader(locks, name, () => {
       if (closed) return;
-      setRole('leader');
+      role = 'leader';
       clearSync();
       followerWatchdog = clearTimer(followerWatchdog);
       lead(spareToken);

@@ -23,6 +23,8 @@ export interface DashboardStoreOptions {
   requestFrame?: FrameRequest;
   /** Wall clock in ms since the Unix epoch. */
   now?: () => number;
+  /** This tab's part in tab sync, for `metrics()` (a bare store is `solo`). */
+  role?: () => ClientMetrics['role'];
 }
 
 type Counter = keyof ClientMetrics['counters'];
@@ -50,7 +52,6 @@ export interface Store extends DashboardStore {
   applyValid(frame: ServerFrame): ReceiveResult;
   /** Counters only the client can know about. */
   count(counter: Counter): void;
-  setRole(role: ClientMetrics['role']): void;
   /** Delivers pending notifications now instead of at the next frame. */
   flush(): void;
 }
@@ -72,7 +73,6 @@ export function createStore(options: DashboardStoreOptions = {}): Store {
   let state: DashboardState | null = null;
   let cancelFrame: (() => void) | null = null;
   let closed = false;
-  let role: ClientMetrics['role'] = 'solo';
   const counters: { -readonly [K in Counter]: number } = {
     framesReceived: 0,
     eventsApplied: 0,
@@ -130,9 +130,9 @@ export function createStore(options: DashboardStoreOptions = {}): Store {
 
     decode(input) {
       if (closed) return { ok: false, error: 'store closed' };
-      counters.framesReceived += 1;
+      store.count('framesReceived');
       const parsed = typeof input === 'string' ? parseServerFrame(input) : decodeServerFrame(input);
-      if (!parsed.ok) counters.invalidFrames += 1;
+      if (!parsed.ok) store.count('invalidFrames');
       return parsed;
     },
 
@@ -146,7 +146,7 @@ export function createStore(options: DashboardStoreOptions = {}): Store {
       switch (outcome.result) {
         case 'applied': {
           const event = outcome.event!;
-          counters.eventsApplied += 1;
+          store.count('eventsApplied');
           deliveryLatency.record(receivedAt + offset() - event.at);
           pendingEvents.push(event);
           if (pendingEvents.length > MAX_RECENT_EVENTS) pendingEvents.shift();
@@ -158,11 +158,10 @@ export function createStore(options: DashboardStoreOptions = {}): Store {
           if (before && before.epoch !== outcome.snapshot!.epoch) unpainted.clear();
           break;
         case 'duplicate':
-          counters.duplicates += 1;
+          store.count('duplicates');
           break;
         case 'gap':
-          counters.gaps += 1;
-          break;
+          store.count('gaps');
       }
       snapshot = outcome.snapshot;
       changed();
@@ -203,7 +202,7 @@ export function createStore(options: DashboardStoreOptions = {}): Store {
 
     metrics: () => ({
       transport,
-      role,
+      role: options.role?.() ?? 'solo',
       clockOffsetMs: offset(),
       deliveryLatency: deliveryLatency.summary(),
       eventToDomLatency: paintLatency.summary(),
@@ -235,10 +234,6 @@ export function createStore(options: DashboardStoreOptions = {}): Store {
       counters[counter] += 1;
     },
 
-    setRole(next) {
-      role = next;
-    },
-
     flush() {
       cancelFrame?.();
       cancelFrame = null;
@@ -262,13 +257,14 @@ export function createStore(options: DashboardStoreOptions = {}): Store {
   return store;
 }
 
-function reportError(error: unknown): void {
-  if (typeof globalThis.reportError === 'function') globalThis.reportError(error);
-  else
-    setTimeout(() => {
-      throw error;
-    });
-}
+const reportError = (error: unknown): void =>
+  (
+    globalThis.reportError ??
+    ((thrown) =>
+      setTimeout(() => {
+        throw thrown;
+      }))
+  )(error);
 
 /**
  * A dashboard state holder fed by hand: tests, Storybook and in-page simulations drive
