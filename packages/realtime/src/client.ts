@@ -10,7 +10,7 @@ import type {
 } from './types.js';
 import { createStore } from './store/store.js';
 import type { FrameRequest } from './store/frame-scheduler.js';
-import { browserRuntime, type Runtime, type TimerHandle } from './runtime.js';
+import { browserRuntime, timers as createTimers, type Runtime } from './runtime.js';
 import { endpointUrl, isSecureEndpoint, parseEndpoint } from './auth/endpoint.js';
 import { tokenSubject } from './auth/token.js';
 import { createLadder, rungsFor, type Connection, type Ladder, type LadderHost } from './transport/ladder.js';
@@ -68,21 +68,16 @@ export function createDashboardClient(
   /** After an epoch change, resume from nothing: the old cursor means nothing in the new log. */
   let fromScratch = false;
   const reported = new Set<string>();
-  let heartbeatGapTimer: TimerHandle | null = null;
-  let syncTimer: TimerHandle | null = null;
   /** A follower that asked the leader for the state and has not had it yet. */
   let awaitingState = false;
-  let followerWatchdog: TimerHandle | null = null;
   let lastLiveTransport: TransportName | null = null;
   /** The leader's heartbeat interval, for a follower's watchdog. */
   let heartbeatMs: number = 15_000 satisfies typeof Limits.heartbeatMs;
   let expiredFired = false;
   let closed = false;
 
-  const clearTimer = (timer: TimerHandle | null) => {
-    if (timer !== null) clock.clearTimeout(timer);
-    return null;
-  };
+  /** `gap`: a heartbeat ahead of us, given time; `sync`: a follower's request for the state; `watchdog`: a follower's. */
+  const { pending: timers, after, clear } = createTimers<'gap' | 'sync' | 'watchdog'>(clock);
 
   /** The page's events (`fg-error`, `fg-session-expired`): they bubble and cross shadow roots. */
   const fire = (
@@ -194,15 +189,14 @@ export function createDashboardClient(
   };
 
   const suspectGap = (head: ServerFrame & { type: 'heartbeat' }): void => {
-    if (heartbeatGapTimer !== null) return;
-    heartbeatGapTimer = clock.setTimeout(() => {
-      heartbeatGapTimer = null;
+    if ('gap' in timers) return;
+    after('gap', HEARTBEAT_GAP_GRACE_MS, () => {
       const cursor = store.cursor;
       // Caught up meanwhile, or moved to another log: nothing is missing.
       if (!cursor || cursor.epoch !== head.epoch || cursor.seq >= head.seq) return;
       report('sequence-gap', `behind the server's seq ${head.seq}`);
       resync();
-    }, HEARTBEAT_GAP_GRACE_MS);
+    });
   };
 
   /**
@@ -295,31 +289,25 @@ export function createDashboardClient(
 
   const askForState = (): void => {
     awaitingState = true;
-    if (syncTimer !== null || closed) return;
+    if ('sync' in timers || closed) return;
     relay?.post({ t: 'sync' });
-    syncTimer = clock.setTimeout(() => {
-      syncTimer = null;
+    after('sync', SYNC_RETRY_MS, () => {
       // Unanswered: no leader yet (the lock is on its way to someone), or the request was lost.
       if (role === 'follower' && awaitingState) askForState();
-    }, SYNC_RETRY_MS);
+    });
   };
 
   const clearSync = (): void => {
     awaitingState = false;
-    syncTimer = clearTimer(syncTimer);
+    clear('sync');
   };
 
   /** A follower hears everything through the leader; silence means the leader's connection (or tab) is stuck. */
   const armFollowerWatchdog = (leaderHeartbeatMs?: number): void => {
     if (leaderHeartbeatMs) heartbeatMs = leaderHeartbeatMs;
-    clearTimer(followerWatchdog);
-    followerWatchdog = clock.setTimeout(
-      () => {
-        followerWatchdog = null;
-        if (role === 'follower' && store.status === 'live') store.setStatus('stale');
-      },
-      heartbeatMs + (10_000 satisfies typeof Limits.staleGraceMs),
-    );
+    after('watchdog', heartbeatMs + (10_000 satisfies typeof Limits.staleGraceMs), () => {
+      if (role === 'follower' && store.status === 'live') store.setStatus('stale');
+    });
   };
 
   const followerStatus = (status: ConnectionStatus, transport: TransportName | null): void => {
@@ -391,7 +379,7 @@ export function createDashboardClient(
       if (closed) return;
       role = 'leader';
       clearSync();
-      followerWatchdog = clearTimer(followerWatchdog);
+      clear('watchdog');
       lead(spareToken);
     });
     // If a leader exists, it answers with the state; if not, the lock is ours in a moment.
@@ -421,9 +409,7 @@ export function createDashboardClient(
       ladder?.stop();
       election?.release();
       relay?.close();
-      clearTimer(heartbeatGapTimer);
-      clearTimer(syncTimer);
-      clearTimer(followerWatchdog);
+      clear('gap', 'sync', 'watchdog');
       store.close();
     },
   };

@@ -52,3 +52,33 @@ export function browserRuntime(overrides: Partial<Runtime> = {}): Runtime {
     ...overrides,
   };
 }
+
+/** Named one-shot timers on a clock, at most one per name. */
+export interface Timers<Name extends string> {
+  /** The names set and not fired or cleared yet. */
+  readonly pending: Partial<Record<Name, TimerHandle>>;
+  /** Runs `callback` in `ms`, replacing the timer of that name. */
+  after(name: Name, ms: number, callback: () => void): void;
+  clear(...names: Name[]): void;
+}
+
+export function timers<Name extends string>(clock: Clock): Timers<Name> {
+  const pending: Partial<Record<Name, TimerHandle>> = {};
+  const clear = (...names: Name[]) => {
+    for (const name of names) {
+      if (name in pending) clock.clearTimeout(pending[name]);
+      delete pending[name];
+    }
+  };
+  return {
+    pending,
+    clear,
+    after(name, ms, callback) {
+      clear(name);
+      pending[name] = clock.setTimeout(() => {
+        delete pending[name];
+        callback();
+      }, ms);
+    },
+  };
+}

@@ -1,5 +1,5 @@
 import type { Cursor, Limits, ServerFrame, TransportName } from '@fg/protocol/frames';
-import type { Runtime, TimerHandle } from '../runtime.js';
+import { timers as createTimers, type Runtime, type TimerHandle } from '../runtime.js';
 import { fullJitter } from './backoff.js';
 import { connectWebSocket } from './websocket.js';
 import { connectIntervalPoll, connectLongPoll, connectSse } from './http.js';
@@ -146,24 +146,9 @@ export function createLadder(options: {
   let retryIndex = 0;
   /** Resolves when the last dropped transport is gone: the next one waits for it, so two sockets never overlap. */
   let closing: Promise<unknown> = Promise.resolve();
+  /** Names the last ping; its pong is awaited while the `ping` timer is pending. */
   let pingId = 0;
-  let pendingPing: string | null = null;
-  const timers: Partial<Record<TimerName, TimerHandle>> = {};
-
-  const clear = (...names: TimerName[]) => {
-    for (const name of names) {
-      if (name in timers) clock.clearTimeout(timers[name]);
-      delete timers[name];
-      if (name === 'ping') pendingPing = null;
-    }
-  };
-  const after = (name: TimerName, ms: number, callback: () => void) => {
-    clear(name);
-    timers[name] = clock.setTimeout(() => {
-      delete timers[name];
-      callback();
-    }, ms);
-  };
+  const { pending: timers, after, clear } = createTimers<TimerName>(clock);
   /** Timers that belong to the live connection, not to the ladder. */
   const clearConnectionTimers = () => clear('healthy', 'watchdog', 'ping');
   const isOffline = () => offline || !runtime.isOnline();
@@ -281,7 +266,7 @@ export function createLadder(options: {
     if (!frame || !isCurrent(attempt)) return;
     lastFrameAt = clock.now();
     if (frame.type === 'welcome') heartbeatMs = frame.heartbeatMs;
-    if (frame.type === 'pong' && frame.id === pendingPing) clear('ping');
+    if (frame.type === 'pong' && frame.id === `p${pingId}`) clear('ping');
     if (!attempt.o) opened(attempt);
     if (attempt === active) {
       armWatchdog(attempt);
@@ -434,15 +419,12 @@ export function createLadder(options: {
       }
       return;
     }
-    if (pendingPing) return;
-    const id = `p${++pingId}`;
-    if (current.t?.ping?.(id)) {
+    if ('ping' in timers) return;
+    if (current.t?.ping?.(`p${++pingId}`)) {
       // A socket can survive a network change yet carry nothing: ask it to answer.
       after('ping', PING_TIMEOUT_MS, () => {
-        pendingPing = null;
         if (active === current) reconnectNow(current);
       });
-      pendingPing = id;
     } else if (clock.now() - lastFrameAt > heartbeatMs + PING_TIMEOUT_MS) {
       // Streams and polls cannot be pinged; a missed heartbeat says enough.
       reconnectNow(current);
