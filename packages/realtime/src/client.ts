@@ -263,11 +263,11 @@ export function createDashboardClient(
       if (status === 'connecting' && store.snapshot) status = 'reconnecting';
       store.setStatus(status, transport);
       relay?.post({ t: 'status', status, transport });
+      // A live connection ends the incident: the next problem is news again.
+      if (status === 'live') reported.clear();
+      if (status === 'expired') expire();
     },
-    expired: expire,
     error: report,
-    // A live connection ends the incident: the next problem is news again.
-    live: () => reported.clear(),
     reconnecting: () => store.count('reconnects'),
   };
 

@@ -1,5 +1,5 @@
 import type { Cursor, Limits, ServerFrame, TransportName } from '@fg/protocol/frames';
-import { timers as createTimers, type Runtime, type TimerHandle } from '../runtime.js';
+import { timers as createTimers, type Runtime } from '../runtime.js';
 import { fullJitter } from './backoff.js';
 import { connectWebSocket } from './websocket.js';
 import { connectIntervalPoll, connectLongPoll, connectSse } from './http.js';
@@ -56,19 +56,19 @@ export interface Connection {
 }
 
 export interface LadderHost {
-  getToken(): Promise<string | null> | string | null;
+  getToken(): Promise<string | null>;
   cursor(): Cursor | null;
   /** Validates a raw frame; null when it is unusable (the host counts and reports it). */
   decode(raw: unknown, connection: Connection): ServerFrame | null;
   /** Applies a valid frame; may call `resync()`. */
   apply(frame: ServerFrame, connection: Connection): void;
+  /**
+   * The status changed. `live` is told on every open (problems may be reported afresh);
+   * `expired` means the server refused the token and no fresh one came.
+   */
   status(status: LadderStatus, transport: TransportName | null): void;
-  /** The server refused the token and no fresh one came. */
-  expired(): void;
   /** Reports a problem to the page, once per kind until the connection is live again. */
   error(code: string, message: string): void;
-  /** A connection just became live: problems may be reported afresh. */
-  live(): void;
   /** A connection attempt other than the very first (a retry, a fall to a lower rung, a resync). */
   reconnecting(): void;
 }
@@ -86,8 +86,6 @@ interface Attempt extends Connection {
   o: boolean;
   /** Begun while the browser said it was offline. */
   readonly off: boolean;
-  /** The open timeout. */
-  w: TimerHandle | null;
 }
 
 export interface Ladder {
@@ -103,8 +101,12 @@ export interface Ladder {
   check(): void;
 }
 
-/** The ladder's timers, one of each at most. `healthy`, `watchdog` and `ping` belong to the live connection. */
-type TimerName = 'retry' | 'probe' | 'healthy' | 'watchdog' | 'ping';
+/**
+ * The ladder's timers, one of each at most. `healthy`, `watchdog` and `ping` belong to the
+ * live connection; `open` and `probeOpen` are the open timeouts of the active attempt and of
+ * the probe.
+ */
+type TimerName = 'retry' | 'probe' | 'healthy' | 'watchdog' | 'ping' | 'open' | 'probeOpen';
 
 /**
  * The transport ladder. It owns every retry: one connection at a time (plus at most one
@@ -155,14 +157,11 @@ export function createLadder(options: {
   const live = () => !stopped && !expired;
   const isCurrent = (attempt: Attempt) => !stopped && (attempt === active || attempt === probe);
 
-  const clearOpenTimer = (attempt: Attempt) => {
-    if (attempt.w !== null) clock.clearTimeout(attempt.w);
-    attempt.w = null;
-  };
+  const openTimer = (attempt: Attempt): TimerName => (attempt.p ? 'probeOpen' : 'open');
 
   const drop = (attempt: Attempt | null) => {
     if (!attempt) return;
-    clearOpenTimer(attempt);
+    clear(openTimer(attempt));
     const transport = attempt.t;
     attempt.t = null;
     if (transport) closing = Promise.all([closing, transport.close()]);
@@ -194,19 +193,14 @@ export function createLadder(options: {
     host.status(status, rung ? transportName(rung) : null);
   };
 
-  const token = async (): Promise<string | null> => {
-    let timer: TimerHandle | null = null;
-    try {
-      return await Promise.race([
-        host.getToken(),
-        new Promise<never>((_, reject) => {
-          timer = clock.setTimeout(() => reject(new Error('timed out')), TOKEN_TIMEOUT_MS);
-        }),
-      ]);
-    } finally {
-      if (timer !== null) clock.clearTimeout(timer);
-    }
-  };
+  const token = () =>
+    new Promise<string | null>((resolve, reject) => {
+      const timer = clock.setTimeout(() => reject(new Error('timed out')), TOKEN_TIMEOUT_MS);
+      host
+        .getToken()
+        .then(resolve, reject)
+        .finally(() => clock.clearTimeout(timer));
+    });
 
   const tokenFailed = (error: unknown) =>
     host.error('token-unavailable', `getToken() failed: ${describe(error)}`);
@@ -222,22 +216,20 @@ export function createLadder(options: {
       t: null,
       o: false,
       off: isOffline(),
-      w: null,
       q: host.cursor()?.seq ?? 0,
     };
     if (isProbe) probe = attempt;
     else active = attempt;
     publish();
     // The open timeout covers getting the token too: a page whose token call hangs is not live.
-    attempt.w = clock.setTimeout(
-      () => closed(attempt, 'failed', `${attempt.rung} did not open in 5 s`),
-      OPEN_TIMEOUT_MS,
+    after(openTimer(attempt), OPEN_TIMEOUT_MS, () =>
+      closed(attempt, 'failed', `${attempt.rung} did not open in 5 s`),
     );
     Promise.all([given ?? token(), closing]).then(
       ([value]) => {
         if (!isCurrent(attempt)) return;
         if (value === null) {
-          clearOpenTimer(attempt);
+          clear(openTimer(attempt));
           if (isProbe) probe = null;
           else expire();
           return;
@@ -247,7 +239,7 @@ export function createLadder(options: {
           base,
           token: value,
           runtime,
-          cursor: () => host.cursor(),
+          cursor: host.cursor,
           deliver: (raw) => received(attempt, raw),
           closed: (kind, detail) => closed(attempt, kind, detail),
         });
@@ -279,7 +271,7 @@ export function createLadder(options: {
   };
 
   const opened = (attempt: Attempt): void => {
-    clearOpenTimer(attempt);
+    clear(openTimer(attempt));
     attempt.o = true;
     if (attempt.p) {
       // The higher rung works again: move up, and let the lower one go.
@@ -299,7 +291,6 @@ export function createLadder(options: {
     armWatchdog(attempt);
     scheduleProbe();
     publish();
-    host.live();
   };
 
   const closed = (attempt: Attempt, kind: CloseKind, detail: string): void => {
@@ -361,7 +352,6 @@ export function createLadder(options: {
     expired = true;
     dropAll();
     publish();
-    host.expired();
   };
 
   const retry = (index: number): void => {
