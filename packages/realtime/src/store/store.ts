@@ -168,12 +168,11 @@ export function createStore(options: DashboardStoreOptions = {}): Store {
       return outcome.result;
     },
 
-    setStatus(next, nextTransport) {
-      const transportChanged = nextTransport !== undefined && nextTransport !== transport;
-      if (next === status && !transportChanged) return;
+    setStatus(next, nextTransport = transport) {
+      if (next === status && nextTransport === transport) return;
       const statusChanged = next !== status;
       status = next;
-      if (nextTransport !== undefined) transport = nextTransport;
+      transport = nextTransport;
       changed();
       if (statusChanged) events.dispatchEvent(new Event('status'));
     },
@@ -220,7 +219,7 @@ export function createStore(options: DashboardStoreOptions = {}): Store {
       }
     },
 
-    markMessageRead: (messageId) => markRead(messageId),
+    markMessageRead: markRead,
 
     close() {
       closed = true;
