@@ -36,18 +36,19 @@ export const realClock: Clock = {
 };
 
 export function browserRuntime(overrides: Partial<Runtime> = {}): Runtime {
-  const nav = typeof navigator === 'undefined' ? undefined : navigator;
+  // Optional reads off the global object: a worker or a server has no window, document or navigator.
+  const nav = globalThis.navigator as Navigator | undefined;
   return {
     clock: realClock,
     random: Math.random,
     WebSocket: globalThis.WebSocket,
     // Bound: calling an unbound `fetch` off another object throws "Illegal invocation".
     fetch: (input, init) => globalThis.fetch(input, init),
-    window: typeof window === 'undefined' ? null : window,
-    document: typeof document === 'undefined' ? null : document,
+    window: globalThis.window ?? null,
+    document: globalThis.document ?? null,
     isOnline: () => nav?.onLine !== false,
     locks: nav?.locks ?? null,
-    BroadcastChannel: typeof BroadcastChannel === 'undefined' ? null : BroadcastChannel,
+    BroadcastChannel: globalThis.BroadcastChannel ?? null,
     navigate: (url) => globalThis.location?.assign(url),
     ...overrides,
   };

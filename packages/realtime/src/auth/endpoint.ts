@@ -19,8 +19,7 @@ export function isLoopback(hostname: string): boolean {
 
 /** The endpoint as a base URL; throws a TypeError for anything but an absolute http(s) URL. */
 export function parseEndpoint(endpoint: string): URL {
-  const base = typeof location === 'undefined' ? undefined : location.href;
-  const url = new URL(endpoint, base);
+  const url = new URL(endpoint, globalThis.location?.href);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new TypeError(`FG Live endpoint must be an http(s) URL, got ${url.protocol}`);
   }

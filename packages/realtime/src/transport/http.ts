@@ -67,7 +67,8 @@ function http(context: TransportContext, rung: Rung, waitSeconds: number, interv
 
   const request = async (): Promise<void> => {
     const cursor = context.cursor();
-    const headers: Record<string, string> = { Accept: sse ? 'text/event-stream' : 'application/json' };
+    const type = sse ? 'text/event-stream' : 'application/json';
+    const headers: Record<string, string> = { Accept: type };
     const url = endpointUrl(
       context.base,
       sse ? ('/api/stream' satisfies typeof Paths.stream) : ('/api/changes' satisfies typeof Paths.changes),
@@ -93,7 +94,7 @@ function http(context: TransportContext, rung: Rung, waitSeconds: number, interv
     if (done) return;
     if (!response.ok) return finish(closeKind(response.status), `HTTP ${response.status}`);
     if (sse) {
-      if (!response.headers.get('content-type')?.startsWith('text/event-stream') || !response.body) {
+      if (!response.headers.get('content-type')?.startsWith(type) || !response.body) {
         return finish('failed', 'not an event stream');
       }
       const feed = eventStreamParser((type, data) => {
