@@ -119,7 +119,7 @@ export function createDashboardClient(
     >;
     const url = endpointUrl(base, path);
     const send = (token: string) =>
-      authorizedFetch(runtime, url, token, REQUEST_TIMEOUT_MS, new AbortController(), { method: 'POST' });
+      authorizedFetch(runtime, url, token, REQUEST_TIMEOUT_MS, { method: 'POST' });
     const token = await options.getToken();
     if (!token) throw new Error('FG Live: no session to mark a message read with');
     let response = await send(token);

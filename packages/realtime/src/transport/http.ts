@@ -68,27 +68,22 @@ function http(context: TransportContext, rung: Rung, waitSeconds: number, interv
   const request = async (): Promise<void> => {
     const cursor = context.cursor();
     const type = sse ? 'text/event-stream' : 'application/json';
-    const headers: Record<string, string> = { Accept: type };
+    // Epochs are `[\w-]` and seqs integers: nothing in the query needs escaping.
     const url = endpointUrl(
       context.base,
-      sse ? ('/api/stream' satisfies typeof Paths.stream) : ('/api/changes' satisfies typeof Paths.changes),
+      sse
+        ? ('/api/stream' satisfies typeof Paths.stream)
+        : `${'/api/changes' satisfies typeof Paths.changes}?wait=${wait}${cursor ? `&epoch=${cursor.epoch}&since=${cursor.seq}` : ''}`,
     );
-    if (sse) {
-      if (cursor) headers['Last-Event-ID'] = formatCursor(cursor);
-    } else {
-      if (cursor) {
-        url.searchParams.set('epoch', cursor.epoch);
-        url.searchParams.set('since', String(cursor.seq));
-      }
-      url.searchParams.set('wait', String(wait));
-    }
+    const headers: Record<string, string> = { Accept: type };
+    if (sse && cursor) headers['Last-Event-ID'] = formatCursor(cursor);
     const response = await authorizedFetch(
       runtime,
       url,
       context.token,
       wait * 1000 + REQUEST_TIMEOUT_MS,
-      controller,
       { headers },
+      controller,
     );
     wait = waitSeconds;
     if (done) return;

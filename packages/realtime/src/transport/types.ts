@@ -75,8 +75,8 @@ export async function authorizedFetch(
   url: URL,
   token: string,
   timeoutMs: number,
-  controller: AbortController,
-  init: { method?: string; headers?: Record<string, string> } = {},
+  init: { method?: string; headers?: Record<string, string> },
+  controller = new AbortController(),
 ): Promise<Response> {
   const timer = runtime.clock.setTimeout(() => controller.abort(), timeoutMs);
   try {
