@@ -282,7 +282,6 @@ export function createDashboardClient(
       host: ladderHost,
       factories: environment.transports,
     });
-    ladder.start();
   };
 
   // ---- followers ----

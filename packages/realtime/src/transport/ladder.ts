@@ -89,7 +89,6 @@ interface Attempt extends Connection {
 }
 
 export interface Ladder {
-  start(): void;
   stop(): void;
   /**
    * Reconnects the current rung from the host's cursor: after a gap (the server replays
@@ -97,8 +96,6 @@ export interface Ladder {
    * server that keeps sending garbage cannot make us hammer it.
    */
   resync(connection?: Connection): void;
-  /** The page came back (visible, online): make sure the connection really carries frames. */
-  check(): void;
 }
 
 /**
@@ -112,7 +109,8 @@ type TimerName = 'retry' | 'probe' | 'healthy' | 'watchdog' | 'ping' | 'open' | 
  * The transport ladder. It owns every retry: one connection at a time (plus at most one
  * probe of a higher rung), full-jitter backoff, fall-down on a transport that never
  * opens, climb-back by probing, the liveness watchdog, and the online/visible triggers.
- * The cursor is read from the host at every connect, so it survives every switch.
+ * The cursor is read from the host at every connect, so it survives every switch. It
+ * starts connecting at once.
  */
 export function createLadder(options: {
   base: URL;
@@ -393,6 +391,7 @@ export function createLadder(options: {
     });
   };
 
+  /** The page came back (visible, online): make sure the connection really carries frames. */
   const check = (): void => {
     if (!live()) return;
     const current = active;
@@ -439,12 +438,10 @@ export function createLadder(options: {
     runtime.document?.[method]('visibilitychange', onVisibility);
   };
 
+  listen('addEventListener');
+  offline = !runtime.isOnline();
+  connect(0);
   return {
-    start() {
-      listen('addEventListener');
-      offline = !runtime.isOnline();
-      connect(0);
-    },
     stop() {
       if (stopped) return;
       stopped = true;
@@ -462,6 +459,5 @@ export function createLadder(options: {
       dropActive(current);
       retry(current.i);
     },
-    check,
   };
 }
