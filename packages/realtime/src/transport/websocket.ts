@@ -21,8 +21,12 @@ export function connectWebSocket(context: TransportContext): Transport {
     );
   } catch (error) {
     // A URL the browser refuses (or a page's Content Security Policy) fails like a refused connection.
-    queueMicrotask(() => context.closed('failed', String(error)));
-    return { close() {} };
+    queueMicrotask(() => done || context.closed('failed', String(error)));
+    return {
+      close() {
+        done = true;
+      },
+    };
   }
   const gone = new Promise<void>((resolve) => socket.addEventListener('close', () => resolve()));
   const send = (frame: HelloFrame | PingFrame) => socket.send(JSON.stringify(frame));
