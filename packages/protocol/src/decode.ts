@@ -26,24 +26,21 @@ const fail = (path: string, expected: string): never => {
   throw new TypeError(`${path || 'frame'}: expected ${expected}`);
 };
 
-const string =
-  <T extends string = string>(max: number, min = 0, pattern?: RegExp): Decoder<T> =>
+/** A leaf: the value as it is when `ok`, else a TypeError naming the path and what was expected. */
+const leaf =
+  <T>(ok: (value: unknown) => boolean, expected: string): Decoder<T> =>
   (value, path) =>
-    typeof value === 'string' && value.length >= min && value.length <= max && (pattern?.test(value) ?? true)
-      ? (value as T)
-      : fail(path, pattern ? `${pattern}` : `a string of ${min}-${max} characters`);
+    ok(value) ? (value as T) : fail(path, expected);
 
-const integer =
-  (min = -Infinity): Decoder<number> =>
-  (value, path) =>
-    Number.isInteger(value) && (value as number) >= min
-      ? (value as number)
-      : fail(path, `an integer >= ${min}`);
+/** Every string rule (length, characters) is one pattern; `[^]` is any UTF-16 unit, as `length` counts. */
+const string = <T extends string = string>(pattern: RegExp): Decoder<T> =>
+  leaf((value) => typeof value === 'string' && pattern.test(value), `${pattern}`);
 
-const oneOf =
-  <T extends string>(allowed: (value: string) => boolean): Decoder<T> =>
-  (value, path) =>
-    typeof value === 'string' && allowed(value) ? (value as T) : fail(path, 'a known name');
+const integer = (min = -Infinity): Decoder<number> =>
+  leaf((value) => Number.isInteger(value) && (value as number) >= min, `an integer >= ${min}`);
+
+const oneOf = <T extends string>(names: readonly string[]): Decoder<T> =>
+  leaf((value) => names.includes(value as string), `one of ${names}`);
 
 /** Strict (unknown keys rejected) and every key optional: the shape of a patch. */
 const object =
@@ -70,15 +67,15 @@ const list =
 /** valibot's `isoTimestamp`. */
 const ISO_TIMESTAMP =
   /^\d{4}-(?:0[1-9]|1[0-2])-(?:[12]\d|0[1-9]|3[01])[T ](?:0\d|1\d|2[0-3])(?::[0-5]\d){2}(?:\.\d{1,9})?(?:Z| ?[+-](?:0\d|1\d|2[0-3])(?::?[0-5]\d)?)$/u;
-/** Names one event log; never contains ":" (it is joined with seq in SSE ids). */
-const EPOCH = /^[A-Za-z0-9_-]{1,64}$/;
 
-const id = string(64, 1);
-const text = string(200);
+const id = string(/^[^]{1,64}$/);
+const text = string(/^[^]{0,200}$/);
+const name64 = string(/^[^]{0,64}$/);
 const count = integer(0);
-const epoch = string(64, 1, EPOCH);
-const currency = string(3, 3, /^[A-Z]{3}$/);
-const isoDate = string(64, 0, ISO_TIMESTAMP);
+/** Names one event log; never contains ":" (it is joined with seq in SSE ids). */
+const epoch = string(/^[\w-]{1,64}$/);
+const currency = string(/^[A-Z]{3}$/);
+const isoDate = string(ISO_TIMESTAMP);
 
 const counts = object<Snapshot['counts']>({
   upcoming: count,
@@ -89,7 +86,7 @@ const counts = object<Snapshot['counts']>({
   tasksDueToday: count,
 });
 const revenue = object<Snapshot['revenue']>({
-  month: string(7, 7, /^\d{4}-(0[1-9]|1[0-2])$/),
+  month: string(/^\d{4}-(0[1-9]|1[0-2])$/),
   amountMinor: integer(),
   currency,
 });
@@ -100,7 +97,7 @@ const upcoming = list(
     title: text,
     startsAt: isoDate,
     endsAt: isoDate,
-    status: oneOf<ConsultationStatus>((s) => s === 'scheduled' || s === 'active'),
+    status: oneOf<ConsultationStatus>(['scheduled', 'active']),
   }),
   5 satisfies typeof Limits.upcomingItems,
 );
@@ -108,9 +105,9 @@ const recentMessages = list(
   object<Snapshot['recentMessages'][number]>({
     id,
     familyName: text,
-    preview: string(140 satisfies typeof Limits.messagePreviewChars),
+    preview: string(/^[^]{0,140}$/), // Limits.messagePreviewChars
     sentAt: isoDate,
-    read: (value, path) => (typeof value === 'boolean' ? value : fail(path, 'a boolean')),
+    read: leaf((value) => typeof value === 'boolean', 'a boolean'),
   }),
   3 satisfies typeof Limits.recentMessages,
 );
@@ -124,7 +121,7 @@ const snapshotShape: Shape<Snapshot> = {
     name: text,
     timezone: id,
     currency,
-    locale: string(35, 2),
+    locale: string(/^[^]{2,35}$/),
   }),
   counts,
   revenue,
@@ -138,8 +135,8 @@ const FRAMES: Readonly<Record<ServerFrame['type'], Decoder<object>>> = {
     epoch,
     seq: integer(1),
     at: count,
-    kind: oneOf((kind) => Object.hasOwn(EVENT_PRIORITY, kind)),
-    subject: object<Subject>({ type: oneOf((type) => SUBJECT_TYPES.includes(type as never)), id }),
+    kind: oneOf(Object.keys(EVENT_PRIORITY)),
+    subject: object<Subject>({ type: oneOf(SUBJECT_TYPES), id }),
     patch: object<Patch>({ counts, revenue, upcoming, recentMessages }, true),
   }),
   snapshot: object(snapshotShape),
@@ -152,8 +149,8 @@ const FRAMES: Readonly<Record<ServerFrame['type'], Decoder<object>>> = {
     serverTime: count,
   }),
   heartbeat: object({ epoch, seq: count, serverTime: count }),
-  pong: object({ id: string(64), serverTime: count }),
-  error: object({ code: string(64), message: string(500) }),
+  pong: object({ id: name64, serverTime: count }),
+  error: object({ code: name64, message: string(/^[^]{0,500}$/) }),
 };
 
 const serverFrame: Decoder<ServerFrame> = (value, path) => {

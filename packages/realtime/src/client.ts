@@ -10,11 +10,11 @@ import type {
 } from './types.js';
 import { createStore } from './store/store.js';
 import type { FrameRequest } from './store/frame-scheduler.js';
-import { browserRuntime, type Runtime, type TimerHandle } from './runtime.js';
+import { browserRuntime, timers as createTimers, type Runtime } from './runtime.js';
 import { endpointUrl, isSecureEndpoint, parseEndpoint } from './auth/endpoint.js';
 import { tokenSubject } from './auth/token.js';
 import { createLadder, rungsFor, type Connection, type Ladder, type LadderHost } from './transport/ladder.js';
-import { REQUEST_TIMEOUT_MS, bearer, describe, fetchWithTimeout } from './transport/types.js';
+import { REQUEST_TIMEOUT_MS, authorizedFetch, describe } from './transport/types.js';
 import type { Rung, TransportFactory } from './transport/types.js';
 import { electLeader, lockName, type Election } from './sync/tab-leader.js';
 import { openRelay, type Relay, type RelayMessage } from './sync/relay.js';
@@ -68,25 +68,27 @@ export function createDashboardClient(
   /** After an epoch change, resume from nothing: the old cursor means nothing in the new log. */
   let fromScratch = false;
   const reported = new Set<string>();
-  let heartbeatGapTimer: TimerHandle | null = null;
-  let syncTimer: TimerHandle | null = null;
   /** A follower that asked the leader for the state and has not had it yet. */
   let awaitingState = false;
-  let followerWatchdog: TimerHandle | null = null;
   let lastLiveTransport: TransportName | null = null;
   /** The leader's heartbeat interval, for a follower's watchdog. */
   let heartbeatMs: number = 15_000 satisfies typeof Limits.heartbeatMs;
   let expiredFired = false;
   let closed = false;
 
-  const clearTimer = (timer: TimerHandle | null) => {
-    if (timer !== null) clock.clearTimeout(timer);
-    return null;
-  };
+  /** `gap`: a heartbeat ahead of us, given time; `sync`: a follower's request for the state; `watchdog`: a follower's. */
+  const { pending: timers, after, clear } = createTimers<'gap' | 'sync' | 'watchdog'>(clock);
 
-  const dispatch = (event: Event): boolean => {
+  /** The page's events (`fg-error`, `fg-session-expired`): they bubble and cross shadow roots. */
+  const fire = (
+    type: string,
+    detail: ClientErrorDetail | SessionExpiredDetail,
+    cancelable = false,
+  ): boolean => {
     try {
-      return target.dispatchEvent(event);
+      return target.dispatchEvent(
+        new CustomEvent(type, { detail, bubbles: true, composed: true, cancelable }),
+      );
     } catch (error) {
       console.error(error);
       return true;
@@ -97,13 +99,7 @@ export function createDashboardClient(
   const report = (code: string, message: string): void => {
     if (reported.has(code)) return;
     reported.add(code);
-    dispatch(
-      new CustomEvent<ClientErrorDetail>('fg-error', {
-        detail: { code, message },
-        bubbles: true,
-        composed: true,
-      }),
-    );
+    fire('fg-error', { code, message });
   };
 
   /** Nothing a frame does may throw into the page: a bug here is reported, and the connection goes on. */
@@ -123,13 +119,7 @@ export function createDashboardClient(
     >;
     const url = endpointUrl(base, path);
     const send = (token: string) =>
-      fetchWithTimeout(
-        runtime,
-        url,
-        { method: 'POST', headers: { Authorization: bearer(token) } },
-        REQUEST_TIMEOUT_MS,
-        new AbortController(),
-      );
+      authorizedFetch(runtime, url, token, REQUEST_TIMEOUT_MS, { method: 'POST' });
     const token = await options.getToken();
     if (!token) throw new Error('FG Live: no session to mark a message read with');
     let response = await send(token);
@@ -146,12 +136,8 @@ export function createDashboardClient(
     now: clock.now,
     requestFrame: environment.requestFrame,
     markMessageRead: markRead,
+    role: () => role,
   });
-
-  const setRole = (next: ClientMetrics['role']) => {
-    role = next;
-    store.setRole(next);
-  };
 
   // ---- session ----
 
@@ -160,13 +146,7 @@ export function createDashboardClient(
     if (expiredFired || closed) return;
     expiredFired = true;
     const loginUrl = options.loginUrl;
-    const event = new CustomEvent<SessionExpiredDetail>('fg-session-expired', {
-      detail: { loginUrl },
-      bubbles: true,
-      composed: true,
-      cancelable: true,
-    });
-    if (dispatch(event) && loginUrl) runtime.navigate(loginUrl);
+    if (fire('fg-session-expired', { loginUrl }, true) && loginUrl) runtime.navigate(loginUrl);
   };
 
   // ---- the leader's (or lone tab's) connection ----
@@ -197,29 +177,34 @@ export function createDashboardClient(
     return false;
   };
 
-  const decode = (raw: unknown, connection: Connection): ServerFrame | null => {
+  /** Decodes a frame from a connection, or (without one) from the leader tab. */
+  const decode = (raw: unknown, connection?: Connection): ServerFrame | null => {
     const decoded = store.decode(raw);
     if (!decoded.ok) {
       const code = decoded.error === MALFORMED_JSON ? 'malformed-frame' : 'invalid-frame';
-      dropped(code, `${connection.rung}: ${decoded.error}`, connection);
+      dropped(code, `${connection?.rung ?? 'relay'}: ${decoded.error}`, connection);
       return null;
     }
     return isForThisSession(decoded.value, connection) ? decoded.value : null;
   };
 
   const suspectGap = (head: ServerFrame & { type: 'heartbeat' }): void => {
-    if (heartbeatGapTimer !== null) return;
-    heartbeatGapTimer = clock.setTimeout(() => {
-      heartbeatGapTimer = null;
+    if ('gap' in timers) return;
+    after('gap', HEARTBEAT_GAP_GRACE_MS, () => {
       const cursor = store.cursor;
       // Caught up meanwhile, or moved to another log: nothing is missing.
       if (!cursor || cursor.epoch !== head.epoch || cursor.seq >= head.seq) return;
       report('sequence-gap', `behind the server's seq ${head.seq}`);
       resync();
-    }, HEARTBEAT_GAP_GRACE_MS);
+    });
   };
 
-  const apply = (frame: ServerFrame, connection: Connection): void => {
+  /**
+   * Applies a valid frame from a connection (the leader relays it to the other tabs), or
+   * (without one) from the leader tab: a follower resumes by asking the leader, which
+   * answers with a snapshot.
+   */
+  const apply = (frame: ServerFrame, connection?: Connection): void => {
     if (frame.type === 'error') {
       // Auth errors are followed by a close that the ladder handles; anything else is worth a line in the console.
       if (
@@ -232,18 +217,21 @@ export function createDashboardClient(
     }
     if (frame.type === 'pong') return;
     const result = store.applyValid(frame);
-    relay?.post({ t: 'frame', frame });
+    if (connection) relay?.post({ t: 'frame', frame });
+    else armFollowerWatchdog(frame.type === 'welcome' ? frame.heartbeatMs : undefined);
     switch (result) {
       case 'snapshot':
         fromScratch = false;
+        clearSync();
         break;
       case 'duplicate':
-        if (frame.type === 'event' && frame.seq > connection.quietDuplicatesThrough) {
+        if (connection && frame.type === 'event' && frame.seq > connection.q) {
           report('duplicate-seq', `${connection.rung}: seq ${frame.seq} arrived twice`);
         }
         break;
       case 'gap':
-        if (frame.type === 'heartbeat') suspectGap(frame);
+        if (!connection) resync();
+        else if (frame.type === 'heartbeat') suspectGap(frame);
         else {
           report('sequence-gap', `${connection.rung}: expected seq ${(store.cursor?.seq ?? 0) + 1}`);
           resync(connection);
@@ -275,11 +263,11 @@ export function createDashboardClient(
       if (status === 'connecting' && store.snapshot) status = 'reconnecting';
       store.setStatus(status, transport);
       relay?.post({ t: 'status', status, transport });
+      // A live connection ends the incident: the next problem is news again.
+      if (status === 'live') reported.clear();
+      if (status === 'expired') expire();
     },
-    expired: expire,
     error: report,
-    // A live connection ends the incident: the next problem is news again.
-    live: () => reported.clear(),
     reconnecting: () => store.count('reconnects'),
   };
 
@@ -294,55 +282,36 @@ export function createDashboardClient(
       host: ladderHost,
       factories: environment.transports,
     });
-    ladder.start();
   };
 
   // ---- followers ----
 
   const askForState = (): void => {
     awaitingState = true;
-    if (syncTimer !== null || closed) return;
+    if ('sync' in timers || closed) return;
     relay?.post({ t: 'sync' });
-    syncTimer = clock.setTimeout(() => {
-      syncTimer = null;
+    after('sync', SYNC_RETRY_MS, () => {
       // Unanswered: no leader yet (the lock is on its way to someone), or the request was lost.
       if (role === 'follower' && awaitingState) askForState();
-    }, SYNC_RETRY_MS);
+    });
   };
 
   const clearSync = (): void => {
     awaitingState = false;
-    syncTimer = clearTimer(syncTimer);
+    clear('sync');
   };
 
   /** A follower hears everything through the leader; silence means the leader's connection (or tab) is stuck. */
   const armFollowerWatchdog = (leaderHeartbeatMs?: number): void => {
     if (leaderHeartbeatMs) heartbeatMs = leaderHeartbeatMs;
-    clearTimer(followerWatchdog);
-    followerWatchdog = clock.setTimeout(
-      () => {
-        followerWatchdog = null;
-        if (role === 'follower' && store.status === 'live') store.setStatus('stale');
-      },
-      heartbeatMs + (10_000 satisfies typeof Limits.staleGraceMs),
-    );
+    after('watchdog', heartbeatMs + (10_000 satisfies typeof Limits.staleGraceMs), () => {
+      if (role === 'follower' && store.status === 'live') store.setStatus('stale');
+    });
   };
 
   const followerStatus = (status: ConnectionStatus, transport: TransportName | null): void => {
     store.setStatus(status, transport);
     if (status === 'expired') expire();
-  };
-
-  const followerFrame = (raw: unknown): void => {
-    const decoded = store.decode(raw);
-    if (!decoded.ok) return dropped('invalid-frame', `relay: ${decoded.error}`);
-    const frame = decoded.value;
-    if (!isForThisSession(frame)) return;
-    armFollowerWatchdog(frame.type === 'welcome' ? frame.heartbeatMs : undefined);
-    const result = store.applyValid(frame);
-    if (result === 'snapshot') clearSync();
-    // A follower resumes by asking the leader, which answers with a snapshot.
-    if (result === 'gap' || result === 'epoch-changed') resync();
   };
 
   const followerState = (message: Extract<RelayMessage, { t: 'state' }>): void => {
@@ -374,8 +343,10 @@ export function createDashboardClient(
         }
         return;
       }
-      if (message.t === 'frame') followerFrame(message.frame);
-      else if (message.t === 'status') followerStatus(message.status, message.transport);
+      if (message.t === 'frame') {
+        const frame = decode(message.frame);
+        if (frame) apply(frame);
+      } else if (message.t === 'status') followerStatus(message.status, message.transport);
       else if (message.t === 'state') followerState(message);
     });
   };
@@ -401,13 +372,13 @@ export function createDashboardClient(
     consultant = subject;
     spareToken = token;
     const name = lockName(base, subject);
-    setRole('follower');
+    role = 'follower';
     relay = openRelay(Channel, name, onRelay);
     election = electLeader(locks, name, () => {
       if (closed) return;
-      setRole('leader');
+      role = 'leader';
       clearSync();
-      followerWatchdog = clearTimer(followerWatchdog);
+      clear('watchdog');
       lead(spareToken);
     });
     // If a leader exists, it answers with the state; if not, the lock is ours in a moment.
@@ -416,6 +387,8 @@ export function createDashboardClient(
 
   start().catch((error: unknown) => report('internal-error', describe(error)));
 
+  // The store's methods use no `this`: the client hands them out as they are.
+  const { subscribe, addEventListener, removeEventListener, metrics, notePainted, markMessageRead } = store;
   return {
     get state() {
       return store.state;
@@ -423,21 +396,19 @@ export function createDashboardClient(
     get status() {
       return store.status;
     },
-    subscribe: (selector, listener, equals) => store.subscribe(selector, listener, equals),
-    addEventListener: (type, listener) => store.addEventListener(type, listener),
-    removeEventListener: (type, listener) => store.removeEventListener(type, listener),
-    metrics: () => store.metrics(),
-    notePainted: (seq) => store.notePainted(seq),
-    markMessageRead: (messageId) => store.markMessageRead(messageId),
+    subscribe,
+    addEventListener,
+    removeEventListener,
+    metrics,
+    notePainted,
+    markMessageRead,
     close() {
       if (closed) return;
       closed = true;
       ladder?.stop();
       election?.release();
       relay?.close();
-      clearTimer(heartbeatGapTimer);
-      clearTimer(syncTimer);
-      clearTimer(followerWatchdog);
+      clear('gap', 'sync', 'watchdog');
       store.close();
     },
   };

@@ -36,19 +36,50 @@ export const realClock: Clock = {
 };
 
 export function browserRuntime(overrides: Partial<Runtime> = {}): Runtime {
-  const nav = typeof navigator === 'undefined' ? undefined : navigator;
+  // Optional reads off the global object: a worker or a server has no window, document or navigator.
+  const nav = globalThis.navigator as Navigator | undefined;
   return {
     clock: realClock,
     random: Math.random,
     WebSocket: globalThis.WebSocket,
     // Bound: calling an unbound `fetch` off another object throws "Illegal invocation".
     fetch: (input, init) => globalThis.fetch(input, init),
-    window: typeof window === 'undefined' ? null : window,
-    document: typeof document === 'undefined' ? null : document,
+    window: globalThis.window ?? null,
+    document: globalThis.document ?? null,
     isOnline: () => nav?.onLine !== false,
     locks: nav?.locks ?? null,
-    BroadcastChannel: typeof BroadcastChannel === 'undefined' ? null : BroadcastChannel,
+    BroadcastChannel: globalThis.BroadcastChannel ?? null,
     navigate: (url) => globalThis.location?.assign(url),
     ...overrides,
+  };
+}
+
+/** Named one-shot timers on a clock, at most one per name. */
+export interface Timers<Name extends string> {
+  /** The names set and not fired or cleared yet. */
+  readonly pending: Partial<Record<Name, TimerHandle>>;
+  /** Runs `callback` in `ms`, replacing the timer of that name. */
+  after(name: Name, ms: number, callback: () => void): void;
+  clear(...names: Name[]): void;
+}
+
+export function timers<Name extends string>(clock: Clock): Timers<Name> {
+  const pending: Partial<Record<Name, TimerHandle>> = {};
+  const clear = (...names: Name[]) => {
+    for (const name of names) {
+      if (name in pending) clock.clearTimeout(pending[name]);
+      delete pending[name];
+    }
+  };
+  return {
+    pending,
+    clear,
+    after(name, ms, callback) {
+      clear(name);
+      pending[name] = clock.setTimeout(() => {
+        delete pending[name];
+        callback();
+      }, ms);
+    },
   };
 }

@@ -8,20 +8,18 @@ export function isSecureEndpoint(url: URL): boolean {
   return isLoopback(url.hostname);
 }
 
+/**
+ * For the hostname of a parsed URL, which the URL parser has lower-cased and normalised: an
+ * IPv4 address is four decimal octets of at most 255 (a name ending in a number is parsed as
+ * one or refused), and IPv6 loopback is written `[::1]`.
+ */
 export function isLoopback(hostname: string): boolean {
-  const host = hostname.toLowerCase();
-  if (host === 'localhost' || host.endsWith('.localhost')) return true;
-  if (host === '[::1]' || host === '::1') return true;
-  const octets = host.split('.');
-  return (
-    octets.length === 4 && octets[0] === '127' && octets.every((o) => /^\d{1,3}$/.test(o) && Number(o) < 256)
-  );
+  return /^((.+\.)?localhost|\[::1\]|127(\.\d+){3})$/.test(hostname);
 }
 
 /** The endpoint as a base URL; throws a TypeError for anything but an absolute http(s) URL. */
 export function parseEndpoint(endpoint: string): URL {
-  const base = typeof location === 'undefined' ? undefined : location.href;
-  const url = new URL(endpoint, base);
+  const url = new URL(endpoint, globalThis.location?.href);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new TypeError(`FG Live endpoint must be an http(s) URL, got ${url.protocol}`);
   }

@@ -7,8 +7,8 @@ export function tokenSubject(token: string): string | null {
   const payload = token.split('.')[1];
   if (!payload) return null;
   try {
-    const base64 = payload.replace(/-/g, '+').replace(/_/g, '/');
-    const json = atob(base64.padEnd(base64.length + ((4 - (base64.length % 4)) % 4), '='));
+    // atob takes base64 without its padding (the "forgiving" decoder), not base64url.
+    const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/'));
     const claims: unknown = JSON.parse(
       new TextDecoder().decode(Uint8Array.from(json, (c) => c.charCodeAt(0))),
     );

@@ -23,6 +23,8 @@ export interface DashboardStoreOptions {
   requestFrame?: FrameRequest;
   /** Wall clock in ms since the Unix epoch. */
   now?: () => number;
+  /** This tab's part in tab sync, for `metrics()` (a bare store is `solo`). */
+  role?: () => ClientMetrics['role'];
 }
 
 type Counter = keyof ClientMetrics['counters'];
@@ -33,13 +35,8 @@ const MAX_RECENT_EVENTS = 100;
 const MAX_UNPAINTED = 256;
 const NO_EVENTS: readonly AppliedEvent[] = Object.freeze([]);
 
-interface Subscription {
-  readonly selector: (state: DashboardState) => unknown;
-  readonly listener: (value: unknown, previous: unknown) => void;
-  readonly equals: (a: unknown, b: unknown) => boolean;
-  last: unknown;
-  active: boolean;
-}
+/** One subscription: given the state, calls its listener when its slice changed. */
+type Subscription = (state: DashboardState) => void;
 
 /** The store as the client drives it: the public store, and what only the client may do. */
 export interface Store extends DashboardStore {
@@ -55,7 +52,6 @@ export interface Store extends DashboardStore {
   applyValid(frame: ServerFrame): ReceiveResult;
   /** Counters only the client can know about. */
   count(counter: Counter): void;
-  setRole(role: ClientMetrics['role']): void;
   /** Delivers pending notifications now instead of at the next frame. */
   flush(): void;
 }
@@ -77,7 +73,6 @@ export function createStore(options: DashboardStoreOptions = {}): Store {
   let state: DashboardState | null = null;
   let cancelFrame: (() => void) | null = null;
   let closed = false;
-  let role: ClientMetrics['role'] = 'solo';
   const counters: { -readonly [K in Counter]: number } = {
     framesReceived: 0,
     eventsApplied: 0,
@@ -135,9 +130,9 @@ export function createStore(options: DashboardStoreOptions = {}): Store {
 
     decode(input) {
       if (closed) return { ok: false, error: 'store closed' };
-      counters.framesReceived += 1;
+      store.count('framesReceived');
       const parsed = typeof input === 'string' ? parseServerFrame(input) : decodeServerFrame(input);
-      if (!parsed.ok) counters.invalidFrames += 1;
+      if (!parsed.ok) store.count('invalidFrames');
       return parsed;
     },
 
@@ -151,7 +146,7 @@ export function createStore(options: DashboardStoreOptions = {}): Store {
       switch (outcome.result) {
         case 'applied': {
           const event = outcome.event!;
-          counters.eventsApplied += 1;
+          store.count('eventsApplied');
           deliveryLatency.record(receivedAt + offset() - event.at);
           pendingEvents.push(event);
           if (pendingEvents.length > MAX_RECENT_EVENTS) pendingEvents.shift();
@@ -163,23 +158,21 @@ export function createStore(options: DashboardStoreOptions = {}): Store {
           if (before && before.epoch !== outcome.snapshot!.epoch) unpainted.clear();
           break;
         case 'duplicate':
-          counters.duplicates += 1;
+          store.count('duplicates');
           break;
         case 'gap':
-          counters.gaps += 1;
-          break;
+          store.count('gaps');
       }
       snapshot = outcome.snapshot;
       changed();
       return outcome.result;
     },
 
-    setStatus(next, nextTransport) {
-      const transportChanged = nextTransport !== undefined && nextTransport !== transport;
-      if (next === status && !transportChanged) return;
+    setStatus(next, nextTransport = transport) {
+      if (next === status && nextTransport === transport) return;
       const statusChanged = next !== status;
       status = next;
-      if (nextTransport !== undefined) transport = nextTransport;
+      transport = nextTransport;
       changed();
       if (statusChanged) events.dispatchEvent(new Event('status'));
     },
@@ -189,16 +182,16 @@ export function createStore(options: DashboardStoreOptions = {}): Store {
       listener: (value: T, previous: T) => void,
       equals: (a: T, b: T) => boolean = Object.is,
     ) {
-      const subscription: Subscription = {
-        selector: selector as Subscription['selector'],
-        listener: listener as Subscription['listener'],
-        equals: equals as Subscription['equals'],
-        last: selector(store.state),
-        active: true,
+      let last = selector(store.state);
+      const subscription: Subscription = (state) => {
+        const value = selector(state);
+        if (equals(value, last)) return;
+        const previous = last;
+        last = value;
+        listener(value, previous);
       };
       subscriptions.add(subscription);
       return () => {
-        subscription.active = false;
         subscriptions.delete(subscription);
       };
     },
@@ -208,7 +201,7 @@ export function createStore(options: DashboardStoreOptions = {}): Store {
 
     metrics: () => ({
       transport,
-      role,
+      role: options.role?.() ?? 'solo',
       clockOffsetMs: offset(),
       deliveryLatency: deliveryLatency.summary(),
       eventToDomLatency: paintLatency.summary(),
@@ -226,7 +219,7 @@ export function createStore(options: DashboardStoreOptions = {}): Store {
       }
     },
 
-    markMessageRead: (messageId) => markRead(messageId),
+    markMessageRead: markRead,
 
     close() {
       closed = true;
@@ -240,23 +233,16 @@ export function createStore(options: DashboardStoreOptions = {}): Store {
       counters[counter] += 1;
     },
 
-    setRole(next) {
-      role = next;
-    },
-
     flush() {
       cancelFrame?.();
       cancelFrame = null;
       const current = store.state;
       pendingEvents = [];
       for (const subscription of [...subscriptions]) {
-        if (!subscription.active) continue;
+        // One that a listener before it unsubscribed hears nothing more.
+        if (!subscriptions.has(subscription)) continue;
         try {
-          const value = subscription.selector(current);
-          if (subscription.equals(value, subscription.last)) continue;
-          const previous = subscription.last;
-          subscription.last = value;
-          subscription.listener(value, previous);
+          subscription(current);
         } catch (error) {
           // One broken view must not starve the others; the page still hears about it.
           reportError(error);
@@ -270,13 +256,14 @@ export function createStore(options: DashboardStoreOptions = {}): Store {
   return store;
 }
 
-function reportError(error: unknown): void {
-  if (typeof globalThis.reportError === 'function') globalThis.reportError(error);
-  else
-    setTimeout(() => {
-      throw error;
-    });
-}
+const reportError = (error: unknown): void =>
+  (
+    globalThis.reportError ??
+    ((thrown) =>
+      setTimeout(() => {
+        throw thrown;
+      }))
+  )(error);
 
 /**
  * A dashboard state holder fed by hand: tests, Storybook and in-page simulations drive

@@ -36,7 +36,7 @@ export class FakeTransport implements Transport {
   }
 
   fail(reason: CloseReason = { kind: 'failed', detail: 'test' }): void {
-    this.context.closed(reason);
+    this.context.closed(reason.kind, reason.detail);
   }
 
   close(): Promise<void> {

@@ -1,10 +1,9 @@
 import type { Cursor, Limits, ServerFrame, TransportName } from '@fg/protocol/frames';
-import type { Runtime, TimerHandle } from '../runtime.js';
+import { timers as createTimers, type Runtime } from '../runtime.js';
 import { fullJitter } from './backoff.js';
 import { connectWebSocket } from './websocket.js';
-import { connectSse } from './sse.js';
-import { connectIntervalPoll, connectLongPoll } from './longpoll.js';
-import { describe, type CloseReason, type Rung, type Transport, type TransportFactory } from './types.js';
+import { connectIntervalPoll, connectLongPoll, connectSse } from './http.js';
+import { describe, type CloseKind, type Rung, type Transport, type TransportFactory } from './types.js';
 
 /** A transport that has not carried one valid frame in this long is given up on, and the next rung tried. */
 export const OPEN_TIMEOUT_MS = 5_000;
@@ -52,41 +51,44 @@ export type LadderStatus = 'connecting' | 'live' | 'reconnecting' | 'stale' | 'o
 /** One connection attempt, current or as a probe of a higher rung. */
 export interface Connection {
   readonly rung: Rung;
-  /** Duplicates up to this seq are expected on this connection (it replays what another one already carried). */
-  quietDuplicatesThrough: number;
+  /** Quiet duplicates: up to this seq they are expected on this connection (it replays what another one already carried). */
+  q: number;
 }
 
 export interface LadderHost {
-  getToken(): Promise<string | null> | string | null;
+  getToken(): Promise<string | null>;
   cursor(): Cursor | null;
   /** Validates a raw frame; null when it is unusable (the host counts and reports it). */
   decode(raw: unknown, connection: Connection): ServerFrame | null;
   /** Applies a valid frame; may call `resync()`. */
   apply(frame: ServerFrame, connection: Connection): void;
+  /**
+   * The status changed. `live` is told on every open (problems may be reported afresh);
+   * `expired` means the server refused the token and no fresh one came.
+   */
   status(status: LadderStatus, transport: TransportName | null): void;
-  /** The server refused the token and no fresh one came. */
-  expired(): void;
   /** Reports a problem to the page, once per kind until the connection is live again. */
   error(code: string, message: string): void;
-  /** A connection just became live: problems may be reported afresh. */
-  live(): void;
   /** A connection attempt other than the very first (a retry, a fall to a lower rung, a resync). */
   reconnecting(): void;
 }
 
+/** Short names: these survive minification, and the ladder reads them everywhere. */
 interface Attempt extends Connection {
-  readonly index: number;
-  readonly probe: boolean;
-  token: string | null;
-  transport: Transport | null;
-  opened: boolean;
+  /** Index of the rung in the ladder. */
+  readonly i: number;
+  /** A probe of a higher rung, next to the active connection. */
+  readonly p: boolean;
+  /** The token it connected with. */
+  k: string | null;
+  t: Transport | null;
+  /** Opened: it carried a valid frame. */
+  o: boolean;
   /** Begun while the browser said it was offline. */
-  readonly startedOffline: boolean;
-  openTimer: TimerHandle | null;
+  readonly off: boolean;
 }
 
 export interface Ladder {
-  start(): void;
   stop(): void;
   /**
    * Reconnects the current rung from the host's cursor: after a gap (the server replays
@@ -94,18 +96,21 @@ export interface Ladder {
    * server that keeps sending garbage cannot make us hammer it.
    */
   resync(connection?: Connection): void;
-  /** The page came back (visible, online): make sure the connection really carries frames. */
-  check(): void;
 }
 
-/** The ladder's timers, one of each at most. `healthy`, `watchdog` and `ping` belong to the live connection. */
-type TimerName = 'retry' | 'probe' | 'healthy' | 'watchdog' | 'ping';
+/**
+ * The ladder's timers, one of each at most. `healthy`, `watchdog` and `ping` belong to the
+ * live connection; `open` and `probeOpen` are the open timeouts of the active attempt and of
+ * the probe.
+ */
+type TimerName = 'retry' | 'probe' | 'healthy' | 'watchdog' | 'ping' | 'open' | 'probeOpen';
 
 /**
  * The transport ladder. It owns every retry: one connection at a time (plus at most one
  * probe of a higher rung), full-jitter backoff, fall-down on a transport that never
  * opens, climb-back by probing, the liveness watchdog, and the online/visible triggers.
- * The cursor is read from the host at every connect, so it survives every switch.
+ * The cursor is read from the host at every connect, so it survives every switch. It
+ * starts connecting at once.
  */
 export function createLadder(options: {
   base: URL;
@@ -141,40 +146,22 @@ export function createLadder(options: {
   let retryIndex = 0;
   /** Resolves when the last dropped transport is gone: the next one waits for it, so two sockets never overlap. */
   let closing: Promise<unknown> = Promise.resolve();
+  /** Names the last ping; its pong is awaited while the `ping` timer is pending. */
   let pingId = 0;
-  let pendingPing: string | null = null;
-  const timers: Partial<Record<TimerName, TimerHandle>> = {};
-
-  const clear = (...names: TimerName[]) => {
-    for (const name of names) {
-      if (name in timers) clock.clearTimeout(timers[name]);
-      delete timers[name];
-      if (name === 'ping') pendingPing = null;
-    }
-  };
-  const after = (name: TimerName, ms: number, callback: () => void) => {
-    clear(name);
-    timers[name] = clock.setTimeout(() => {
-      delete timers[name];
-      callback();
-    }, ms);
-  };
+  const { pending: timers, after, clear } = createTimers<TimerName>(clock);
   /** Timers that belong to the live connection, not to the ladder. */
   const clearConnectionTimers = () => clear('healthy', 'watchdog', 'ping');
   const isOffline = () => offline || !runtime.isOnline();
   const live = () => !stopped && !expired;
   const isCurrent = (attempt: Attempt) => !stopped && (attempt === active || attempt === probe);
 
-  const clearOpenTimer = (attempt: Attempt) => {
-    if (attempt.openTimer !== null) clock.clearTimeout(attempt.openTimer);
-    attempt.openTimer = null;
-  };
+  const openTimer = (attempt: Attempt): TimerName => (attempt.p ? 'probeOpen' : 'open');
 
   const drop = (attempt: Attempt | null) => {
     if (!attempt) return;
-    clearOpenTimer(attempt);
-    const transport = attempt.transport;
-    attempt.transport = null;
+    clear(openTimer(attempt));
+    const transport = attempt.t;
+    attempt.t = null;
     if (transport) closing = Promise.all([closing, transport.close()]);
   };
 
@@ -186,7 +173,7 @@ export function createLadder(options: {
   };
 
   const publish = () => {
-    const rung = active?.opened ? active.rung : null;
+    const rung = active?.o ? active.rung : null;
     const status: LadderStatus = expired
       ? 'expired'
       : rung && !stale && !offline
@@ -204,19 +191,14 @@ export function createLadder(options: {
     host.status(status, rung ? transportName(rung) : null);
   };
 
-  const token = async (): Promise<string | null> => {
-    let timer: TimerHandle | null = null;
-    try {
-      return await Promise.race([
-        host.getToken(),
-        new Promise<never>((_, reject) => {
-          timer = clock.setTimeout(() => reject(new Error('timed out')), TOKEN_TIMEOUT_MS);
-        }),
-      ]);
-    } finally {
-      if (timer !== null) clock.clearTimeout(timer);
-    }
-  };
+  const token = () =>
+    new Promise<string | null>((resolve, reject) => {
+      const timer = clock.setTimeout(() => reject(new Error('timed out')), TOKEN_TIMEOUT_MS);
+      host
+        .getToken()
+        .then(resolve, reject)
+        .finally(() => clock.clearTimeout(timer));
+    });
 
   const tokenFailed = (error: unknown) =>
     host.error('token-unavailable', `getToken() failed: ${describe(error)}`);
@@ -225,47 +207,45 @@ export function createLadder(options: {
     if (!live()) return;
     if (!isProbe && attempts++ > 0) host.reconnecting();
     const attempt: Attempt = {
-      index,
+      i: index,
       rung: rungs[index]!,
-      probe: isProbe,
-      token: null,
-      transport: null,
-      opened: false,
-      startedOffline: isOffline(),
-      openTimer: null,
-      quietDuplicatesThrough: host.cursor()?.seq ?? 0,
+      p: isProbe,
+      k: null,
+      t: null,
+      o: false,
+      off: isOffline(),
+      q: host.cursor()?.seq ?? 0,
     };
     if (isProbe) probe = attempt;
     else active = attempt;
     publish();
     // The open timeout covers getting the token too: a page whose token call hangs is not live.
-    attempt.openTimer = clock.setTimeout(
-      () => closed(attempt, { kind: 'failed', detail: `${attempt.rung} did not open in 5 s` }),
-      OPEN_TIMEOUT_MS,
+    after(openTimer(attempt), OPEN_TIMEOUT_MS, () =>
+      closed(attempt, 'failed', `${attempt.rung} did not open in 5 s`),
     );
     Promise.all([given ?? token(), closing]).then(
       ([value]) => {
         if (!isCurrent(attempt)) return;
         if (value === null) {
-          clearOpenTimer(attempt);
+          clear(openTimer(attempt));
           if (isProbe) probe = null;
           else expire();
           return;
         }
-        attempt.token = value;
-        attempt.transport = factories[attempt.rung]({
+        attempt.k = value;
+        attempt.t = factories[attempt.rung]({
           base,
           token: value,
           runtime,
-          cursor: () => host.cursor(),
+          cursor: host.cursor,
           deliver: (raw) => received(attempt, raw),
-          closed: (reason) => closed(attempt, reason),
+          closed: (kind, detail) => closed(attempt, kind, detail),
         });
       },
       (error: unknown) => {
         if (!isCurrent(attempt)) return;
         tokenFailed(error);
-        closed(attempt, { kind: 'throttled', detail: 'getToken() failed' });
+        closed(attempt, 'throttled', 'getToken() failed');
       },
     );
   };
@@ -276,8 +256,8 @@ export function createLadder(options: {
     if (!frame || !isCurrent(attempt)) return;
     lastFrameAt = clock.now();
     if (frame.type === 'welcome') heartbeatMs = frame.heartbeatMs;
-    if (frame.type === 'pong' && frame.id === pendingPing) clear('ping');
-    if (!attempt.opened) opened(attempt);
+    if (frame.type === 'pong' && frame.id === `p${pingId}`) clear('ping');
+    if (!attempt.o) opened(attempt);
     if (attempt === active) {
       armWatchdog(attempt);
       if (stale || offline) {
@@ -289,16 +269,16 @@ export function createLadder(options: {
   };
 
   const opened = (attempt: Attempt): void => {
-    clearOpenTimer(attempt);
-    attempt.opened = true;
-    if (attempt.probe) {
+    clear(openTimer(attempt));
+    attempt.o = true;
+    if (attempt.p) {
       // The higher rung works again: move up, and let the lower one go.
       const lower = active;
       probe = null;
       probeFailures = 0;
       active = attempt;
       // Whatever the lower rung applied meanwhile, this one may replay: expected, not an error.
-      attempt.quietDuplicatesThrough = host.cursor()?.seq ?? 0;
+      attempt.q = host.cursor()?.seq ?? 0;
       drop(lower);
     }
     everOpened = true;
@@ -309,39 +289,36 @@ export function createLadder(options: {
     armWatchdog(attempt);
     scheduleProbe();
     publish();
-    host.live();
   };
 
-  const closed = (attempt: Attempt, reason: CloseReason): void => {
+  const closed = (attempt: Attempt, kind: CloseKind, detail: string): void => {
     if (!isCurrent(attempt)) return;
     drop(attempt);
-    if (attempt.probe) {
+    if (attempt.p) {
       probe = null;
       probeFailures += 1;
       scheduleProbe();
       return;
     }
     dropActive(attempt);
-    const { kind } = reason;
     if (kind === 'auth') {
       void authFailed(attempt);
       return;
     }
-    if (attempt.opened && kind === 'ended') restartUntil = clock.now() + RESTART_WINDOW_MS;
-    const failedToOpen = !attempt.opened && kind !== 'throttled';
+    if (attempt.o && kind === 'ended') restartUntil = clock.now() + RESTART_WINDOW_MS;
+    const failedToOpen = !attempt.o && kind !== 'throttled';
     // Refused, cut, or accepted and dropped before the first frame: worth telling the page once.
-    if (failedToOpen)
-      host.error('transport-failed', `${attempt.rung} failed before opening: ${reason.detail}`);
+    if (failedToOpen) host.error('transport-failed', `${attempt.rung} failed before opening: ${detail}`);
     // Without a network every rung fails alike: that says nothing about the rung, and falling
     // down the ladder would leave the tab on polling when the network returns. Stay, and wait
     // for `online` (or the backoff).
-    if (failedToOpen && isOffline()) return retry(attempt.index);
+    if (failedToOpen && isOffline()) return retry(attempt.i);
     // Never opened: this rung may be blocked on this network. Try the next one at once.
-    if (failedToOpen && attempt.index < rungs.length - 1) return connect(attempt.index + 1);
+    if (failedToOpen && attempt.i < rungs.length - 1) return connect(attempt.i + 1);
     // A drop after opening, a throttled server, or nothing left below: back off, then try
     // again. After a failure of every rung, start again from the top: a total failure says
     // nothing about which rung is blocked.
-    retry(failedToOpen ? 0 : attempt.index);
+    retry(failedToOpen ? 0 : attempt.i);
   };
 
   const authFailed = async (attempt: Attempt): Promise<void> => {
@@ -357,8 +334,8 @@ export function createLadder(options: {
       tokenFailed(error);
     }
     if (!live() || active || 'retry' in timers) return;
-    if (!fresh || fresh === attempt.token) return expire();
-    connect(attempt.index, false, fresh);
+    if (!fresh || fresh === attempt.k) return expire();
+    connect(attempt.i, false, fresh);
   };
 
   const dropAll = () => {
@@ -373,7 +350,6 @@ export function createLadder(options: {
     expired = true;
     dropAll();
     publish();
-    host.expired();
   };
 
   const retry = (index: number): void => {
@@ -389,58 +365,55 @@ export function createLadder(options: {
     dropActive(attempt);
     clear('retry');
     publish();
-    connect(attempt.index);
+    connect(attempt.i);
   };
 
   const armWatchdog = (attempt: Attempt): void => {
     const silence =
-      (attempt.transport?.livenessMs(heartbeatMs) ?? heartbeatMs) +
-      (10_000 satisfies typeof Limits.staleGraceMs);
+      (attempt.t?.livenessMs?.(heartbeatMs) ?? heartbeatMs) + (10_000 satisfies typeof Limits.staleGraceMs);
     after('watchdog', silence, () => {
       if (active !== attempt) return;
       // Nothing heard for a heartbeat and its grace: the connection is dead without knowing it.
       stale = true;
       host.error('stalled', `no frame for ${silence} ms on ${attempt.rung}`);
       dropActive(attempt);
-      retry(attempt.index);
+      retry(attempt.i);
     });
   };
 
   const scheduleProbe = (): void => {
-    if (!active?.opened || active.index === 0 || probe || 'probe' in timers) return;
+    if (!active?.o || active.i === 0 || probe || 'probe' in timers) return;
     const ceiling = Math.min(PROBE_MAX_MS, PROBE_BASE_MS * 2 ** Math.min(probeFailures, 16));
     // Half fixed, half jitter: probes must not all land together, but must not come too soon either.
     after('probe', Math.floor(ceiling / 2 + (runtime.random() * ceiling) / 2), () => {
       const current = active;
-      if (current?.opened && current.index > 0 && !probe) connect(current.index - 1, true);
+      if (current?.o && current.i > 0 && !probe) connect(current.i - 1, true);
     });
   };
 
+  /** The page came back (visible, online): make sure the connection really carries frames. */
   const check = (): void => {
     if (!live()) return;
     const current = active;
-    if (!current?.opened) {
+    if (!current?.o) {
       // Not live: skip the rest of the backoff and try now.
       if ('retry' in timers) {
         clear('retry');
         connect(retryIndex);
-      } else if (current?.startedOffline && runtime.isOnline()) {
+      } else if (current?.off && runtime.isOnline()) {
         // An attempt begun without a network may hang until its timeout: begin it again.
         active = null;
         drop(current);
-        connect(current.index);
+        connect(current.i);
       }
       return;
     }
-    if (pendingPing) return;
-    const id = `p${++pingId}`;
-    if (current.transport?.ping?.(id)) {
+    if ('ping' in timers) return;
+    if (current.t?.ping?.(`p${++pingId}`)) {
       // A socket can survive a network change yet carry nothing: ask it to answer.
       after('ping', PING_TIMEOUT_MS, () => {
-        pendingPing = null;
         if (active === current) reconnectNow(current);
       });
-      pendingPing = id;
     } else if (clock.now() - lastFrameAt > heartbeatMs + PING_TIMEOUT_MS) {
       // Streams and polls cannot be pinged; a missed heartbeat says enough.
       reconnectNow(current);
@@ -465,12 +438,10 @@ export function createLadder(options: {
     runtime.document?.[method]('visibilitychange', onVisibility);
   };
 
+  listen('addEventListener');
+  offline = !runtime.isOnline();
+  connect(0);
   return {
-    start() {
-      listen('addEventListener');
-      offline = !runtime.isOnline();
-      connect(0);
-    },
     stop() {
       if (stopped) return;
       stopped = true;
@@ -480,14 +451,13 @@ export function createLadder(options: {
     resync(connection) {
       if (probe && connection === probe) {
         // Bad input on a probe says the higher rung is not fit yet; the one in use carries on.
-        closed(probe, { kind: 'failed', detail: 'bad frame on a probe' });
+        closed(probe, 'failed', 'bad frame on a probe');
         return;
       }
       const current = active;
       if (!current || !live()) return;
       dropActive(current);
-      retry(current.index);
+      retry(current.i);
     },
-    check,
   };
 }

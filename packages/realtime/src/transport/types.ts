@@ -6,15 +6,16 @@ export type Rung = 'websocket' | 'sse' | 'longpoll' | 'interval';
 
 /**
  * Why a transport ended. `auth` asks the client for a fresh token; `throttled` (rate
- * limited, overloaded) backs off without blaming the transport; `failed` and `ended` are
+ * limited, overloaded) backs off without blaming the transport; `ended` (the server ended
+ * an open connection itself) and `failed` (anything else, a refusal included) are
  * ordinary drops.
  */
-export type CloseReason =
-  | { readonly kind: 'auth'; readonly detail: string }
-  | { readonly kind: 'throttled'; readonly detail: string }
-  | { readonly kind: 'forbidden'; readonly detail: string }
-  | { readonly kind: 'failed'; readonly detail: string }
-  | { readonly kind: 'ended'; readonly detail: string };
+export type CloseKind = 'auth' | 'throttled' | 'failed' | 'ended';
+
+export interface CloseReason {
+  readonly kind: CloseKind;
+  readonly detail: string;
+}
 
 export interface TransportContext {
   readonly base: URL;
@@ -25,17 +26,16 @@ export interface TransportContext {
   /** One frame as received: text, or a decoded JSON value from a polling response. */
   readonly deliver: (raw: unknown) => void;
   /** Called at most once, after which the transport is inert. */
-  readonly closed: (reason: CloseReason) => void;
+  readonly closed: (kind: CloseKind, detail: string) => void;
 }
 
 export interface Transport {
-  readonly rung: Rung;
   /** Stops it; `closed` is not called for a close the client asked for. Resolves once the connection is gone. */
-  close(): Promise<void>;
+  close(): Promise<void> | void;
   /** Sends a ping whose pong the client routes back with `pong(id)`; false where the transport cannot ping. */
   ping?(id: string): boolean;
-  /** How long silence is normal on this transport, given the server's heartbeat interval. */
-  livenessMs(heartbeatMs: number): number;
+  /** How long silence is normal on this transport, given the server's heartbeat interval (default: that interval). */
+  livenessMs?(heartbeatMs: number): number;
 }
 
 export type TransportFactory = (context: TransportContext) => Transport;
@@ -48,33 +48,44 @@ export function describe(error: unknown): string {
 /** Request timeout for anything that is not a long-poll hold. */
 export const REQUEST_TIMEOUT_MS = 10_000;
 
-export function bearer(token: string): string {
-  return `Bearer ${token}`;
-}
+/**
+ * What an HTTP status of a failed request, or a WebSocket close code, says about the
+ * connection (the two sets of numbers do not overlap). Anything else is `failed`.
+ */
+const CLOSE_KINDS: Readonly<Record<number, CloseKind>> = {
+  401: 'auth',
+  4401: 'auth',
+  429: 'throttled',
+  4429: 'throttled',
+  503: 'throttled',
+  1013: 'throttled',
+  1000: 'ended',
+  1001: 'ended',
+};
 
-/** Maps an HTTP status of a failed request to why it failed. */
-export function httpCloseReason(status: number): CloseReason {
-  const detail = `HTTP ${status}`;
-  if (status === 401) return { kind: 'auth', detail };
-  if (status === 403) return { kind: 'forbidden', detail };
-  if (status === 429 || status === 503) return { kind: 'throttled', detail };
-  return { kind: 'failed', detail };
-}
+export const closeKind = (code: number): CloseKind => CLOSE_KINDS[code] ?? 'failed';
 
 /**
- * `fetch` whose response head must arrive within `timeoutMs` on the injected clock, or the
- * request is aborted through `controller` (which also stops a streamed body later).
+ * `fetch` with the session's bearer token, whose response head must arrive within
+ * `timeoutMs` on the injected clock, or the request is aborted through `controller`
+ * (which also stops a streamed body later).
  */
-export async function fetchWithTimeout(
+export async function authorizedFetch(
   runtime: Runtime,
   url: URL,
-  init: RequestInit,
+  token: string,
   timeoutMs: number,
-  controller: AbortController,
+  init: { method?: string; headers?: Record<string, string> },
+  controller = new AbortController(),
 ): Promise<Response> {
   const timer = runtime.clock.setTimeout(() => controller.abort(), timeoutMs);
   try {
-    return await runtime.fetch(url, { ...init, signal: controller.signal, cache: 'no-store' });
+    return await runtime.fetch(url, {
+      ...init,
+      headers: { ...init.headers, Authorization: `Bearer ${token}` },
+      signal: controller.signal,
+      cache: 'no-store',
+    });
   } finally {
     runtime.clock.clearTimeout(timer);
   }

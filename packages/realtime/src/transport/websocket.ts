@@ -1,7 +1,7 @@
 import type { CloseCode, Paths } from '@fg/protocol/frames';
 import type { HelloFrame, PingFrame } from '@fg/protocol/frames';
 import { endpointUrl } from '../auth/endpoint.js';
-import type { CloseReason, Transport, TransportContext } from './types.js';
+import { closeKind, type Transport, type TransportContext } from './types.js';
 
 /** A socket that cannot finish its closing handshake (the network is gone) is abandoned after this. */
 const CLOSE_WAIT_MS = 1_000;
@@ -14,11 +14,6 @@ const CLOSE_WAIT_MS = 1_000;
 export function connectWebSocket(context: TransportContext): Transport {
   const { runtime } = context;
   let done = false;
-  const finish = (reason: CloseReason | null) => {
-    if (done) return;
-    done = true;
-    if (reason) context.closed(reason);
-  };
   let socket: WebSocket;
   try {
     socket = new runtime.WebSocket(
@@ -26,8 +21,12 @@ export function connectWebSocket(context: TransportContext): Transport {
     );
   } catch (error) {
     // A URL the browser refuses (or a page's Content Security Policy) fails like a refused connection.
-    queueMicrotask(() => finish({ kind: 'failed', detail: String(error) }));
-    return { rung: 'websocket', close: () => Promise.resolve(), livenessMs: (ms) => ms };
+    queueMicrotask(() => done || context.closed('failed', String(error)));
+    return {
+      close() {
+        done = true;
+      },
+    };
   }
   const gone = new Promise<void>((resolve) => socket.addEventListener('close', () => resolve()));
   const send = (frame: HelloFrame | PingFrame) => socket.send(JSON.stringify(frame));
@@ -39,12 +38,15 @@ export function connectWebSocket(context: TransportContext): Transport {
   socket.addEventListener('message', (event) => {
     if (!done) context.deliver(event.data);
   });
-  socket.addEventListener('close', (event) => finish(closeReason(event.code, event.reason)));
+  socket.addEventListener('close', ({ code, reason }) => {
+    if (done) return;
+    done = true;
+    context.closed(closeKind(code), `WebSocket closed ${code}${reason ? ` (${reason})` : ''}`);
+  });
 
   return {
-    rung: 'websocket',
     close() {
-      finish(null);
+      done = true;
       socket.close(1000 satisfies typeof CloseCode.normal);
       // Wait for the socket to be gone, so the next one never overlaps it; but a dead
       // network cannot complete the handshake, and waiting forever would strand the client.
@@ -58,24 +60,5 @@ export function connectWebSocket(context: TransportContext): Transport {
       send({ type: 'ping', id });
       return true;
     },
-    livenessMs: (heartbeatMs) => heartbeatMs,
   };
-}
-
-function closeReason(code: number, reason: string): CloseReason {
-  const detail = `WebSocket closed ${code}${reason ? ` (${reason})` : ''}`;
-  switch (code) {
-    case 4401 satisfies typeof CloseCode.unauthenticated:
-      return { kind: 'auth', detail };
-    case 4403 satisfies typeof CloseCode.forbidden:
-      return { kind: 'forbidden', detail };
-    case 4429 satisfies typeof CloseCode.rateLimited:
-    case 1013 satisfies typeof CloseCode.overloaded:
-      return { kind: 'throttled', detail };
-    case 1000 satisfies typeof CloseCode.normal:
-    case 1001 satisfies typeof CloseCode.goingAway:
-      return { kind: 'ended', detail };
-    default:
-      return { kind: 'failed', detail };
-  }
 }

@@ -1,0 +1,132 @@
+import { formatCursor } from '@fg/protocol/frames';
+import type { ErrorCode, Limits, Paths } from '@fg/protocol/frames';
+import { endpointUrl } from '../auth/endpoint.js';
+import type { TimerHandle } from '../runtime.js';
+import { eventStreamParser } from './event-stream.js';
+import {
+  REQUEST_TIMEOUT_MS,
+  authorizedFetch,
+  closeKind,
+  describe,
+  type CloseKind,
+  type Rung,
+  type Transport,
+  type TransportContext,
+} from './types.js';
+
+/** How long the server may hold a long-poll, in seconds (under its own cap). */
+export const LONG_POLL_WAIT_SECONDS = 25;
+
+/** A stream that never ends a line must not grow memory without bound. */
+const MAX_EVENT_CHARS = 1 << 20;
+
+/**
+ * Server-Sent Events read with `fetch`, because the native EventSource can send neither
+ * an `Authorization` header nor our own `Last-Event-ID`, and a token in the URL would
+ * end up in logs.
+ */
+export const connectSse = (context: TransportContext): Transport => http(context, 'sse', 0, 0);
+
+/**
+ * Long-polling: `GET /api/changes` held by the server until something happens. The first
+ * request asks for an answer at once, so a working rung proves itself within the ladder's
+ * open timeout instead of after a full hold.
+ */
+export const connectLongPoll = (context: TransportContext): Transport =>
+  http(context, 'longpoll', LONG_POLL_WAIT_SECONDS, 0);
+
+/** The last rung: one plain request every `Limits.pollIntervalMs`, for networks that cut held requests. */
+export const connectIntervalPoll = (context: TransportContext): Transport =>
+  http(context, 'interval', 0, 30_000 satisfies typeof Limits.pollIntervalMs);
+
+/**
+ * The three HTTP rungs share one request path: the bearer token, the cursor, the timeout,
+ * one abort, and one way to end. SSE reads one long response; polling repeats requests,
+ * each held by the server up to `waitSeconds`, `intervalMs` apart.
+ */
+function http(context: TransportContext, rung: Rung, waitSeconds: number, intervalMs: number): Transport {
+  const { runtime } = context;
+  const { clock } = runtime;
+  const controller = new AbortController();
+  const sse = rung === 'sse';
+  let done = false;
+  let timer: TimerHandle = null;
+  /** The first poll asks for an answer at once. */
+  let wait = 0;
+
+  const finish = (kind?: CloseKind, detail = '') => {
+    if (done) return;
+    done = true;
+    controller.abort();
+    clock.clearTimeout(timer);
+    if (kind) context.closed(kind, detail);
+  };
+  const deliver = (raw: unknown) => {
+    if (!done) context.deliver(raw);
+  };
+
+  const request = async (): Promise<void> => {
+    const cursor = context.cursor();
+    const type = sse ? 'text/event-stream' : 'application/json';
+    // Epochs are `[\w-]` and seqs integers: nothing in the query needs escaping.
+    const url = endpointUrl(
+      context.base,
+      sse
+        ? ('/api/stream' satisfies typeof Paths.stream)
+        : `${'/api/changes' satisfies typeof Paths.changes}?wait=${wait}${cursor ? `&epoch=${cursor.epoch}&since=${cursor.seq}` : ''}`,
+    );
+    const headers: Record<string, string> = { Accept: type };
+    if (sse && cursor) headers['Last-Event-ID'] = formatCursor(cursor);
+    const response = await authorizedFetch(
+      runtime,
+      url,
+      context.token,
+      wait * 1000 + REQUEST_TIMEOUT_MS,
+      { headers },
+      controller,
+    );
+    wait = waitSeconds;
+    if (done) return;
+    if (!response.ok) return finish(closeKind(response.status), `HTTP ${response.status}`);
+    if (sse) {
+      if (!response.headers.get('content-type')?.startsWith(type) || !response.body) {
+        return finish('failed', 'not an event stream');
+      }
+      const feed = eventStreamParser((type, data) => {
+        if (type === ('auth-expired' satisfies typeof ErrorCode.authExpired)) finish('auth', type);
+        else deliver(data);
+      }, MAX_EVENT_CHARS);
+      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+      for (;;) {
+        const { value, done: ended } = await reader.read();
+        if (done) return;
+        if (ended) return finish('ended', 'event stream ended');
+        if (!feed(value)) return finish('failed', 'event stream line too long');
+      }
+    }
+    let body: unknown;
+    try {
+      body = await response.json();
+    } catch {
+      // Undecodable JSON is one bad frame, reported as such; the next request asks again.
+      body = null;
+    }
+    const frames = (body as { frames?: unknown } | null)?.frames;
+    if (Array.isArray(frames)) frames.forEach(deliver);
+    else deliver(body ?? '');
+    if (done) return;
+    if (intervalMs) timer = clock.setTimeout(loop, intervalMs);
+    else queueMicrotask(loop);
+  };
+
+  const loop = () => {
+    request().catch((error: unknown) => finish('failed', describe(error)));
+  };
+  loop();
+
+  return {
+    close: () => finish(),
+    livenessMs: (heartbeatMs) =>
+      sse ? heartbeatMs : Math.max(heartbeatMs, waitSeconds * 1000, intervalMs) + REQUEST_TIMEOUT_MS,
+  };
+}
