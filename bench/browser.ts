@@ -87,6 +87,8 @@ export function simulator(server: BenchServer) {
     { action: 'associate-family', familyName: 'Bench family' },
     { action: 'book', startsInSeconds: 86_400, familyName: 'Bench booking' },
   ];
+  const only = process.env.FG_BENCH_ACTIONS?.split(',');
+  if (only) actions.splice(0, actions.length, ...actions.filter((a) => only.includes(a.action)));
   return {
     /** `count` events at `perSecond`, cycling through kinds; resolves with the last seq. */
     async play(count: number, perSecond: number): Promise<number> {
