@@ -50,15 +50,15 @@ function outerScroller(element: Element): Element {
  *
  * Rows are keyed by item `id`: each keeps its element (and only a changed row re-renders)
  * for as long as its item stays, and a removed row leaves nothing behind. Rows are placed by
- * `transform` from their index (`--_i`), so a row changing place is never a layout shift: it
- * glides there by a CSS transition, a new row fades in, and a new row named by a
- * high-priority event flashes the highlight color once. No motion under
- * `prefers-reduced-motion`; the first data does not animate.
+ * `transform` from their index (`--_i`), so a row changing place is never a layout shift; a
+ * new row fades in (under 300 ms), and a new row named by a high-priority event also flashes
+ * the highlight color once. No motion under `prefers-reduced-motion`; the first data does not
+ * animate. Rows that change place move at once: a glide would be one more animation per row
+ * and update, for nothing the person needs.
  *
  * What the person sees stays put: when the start of the list is scrolled out of view (in the
  * list's own scroller, or in the page or box around it) and rows are inserted above, the
- * first visible row keeps its place on screen, rows move at once (`instant`), and the scroll
- * position follows. Measured before the update and restored after it, by hand: WebKit has
+ * first visible row keeps its place on screen and the scroll position follows. Measured before the update and restored after it, by hand: WebKit has
  * no CSS scroll anchoring, and the list opts out of Chromium's (`overflow-anchor: none`), so
  * every engine behaves the same.
  */
@@ -106,17 +106,21 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
   /** The items the rows show: when the coming render's are the same, no row comes, goes or moves. */
   private shownItems: readonly T[] | undefined;
   private measured = false;
-  private instant = false;
   private anchor: Anchor | undefined;
   /** Data was shown before: new rows animate. */
   private primed = false;
   /**
-   * Whether the start of the list was in view when last seen (by an IntersectionObserver, in
-   * the list's own scroller and in every box and page around it): then nothing above the
-   * first row is hidden, there is nothing to anchor, and the update reads no layout.
+   * Whether the start of the list was in view when last seen, and nothing scrolled since:
+   * then nothing above the first row is hidden, there is nothing to anchor, and the update
+   * reads no layout. An IntersectionObserver tells (in the list's own scroller and in every
+   * box and page around it); a scroll, which it would tell only after the next frame, clears
+   * it at once, and the next update measures.
    */
   private startInView = false;
   private startObserver: IntersectionObserver | undefined;
+  private readonly scrolled = () => {
+    this.startInView = false;
+  };
 
   protected get shown(): readonly T[] | undefined {
     return this.items ?? this.view.value.items;
@@ -137,13 +141,17 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
     this.startObserver?.disconnect();
     this.startObserver = undefined;
     this.startInView = false;
+    removeEventListener('scroll', this.scrolled, true);
   }
 
   protected override firstUpdated(): void {
+    // Scrolls in this list, and in the page or boxes around it (outside other shadow roots).
+    this.renderRoot.addEventListener('scroll', this.scrolled, { capture: true, passive: true });
     this.observeStart();
   }
 
   private observeStart(): void {
+    addEventListener('scroll', this.scrolled, { capture: true, passive: true });
     const start = this.renderRoot.querySelector('.start');
     if (!start || this.startObserver || typeof IntersectionObserver !== 'function') return;
     this.startObserver = new IntersectionObserver(
@@ -167,13 +175,7 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
         <h2 id="heading" part="heading">${this.heading}</h2>
         <div class="scroller" part="scroller">
           <div class="start" aria-hidden="true"></div>
-          <div
-            role="list"
-            part="list"
-            aria-labelledby="heading"
-            aria-busy=${!items}
-            class=${this.instant ? 'instant' : ''}
-          ></div>
+          <div role="list" part="list" aria-labelledby="heading" aria-busy=${!items}></div>
           ${
             items
               ? items.length
@@ -221,12 +223,9 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
         this.newRow(row);
         rows.set(item.id, row);
         if (animate) {
-          row.animate([{ opacity: 0 }, { opacity: 1 }], { duration: 240, easing: 'ease-out' });
-          // A CSS animation (`[data-flash]` in listStyles), removed once it ran.
-          if (flash.has(item.id)) {
-            row.toggleAttribute('data-flash', true);
-            row.addEventListener('animationend', () => row!.removeAttribute('data-flash'), { once: true });
-          }
+          // A CSS animation (`[data-new]` in listStyles), its attribute removed once it ran.
+          row.dataset.new = flash.has(item.id) ? 'flash' : '';
+          row.addEventListener('animationend', () => row!.removeAttribute('data-new'), { once: true });
         }
       }
       setStyle(row, '--_i', i);
@@ -245,7 +244,7 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
     const index = anchor ? [...this.rows.keys()].indexOf(anchor.key) : -1;
     if (index < 0) return;
     const row = this.rows.get(anchor!.key)!;
-    // Where the row is laid out (rows sit at index × height), whatever a transition shows.
+    // Where the row is laid out: rows sit at index × height.
     const drift = row.parentElement!.getBoundingClientRect().top + index * row.offsetHeight - anchor!.top;
     if (Math.abs(drift) >= 0.5) anchor!.scroller.scrollBy({ top: drift, behavior: 'instant' });
   }
@@ -260,7 +259,6 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
    */
   private measure(): void {
     this.measured = true;
-    this.instant = false;
     this.anchor = undefined;
     const scroller = this.scroller;
     const rows = [...this.rows.values()];
@@ -274,8 +272,10 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
       outer = outerScroller(scroller);
       top = outer === document.scrollingElement ? 0 : outer.getBoundingClientRect().top;
     }
-    if (listTop >= top - 0.5) return;
-    this.instant = true;
+    if (listTop >= top - 0.5) {
+      this.startInView = true;
+      return;
+    }
     const index = rows.findIndex((_, i) => listTop + (i + 1) * height > top + 0.5);
     if (index >= 0)
       this.anchor = { key: rows[index]!.dataset.key!, top: listTop + index * height, scroller: outer };

@@ -103,8 +103,8 @@ export const widgetStyles = css`
 
 /**
  * A list of fixed-height rows, each placed by `transform` from its index (`--_i`), in a list
- * as tall as its rows (`--_n`): sizes are reserved, and a row changing place glides there
- * without a layout shift.
+ * as tall as its rows (`--_n`): sizes are reserved, and a row changing place is never a
+ * layout shift.
  */
 export const listStyles = css`
   .scroller {
@@ -132,10 +132,6 @@ export const listStyles = css`
     block-size: var(--_row);
     overflow: hidden;
     transform: translateY(calc(var(--_i, 0) * var(--_row)));
-    transition: transform 0.2s ease-out;
-  }
-  .instant > [role='listitem'] {
-    transition: none;
   }
   .row {
     block-size: var(--_row);
@@ -176,30 +172,31 @@ export const listStyles = css`
     text-align: center;
   }
   /*
-   * A new high-priority row flashes once (set by list.ts): a layer of the highlight color
-   * behind its content fades out. Opacity runs on the compositor; an animated background
-   * color would restyle and repaint the row in every frame for the whole flash.
+   * New rows fade in (list.ts); a new high-priority row also flashes the highlight color
+   * once, in the same single animation: each animation a frame starts costs it time.
    */
-  [data-flash]::before {
-    content: '';
-    position: absolute;
-    inset: 0;
-    z-index: -1;
-    background: var(--fg-color-highlight, #fff8c5);
-    opacity: 0;
-    animation: fg-flash 1.4s ease-in;
-    pointer-events: none;
+  [data-new] {
+    animation: fg-fade 240ms ease-out;
+  }
+  [data-new='flash'] {
+    animation: fg-flash 1.4s ease-out;
+  }
+  @keyframes fg-fade {
+    from {
+      opacity: 0;
+    }
   }
   @keyframes fg-flash {
     from {
+      opacity: 0;
+      background-color: var(--fg-color-highlight, #fff8c5);
+    }
+    17% {
       opacity: 1;
     }
   }
   @media (prefers-reduced-motion: reduce) {
-    [role='listitem'] {
-      transition: none;
-    }
-    [data-flash]::before {
+    [data-new] {
       animation: none;
     }
   }

@@ -231,14 +231,27 @@ describe('<fg-upcoming-list>', () => {
     await feed(script.snapshotFrame());
     expect(el.shadowRoot!.getAnimations()).to.have.length(0, 'the first data does not animate');
     await feed(script.book(upcomingItem(0, { id: 'b', startsAt: new Date(NOW + 60_000).toISOString() })));
-    const animations = row(el, 'b').getAnimations({ subtree: true });
-    const timings = animations.map((a) => (a.effect as KeyframeEffect).getTiming().duration as number);
-    expect(timings.length).to.equal(2, 'a fade and a highlight');
-    expect(Math.min(...timings)).to.be.below(300);
+    // One animation per new row: the fade and, for a booking, the highlight.
+    const [booked, ...more] = row(el, 'b').getAnimations();
+    expect(more).to.have.length(0);
+    const effect = booked!.effect as KeyframeEffect;
+    const frames = effect.getKeyframes();
+    const opaqueAt = frames.find((f) => f.offset! > 0 && f.opacity !== undefined)!.offset!;
+    expect(opaqueAt * (effect.getTiming().duration as number)).to.be.below(300, 'faded in within 300 ms');
+    expect(frames[0]!.opacity).to.equal('0');
+    expect(frames[0]!.backgroundColor, 'starts on the highlight color').to.be.a('string').and.not.equal('');
+    // The rows that moved down do not animate: only what is new does.
+    for (const other of rows(el).filter((r) => r.dataset.key !== 'b')) {
+      expect(other.getAnimations(), other.dataset.key).to.have.length(0);
+    }
     // A row that appears for another reason (here: a host's own data) fades in without the highlight.
     el.items = [...script.snapshot.upcoming, upcomingItem(8, { id: 'other' })];
     await el.updateComplete;
-    expect(row(el, 'other').getAnimations({ subtree: true })).to.have.length(1);
+    const [fade, ...others] = row(el, 'other').getAnimations();
+    expect(others).to.have.length(0);
+    const fadeEffect = fade!.effect as KeyframeEffect;
+    expect(fadeEffect.getTiming().duration as number).to.be.below(300);
+    expect(fadeEffect.getKeyframes().some((f) => f.backgroundColor !== undefined)).to.equal(false);
   });
 
   it('does not animate under prefers-reduced-motion (Chromium: the WebKit driver cannot emulate media)', async function () {
