@@ -50,35 +50,6 @@ function npmBuild(name) {
 
 const CDN_ENTRY = '\0fg-cdn-entry';
 
-/**
- * lit-html 3.3.1 to 3.3.3 leak one comment node (the end marker) per part that `repeat`
- * removes (lit/lit#5298, fix proposed in lit/lit#5299): a live dashboard gained about one DOM
- * node per event, without end. The CDN bundle carries the upstream fix; the build fails when
- * the code it patches is no longer there, so the patch goes once Lit ships the fix.
- */
-function litRemovePartFix() {
-  const broken = /(\w+)=(\w+)=>\{\2\._\$AR\(\),\2\._\$AA\.remove\(\)\}/;
-  return {
-    name: 'fg-lit-remove-part-fix',
-    transform(code, id) {
-      if (!/lit-html[\\/](development[\\/])?directive-helpers\.js$/.test(id)) return null;
-      const match = broken.exec(code);
-      if (!match) {
-        if (code.includes('_$AB?.remove()') || code.includes('_$endNode?.remove()')) return null;
-        this.error('lit-html removePart() changed: check lit/lit#5298 and drop or update this patch');
-      }
-      const [text, name, part] = match;
-      return {
-        code: code.replace(
-          text,
-          `${name}=${part}=>{${part}._$AR(),${part}._$AA.remove(),${part}._$AB?.remove()}`,
-        ),
-        map: null,
-      };
-    },
-  };
-}
-
 /** All elements defined, plus the client factories, for one `<script type="module">`. */
 function cdnBuild() {
   const defines = walk('packages/elements/src/define').filter(shipped).sort();
@@ -103,7 +74,6 @@ function cdnBuild() {
       }),
       typescript(),
       minifyLitLiterals(),
-      litRemovePartFix(),
       // Public names (element classes, properties, events, the client's API) are never mangled.
       terser({ module: true, format: { comments: false }, compress: { passes: 3 } }),
     ],
