@@ -387,7 +387,9 @@ export async function runBrowser(
     let heapError: string | undefined;
     try {
       await waitSeq(await sim.play(options.heapEvents, 100_000));
-      await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 500)));
+      // Until the page is idle: rows that left during the last 1.4 s (the longest animation, a
+      // new row's highlight) are only let go once their frames have run.
+      await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 2_000)));
       after = await heap();
       nodesAfter = await domNodes();
     } catch (error) {
