@@ -379,6 +379,10 @@ export async function runBrowser(
       (window as unknown as { fgProbe: { probe: { enabled: boolean } } }).fgProbe.probe.enabled = false;
     });
     await readProbe();
+    // Both readings once the page is idle: rows that left during the last 1.4 s (the longest
+    // animation, a new row's highlight) are only let go once their frames have run.
+    const settle = () => page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 2_000)));
+    await settle();
     const before = await heap();
     const nodesBefore = await domNodes();
     log(`  ${options.heapEvents} events for the heap`);
@@ -387,9 +391,7 @@ export async function runBrowser(
     let heapError: string | undefined;
     try {
       await waitSeq(await sim.play(options.heapEvents, 100_000));
-      // Until the page is idle: rows that left during the last 1.4 s (the longest animation, a
-      // new row's highlight) are only let go once their frames have run.
-      await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 2_000)));
+      await settle();
       after = await heap();
       nodesAfter = await domNodes();
     } catch (error) {
