@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { mintToken, percentiles, type BenchServer, type Percentiles } from './lib.js';
 import { runFanoutConnections } from './idle.js';
+import { chromiumLaunchOptions } from '../scripts/chromium.mjs';
 
 export interface BrowserResult {
   otherDashboards: number;
@@ -237,22 +238,14 @@ export async function runBrowser(
   log = console.log,
 ): Promise<BrowserResult> {
   const others = await runFanoutConnections(server, options.otherDashboards);
-  const browser = await chromium.launch({
-    executablePath: process.env.FG_CHROMIUM ?? '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-sync',
+  const browser = await chromium.launch(
+    chromiumLaunchOptions([
       '--js-flags=--expose-gc',
       // The bench page is fulfilled by the bench (no address of its own): Local Network Access
       // would treat it as public and block its WebSocket to the loopback server.
       '--disable-features=LocalNetworkAccessChecks',
-    ],
-  });
+    ]),
+  );
   const sim = simulator(server);
   try {
     const context = await browser.newContext();
