@@ -33,6 +33,7 @@ const meta = {
       <style>
         .fg-announcements fg-live-region::part(base) {
           position: static;
+          contain: none;
           inline-size: auto;
           block-size: auto;
           margin: 0;

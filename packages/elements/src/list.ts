@@ -50,9 +50,10 @@ function outerScroller(element: Element): Element {
  *
  * Rows are keyed by item `id`: each keeps its element (and only a changed row re-renders)
  * for as long as its item stays, and a removed row leaves nothing behind. Rows are placed by
- * `transform` from their index (`--_i`), so a row changing place is never a layout shift; a
- * new row fades in (under 300 ms), and a new row named by a high-priority event also flashes
- * the highlight color once. No motion under `prefers-reduced-motion`; the first data does not
+ * an inline `transform` from their index (not an inherited custom property, which would
+ * restyle every element of a row that moves), so a row changing place is never a layout
+ * shift; a new row fades in (under 300 ms), and a new row named by a high-priority event
+ * also shows the highlight color for a moment. No motion under `prefers-reduced-motion`; the first data does not
  * animate. Rows that change place move at once: a glide would be one more animation per row
  * and update, for nothing the person needs.
  *
@@ -228,7 +229,7 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
           row.addEventListener('animationend', () => row!.removeAttribute('data-new'), { once: true });
         }
       }
-      setStyle(row, '--_i', i);
+      setStyle(row, 'transform', `translateY(calc(${i} * var(--_row)))`);
       const [part, content] = this.renderItem(item, format, now, freshness);
       if (row.getAttribute('part') !== part) row.setAttribute('part', part);
       render(content, row, { host: this });
@@ -286,6 +287,6 @@ let motionQuery: MediaQueryList | undefined;
 /** The page's `prefers-reduced-motion: reduce` query, made once (its `matches` stays current). */
 const reducedMotion = () => (motionQuery ??= matchMedia('(prefers-reduced-motion: reduce)'));
 
-function setStyle(element: HTMLElement, name: string, value: number): void {
+function setStyle(element: HTMLElement, name: string, value: number | string): void {
   if (element.style.getPropertyValue(name) !== `${value}`) element.style.setProperty(name, `${value}`);
 }

@@ -102,9 +102,10 @@ export const widgetStyles = css`
 `;
 
 /**
- * A list of fixed-height rows, each placed by `transform` from its index (`--_i`), in a list
- * as tall as its rows (`--_n`): sizes are reserved, and a row changing place is never a
- * layout shift.
+ * A list of fixed-height rows, each placed by `transform` from its index (list.ts), in a
+ * list as tall as its rows (`--_n`): sizes are reserved, and a row changing place is never a
+ * layout shift. The scroller is its own layout root (strict containment, with its size
+ * given): a row that comes or goes lays out the scroller alone, not the page around it.
  */
 export const listStyles = css`
   .scroller {
@@ -112,6 +113,7 @@ export const listStyles = css`
     overflow-y: auto;
     overflow-anchor: none;
     overscroll-behavior: contain;
+    contain: strict;
   }
   [role='list'] {
     position: relative;
@@ -131,7 +133,6 @@ export const listStyles = css`
     inset-block-start: 0;
     block-size: var(--_row);
     overflow: hidden;
-    transform: translateY(calc(var(--_i, 0) * var(--_row)));
   }
   .row {
     block-size: var(--_row);
@@ -172,13 +173,16 @@ export const listStyles = css`
     text-align: center;
   }
   /*
-   * New rows fade in (list.ts); a new high-priority row also flashes the highlight color
-   * once, in the same single animation: each animation a frame starts costs it time.
+   * New rows fade in (list.ts). A new high-priority row also shows the highlight color,
+   * for as long as its fade runs, which is longer (it is opaque as soon): one animation per
+   * row, of opacity alone, which the compositor runs; a color animated would be painted
+   * again in every frame.
    */
   [data-new] {
     animation: fg-fade 240ms ease-out;
   }
   [data-new='flash'] {
+    background-color: var(--fg-color-highlight, #fff8c5);
     animation: fg-flash 1.4s ease-out;
   }
   @keyframes fg-fade {
@@ -189,7 +193,6 @@ export const listStyles = css`
   @keyframes fg-flash {
     from {
       opacity: 0;
-      background-color: var(--fg-color-highlight, #fff8c5);
     }
     17% {
       opacity: 1;

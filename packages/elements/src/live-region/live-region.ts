@@ -1,4 +1,4 @@
-import { LitElement, html, type PropertyValues } from 'lit';
+import { LitElement, css, html, type PropertyValues } from 'lit';
 import type { DashboardState } from '@fg/realtime';
 import { FormatController, now } from '../format.js';
 import { StoreController, shallowEqual } from '../store-controller.js';
@@ -16,10 +16,21 @@ const select = ({ recentEvents, snapshot }: DashboardState) => ({ recentEvents, 
  * `<fg-dashboard>` contains one; add it yourself only when you lay the widgets out without
  * `<fg-dashboard>`, and only once per page.
  *
- * @csspart base - The region; visually hidden unless restyled.
+ * @csspart base - The region; visually hidden unless restyled (and then with `contain: none`: hidden, it is
+ *   its own layout root, of strict containment).
  */
 export class FgLiveRegion extends LitElement {
-  static override styles = widgetStyles;
+  static override styles = [
+    widgetStyles,
+    // Its own layout root: an announcement lays out this box alone, not the page around it.
+    css`
+      [role='status'] {
+        contain: strict;
+        inset-block-start: 0;
+        inset-inline-start: 0;
+      }
+    `,
+  ];
 
   private readonly view = new StoreController(this, select, shallowEqual);
   private readonly format = new FormatController(this);
