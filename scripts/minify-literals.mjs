@@ -1,11 +1,12 @@
 // Minifies the static text of Lit's css`` and html`` literals in the CDN bundle.
 //
 // A css`` literal without expressions is minified by Lightning CSS (shorter colors and numbers,
-// merged shorthands, no line breaks); the line breaks it had follow its closing backtick, where
-// JavaScript ignores them, so every line after it keeps its number (and the source map stays
-// right). Other literals lose comments and indentation: every run of whitespace becomes one
-// space, or its line breaks alone. HTML never changes meaning (whitespace collapses the same way
-// in the browser) and nothing in our templates is `pre`.
+// merged shorthands, no line breaks) and handed to Lit's `unsafeCSS` instead of `css`; the line
+// breaks it had follow the call, where JavaScript ignores them, so every line after it keeps
+// its number (and the source map stays right). Other literals lose comments and indentation:
+// every run of whitespace becomes one space, or its line breaks alone. HTML never changes
+// meaning (whitespace collapses the same way in the browser) and nothing in our templates is
+// `pre`.
 import { transform } from 'lightningcss';
 
 /** End of the JavaScript string or template starting at `i` (the index after its last quote). */
@@ -74,15 +75,21 @@ function minifyStyleSheet(text) {
   return [css, text.replace(/[^\n]/g, '')];
 }
 
+/** Lit's `unsafeCSS`, under a name no module of ours uses. */
+const UNSAFE_CSS = 'fgUnsafeCSS';
+
 /** The code with every css`` and html`` literal's static text minified. */
 export function minifyLiterals(code) {
   const edits = [];
   for (const match of code.matchAll(/\b(css|html)`/g)) {
     const parts = quasis(code, match.index + match[1].length);
     if (match[1] === 'css' && parts.length === 1 && !code.slice(...parts[0]).includes('\\')) {
+      // A style sheet without expressions: `css` would only check that there are none. Given
+      // to `unsafeCSS` instead, it makes the same CSSResult (each of ours is made once, at
+      // module level), and the bundle needs no `css` at all.
       const [from, to] = parts[0];
       const [css, breaks] = minifyStyleSheet(code.slice(from, to));
-      edits.push([from, to + 1, `${css}\`${breaks}`]);
+      edits.push([match.index, to + 1, `${UNSAFE_CSS}(\`${css}\`)${breaks}`]);
       continue;
     }
     const minify = match[1] === 'css' ? minifyCss : minifyHtml;
@@ -91,6 +98,8 @@ export function minifyLiterals(code) {
   let out = code;
   for (const [from, to, text] of edits.sort((a, b) => b[0] - a[0]))
     out = out.slice(0, from) + text + out.slice(to);
+  // Last, so that no line above moves; imports take effect wherever they stand.
+  if (out.includes(`${UNSAFE_CSS}(`)) out += `\nimport { unsafeCSS as ${UNSAFE_CSS} } from 'lit';\n`;
   return out;
 }
 
