@@ -3,11 +3,13 @@
 // A css`` literal without expressions is minified by Lightning CSS (shorter colors and numbers,
 // merged shorthands, no line breaks) and handed to Lit's `unsafeCSS` instead of `css`; the line
 // breaks it had follow the call, where JavaScript ignores them, so every line after it keeps
-// its number (and the source map stays right). Other literals lose comments and indentation:
+// its number (and the source map stays right). The minified style sheets themselves move to
+// the end of the bundle, all together. Other literals lose comments and indentation:
 // every run of whitespace becomes one space, or its line breaks alone. HTML never changes
 // meaning (whitespace collapses the same way in the browser) and nothing in our templates is
 // `pre`.
 import { transform } from 'lightningcss';
+import MagicString from 'magic-string';
 
 /** End of the JavaScript string or template starting at `i` (the index after its last quote). */
 function skipString(code, i) {
@@ -77,6 +79,8 @@ function minifyStyleSheet(text) {
 
 /** Lit's `unsafeCSS`, under a name no module of ours uses. */
 const UNSAFE_CSS = 'fgUnsafeCSS';
+/** Marks a style sheet for the end of the bundle; there, the function that returns the n-th. */
+const STYLE_SHEET = 'fgStyleSheet';
 
 /** The code with every css`` and html`` literal's static text minified. */
 export function minifyLiterals(code) {
@@ -89,7 +93,7 @@ export function minifyLiterals(code) {
       // module level), and the bundle needs no `css` at all.
       const [from, to] = parts[0];
       const [css, breaks] = minifyStyleSheet(code.slice(from, to));
-      edits.push([match.index, to + 1, `${UNSAFE_CSS}(\`${css}\`)${breaks}`]);
+      edits.push([match.index, to + 1, `${UNSAFE_CSS}(${STYLE_SHEET}(\`${css}\`))${breaks}`]);
       continue;
     }
     const minify = match[1] === 'css' ? minifyCss : minifyHtml;
@@ -103,7 +107,11 @@ export function minifyLiterals(code) {
   return out;
 }
 
-/** Rollup plugin: after TypeScript, on the elements' own modules. */
+/**
+ * Rollup plugin: after TypeScript, on the elements' own modules. The style sheets end up
+ * together at the end of the bundle, in one function (declared functions exist before the code
+ * above them runs), where gzip compresses them against each other, and the code against code.
+ */
 export function minifyLitLiterals(include = /packages\/elements\/src\//) {
   return {
     name: 'fg-minify-lit-literals',
@@ -112,6 +120,19 @@ export function minifyLitLiterals(include = /packages\/elements\/src\//) {
       const result = minifyLiterals(code);
       // Only characters inside literals change, never a line: the incoming source map holds.
       return result === code ? null : { code: result, map: null };
+    },
+    renderChunk(code) {
+      const out = new MagicString(code);
+      const sheets = [];
+      // Numbered in the order the bundle uses them: neighbours in the code, neighbours in the list.
+      for (const call of code.matchAll(new RegExp(`\\b${STYLE_SHEET}\\(\`([^\`]*)\`\\)`, 'g'))) {
+        const index = sheets.includes(call[1]) ? sheets.indexOf(call[1]) : sheets.push(call[1]) - 1;
+        out.overwrite(call.index, call.index + call[0].length, `${STYLE_SHEET}(${index})`);
+      }
+      if (sheets.length === 0) return null;
+      const list = sheets.map((css) => `    ${JSON.stringify(css)},`).join('\n');
+      out.append(`\nfunction ${STYLE_SHEET}(index) {\n  return [\n${list}\n  ][index];\n}\n`);
+      return { code: out.toString(), map: out.generateMap({ hires: true }) };
     },
   };
 }
