@@ -3,7 +3,7 @@
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import esbuild from 'rollup-plugin-esbuild';
 import { minifyLitLiterals } from './scripts/minify-literals.mjs';
 import { privateNamesPattern } from './scripts/private-names.mjs';
@@ -61,7 +61,7 @@ const CDN_DEPENDENCIES = [
 
 /**
  * `private` members of our classes that the CDN bundle renames (see scripts/private-names.mjs),
- * and a check that no other package came into the bundle, whose code the choice did not see.
+ * and a check that the bundle holds no module whose code the choice did not see.
  */
 function privateNames() {
   const sources = ['protocol', 'realtime', 'elements'].flatMap((name) =>
@@ -76,10 +76,12 @@ function privateNames() {
   const plugin = {
     name: 'fg-private-names',
     buildEnd() {
+      const scannedDirs = CDN_DEPENDENCIES.map((name) => `${resolve('node_modules', name)}/`);
+      const scannedFiles = new Set(sources.map((file) => resolve(file)));
       for (const id of this.getModuleIds()) {
-        const dependency = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(id)?.[1];
-        if (dependency && !CDN_DEPENDENCIES.includes(dependency))
-          this.error(`${dependency} is bundled but not in CDN_DEPENDENCIES: private names may clash with it`);
+        if (id.startsWith('\0') || scannedFiles.has(id) || scannedDirs.some((dir) => id.startsWith(dir)))
+          continue;
+        this.error(`${id} is bundled but was not scanned for private names, which may clash with it`);
       }
     },
   };
