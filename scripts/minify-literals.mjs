@@ -1,7 +1,15 @@
-// Minifies the static text of Lit's css`` and html`` literals in the CDN bundle: comments and
-// indentation go, every run of whitespace becomes one space, or its line breaks alone, so line
-// numbers (and the source map) stay right. HTML never changes meaning
-// (whitespace collapses the same way in the browser) and nothing in our templates is `pre`.
+// Minifies the static text of Lit's css`` and html`` literals in the CDN bundle.
+//
+// A css`` literal without expressions is minified by Lightning CSS (shorter colors and numbers,
+// merged shorthands, no line breaks) and handed to Lit's `unsafeCSS` instead of `css`; the line
+// breaks it had follow the call, where JavaScript ignores them, so every line after it keeps
+// its number (and the source map stays right). The minified style sheets themselves move to
+// the end of the bundle, all together. Other literals lose comments and indentation:
+// every run of whitespace becomes one space, or its line breaks alone. HTML never changes
+// meaning (whitespace collapses the same way in the browser) and nothing in our templates is
+// `pre`.
+import { transform } from 'lightningcss';
+import MagicString from 'magic-string';
 
 /** End of the JavaScript string or template starting at `i` (the index after its last quote). */
 function skipString(code, i) {
@@ -59,22 +67,51 @@ export function minifyHtml(text) {
   return text.replace(/\s+/g, (run) => (run.includes('\n') ? keepLines(run) : run));
 }
 
+/**
+ * A whole style sheet minified by Lightning CSS, and the line breaks it had. Only for text that
+ * a template literal holds as it is (no backslash, no expression).
+ */
+function minifyStyleSheet(text) {
+  const css = transform({ filename: 'literal.css', code: Buffer.from(text), minify: true }).code.toString();
+  if (/[\\`]|\$\{/.test(css)) throw new Error(`minify-literals: cannot put back into a template: ${css}`);
+  return [css, text.replace(/[^\n]/g, '')];
+}
+
+/** Lit's `unsafeCSS`, under a name no module of ours uses. */
+const UNSAFE_CSS = 'fgUnsafeCSS';
+/** Marks a style sheet for the end of the bundle; there, the function that returns the n-th. */
+const STYLE_SHEET = 'fgStyleSheet';
+
 /** The code with every css`` and html`` literal's static text minified. */
 export function minifyLiterals(code) {
   const edits = [];
   for (const match of code.matchAll(/\b(css|html)`/g)) {
-    const minify = match[1] === 'css' ? minifyCss : minifyHtml;
-    for (const [from, to] of quasis(code, match.index + match[1].length)) {
-      edits.push([from, to, minify(code.slice(from, to))]);
+    const parts = quasis(code, match.index + match[1].length);
+    if (match[1] === 'css' && parts.length === 1 && !code.slice(...parts[0]).includes('\\')) {
+      // A style sheet without expressions: `css` would only check that there are none. Given
+      // to `unsafeCSS` instead, it makes the same CSSResult (each of ours is made once, at
+      // module level), and the bundle needs no `css` at all.
+      const [from, to] = parts[0];
+      const [css, breaks] = minifyStyleSheet(code.slice(from, to));
+      edits.push([match.index, to + 1, `${UNSAFE_CSS}(${STYLE_SHEET}(\`${css}\`))${breaks}`]);
+      continue;
     }
+    const minify = match[1] === 'css' ? minifyCss : minifyHtml;
+    for (const [from, to] of parts) edits.push([from, to, minify(code.slice(from, to))]);
   }
   let out = code;
   for (const [from, to, text] of edits.sort((a, b) => b[0] - a[0]))
     out = out.slice(0, from) + text + out.slice(to);
+  // Last, so that no line above moves; imports take effect wherever they stand.
+  if (out.includes(`${UNSAFE_CSS}(`)) out += `\nimport { unsafeCSS as ${UNSAFE_CSS} } from 'lit';\n`;
   return out;
 }
 
-/** Rollup plugin: after TypeScript, on the elements' own modules. */
+/**
+ * Rollup plugin: after TypeScript, on the elements' own modules. The style sheets end up
+ * together at the end of the bundle, in one function (declared functions exist before the code
+ * above them runs), where gzip compresses them against each other, and the code against code.
+ */
 export function minifyLitLiterals(include = /packages\/elements\/src\//) {
   return {
     name: 'fg-minify-lit-literals',
@@ -83,6 +120,19 @@ export function minifyLitLiterals(include = /packages\/elements\/src\//) {
       const result = minifyLiterals(code);
       // Only characters inside literals change, never a line: the incoming source map holds.
       return result === code ? null : { code: result, map: null };
+    },
+    renderChunk(code) {
+      const out = new MagicString(code);
+      const sheets = [];
+      // Numbered in the order the bundle uses them: neighbours in the code, neighbours in the list.
+      for (const call of code.matchAll(new RegExp(`\\b${STYLE_SHEET}\\(\`([^\`]*)\`\\)`, 'g'))) {
+        const index = sheets.includes(call[1]) ? sheets.indexOf(call[1]) : sheets.push(call[1]) - 1;
+        out.overwrite(call.index, call.index + call[0].length, `${STYLE_SHEET}(${index})`);
+      }
+      if (sheets.length === 0) return null;
+      const list = sheets.map((css) => `    ${JSON.stringify(css)},`).join('\n');
+      out.append(`\nfunction ${STYLE_SHEET}(index) {\n  return [\n${list}\n  ][index];\n}\n`);
+      return { code: out.toString(), map: out.generateMap({ hires: true }) };
     },
   };
 }

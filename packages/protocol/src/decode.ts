@@ -112,7 +112,7 @@ const recentMessages = list(
   3 satisfies typeof Limits.recentMessages,
 );
 
-const snapshotShape: Shape<Snapshot> = {
+const snapshot = object<Snapshot>({
   epoch,
   seq: count,
   serverTime: count,
@@ -127,7 +127,7 @@ const snapshotShape: Shape<Snapshot> = {
   revenue,
   upcoming,
   recentMessages,
-};
+});
 
 /** Each server frame without its `type`. */
 const FRAMES: Readonly<Record<ServerFrame['type'], Decoder<object>>> = {
@@ -139,7 +139,7 @@ const FRAMES: Readonly<Record<ServerFrame['type'], Decoder<object>>> = {
     subject: object<Subject>({ type: oneOf(SUBJECT_TYPES), id }),
     patch: object<Patch>({ counts, revenue, upcoming, recentMessages }, true),
   }),
-  snapshot: object(snapshotShape),
+  snapshot,
   welcome: object({
     consultantId: id,
     epoch,
@@ -172,7 +172,7 @@ function run<T>(decoder: Decoder<T>, value: unknown): ParseResult<T> {
 export const decodeServerFrame = (value: unknown): ParseResult<ServerFrame> => run(serverFrame, value);
 
 /** Checks a snapshot (without `type`), e.g. one relayed by another tab; never throws. */
-export const decodeSnapshot = (value: unknown): ParseResult<Snapshot> => run(object(snapshotShape), value);
+export const decodeSnapshot = (value: unknown): ParseResult<Snapshot> => run(snapshot, value);
 
 /** Parses and checks one server frame as text; never throws. */
 export function parseServerFrame(text: string): ParseResult<ServerFrame> {

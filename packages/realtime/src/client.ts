@@ -11,7 +11,7 @@ import type {
 import { createStore } from './store/store.js';
 import type { FrameRequest } from './store/frame-scheduler.js';
 import { browserRuntime, timers as createTimers, type Runtime } from './runtime.js';
-import { endpointUrl, isSecureEndpoint, parseEndpoint } from './auth/endpoint.js';
+import { endpointUrl, parseEndpoint } from './auth/endpoint.js';
 import { tokenSubject } from './auth/token.js';
 import { createLadder, rungsFor, type Connection, type Ladder, type LadderHost } from './transport/ladder.js';
 import { REQUEST_TIMEOUT_MS, authorizedFetch, describe } from './transport/types.js';
@@ -50,11 +50,6 @@ export function createDashboardClient(
   const runtime = browserRuntime(environment);
   const { clock } = runtime;
   const base = parseEndpoint(options.endpoint);
-  if (!isSecureEndpoint(base)) {
-    throw new TypeError(
-      `FG Live refuses to send a token to ${base.origin}: use https, or a loopback address in development`,
-    );
-  }
   const target = options.eventTarget ?? (globalThis as unknown as EventTarget);
 
   let ladder: Ladder | null = null;

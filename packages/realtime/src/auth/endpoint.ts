@@ -1,14 +1,4 @@
 /**
- * Tokens go only where they cannot be read on the way: https/wss, or this machine.
- * Loopback is exempt so development and tests need no certificates.
- */
-export function isSecureEndpoint(url: URL): boolean {
-  if (url.protocol === 'https:' || url.protocol === 'wss:') return true;
-  if (url.protocol !== 'http:' && url.protocol !== 'ws:') return false;
-  return isLoopback(url.hostname);
-}
-
-/**
  * For the hostname of a parsed URL, which the URL parser has lower-cased and normalised: an
  * IPv4 address is four decimal octets of at most 255 (a name ending in a number is parsed as
  * one or refused), and IPv6 loopback is written `[::1]`.
@@ -17,11 +7,21 @@ export function isLoopback(hostname: string): boolean {
   return /^((.+\.)?localhost|\[::1\]|127(\.\d+){3})$/.test(hostname);
 }
 
-/** The endpoint as a base URL; throws a TypeError for anything but an absolute http(s) URL. */
+/**
+ * The endpoint as a base URL. Throws a TypeError for anything but an absolute http(s) URL, and
+ * for one that would carry the token in clear text: tokens go only where they cannot be read
+ * on the way, https or this machine (loopback is exempt so development and tests need no
+ * certificates).
+ */
 export function parseEndpoint(endpoint: string): URL {
   const url = new URL(endpoint, globalThis.location?.href);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new TypeError(`FG Live endpoint must be an http(s) URL, got ${url.protocol}`);
+  }
+  if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
+    throw new TypeError(
+      `FG Live refuses to send a token to ${url.origin}: use https, or a loopback address in development`,
+    );
   }
   if (!url.pathname.endsWith('/')) url.pathname += '/';
   return url;

@@ -14,19 +14,18 @@ const FRAME_FALLBACK_MS = 1000;
 export const animationFrame: FrameRequest = (callback) => {
   let done = false;
   let frame: number | undefined;
-  const run = () => {
-    if (done) return;
+  const cancel = () => {
     done = true;
     clearTimeout(timer);
     if (frame !== undefined) cancelAnimationFrame(frame);
+  };
+  const run = () => {
+    if (done) return;
+    cancel();
     callback();
   };
   const visible = typeof document === 'undefined' || document.visibilityState !== 'hidden';
   if (visible && typeof requestAnimationFrame === 'function') frame = requestAnimationFrame(run);
   const timer = setTimeout(run, visible ? FRAME_FALLBACK_MS : HIDDEN_DELAY_MS);
-  return () => {
-    done = true;
-    clearTimeout(timer);
-    if (frame !== undefined) cancelAnimationFrame(frame);
-  };
+  return cancel;
 };
