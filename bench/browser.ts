@@ -341,7 +341,12 @@ export async function runBrowser(
     await browser.startTracing(page, {
       path: trace,
       screenshots: false,
-      categories: ['toplevel', 'devtools.timeline', 'blink.user_timing'],
+      categories: [
+        'toplevel',
+        'devtools.timeline',
+        'blink.user_timing',
+        ...(process.env.FG_BENCH_TRACE_CATS?.split(',') ?? []),
+      ],
     });
     await waitSeq(await sim.play(tracedEvents, options.rate));
     await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 200)));

@@ -229,7 +229,7 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
           row.addEventListener('animationend', () => row!.removeAttribute('data-new'), { once: true });
         }
       }
-      setStyle(row, 'transform', `translateY(calc(${i} * var(--_row)))`);
+      setStyle(row, 'transform', `translateY(${i * 100}%)`); // rows are one row tall
       const [part, content] = this.renderItem(item, format, now, freshness);
       if (row.getAttribute('part') !== part) row.setAttribute('part', part);
       render(content, row, { host: this });

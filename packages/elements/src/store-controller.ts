@@ -38,6 +38,20 @@ type Host = ReactiveControllerHost & HTMLElement;
  * changed by `equals`. Once an update that came from the store has painted, it reports
  * the sequence number to the client, which measures event-to-DOM latency.
  */
+/** What the widgets updated in this frame showed, by client: told in one task after the frame. */
+const painted = new Map<DashboardClient, number>();
+
+function reportPainted(client: DashboardClient, seq: number): void {
+  if (painted.size === 0) {
+    setTimeout(() => {
+      const reports = [...painted];
+      painted.clear();
+      for (const [each, latest] of reports) each.notePainted(latest);
+    });
+  }
+  painted.set(client, seq);
+}
+
 export class StoreController<T> implements ReactiveController {
   /** The selected slice; computed from an empty, loading state until a client arrives. */
   value: T;
@@ -80,12 +94,11 @@ export class StoreController<T> implements ReactiveController {
     const client = this.client;
     if (seq === undefined || !client) return;
     this.seqToReport = undefined;
-    const report = () => setTimeout(() => client.notePainted(seq));
     // A task queued during a frame runs once that frame has painted. A visible page's store
     // notifies inside an animation frame, and this update ran in the same one: its frame is
     // the current one. Any other update paints with the next frame.
-    if (this.inFrame) report();
-    else requestAnimationFrame(report);
+    if (this.inFrame) reportPainted(client, seq);
+    else requestAnimationFrame(() => reportPainted(client, seq));
   }
 
   private use(client: DashboardClient | undefined): void {
