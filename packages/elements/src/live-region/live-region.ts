@@ -4,8 +4,17 @@ import { FormatController, now } from '../format.js';
 import { StoreController, shallowEqual } from '../store-controller.js';
 import { widgetStyles } from '../styles.js';
 
-// The epoch too: the region learns where announcing starts as soon as a dashboard arrives.
-const select = ({ recentEvents, snapshot }: DashboardState) => ({ recentEvents, epoch: snapshot?.epoch });
+const NO_NEWS: DashboardState['recentEvents'] = [];
+
+/**
+ * The frame's events when one of them is worth announcing, else none: the region does not
+ * even update for counts, revenue or recalculations. The epoch too: the region learns where
+ * announcing starts as soon as a dashboard arrives.
+ */
+const select = ({ recentEvents, snapshot }: DashboardState) => ({
+  news: recentEvents.some((e) => e.priority === 'high') ? recentEvents : NO_NEWS,
+  epoch: snapshot?.epoch,
+});
 
 /**
  * @summary The one polite live region of a dashboard. It announces new messages and new
@@ -47,7 +56,7 @@ export class FgLiveRegion extends LitElement {
     this.cursor = { epoch: snapshot.epoch, seq: snapshot.seq };
     // The first state seen, or a new event log: history is not news.
     if (cursor?.epoch !== snapshot.epoch) return;
-    const fresh = this.view.value.recentEvents.filter((e) => e.seq > cursor.seq && e.priority === 'high');
+    const fresh = this.view.value.news.filter((e) => e.seq > cursor.seq && e.priority === 'high');
     const format = this.format.for(snapshot.consultant);
     const of = (kind: string) => fresh.filter((e) => e.kind === kind).map((e) => e.subject.id);
     const bookings = of('consultation.booked');
