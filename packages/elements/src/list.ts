@@ -53,9 +53,9 @@ function outerScroller(element: Element): Element {
  * an inline `transform` from their index (not an inherited custom property, which would
  * restyle every element of a row that moves), so a row changing place is never a layout
  * shift; a new row fades in (under 300 ms), and a new row named by a high-priority event
- * also shows the highlight color for a moment. No motion under `prefers-reduced-motion`; the first data does not
- * animate. Rows that change place move at once: a glide would be one more animation per row
- * and update, for nothing the person needs.
+ * also shows the highlight color for a moment. No motion under `prefers-reduced-motion`; the
+ * first data does not animate. Rows that change place move at once: a glide would be one
+ * more animation per row and update, for nothing the person needs.
  *
  * What the person sees stays put: when the start of the list is scrolled out of view (in the
  * list's own scroller, or in the page or box around it) and rows are inserted above, the

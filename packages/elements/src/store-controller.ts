@@ -32,12 +32,6 @@ export function freshnessOf(status: ConnectionStatus): Freshness {
 
 type Host = ReactiveControllerHost & HTMLElement;
 
-/**
- * Gives a widget one slice of the dashboard state. It finds the client through context,
- * subscribes while the host is connected, and asks for an update only when its slice
- * changed by `equals`. Once an update that came from the store has painted, it reports
- * the sequence number to the client, which measures event-to-DOM latency.
- */
 /** What the widgets updated in this frame showed, by client: told in one task after the frame. */
 const painted = new Map<DashboardClient, number>();
 
@@ -52,6 +46,12 @@ function reportPainted(client: DashboardClient, seq: number): void {
   painted.set(client, seq);
 }
 
+/**
+ * Gives a widget one slice of the dashboard state. It finds the client through context,
+ * subscribes while the host is connected, and asks for an update only when its slice
+ * changed by `equals`. Once an update that came from the store has painted, it reports
+ * the sequence number to the client, which measures event-to-DOM latency.
+ */
 export class StoreController<T> implements ReactiveController {
   /** The selected slice; computed from an empty, loading state until a client arrives. */
   value: T;

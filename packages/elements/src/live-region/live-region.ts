@@ -25,8 +25,8 @@ const select = ({ recentEvents, snapshot }: DashboardState) => ({
  * `<fg-dashboard>` contains one; add it yourself only when you lay the widgets out without
  * `<fg-dashboard>`, and only once per page.
  *
- * @csspart base - The region; visually hidden unless restyled (and then with `contain: none`: hidden, it is
- *   its own layout root, of strict containment).
+ * @csspart base - The region, visually hidden. To show it, restyle it and set `contain: none`:
+ *   hidden, it is its own layout root, with strict containment.
  */
 export class FgLiveRegion extends LitElement {
   static override styles = [
