@@ -11,7 +11,7 @@
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
 import { chromium, type Page } from 'playwright-core';
-import { percentiles } from './lib.js';
+import { percentiles, tasksAround, type TraceEvent } from './lib.js';
 import { chromiumLaunchOptions } from '../scripts/chromium.mjs';
 
 const option = (name: string, fallback: number) =>
@@ -61,34 +61,14 @@ const PAGE = `<!doctype html><body style="margin:0"><script src="/frames.js"></s
   window.ready = true;
 </script>`;
 
-interface TraceEvent {
-  name: string;
-  ph: string;
-  pid: number;
-  tid: number;
-  ts: number;
-  dur?: number;
-  tdur?: number;
-}
-
-/** CPU time (ms) of each task on the thread that marked `mark` that ran an animation frame. */
+/** CPU time (ms) of each task that ran an animation frame, on the thread that marked `mark`. */
 function frameTasks(events: TraceEvent[], mark: string): number[] {
   const marked = events.find((e) => e.name === mark);
   if (!marked) return [];
-  const thread = events.filter((e) => e.pid === marked.pid && e.tid === marked.tid && e.ph === 'X');
-  const tasks = thread.filter((e) => e.name === 'ThreadControllerImpl::RunTask').sort((a, b) => a.ts - b.ts);
-  const frames = thread.filter((e) => e.name === 'FireAnimationFrame').sort((a, b) => a.ts - b.ts);
-  const cpu: number[] = [];
-  let i = 0;
-  let last: TraceEvent | undefined;
-  for (const frame of frames) {
-    while (i < tasks.length && tasks[i]!.ts + tasks[i]!.dur! < frame.ts) i++;
-    const task = tasks[i];
-    if (!task || task.ts > frame.ts || task === last) continue;
-    last = task;
-    cpu.push((task.tdur ?? task.dur!) / 1000);
-  }
-  return cpu;
+  const frames = events.filter(
+    (e) => e.pid === marked.pid && e.tid === marked.tid && e.name === 'FireAnimationFrame',
+  );
+  return tasksAround(events, marked, frames).cpu;
 }
 
 async function main(): Promise<void> {

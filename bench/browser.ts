@@ -5,7 +5,14 @@
 import { chromium } from 'playwright-core';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { mintToken, percentiles, type BenchServer, type Percentiles } from './lib.js';
+import {
+  mintToken,
+  percentiles,
+  tasksAround,
+  type BenchServer,
+  type Percentiles,
+  type TraceEvent,
+} from './lib.js';
 import { runFanoutConnections } from './idle.js';
 import { chromiumLaunchOptions } from '../scripts/chromium.mjs';
 
@@ -180,16 +187,6 @@ interface Probe {
   unframed: number;
 }
 
-interface TraceEvent {
-  name: string;
-  ph: string;
-  pid: number;
-  tid: number;
-  ts: number;
-  dur?: number;
-  tdur?: number;
-}
-
 /** Wall and CPU time (ms) of every task on the page's main thread. */
 function mainThreadTasks(trace: { traceEvents: (TraceEvent & { args?: { name?: string } })[] }) {
   // The page's renderer is the busiest one (there may be a spare).
@@ -208,28 +205,9 @@ function mainThreadTasks(trace: { traceEvents: (TraceEvent & { args?: { name?: s
 
 /** Wall and CPU time (ms) of the main-thread tasks that contain an `fg-update` mark. */
 function updateFrames(trace: { traceEvents: TraceEvent[] }): { wall: number[]; cpu: number[] } {
-  const events = trace.traceEvents;
-  const marks = events.filter((e) => e.name === 'fg-update');
-  const wall: number[] = [];
-  const cpu: number[] = [];
-  if (marks.length === 0) return { wall, cpu };
-  const { pid, tid } = marks[0]!;
-  const tasks = events
-    .filter(
-      (e) => e.pid === pid && e.tid === tid && e.ph === 'X' && e.name === 'ThreadControllerImpl::RunTask',
-    )
-    .sort((a, b) => a.ts - b.ts);
-  let i = 0;
-  let last: TraceEvent | undefined;
-  for (const mark of marks.sort((a, b) => a.ts - b.ts)) {
-    while (i < tasks.length && tasks[i]!.ts + tasks[i]!.dur! < mark.ts) i++;
-    const task = tasks[i];
-    if (!task || task.ts > mark.ts || task === last) continue;
-    last = task;
-    wall.push(task.dur! / 1000);
-    cpu.push((task.tdur ?? task.dur!) / 1000);
-  }
-  return { wall, cpu };
+  const marks = trace.traceEvents.filter((e) => e.name === 'fg-update');
+  if (marks.length === 0) return { wall: [], cpu: [] };
+  return tasksAround(trace.traceEvents, marks[0]!, marks);
 }
 
 export async function runBrowser(

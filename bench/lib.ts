@@ -33,6 +33,50 @@ export function percentiles(samples: readonly number[]): Percentiles {
   };
 }
 
+/** A complete event of a Chromium trace (`ph: 'X'`), as far as the bench reads them. */
+export interface TraceEvent {
+  name: string;
+  ph: string;
+  pid: number;
+  tid: number;
+  ts: number;
+  dur?: number;
+  tdur?: number;
+}
+
+/**
+ * The main-thread tasks of one thread that contain the anchor events (marks, animation
+ * frames), each task once, in time order: wall and CPU time in ms.
+ */
+export function tasksAround(
+  events: readonly TraceEvent[],
+  thread: { pid: number; tid: number },
+  anchors: readonly TraceEvent[],
+): { wall: number[]; cpu: number[] } {
+  const tasks = events
+    .filter(
+      (e) =>
+        e.pid === thread.pid &&
+        e.tid === thread.tid &&
+        e.ph === 'X' &&
+        e.name === 'ThreadControllerImpl::RunTask',
+    )
+    .sort((a, b) => a.ts - b.ts);
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  let i = 0;
+  let last: TraceEvent | undefined;
+  for (const anchor of [...anchors].sort((a, b) => a.ts - b.ts)) {
+    while (i < tasks.length && tasks[i]!.ts + tasks[i]!.dur! < anchor.ts) i++;
+    const task = tasks[i];
+    if (!task || task.ts > anchor.ts || task === last) continue;
+    last = task;
+    wall.push(task.dur! / 1000);
+    cpu.push((task.tdur ?? task.dur!) / 1000);
+  }
+  return { wall, cpu };
+}
+
 /** Buckets for a latency histogram (ms, upper bounds). */
 export const HISTOGRAM_BOUNDS = [1, 2, 5, 10, 20, 50, 100, 250, 500, 1000, 2500, 5000, Infinity];
 
