@@ -26,6 +26,12 @@ export async function openDashboard(
     };
     return client?.client?.status === 'live';
   });
+  // Live can come a frame before the first data is on screen: wait for the skeleton to go.
+  await page
+    .getByRole('group', { name: 'Family Clients' })
+    .locator('.skeleton')
+    .first()
+    .waitFor({ state: 'detached' });
   (page as Page & { pageErrors: string[] }).pageErrors = errors;
   return page;
 }
