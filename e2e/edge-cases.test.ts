@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, CDPSession, Page } from 'playwright-core';
 import { DemoApi } from './support/api.js';
-import { launchChromium, listItems, openDashboard, statText } from './support/browser.js';
+import { launchChromium, listItems, nextFrames, openDashboard, statText } from './support/browser.js';
 import { LatencyLog } from './support/latency.js';
 import { startServerProcess, type ServerProcess } from './support/server.js';
 
@@ -26,9 +26,7 @@ describe('edge cases (Chromium)', () => {
       };
       return (host.client.state.snapshot?.seq ?? -1) >= n;
     }, seq);
-    await page.evaluate(
-      () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))),
-    );
+    await nextFrames(page);
   }
 
   before(async () => {

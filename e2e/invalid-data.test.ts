@@ -4,7 +4,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { DemoApi } from './support/api.js';
-import { clientStatus, launchChromium, listItems, openDashboard, statText } from './support/browser.js';
+import {
+  clientStatus,
+  launchChromium,
+  listItems,
+  openDashboard,
+  statText,
+  untilCount,
+} from './support/browser.js';
 import { LatencyLog } from './support/latency.js';
 import { startServerProcess, type ServerProcess } from './support/server.js';
 
@@ -68,12 +75,7 @@ describe('invalid data (Chromium)', () => {
       );
       const started = performance.now();
       await api.simulate(CONSULTANT, { action: 'associate-family', familyName: `After ${name}` });
-      await page.waitForFunction((expected) => {
-        const host = document.querySelector('fg-dashboard-provider') as unknown as {
-          client: { state: { snapshot: { counts: { familyClients: number } } | null } };
-        };
-        return host.client.state.snapshot?.counts.familyClients === expected;
-      }, families + 1);
+      await untilCount(page, 'familyClients', families + 1);
       latency.record('update after a malformed frame', performance.now() - started);
       assert.equal(await statText(page, 'Family Clients'), String(families + 1));
       assert.equal(await clientStatus(page), 'live');

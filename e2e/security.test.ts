@@ -4,7 +4,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { DemoApi } from './support/api.js';
-import { clientStatus, launchChromium, listItems, openDashboard, statText } from './support/browser.js';
+import {
+  clientStatus,
+  launchChromium,
+  listItems,
+  openDashboard,
+  statText,
+  untilCount,
+} from './support/browser.js';
 import { LatencyLog } from './support/latency.js';
 import { startServerProcess, type ServerProcess } from './support/server.js';
 
@@ -86,15 +93,7 @@ describe('unauthorized update (Chromium)', () => {
     injectIntoPage(JSON.stringify({ type: 'snapshot', ...bSnapshot }));
     const started = performance.now();
     await api.simulate(A, { action: 'associate-family', familyName: 'The Real family' });
-    await page.waitForFunction(
-      (expected) => {
-        const host = document.querySelector('fg-dashboard-provider') as unknown as {
-          client: { state: { snapshot: { counts: { familyClients: number } } | null } };
-        };
-        return host.client.state.snapshot?.counts.familyClients === expected;
-      },
-      Number(families) + 1,
-    );
+    await untilCount(page, 'familyClients', Number(families) + 1);
     latency.record('own update after forged frames', performance.now() - started);
     assert.equal(await statText(page, 'Family Clients'), String(Number(families) + 1));
     const names = (await listItems(page, 'Upcoming Consultations')).join('\n');

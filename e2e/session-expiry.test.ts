@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { DemoApi } from './support/api.js';
-import { launchChromium, openDashboard, statText } from './support/browser.js';
+import { launchChromium, openDashboard, statText, untilCount } from './support/browser.js';
 import { LatencyLog } from './support/latency.js';
 import { startServerProcess, type ServerProcess } from './support/server.js';
 
@@ -49,12 +49,7 @@ describe('session expiry (Chromium)', () => {
       await api.simulate(CONSULTANT, { action: 'associate-family', familyName: `Family ${i}` });
     }
     const expected = (await api.snapshot(CONSULTANT)).counts.familyClients;
-    await page.waitForFunction((n) => {
-      const host = document.querySelector('fg-dashboard-provider') as unknown as {
-        client: { state: { snapshot: { counts: { familyClients: number } } | null } };
-      };
-      return host.client.state.snapshot?.counts.familyClients === n;
-    }, expected);
+    await untilCount(page, 'familyClients', expected);
     latency.record('updates before expiry', performance.now() - started);
     assert.equal(await statText(page, 'Family Clients'), String(expected));
     // Time passes on the server's clock: the token expires on the live connection.

@@ -3,7 +3,7 @@
 // system clock, families acting every second for N minutes; reports the JS heap after GC
 // each minute, its growth, and whether every widget still equals the server at the end.
 import { DemoApi } from './support/api.js';
-import { launchChromium, openDashboard, statText } from './support/browser.js';
+import { launchChromium, nextFrames, openDashboard, statText } from './support/browser.js';
 import { startServerProcess } from './support/server.js';
 
 const arg = process.argv.indexOf('--minutes');
@@ -63,6 +63,7 @@ try {
     };
     return (host.client.state.snapshot?.seq ?? 0) >= seq;
   }, snapshot.seq);
+  await nextFrames(page);
   const last = { minute: minutes, heapBytes: await heap(), events };
   samples.push(last);
   const families = await statText(page, 'Family Clients');

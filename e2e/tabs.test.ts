@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page, WebSocket } from 'playwright-core';
 import { DemoApi } from './support/api.js';
-import { launchChromium, listItems, openDashboard } from './support/browser.js';
+import { launchChromium, listItems, openDashboard, untilCount } from './support/browser.js';
 import { LatencyLog } from './support/latency.js';
 import { startServerProcess, type ServerProcess } from './support/server.js';
 
@@ -74,12 +74,7 @@ describe('multiple tabs (Chromium)', () => {
       .getByRole('button', { name: /mark.*read/i })
       .first()
       .click();
-    await other.waitForFunction(() => {
-      const host = document.querySelector('fg-dashboard-provider') as unknown as {
-        client: { state: { snapshot: { counts: { unreadMessages: number } } | null } };
-      };
-      return host.client.state.snapshot?.counts.unreadMessages === 0;
-    });
+    await untilCount(other, 'unreadMessages', 0);
     latency.record('mark read in the other tab', performance.now() - started);
     assert.match((await unread()) ?? '', /\b0\b/);
   });

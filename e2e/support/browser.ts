@@ -66,6 +66,34 @@ export async function until<T>(
   return { value, ms: performance.now() - started };
 }
 
+/** Resolves after two more animation frames: what the store notified in this one is on screen. */
+export async function nextFrames(page: Page): Promise<void> {
+  await page.evaluate(
+    () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))),
+  );
+}
+
+/**
+ * Waits until the page's store holds `expected` for one of the dashboard's counts, then
+ * until the widgets show it: the store notifies them in the next animation frame.
+ */
+export async function untilCount(
+  page: Page,
+  name: 'familyClients' | 'unreadMessages',
+  expected: number,
+): Promise<void> {
+  await page.waitForFunction(
+    ([count, n]) => {
+      const host = document.querySelector('fg-dashboard-provider') as unknown as {
+        client: { state: { snapshot: { counts: Record<string, number> } | null } };
+      };
+      return host.client.state.snapshot?.counts[count] === n;
+    },
+    [name, expected] as const,
+  );
+  await nextFrames(page);
+}
+
 /** The status of the page's dashboard client (`live`, `reconnecting`, ...). */
 export function clientStatus(page: Page): Promise<string> {
   return page.evaluate(
