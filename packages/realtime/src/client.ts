@@ -55,7 +55,17 @@ export function createDashboardClient(
   let ladder: Ladder | null = null;
   let election: Election | null = null;
   let relay: Relay | null = null;
+  /** The tab-sync lock and channel, once the token has named the consultant. */
+  let lock: string | null = null;
   let role: ClientMetrics['role'] = 'solo';
+  /**
+   * Whether another tab may be listening: a leader relays frames only then, since posting to
+   * a channel nobody reads still costs a tab alone about 0.2 ms per event. Followers wait
+   * for the lock, where Web Locks lists them, and ask for the state as they join.
+   */
+  let listened = true;
+  /** Requests for the state heard from other tabs: one during a count of the followers tells it may be stale. */
+  let asked = 0;
   /** The session's consultant: from the token, else pinned by the first welcome or snapshot. */
   let consultant: string | null = null;
   /** A token already fetched for the lock name, handed to the first connect instead of asking twice. */
@@ -132,6 +142,7 @@ export function createDashboardClient(
     requestFrame: environment.requestFrame,
     markMessageRead: markRead,
     role: () => role,
+    relaying: () => role === 'leader' && listened,
   });
 
   // ---- session ----
@@ -212,8 +223,11 @@ export function createDashboardClient(
     }
     if (frame.type === 'pong') return;
     const result = store.applyValid(frame);
-    if (connection) relay?.post({ t: 'frame', frame });
-    else armFollowerWatchdog(frame.type === 'welcome' ? frame.heartbeatMs : undefined);
+    if (connection) {
+      if (listened) relay?.post({ t: 'frame', frame });
+      // A heartbeat is the leader's moment to notice that the tabs it relayed to have closed.
+      if (frame.type === 'heartbeat') countFollowers();
+    } else armFollowerWatchdog(frame.type === 'welcome' ? frame.heartbeatMs : undefined);
     switch (result) {
       case 'snapshot':
         fromScratch = false;
@@ -281,6 +295,19 @@ export function createDashboardClient(
 
   // ---- followers ----
 
+  /** A leader's look at the tabs waiting for its lock; where Web Locks cannot list them, it assumes some. */
+  const countFollowers = (): void => {
+    const query = runtime.locks?.query;
+    if (role !== 'leader' || !query) return;
+    const before = asked;
+    query.call(runtime.locks).then(
+      ({ pending = [] }) => {
+        listened = asked !== before || pending.some((request) => request.name === lock);
+      },
+      () => (listened = true),
+    );
+  };
+
   const askForState = (): void => {
     awaitingState = true;
     if ('sync' in timers || closed) return;
@@ -333,6 +360,8 @@ export function createDashboardClient(
       if (closed) return;
       if (role === 'leader') {
         if (message.t === 'sync') {
+          asked++;
+          listened = true;
           const { snapshot, status, transport } = store.state;
           relay?.post({ t: 'state', snapshot, status, transport });
         }
@@ -366,14 +395,15 @@ export function createDashboardClient(
     if (!subject) return lead(token);
     consultant = subject;
     spareToken = token;
-    const name = lockName(base, subject);
+    lock = lockName(base, subject);
     role = 'follower';
-    relay = openRelay(Channel, name, onRelay);
-    election = electLeader(locks, name, () => {
+    relay = openRelay(Channel, lock, onRelay);
+    election = electLeader(locks, lock, () => {
       if (closed) return;
       role = 'leader';
       clearSync();
       clear('watchdog');
+      countFollowers();
       lead(spareToken);
     });
     // If a leader exists, it answers with the state; if not, the lock is ours in a moment.

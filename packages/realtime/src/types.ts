@@ -44,6 +44,8 @@ export interface LatencySummary {
 export interface ClientMetrics {
   readonly transport: TransportName | null;
   readonly role: 'leader' | 'follower' | 'solo';
+  /** A leader passing its frames on to other tabs: not while no other tab waits for its lock. */
+  readonly relaying: boolean;
   /** Server clock minus local clock, estimated from heartbeats (ms). */
   readonly clockOffsetMs: number;
   /** Server commit to frame received, corrected by the clock offset (ms). */

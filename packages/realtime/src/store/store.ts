@@ -25,6 +25,8 @@ export interface DashboardStoreOptions {
   now?: () => number;
   /** This tab's part in tab sync, for `metrics()` (a bare store is `solo`). */
   role?: () => ClientMetrics['role'];
+  /** Whether this tab relays frames to others, for `metrics()`. */
+  relaying?: () => boolean;
 }
 
 type Counter = keyof ClientMetrics['counters'];
@@ -202,6 +204,7 @@ export function createStore(options: DashboardStoreOptions = {}): Store {
     metrics: () => ({
       transport,
       role: options.role?.() ?? 'solo',
+      relaying: options.relaying?.() ?? false,
       clockOffsetMs: offset(),
       deliveryLatency: deliveryLatency.summary(),
       eventToDomLatency: paintLatency.summary(),

@@ -144,6 +144,56 @@ describe('tabs share one connection (Web Locks + BroadcastChannel)', () => {
     expect((await fault()).liveWebSockets).to.equal(1);
   });
 
+  it('a follower that joined under the old leader gets every frame from the new one', async () => {
+    const [leader, second] = await twoTabs();
+    const third = await openTab();
+    tabs.push(third);
+    await until(() => live(third), 'third tab live');
+    closeTab(leader);
+    tabs.splice(tabs.indexOf(leader), 1);
+    const leads = (tab: Tab) => tab.client.metrics().role === 'leader' && live(tab);
+    await until(() => leads(second) || leads(third), 'a new leader');
+    const [next, other] = leads(second) ? [second, third] : [third, second];
+    // It never heard the other follower ask for anything: it found it waiting for the lock.
+    expect(next.client.metrics().relaying).to.equal(true);
+    const { seq } = await simulate(CONSULTANT, 'book', { familyName: 'After the handover' });
+    await until(() => other.client.state.snapshot!.seq >= seq, 'the older follower has the booking');
+    await expectCurrent(other.client, CONSULTANT);
+  });
+
+  it('a tab alone posts no frames; once another tab waits for its lock and asks, it relays every one', async () => {
+    const alone = await openTab();
+    tabs.push(alone);
+    await until(() => live(alone) && !alone.client.metrics().relaying, 'alone, and knows it');
+    const name = lockName(parseEndpoint(env.proxyUrl), CONSULTANT);
+    const channel = new BroadcastChannel(name);
+    const heard: RelayMessage[] = [];
+    channel.onmessage = (event: MessageEvent<RelayMessage>) => heard.push(event.data);
+    const waiting = new AbortController();
+    try {
+      const first = await simulate(CONSULTANT, 'book', { familyName: 'Nobody else listens' });
+      await until(() => alone.client.state.snapshot!.seq >= first.seq, 'the tab has the booking');
+      // Join as a tab does: wait for the lock, then ask for the state. Messages from one tab
+      // arrive in order, so a frame relayed before the answer would be heard before it.
+      void navigator.locks
+        .request(name, { signal: waiting.signal }, () => new Promise(() => {}))
+        .catch(() => {});
+      channel.postMessage({ t: 'sync' } satisfies RelayMessage);
+      await until(() => heard.some((m) => m.t === 'state'), 'the leader answers');
+      expect(heard.filter((m) => m.t === 'frame')).to.deep.equal([]);
+      expect(alone.client.metrics().relaying).to.equal(true);
+
+      const second = await simulate(CONSULTANT, 'book', { familyName: 'Now someone listens' });
+      await until(
+        () => heard.some((m) => m.t === 'frame' && m.frame.type === 'event' && m.frame.seq === second.seq),
+        'the frame relayed',
+      );
+    } finally {
+      waiting.abort();
+      channel.close();
+    }
+  });
+
   it('without Web Locks, every tab connects for itself', async () => {
     const first = await openTab({ locks: null });
     const second = await openTab({ locks: null });

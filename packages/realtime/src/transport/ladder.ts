@@ -140,6 +140,10 @@ export function createLadder(options: {
   let authRefreshed = false;
   let heartbeatMs: number = 15_000 satisfies typeof Limits.heartbeatMs;
   let lastFrameAt = 0;
+  /** The watchdog: the connection it watches, when that one is due a frame, and when its timer runs (clock ms). */
+  let watched: Attempt | null = null;
+  let watchdogDue = 0;
+  let watchdogRuns = 0;
   let lastStatus: string | null = null;
   let attempts = 0;
   /** Rung the pending retry will try. */
@@ -368,17 +372,40 @@ export function createLadder(options: {
     connect(attempt.i);
   };
 
+  const silenceOf = (attempt: Attempt): number =>
+    (attempt.t?.livenessMs?.(heartbeatMs) ?? heartbeatMs) + (10_000 satisfies typeof Limits.staleGraceMs);
+
+  /**
+   * Every frame moves the watchdog's deadline instead of replacing its timer (a new timer per
+   * frame cost about a fifth of handling the frame): the one timer looks when it runs, and
+   * waits again if a frame came meanwhile.
+   */
   const armWatchdog = (attempt: Attempt): void => {
-    const silence =
-      (attempt.t?.livenessMs?.(heartbeatMs) ?? heartbeatMs) + (10_000 satisfies typeof Limits.staleGraceMs);
-    after('watchdog', silence, () => {
-      if (active !== attempt) return;
-      // Nothing heard for a heartbeat and its grace: the connection is dead without knowing it.
-      stale = true;
-      host.error('stalled', `no frame for ${silence} ms on ${attempt.rung}`);
-      dropActive(attempt);
-      retry(attempt.i);
-    });
+    const now = clock.now();
+    watched = attempt;
+    watchdogDue = now + silenceOf(attempt);
+    if ('watchdog' in timers && watchdogRuns <= watchdogDue) return;
+    watchdogRuns = watchdogDue;
+    after('watchdog', watchdogDue - now, checkWatchdog);
+  };
+
+  const checkWatchdog = (): void => {
+    const attempt = watched;
+    if (!attempt || active !== attempt) return;
+    const silence = silenceOf(attempt);
+    const now = clock.now();
+    // A deadline further than one silence away means the wall clock went back: start over from now.
+    const due = Math.min(watchdogDue, now + silence);
+    if (now < due) {
+      watchdogDue = watchdogRuns = due;
+      after('watchdog', due - now, checkWatchdog);
+      return;
+    }
+    // Nothing heard for a heartbeat and its grace: the connection is dead without knowing it.
+    stale = true;
+    host.error('stalled', `no frame for ${silence} ms on ${attempt.rung}`);
+    dropActive(attempt);
+    retry(attempt.i);
   };
 
   const scheduleProbe = (): void => {
