@@ -6,7 +6,7 @@ import { fakeJwt, fakeTransports, type FakeTransport } from './test/fake-transpo
 import { booking, heartbeat, snapshotFrame } from './test/frames.js';
 import { until } from './test/server.js';
 
-function setup() {
+function setup(getToken: () => string | null = () => fakeJwt('c-story')) {
   const clock = new ManualClock();
   const fakes = fakeTransports();
   const events = new EventTarget();
@@ -16,7 +16,7 @@ function setup() {
   const client: DashboardClient = createDashboardClient(
     {
       endpoint: 'https://fg.example.com',
-      getToken: () => fakeJwt('c-story'),
+      getToken,
       tabSync: false,
       eventTarget: events,
     },
@@ -166,6 +166,28 @@ describe('createDashboardClient: what it does with each frame', () => {
       expect(() => ws.send(junk)).not.to.throw();
     }
     expect(t.client.state.snapshot!.seq).to.equal(10);
+  });
+});
+
+describe('createDashboardClient: a session that changes hands', () => {
+  it("ends when the token is another consultant's: no connection with it, the state kept and marked expired", async () => {
+    let consultant = 'c-story';
+    const t = setup(() => fakeJwt(consultant));
+    try {
+      const ws = await t.transport(0);
+      ws.welcome(10);
+      const before = t.client.state.snapshot;
+      // The host signed someone else in; the connection drops and the client asks for a token.
+      consultant = 'c-other';
+      ws.fail();
+      await t.clock.advance(60_000);
+      await until(() => t.client.status === 'expired', 'expired');
+      expect(t.fakes.created).to.have.length(1);
+      expect(t.codes()).to.include('session-changed');
+      expect(t.client.state.snapshot).to.equal(before);
+    } finally {
+      t.client.close();
+    }
   });
 });
 

@@ -259,7 +259,14 @@ export function createDashboardClient(
       const spare = spareToken;
       spareToken = null;
       const token = spare ?? (await options.getToken());
-      if (token) consultant ??= tokenSubject(token);
+      const subject = token && tokenSubject(token);
+      if (subject && consultant && subject !== consultant) {
+        // Someone else signed in: what this client holds is the previous consultant's. It
+        // ends here, state kept and marked expired; a new client starts the new session.
+        report('session-changed', `the token is for another consultant than ${consultant}`);
+        return null;
+      }
+      if (subject) consultant ??= subject;
       return token;
     },
     cursor: () => (fromScratch ? null : store.cursor),

@@ -145,6 +145,41 @@ describe('<fg-dashboard-provider>', () => {
       expect(provider.client).to.equal(undefined);
     });
 
+    it("starts over with a new client when its token is another consultant's, showing nothing of the last one", async () => {
+      const provider = await fixture<FgDashboardProvider>(html`
+        <fg-dashboard-provider endpoint=${serverUrl!} token=${await demoToken('c-story')}>
+          <fg-stats-cards></fg-stats-cards>
+        </fg-dashboard-provider>
+      `);
+      await until(() => provider.client?.status === 'live', 'the first consultant live');
+      const first = provider.client!;
+      let closed = false;
+      const close = first.close.bind(first);
+      first.close = () => {
+        closed = true;
+        close();
+      };
+      provider.token = await demoToken('c-other');
+      await provider.updateComplete;
+      expect(closed, 'the old client closed').to.equal(true);
+      const client = provider.client!;
+      expect(client).not.to.equal(first);
+      // Nothing to show until the new consultant's own data comes (no I/O has run yet).
+      expect(client.state.snapshot).to.equal(null);
+      await until(() => client.status === 'live', 'the second consultant live');
+      expect(client.state.snapshot!.consultant.id).to.equal('c-other');
+      const cards = provider.querySelector('fg-stats-cards')!;
+      await until(
+        () => familyClients(cards) === String(client.state.snapshot!.counts.familyClients),
+        "the second consultant's families",
+      );
+
+      // A fresh token for the same consultant keeps the client and its connection.
+      provider.token = await demoToken('c-other', 600);
+      await provider.updateComplete;
+      expect(provider.client).to.equal(client);
+    });
+
     it('re-dispatches fg-session-expired from itself, bubbling, composed and cancelable', async () => {
       const seen: CustomEvent[] = [];
       const onExpired = (event: Event) => {

@@ -1,6 +1,11 @@
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import { TRANSPORTS, type TransportName } from '@fg/protocol/frames';
-import { createDashboardClient, type DashboardClient, type DashboardClientOptions } from '@fg/realtime';
+import {
+  createDashboardClient,
+  tokenSubject,
+  type DashboardClient,
+  type DashboardClientOptions,
+} from '@fg/realtime';
 import { ContextProvider, dashboardClientContext, dashboardSettingsContext } from '../context.js';
 
 /** The events of the client that a page may want to handle, re-dispatched from the provider. */
@@ -14,13 +19,17 @@ function parseTransports(value: string | undefined): TransportName[] | undefined
   return names.length > 0 ? names : undefined;
 }
 
+const subjectOf = (token: string | undefined) => (token ? tokenSubject(token) : null);
+
 /**
  * @summary Connects the dashboard widgets inside it to a backend: one client, one
  * connection, shared by every widget through context, across shadow roots.
  *
  * Give it an `endpoint` and a `token` (or a `getToken` function) and it creates the client
  * itself, closing it when removed from the page; or hand it a ready `client` (any
- * `DashboardClient`, such as a store fed by hand in tests and stories).
+ * `DashboardClient`, such as a store fed by hand in tests and stories). A new `token` for
+ * the same consultant is used at the next connect; one for another consultant (the JWT
+ * `sub`) starts a new client, so nothing of the last consultant's dashboard stays on screen.
  *
  * @slot - The widgets, at any depth.
  *
@@ -106,7 +115,9 @@ export class FgDashboardProvider extends LitElement {
       changed.has('endpoint') ||
       changed.has('transports') ||
       changed.has('loginUrl') ||
-      (changed.has('token') && this.owned?.status === 'expired');
+      (changed.has('token') &&
+        // A session that ended, or one of another consultant: nothing of the last one may show.
+        (this.owned?.status === 'expired' || subjectOf(changed.get('token')) !== subjectOf(this.token)));
     if (this.given || !this.isConnected || !this.endpoint) {
       this.closeOwned();
     } else if (!this.owned || recreate) {
