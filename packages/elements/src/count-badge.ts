@@ -36,6 +36,12 @@ export const countBadgeStyles = css`
     inline-size: 3.25em;
     font-size: 0.8125rem;
   }
+  /* A layout root one pill tall (a flex item, like the slot, cannot be one): a new count lays out this box alone. */
+  .fit {
+    display: block;
+    contain: size layout;
+    block-size: 1.5rem;
+  }
   .count {
     display: inline-block;
     padding-inline: 0.45em;
@@ -97,8 +103,10 @@ export abstract class CountBadge extends LitElement {
         ${this.renderIcon()}
         <span class="label" part="label">${this.text}</span>
         <span class="slot"
-          ><span class="count" part="count"
-            >${count === undefined ? html`<span class="skeleton"></span>` : format.capped(count)}</span
+          ><span class="fit"
+            ><span class="count" part="count"
+              >${count === undefined ? html`<span class="skeleton"></span>` : format.capped(count)}</span
+            ></span
           ></span
         >
       </span>

@@ -15,19 +15,25 @@ export const statsCardsStyles = css`
     }
   }
   .card {
-    display: flex;
-    flex-direction: column;
-    gap: 0.25rem;
     min-block-size: 5.5rem;
     background: var(--fg-stats-cards-background, var(--_surface));
   }
   .label {
+    display: block;
     color: var(--fg-stats-cards-label-color, var(--_muted));
     font-size: 0.8125rem;
     font-weight: 500;
     line-height: 1.25rem;
   }
+  /*
+   * A layout root, one line tall whatever the number: a new value lays out this box alone,
+   * not the page. (A flex item cannot be one, so the card is a plain block.)
+   */
   .value {
+    display: block;
+    margin-block-start: 0.25rem;
+    contain: size layout;
+    block-size: 2.25rem;
     color: var(--fg-stats-cards-value-color, var(--_text));
     font-size: var(--fg-stats-cards-value-size, 1.75rem);
     font-weight: 650;

@@ -2,7 +2,7 @@ import { expect } from '@open-wc/testing';
 import '../define/fg-stats-cards.js';
 import type { FgStatsCards } from './stats-cards.js';
 import { DashboardScript, busySnapshot, emptySnapshot } from '../test/frames.js';
-import { layoutShiftDuring, layoutShiftSupported, mount, text } from '../test/harness.js';
+import { expectLayoutRoot, layoutShiftDuring, layoutShiftSupported, mount, text } from '../test/harness.js';
 
 function card(el: FgStatsCards, name: string) {
   const group = [...el.shadowRoot!.querySelectorAll('[role="group"]')].find(
@@ -99,6 +99,15 @@ describe('<fg-stats-cards>', () => {
     await status('expired');
     expect(base.classList.contains('dimmed')).to.equal(true);
     expect(card(el, 'Monthly Revenue').value).to.equal('$5,000');
+  });
+
+  it('lays out a new number in its own box, not the page', async () => {
+    const script = new DashboardScript();
+    const { el, feed } = await mount<FgStatsCards>('fg-stats-cards');
+    await feed(script.snapshotFrame());
+    const values = el.shadowRoot!.querySelectorAll('[part~="value"]');
+    expect(values).to.have.length(4);
+    for (const value of values) expectLayoutRoot(value, '36px');
   });
 
   it('causes no layout shift while data and updates arrive (Chromium: WebKit has no Layout Instability API)', async function () {

@@ -29,7 +29,8 @@ const CARDS: readonly { key: 'familyClients' | 'active' | 'completed'; label: st
  * @csspart base - The grid of cards.
  * @csspart card - Every card; also `card-family-clients`, `card-active`, `card-completed`, `card-revenue`.
  * @csspart label - The name of a card.
- * @csspart value - The value of a card.
+ * @csspart value - The value of a card: one line, 2.25rem tall whatever the number (it is its own
+ *   layout root); a larger line height needs a larger `block-size` too.
  *
  * @cssproperty --fg-stats-cards-gap - Space between cards.
  * @cssproperty --fg-stats-cards-background - Card background; defaults to `--fg-color-surface`.

@@ -3,7 +3,7 @@ import { expect } from '@open-wc/testing';
 import type { EventFrame } from '@fg/protocol';
 import type { LitElement } from 'lit';
 import { DashboardScript, busySnapshot, emptySnapshot } from './frames.js';
-import { layoutShiftDuring, layoutShiftSupported, mount, text } from './harness.js';
+import { expectLayoutRoot, layoutShiftDuring, layoutShiftSupported, mount, text } from './harness.js';
 
 export interface BadgeCase {
   tag: string;
@@ -82,6 +82,12 @@ export function countBadgeSuite(c: BadgeCase): void {
       expect(count(el)).to.equal(String(c.story));
       await status('live');
       expect(image(el).classList.contains('dimmed')).to.equal(false);
+    });
+
+    it('lays out a new count in its own box, not the page', async () => {
+      const { el, feed } = await mount(c.tag);
+      await feed(new DashboardScript().snapshotFrame());
+      expectLayoutRoot(el.shadowRoot!.querySelector('[part~="count"]')!.parentElement!, '24px');
     });
 
     it('causes no layout shift as the count grows past 9 and 99 (Chromium: WebKit has no Layout Instability API)', async function () {

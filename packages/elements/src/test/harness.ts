@@ -1,5 +1,5 @@
 /** Mounting widgets under a provider whose client is a store fed real protocol frames. */
-import { fixture, html, nextFrame } from '@open-wc/testing';
+import { expect, fixture, html, nextFrame } from '@open-wc/testing';
 import type { LitElement } from 'lit';
 import type { ServerFrame } from '@fg/protocol';
 import { createDashboardStore, type ConnectionStatus, type DashboardStore } from '@fg/realtime';
@@ -83,6 +83,24 @@ export async function mount<T extends LitElement>(tag: string, width = 760): Pro
 export function text(el: Element | null | undefined): string {
   const root = el?.shadowRoot ?? el;
   return (root?.textContent ?? '').replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Checks that a number's box is a layout root: a new value lays out that box alone, not the
+ * page. That takes size and layout containment on a box that is not a flex or grid item
+ * (Blink never makes those roots), and a size that did not come from the number.
+ */
+export function expectLayoutRoot(box: Element, height: string): void {
+  const style = getComputedStyle(box);
+  const contain = style.contain.split(' ');
+  expect(
+    (contain.includes('size') || contain.includes('strict')) &&
+      (contain.includes('layout') || contain.includes('strict')),
+    `contain: ${style.contain}`,
+  ).to.equal(true);
+  expect(style.height, 'its own height').to.equal(height);
+  const parent = box.parentElement ?? (box.getRootNode() as ShadowRoot).host;
+  expect(getComputedStyle(parent).display, 'its parent lays it out as a block').to.not.match(/flex|grid/);
 }
 
 export const layoutShiftSupported = (): boolean =>

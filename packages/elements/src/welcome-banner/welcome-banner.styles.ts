@@ -44,9 +44,14 @@ export const welcomeBannerStyles = css`
     min-inline-size: 0;
   }
   .value {
-    /* A full line of its own: the label sits below it yet reads "3 upcoming consultations". */
+    /*
+     * A full line of its own: the label sits below it yet reads "3 upcoming consultations".
+     * A layout root one line tall: a new value lays out this box alone, not the page.
+     */
     display: inline-block;
     inline-size: 100%;
+    contain: size layout;
+    block-size: 2rem;
     font-size: var(--fg-welcome-banner-value-size, 1.5rem);
     font-weight: 650;
     line-height: 2rem;

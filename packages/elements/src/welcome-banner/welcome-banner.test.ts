@@ -2,7 +2,7 @@ import { expect } from '@open-wc/testing';
 import '../define/fg-welcome-banner.js';
 import type { FgWelcomeBanner } from './welcome-banner.js';
 import { DashboardScript, busySnapshot, emptySnapshot, upcomingItem } from '../test/frames.js';
-import { layoutShiftDuring, layoutShiftSupported, mount, text } from '../test/harness.js';
+import { expectLayoutRoot, layoutShiftDuring, layoutShiftSupported, mount, text } from '../test/harness.js';
 
 const region = (el: FgWelcomeBanner) => el.shadowRoot!.querySelector('section[aria-label="Welcome"]')!;
 const fact = (el: FgWelcomeBanner, name: string) =>
@@ -80,6 +80,14 @@ describe('<fg-welcome-banner>', () => {
     await status('expired');
     expect(region(el).classList.contains('dimmed')).to.equal(true);
     expect(fact(el, 'revenue')).to.equal('$5,000 revenue this month');
+  });
+
+  it('lays out a new number in its own box, not the page', async () => {
+    const { el, feed } = await mount<FgWelcomeBanner>('fg-welcome-banner');
+    await feed(new DashboardScript().snapshotFrame());
+    const values = el.shadowRoot!.querySelectorAll('[part~="value"]');
+    expect(values).to.have.length(3);
+    for (const value of values) expectLayoutRoot(value, '32px');
   });
 
   it('causes no layout shift while data and updates arrive (Chromium: WebKit has no Layout Instability API)', async function () {

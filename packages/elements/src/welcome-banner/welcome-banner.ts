@@ -23,7 +23,8 @@ const select = ({ snapshot, status }: DashboardState) => ({
  * @csspart name - The consultant's name inside the greeting.
  * @csspart facts - The row of three facts.
  * @csspart fact - Each fact; also `fact-upcoming`, `fact-active`, `fact-revenue`.
- * @csspart value - The number of a fact.
+ * @csspart value - The number of a fact: one line, 2rem tall whatever the number (it is its own
+ *   layout root); a larger line height needs a larger `block-size` too.
  * @csspart label - What a fact counts.
  *
  * @cssproperty --fg-welcome-banner-background - Defaults to `--fg-color-surface`.
