@@ -64,7 +64,7 @@ export function createDashboardClient(
    * for the lock, where Web Locks lists them, and ask for the state as they join.
    */
   let listened = true;
-  /** Requests for the state heard from other tabs: one during a count of the followers tells it may be stale. */
+  /** Requests for the state heard from other tabs: one that comes while the followers are counted may be a tab the count missed. */
   let asked = 0;
   /** The session's consultant: from the token, else pinned by the first welcome or snapshot. */
   let consultant: string | null = null;
