@@ -166,7 +166,11 @@ describe('<fg-dashboard-provider>', () => {
       expect(client).not.to.equal(first);
       // Nothing to show until the new consultant's own data comes (no I/O has run yet).
       expect(client.state.snapshot).to.equal(null);
-      await until(() => client.status === 'live', 'the second consultant live');
+      // Live comes with the welcome, a moment before the first data.
+      await until(
+        () => client.status === 'live' && client.state.snapshot !== null,
+        'the second consultant live',
+      );
       expect(client.state.snapshot!.consultant.id).to.equal('c-other');
       const cards = provider.querySelector('fg-stats-cards')!;
       await until(
