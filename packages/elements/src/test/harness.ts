@@ -93,11 +93,8 @@ export function text(el: Element | null | undefined): string {
 export function expectLayoutRoot(box: Element, height: string): void {
   const style = getComputedStyle(box);
   const contain = style.contain.split(' ');
-  expect(
-    (contain.includes('size') || contain.includes('strict')) &&
-      (contain.includes('layout') || contain.includes('strict')),
-    `contain: ${style.contain}`,
-  ).to.equal(true);
+  const has = (value: string) => contain.includes(value) || contain.includes('strict');
+  expect(has('size') && has('layout'), `contain: ${style.contain}`).to.equal(true);
   expect(style.height, 'its own height').to.equal(height);
   const parent = box.parentElement ?? (box.getRootNode() as ShadowRoot).host;
   expect(getComputedStyle(parent).display, 'its parent lays it out as a block').to.not.match(/flex|grid/);

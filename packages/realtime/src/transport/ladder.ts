@@ -140,10 +140,6 @@ export function createLadder(options: {
   let authRefreshed = false;
   let heartbeatMs: number = 15_000 satisfies typeof Limits.heartbeatMs;
   let lastFrameAt = 0;
-  /** The watchdog: the connection it watches, when that one is due a frame, and when its timer runs (clock ms). */
-  let watched: Attempt | null = null;
-  let watchdogDue = 0;
-  let watchdogRuns = 0;
   let lastStatus: string | null = null;
   let attempts = 0;
   /** Rung the pending retry will try. */
@@ -376,31 +372,22 @@ export function createLadder(options: {
     (attempt.t?.livenessMs?.(heartbeatMs) ?? heartbeatMs) + (10_000 satisfies typeof Limits.staleGraceMs);
 
   /**
-   * Every frame moves the watchdog's deadline instead of replacing its timer (a new timer per
-   * frame cost about a fifth of handling the frame): the one timer looks when it runs, and
-   * waits again if a frame came meanwhile.
+   * Frames do not touch the watchdog's timer (a new timer per frame cost about a fifth of
+   * handling the frame): the one timer, when it runs, measures the silence since the last
+   * frame, and waits again for what is left of it.
    */
   const armWatchdog = (attempt: Attempt): void => {
-    const now = clock.now();
-    watched = attempt;
-    watchdogDue = now + silenceOf(attempt);
-    if ('watchdog' in timers && watchdogRuns <= watchdogDue) return;
-    watchdogRuns = watchdogDue;
-    after('watchdog', watchdogDue - now, checkWatchdog);
+    if (!('watchdog' in timers)) after('watchdog', silenceOf(attempt), checkWatchdog);
   };
 
   const checkWatchdog = (): void => {
-    const attempt = watched;
-    if (!attempt || active !== attempt) return;
+    const attempt = active;
+    if (!attempt?.o) return;
     const silence = silenceOf(attempt);
-    const now = clock.now();
-    // A deadline further than one silence away means the wall clock went back: start over from now.
-    const due = Math.min(watchdogDue, now + silence);
-    if (now < due) {
-      watchdogDue = watchdogRuns = due;
-      after('watchdog', due - now, checkWatchdog);
-      return;
-    }
+    // A last frame in the future means the wall clock went back: count from now.
+    lastFrameAt = Math.min(lastFrameAt, clock.now());
+    const quiet = clock.now() - lastFrameAt;
+    if (quiet < silence) return after('watchdog', silence - quiet, checkWatchdog);
     // Nothing heard for a heartbeat and its grace: the connection is dead without knowing it.
     stale = true;
     host.error('stalled', `no frame for ${silence} ms on ${attempt.rung}`);
