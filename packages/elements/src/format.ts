@@ -32,6 +32,12 @@ const DAY = 24 * HOUR;
 
 /** Formats for one consultant in one locale. Cheap to create: the `Intl` objects behind it are shared. */
 export class Formatter {
+  /**
+   * Days and times already formatted, by input. A list asks for the same rows' labels at
+   * every update (a row's day label takes four `Intl` calls); cleared when it grows.
+   */
+  private readonly memo = new Map<string, string | number>();
+
   constructor(
     readonly locale: string,
     readonly timeZone: string,
@@ -69,12 +75,16 @@ export class Formatter {
 
   /** A day and time relative to `now`'s calendar day: "Today, 2:30 PM", "Tomorrow, 9:00 AM", "Thu, Nov 28, 4:00 PM". */
   dayAndTime(at: string | number, now: number): string {
-    const days = Math.round((this.dayStart(at) - this.dayStart(now)) / DAY);
-    const near = days >= -1 && days <= 1;
-    const day = near
-      ? this.relativeFormat('long').format(days, 'day')
-      : this.dateTime({ weekday: 'short', month: 'short', day: 'numeric' }).format(new Date(at));
-    return `${near ? day.charAt(0).toLocaleUpperCase(this.locale) + day.slice(1) : day}, ${this.time(at)}`;
+    // A day starts on a whole minute in every time zone: `now` to the minute is in the same day.
+    const today = this.dayStart(now - (now % MINUTE));
+    return this.remember(`t${at}|${today}`, () => {
+      const days = Math.round((this.dayStart(at) - today) / DAY);
+      const near = days >= -1 && days <= 1;
+      const day = near
+        ? this.relativeFormat('long').format(days, 'day')
+        : this.dateTime({ weekday: 'short', month: 'short', day: 'numeric' }).format(new Date(at));
+      return `${near ? day.charAt(0).toLocaleUpperCase(this.locale) + day.slice(1) : day}, ${this.time(at)}`;
+    });
   }
 
   /** "in 5 min", "3 hr ago", "now": minutes and coarser. */
@@ -114,11 +124,22 @@ export class Formatter {
 
   /** Midnight of the calendar day of `at` in the consultant's time zone, as a UTC day number times a day. */
   private dayStart(at: string | number): number {
-    const parts = this.dateTime({ year: 'numeric', month: 'numeric', day: 'numeric' }).formatToParts(
-      new Date(at),
-    );
-    const part = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-    return Date.UTC(part('year'), part('month') - 1, part('day'));
+    return this.remember(`s${at}`, () => {
+      const parts = this.dateTime({ year: 'numeric', month: 'numeric', day: 'numeric' }).formatToParts(
+        new Date(at),
+      );
+      const part = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+      return Date.UTC(part('year'), part('month') - 1, part('day'));
+    });
+  }
+
+  private remember<T extends string | number>(key: string, make: () => T): T {
+    let value = this.memo.get(key) as T | undefined;
+    if (value === undefined) {
+      if (this.memo.size >= 256) this.memo.clear();
+      this.memo.set(key, (value = make()));
+    }
+    return value;
   }
 }
 
