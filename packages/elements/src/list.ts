@@ -13,7 +13,7 @@ import { ClockController, FormatController, type Formatter } from './format.js';
 import { StoreController, freshnessOf, shallowEqual, type Freshness } from './store-controller.js';
 import { highPriorityIds } from './templates.js';
 
-/** A row's data: its `id` is its key, so a row keeps its element for as long as its item stays. */
+/** A row's data: its `id` names it (which item a row shows, and which one came new). */
 export interface Keyed {
   readonly id: string;
 }
@@ -48,14 +48,16 @@ function outerScroller(element: Element): Element {
  * scroller of reserved height, and a list of fixed-height rows named by the heading, with
  * skeleton rows while loading and an empty state.
  *
- * Rows are keyed by item `id`: each keeps its element (and only a changed row re-renders)
- * for as long as its item stays, and a removed row leaves nothing behind. Rows are placed by
- * an inline `transform` from their index (not an inherited custom property, which would
- * restyle every element of a row that moves), so a row changing place is never a layout
- * shift; a new row fades in (under 300 ms), and a new row named by a high-priority event
- * also shows the highlight color for a moment. No motion under `prefers-reduced-motion`; the
- * first data does not animate. Rows that change place move at once: a glide would be one
- * more animation per row and update, for nothing the person needs.
+ * Rows have a fixed height and are placed by an inline `transform` from their index, so a
+ * row changing place is never a layout shift. How items get rows is `rowsAreSlots`: keyed,
+ * each item keeps its row for as long as it stays; as slots, the first row shows the first
+ * item and so on, and a new item changes the rows' text instead of making a row and removing
+ * another (which costs several times more: new elements to style, an element to take down).
+ * As slots, a row holding the focus keeps its item (rows are made or removed around it), so
+ * the focus never lands on another item. A new item fades in (under 300 ms), and one named
+ * by a high-priority event also shows the highlight color for a moment; its entrance goes
+ * with it to whichever row shows it next. No motion under `prefers-reduced-motion`; the
+ * first data does not animate.
  *
  * What the person sees stays put: when the start of the list is scrolled out of view (in the
  * list's own scroller, or in the page or box around it) and rows are inserted above, the
@@ -91,6 +93,13 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
   protected abstract readonly skeletonRows: number;
   /** The event whose new rows flash. */
   protected abstract readonly flashKind: EventKind;
+  /**
+   * Rows as slots: a row shows whichever item is at its place, its text changing in place,
+   * instead of each item having a row of its own. Only for rows whose every piece of text
+   * starts at a fixed place (a grid cell of its own): text that follows text of another
+   * width would move, a layout shift.
+   */
+  protected abstract readonly rowsAreSlots: boolean;
 
   /** The dashboard's items. */
   protected abstract pick(snapshot: NonNullable<DashboardState['snapshot']>): readonly T[];
@@ -102,7 +111,7 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
     freshness: Freshness,
   ): readonly [string, TemplateResult];
 
-  /** Rows by key, in list order. */
+  /** Rows by the key of the item each shows, in list order. */
   private rows = new Map<string, HTMLElement>();
   /** The items the rows show: when the coming render's are the same, no row comes, goes or moves. */
   private shownItems: readonly T[] | undefined;
@@ -204,38 +213,76 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
     const animate = shown !== this.shownItems && this.primed && !reducedMotion().matches;
     this.shownItems = shown;
     this.primed = !!shown;
-    const flash = highPriorityIds(this.view.state.recentEvents, this.flashKind);
     const { consultant, freshness } = this.view.value;
     const format = this.format.for(consultant);
     const now = this.clock.now;
     const list = this.renderRoot.querySelector<HTMLElement>('[role=list]')!;
     const old = this.rows;
     const rows = (this.rows = new Map());
-    for (const item of items) rows.set(item.id, old.get(item.id));
-    for (const [key, row] of old) if (!rows.has(key)) row.remove();
+    // Entrances under way go with their items, to whichever row shows them now.
+    const present = new Set(items.map((item) => item.id));
+    const entering = new Map<string, Animation>();
+    const spare: Animation[] = [];
+    for (const [key, row] of old) {
+      const entrance = entrances.get(row);
+      if (!entrance) continue;
+      if (present.has(key)) entering.set(key, entrance);
+      else spare.push(entrance);
+    }
+    const flash = animate ? highPriorityIds(this.view.state.recentEvents, this.flashKind) : undefined;
+    const slots = this.slots(items, old);
     setStyle(list, '--_n', items.length);
     let next = list.firstElementChild;
     items.forEach((item, i) => {
-      let row: HTMLElement | undefined = rows.get(item.id);
-      if (!row) {
-        row = document.createElement('div');
-        row.setAttribute('role', 'listitem');
-        row.dataset.key = item.id;
-        this.newRow(row);
-        rows.set(item.id, row);
-        if (animate) {
-          // A CSS animation (`[data-new]` in listStyles), its attribute removed once it ran.
-          row.dataset.new = flash.has(item.id) ? 'flash' : '';
-          row.addEventListener('animationend', () => row!.removeAttribute('data-new'), { once: true });
-        }
-      }
+      const row = slots[i]!;
+      rows.set(item.id, row);
       setStyle(row, 'transform', `translateY(${i * 100}%)`); // rows are one row tall
       const [part, content] = this.renderItem(item, format, now, freshness);
       if (row.getAttribute('part') !== part) row.setAttribute('part', part);
       render(content, row, { host: this });
       if (row === next) next = row.nextElementSibling;
       else list.insertBefore(row, next);
+      if (row.dataset.key === item.id) return;
+      row.dataset.key = item.id;
+      const arriving = flash !== undefined && !old.has(item.id);
+      show(row, entering.get(item.id) ?? (arriving ? enter(flash.has(item.id), spare) : undefined));
     });
+    for (const entrance of spare) entrance.cancel();
+  }
+
+  /**
+   * The row for each item. Keyed, an item keeps its row and a new one gets a new row. As
+   * slots, the rows there are show the items in order, made or removed at the end; a row
+   * holding the focus keeps its item (rows are made or removed before or after it instead),
+   * or goes with it.
+   */
+  private slots(items: readonly T[], old: Map<string, HTMLElement>): HTMLElement[] {
+    let slots: (HTMLElement | undefined)[];
+    if (!this.rowsAreSlots) {
+      slots = items.map((item) => old.get(item.id));
+    } else {
+      const active = (this.renderRoot as ShadowRoot).activeElement;
+      const rows = [...old.values()];
+      const held = active ? rows.findIndex((row) => row.contains(active)) : -1;
+      const at = held < 0 ? -1 : items.findIndex((item) => item.id === rows[held]!.dataset.key);
+      // A focused row whose item went goes with it, as a keyed row would.
+      const others = held < 0 ? rows : rows.filter((_, i) => i !== held);
+      const before = rows.slice(0, held);
+      const after = rows.slice(held + 1);
+      slots = items.map((_, i) =>
+        at < 0 ? others[i] : i < at ? before[i] : i === at ? rows[held] : after[i - at - 1],
+      );
+    }
+    const kept = new Set(slots);
+    for (const row of old.values()) if (!kept.has(row)) row.remove();
+    return slots.map((row) => row ?? this.makeRow());
+  }
+
+  private makeRow(): HTMLElement {
+    const row = document.createElement('div');
+    row.setAttribute('role', 'listitem');
+    this.newRow(row);
+    return row;
   }
 
   protected override updated(_changed: PropertyValues<this>): void {
@@ -281,6 +328,58 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
     if (index >= 0)
       this.anchor = { key: rows[index]!.dataset.key!, top: listTop + index * height, scroller: outer };
   }
+}
+
+/** The entrance each row shows: a new item's, started there or come with it from another row. */
+const entrances = new WeakMap<Element, Animation>();
+/** Entrances that show the highlight color. */
+const flashing = new WeakSet<Animation>();
+
+let templates: Record<'fade' | 'flash', KeyframeEffect> | undefined;
+
+/**
+ * A new item's entrance, of opacity alone (the compositor runs it): a fade, or, for a
+ * high-priority item, the same fade and then the highlight color held for a moment (a color
+ * animated would be painted again in every frame). One of `spare` (entrances of items that
+ * left, still running) when it has one of the kind, else a copy of the kind's template:
+ * either costs less than `Element.animate()` with keyframes to read.
+ */
+function enter(flash: boolean, spare: Animation[]): Animation {
+  const reuse = spare.findIndex(
+    (entrance) => flashing.has(entrance) === flash && entrance.playState === 'running',
+  );
+  if (reuse >= 0) {
+    const [entrance] = spare.splice(reuse, 1);
+    entrance!.currentTime = 0;
+    return entrance!;
+  }
+  const fade = { opacity: 0, offset: 0, easing: 'ease-out' };
+  templates ??= {
+    fade: new KeyframeEffect(null, [fade], 240),
+    flash: new KeyframeEffect(null, [fade, { opacity: 1, offset: 0.17 }], 1400),
+  };
+  const animation = new Animation(new KeyframeEffect(templates[flash ? 'flash' : 'fade']), document.timeline);
+  if (flash) flashing.add(animation);
+  animation.onfinish = () => {
+    const target = (animation.effect as KeyframeEffect).target;
+    if (target && entrances.get(target) === animation) {
+      entrances.delete(target);
+      target.removeAttribute('data-flash');
+    }
+  };
+  animation.play();
+  return animation;
+}
+
+/** Makes `row` show `entrance` from where it is now, or no entrance. */
+function show(row: HTMLElement, entrance: Animation | undefined): void {
+  if (entrance) {
+    (entrance.effect as KeyframeEffect).target = row;
+    entrances.set(row, entrance);
+  } else {
+    entrances.delete(row);
+  }
+  row.toggleAttribute('data-flash', !!entrance && flashing.has(entrance));
 }
 
 let motionQuery: MediaQueryList | undefined;

@@ -172,35 +172,8 @@ export const listStyles = css`
     margin: 0;
     text-align: center;
   }
-  /*
-   * New rows fade in (list.ts). A new high-priority row also shows the highlight color,
-   * for as long as its fade runs, which is longer (it is opaque as soon): one animation per
-   * row, of opacity alone, which the compositor runs; a color animated would be painted
-   * again in every frame.
-   */
-  [data-new] {
-    animation: fg-fade 240ms ease-out;
-  }
-  [data-new='flash'] {
+  /* A new high-priority row shows the highlight color while its entrance runs (list.ts). */
+  [data-flash] {
     background-color: var(--fg-color-highlight, #fff8c5);
-    animation: fg-flash 1.4s ease-out;
-  }
-  @keyframes fg-fade {
-    from {
-      opacity: 0;
-    }
-  }
-  @keyframes fg-flash {
-    from {
-      opacity: 0;
-    }
-    17% {
-      opacity: 1;
-    }
-  }
-  @media (prefers-reduced-motion: reduce) {
-    [data-new] {
-      animation: none;
-    }
   }
 `;

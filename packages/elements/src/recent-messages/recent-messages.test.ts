@@ -63,6 +63,57 @@ describe('<fg-recent-messages>', () => {
     await expect(el).to.be.accessible();
   });
 
+  it('shows a new message in the rows it has, its entrance going on in the row it moves to', async () => {
+    const script = new DashboardScript();
+    const { el, feed } = await mount<FgRecentMessages>('fg-recent-messages');
+    await feed(script.snapshotFrame());
+    const before = rows(el);
+    await feed(script.message(messageItem(9, { id: 'first' })));
+    // No row made or removed: the three rows now show the new message and the two after it.
+    expect(rows(el)).to.have.ordered.members(before);
+    expect(rows(el).map((r) => r.dataset.key)).to.deep.equal(['first', 'm0', 'm1']);
+    const [entrance, ...more] = before[0]!.getAnimations();
+    expect(more).to.have.length(0);
+    expect(before[0]!.hasAttribute('data-flash'), 'a new message shows the highlight').to.equal(true);
+    expect(before[1]!.getAnimations(), 'a message pushed down is not new').to.have.length(0);
+    // The next one comes while the first is still arriving: the first's entrance moves with it.
+    entrance!.currentTime = 100;
+    await feed(script.message(messageItem(10, { id: 'second' })));
+    expect(rows(el).map((r) => r.dataset.key)).to.deep.equal(['second', 'first', 'm0']);
+    const [moved] = before[1]!.getAnimations();
+    expect(moved!.currentTime).to.be.at.least(100);
+    expect(before[1]!.hasAttribute('data-flash')).to.equal(true);
+    expect(before[0]!.getAnimations()[0]!.currentTime).to.be.below(100);
+    expect(before[2]!.getAnimations()).to.have.length(0);
+    expect(before[2]!.hasAttribute('data-flash')).to.equal(false);
+    await animationsDone(el);
+    await nextFrame(); // the frame that tells the animations' end
+    expect(
+      rows(el).some((r) => r.hasAttribute('data-flash')),
+      'the highlight ends',
+    ).to.equal(false);
+  });
+
+  it('keeps a focused message in its row while others arrive above it or leave', async () => {
+    const script = new DashboardScript();
+    const { el, feed } = await mount<FgRecentMessages>('fg-recent-messages');
+    await feed(script.snapshotFrame());
+    await feed(script.message(messageItem(9, { id: 'mine', read: false })));
+    const button = row(el, 'mine').querySelector('button')!;
+    button.focus();
+    await feed(script.message(messageItem(10, { id: 'next', read: false })));
+    await feed(script.message(messageItem(11, { id: 'last', read: false })));
+    expect(rows(el).map((r) => r.dataset.key)).to.deep.equal(['last', 'next', 'mine']);
+    expect(el.shadowRoot!.activeElement, 'the focus stays on the same button').to.equal(button);
+    expect(row(el, 'mine').contains(button)).to.equal(true);
+    expect(text(button)).to.match(/The Writers 9$/);
+    // Pushed out of the list, the focused message goes, as it would from any list.
+    await feed(script.message(messageItem(12, { id: 'over', read: false })));
+    expect(rows(el).map((r) => r.dataset.key)).to.deep.equal(['over', 'last', 'next']);
+    expect(button.isConnected).to.equal(false);
+    expect(rows(el)).to.have.length(3);
+  });
+
   it('marks a message read through the client, then shows it read when the event arrives', async () => {
     const script = new DashboardScript();
     const { el, feed, store } = await mount<FgRecentMessages>('fg-recent-messages');

@@ -67,6 +67,7 @@ export class FgRecentMessages extends ListElement<MessageItem> {
   protected readonly emptyText = 'No messages yet';
   protected readonly skeletonRows = Limits.recentMessages;
   protected readonly flashKind = 'message.received';
+  protected readonly rowsAreSlots = true;
 
   /** Messages whose "Mark as read" is on its way to the server. */
   private pending: ReadonlySet<string> = new Set();

@@ -247,8 +247,9 @@ describe('<fg-upcoming-list>', () => {
     ).to.equal(true, 'animates opacity alone');
     const plain = getComputedStyle(row(el, 'a1')).backgroundColor;
     expect(getComputedStyle(booked).backgroundColor, 'shows the highlight color').to.not.equal(plain);
+    const finished = new Promise((resolve) => fade!.addEventListener('finish', resolve, { once: true }));
     fade!.finish();
-    await new Promise((resolve) => booked.addEventListener('animationend', resolve, { once: true }));
+    await finished;
     expect(getComputedStyle(booked).backgroundColor, 'and then no more').to.equal(plain);
     // The rows that moved down do not animate: only what is new does.
     for (const other of rows(el).filter((r) => r.dataset.key !== 'b')) {

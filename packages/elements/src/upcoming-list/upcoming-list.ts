@@ -45,6 +45,8 @@ export class FgUpcomingList extends ListElement<UpcomingItem> {
   protected readonly emptyText = 'No upcoming consultations';
   protected readonly skeletonRows = Limits.upcomingItems;
   protected readonly flashKind = 'consultation.booked';
+  // The title follows the family's name, and the time from now the day and time: text of any width.
+  protected readonly rowsAreSlots = false;
 
   protected pick(snapshot: { upcoming: readonly UpcomingItem[] }) {
     return snapshot.upcoming;
