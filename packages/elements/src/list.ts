@@ -53,11 +53,12 @@ function outerScroller(element: Element): Element {
  * each item keeps its row for as long as it stays; as slots, the first row shows the first
  * item and so on, and a new item changes the rows' text instead of making a row and removing
  * another (which costs several times more: new elements to style, an element to take down).
- * As slots, a row holding the focus keeps its item (rows are made or removed around it), so
- * the focus never lands on another item. A new item fades in (under 300 ms), and one named
- * by a high-priority event also shows the highlight color for a moment; its entrance goes
- * with it to whichever row shows it next. No motion under `prefers-reduced-motion`; the
- * first data does not animate.
+ * As slots, a row holding the focus or the pointer keeps its item (rows are made or removed
+ * around it), so the focus never lands on another item, and a button pressed as its item
+ * moves away never acts on the item that took its place. A new item fades in (under 300
+ * ms), and one named by a high-priority event also shows the highlight color for a moment;
+ * its entrance goes with it to whichever row shows it next. No motion under
+ * `prefers-reduced-motion`; the first data does not animate.
  *
  * What the person sees stays put: when the start of the list is scrolled out of view (in the
  * list's own scroller, or in the page or box around it) and rows are inserted above, the
@@ -253,8 +254,8 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
   /**
    * The row for each item. Keyed, an item keeps its row and a new one gets a new row. As
    * slots, the rows there are show the items in order, made or removed at the end; a row
-   * holding the focus keeps its item (rows are made or removed before or after it instead),
-   * or goes with it.
+   * holding the focus, else the row under the pointer, keeps its item (rows are made or
+   * removed before or after it instead), or goes with it.
    */
   private slots(items: readonly T[], old: Map<string, HTMLElement>): HTMLElement[] {
     let slots: (HTMLElement | undefined)[];
@@ -263,7 +264,8 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
     } else {
       const active = (this.renderRoot as ShadowRoot).activeElement;
       const rows = [...old.values()];
-      const held = active ? rows.findIndex((row) => row.contains(active)) : -1;
+      const focused = active ? rows.findIndex((row) => row.contains(active)) : -1;
+      const held = focused < 0 ? rows.findIndex((row) => row.matches(':hover')) : focused;
       const at = held < 0 ? -1 : items.findIndex((item) => item.id === rows[held]!.dataset.key);
       // A focused row whose item went goes with it, as a keyed row would.
       const others = held < 0 ? rows : rows.filter((_, i) => i !== held);

@@ -1,4 +1,5 @@
 import { expect, nextFrame, oneEvent } from '@open-wc/testing';
+import { resetMouse, sendMouse } from '@web/test-runner-commands';
 import '../define/fg-recent-messages.js';
 import { FgMarkReadEvent, type FgRecentMessages } from './recent-messages.js';
 import { DashboardScript, emptySnapshot, messageItem } from '../test/frames.js';
@@ -112,6 +113,33 @@ describe('<fg-recent-messages>', () => {
     expect(rows(el).map((r) => r.dataset.key)).to.deep.equal(['over', 'last', 'next']);
     expect(button.isConnected).to.equal(false);
     expect(rows(el)).to.have.length(3);
+  });
+
+  it('keeps the message under the pointer in its row, so a press never lands on the next one (Chromium: the WebKit driver moves no mouse)', async function () {
+    const script = new DashboardScript();
+    const { el, feed } = await mount<FgRecentMessages>('fg-recent-messages');
+    await feed(script.snapshotFrame());
+    await feed(script.message(messageItem(9, { id: 'mine', read: false })));
+    const button = row(el, 'mine').querySelector('button')!;
+    const box = button.getBoundingClientRect();
+    try {
+      await sendMouse({ type: 'move', position: [Math.round(box.x + 4), Math.round(box.y + 4)] });
+    } catch {
+      this.skip();
+    }
+    try {
+      expect(button.matches(':hover')).to.equal(true);
+      const elsewhere = rows(el).filter((r) => !r.contains(button));
+      await feed(script.message(messageItem(10, { id: 'next', read: false })));
+      expect(rows(el).map((r) => r.dataset.key)).to.deep.equal(['next', 'mine', 'm0']);
+      expect(row(el, 'mine').contains(button), 'the row under the pointer went with its message').to.equal(
+        true,
+      );
+      expect(text(button)).to.match(/The Writers 9$/);
+      expect(rows(el).filter((r) => elsewhere.includes(r))).to.have.length(1, 'one row made, one taken down');
+    } finally {
+      await resetMouse();
+    }
   });
 
   it('marks a message read through the client, then shows it read when the event arrives', async () => {
