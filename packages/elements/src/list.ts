@@ -210,7 +210,7 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
   protected override update(changed: PropertyValues<this>): void {
     super.update(changed);
     const shown = this.shown;
-    const items = shown ?? [];
+    const items = distinct(shown ?? [], this.localName);
     const animate = shown !== this.shownItems && this.primed && !reducedMotion().matches;
     this.shownItems = shown;
     this.primed = !!shown;
@@ -330,6 +330,15 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
     if (index >= 0)
       this.anchor = { key: rows[index]!.dataset.key!, top: listTop + index * height, scroller: outer };
   }
+}
+
+/** `items` with each id once (the first stays): two rows cannot show one item. */
+function distinct<T extends Keyed>(items: readonly T[], where: string): readonly T[] {
+  const ids = new Set<string>();
+  const once = items.filter((item) => !ids.has(item.id) && ids.add(item.id));
+  if (once.length < items.length)
+    console.warn(`FG Live: <${where}> left out ${items.length - once.length} item(s) whose id came twice`);
+  return once;
 }
 
 /** The entrance each row shows: a new item's, started there or come with it from another row. */

@@ -241,6 +241,26 @@ describe('<fg-recent-messages>', () => {
     expect(nodeCount(el.shadowRoot!)).to.equal(empty);
   });
 
+  it('shows an id that comes twice once, with a warning, and leaves no row behind', async () => {
+    const { el } = await mount<FgRecentMessages>('fg-recent-messages');
+    const warn = console.warn;
+    const warned: unknown[] = [];
+    console.warn = (...args: unknown[]) => warned.push(args.join(' '));
+    try {
+      el.items = [messageItem(1), messageItem(2), messageItem(1, { familyName: 'Someone else' })];
+      await el.updateComplete;
+      expect(rows(el).map((r) => r.dataset.key)).to.deep.equal(['m1', 'm2']);
+      expect(text(row(el, 'm1'))).to.contain('The Writers 1');
+      expect(warned.join()).to.match(/fg-recent-messages.*1 item.*id came twice/);
+      el.items = [messageItem(3)];
+      await el.updateComplete;
+      expect(rows(el).map((r) => r.dataset.key)).to.deep.equal(['m3']);
+      expect(el.shadowRoot!.querySelectorAll('[role="listitem"]')).to.have.length(1);
+    } finally {
+      console.warn = warn;
+    }
+  });
+
   it('keeps what the person sees when messages arrive above the scrolled view', async () => {
     const { el } = await mount<FgRecentMessages>('fg-recent-messages');
     el.style.setProperty('--fg-recent-messages-height', '150px');
