@@ -267,7 +267,7 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
       const focused = active ? rows.findIndex((row) => row.contains(active)) : -1;
       const held = focused < 0 ? rows.findIndex((row) => row.matches(':hover')) : focused;
       const at = held < 0 ? -1 : items.findIndex((item) => item.id === rows[held]!.dataset.key);
-      // A focused row whose item went goes with it, as a keyed row would.
+      // A held row whose item went goes with it, as a keyed row would.
       const others = held < 0 ? rows : rows.filter((_, i) => i !== held);
       const before = rows.slice(0, held);
       const after = rows.slice(held + 1);
