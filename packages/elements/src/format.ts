@@ -34,7 +34,8 @@ const DAY = 24 * HOUR;
 export class Formatter {
   /**
    * Days and times already formatted, by input. A list asks for the same rows' labels at
-   * every update (a row's day label takes four `Intl` calls); cleared when it grows.
+   * every update (a row's day label takes four `Intl` calls). Cleared at 64 answers: a row
+   * takes two, so that is room for the dashboard's rows many times over.
    */
   private readonly memo = new Map<string, string | number>();
 
@@ -136,7 +137,7 @@ export class Formatter {
   private remember<T extends string | number>(key: string, make: () => T): T {
     let value = this.memo.get(key) as T | undefined;
     if (value === undefined) {
-      if (this.memo.size >= 256) this.memo.clear();
+      if (this.memo.size >= 64) this.memo.clear();
       this.memo.set(key, (value = make()));
     }
     return value;
