@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, CDPSession, Page } from 'playwright-core';
 import { DemoApi } from './support/api.js';
-import { launchChromium, listItems, nextFrames, openDashboard, statText } from './support/browser.js';
+import { launchChromium, listItems, openDashboard, statText, untilSeq } from './support/browser.js';
 import { LatencyLog } from './support/latency.js';
 import { startServerProcess, type ServerProcess } from './support/server.js';
 
@@ -17,16 +17,6 @@ describe('edge cases (Chromium)', () => {
   async function open(consultantId: string, viewport?: { width: number; height: number }): Promise<Page> {
     const context = await browser.newContext(viewport ? { viewport } : {});
     return openDashboard(context, server.url, consultantId);
-  }
-
-  async function waitForSeq(page: Page, seq: number): Promise<void> {
-    await page.waitForFunction((n) => {
-      const host = document.querySelector('fg-dashboard-provider') as unknown as {
-        client: { state: { snapshot: { seq: number } | null } };
-      };
-      return (host.client.state.snapshot?.seq ?? -1) >= n;
-    }, seq);
-    await nextFrames(page);
   }
 
   before(async () => {
@@ -55,7 +45,7 @@ describe('edge cases (Chromium)', () => {
       startsInSeconds: 900,
       familyName: 'The First family',
     });
-    await waitForSeq(page, seq);
+    await untilSeq(page, seq);
     latency.record('first booking replaces the empty state', performance.now() - started);
     const items = await listItems(page, 'Upcoming Consultations');
     assert.equal(items.length, 1);
@@ -92,7 +82,7 @@ describe('edge cases (Chromium)', () => {
       action: 'start-consultation',
       consultationId: target.id,
     });
-    await waitForSeq(page, seq);
+    await untilSeq(page, seq);
     latency.record('one of 50 changes', performance.now() - started);
     const touched = await page.evaluate(() => [
       ...(window as unknown as { fgTouched: Set<string> }).fgTouched,
@@ -115,7 +105,7 @@ describe('edge cases (Chromium)', () => {
     ).seq;
     const started = performance.now();
     await cdp.send('Page.setWebLifecycleState', { state: 'active' });
-    await waitForSeq(page, last);
+    await untilSeq(page, last);
     latency.record('background tab catches up', performance.now() - started);
     const snapshot = await api.snapshot('c-story');
     const items = await listItems(page, 'Recent Messages');
@@ -141,7 +131,7 @@ describe('edge cases (Chromium)', () => {
       startsInSeconds: 30,
       familyName: 'The Early family',
     });
-    await waitForSeq(page, seq);
+    await untilSeq(page, seq);
     const same = await list.evaluate((el, text) => {
       const root = el.getRootNode() as ShadowRoot | Document;
       const match = [...root.querySelectorAll('[role="listitem"], li')].find((li) => li.textContent === text);
@@ -180,7 +170,7 @@ describe('edge cases (Chromium)', () => {
       );
     }
     const snapshot = await api.snapshot('c-story');
-    await waitForSeq(page, snapshot.seq);
+    await untilSeq(page, snapshot.seq);
     const state = await page.evaluate(() => {
       const host = document.querySelector('fg-dashboard-provider') as unknown as {
         client: { state: { snapshot: unknown } };

@@ -3,7 +3,7 @@
 // system clock, families acting every second for N minutes; reports the JS heap after GC
 // each minute, its growth, and whether every widget still equals the server at the end.
 import { DemoApi } from './support/api.js';
-import { launchChromium, nextFrames, openDashboard, statText } from './support/browser.js';
+import { launchChromium, openDashboard, statText, untilSeq } from './support/browser.js';
 import { startServerProcess } from './support/server.js';
 
 const arg = process.argv.indexOf('--minutes');
@@ -57,13 +57,7 @@ try {
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, 1_000 - (Date.now() - started))));
   }
   const snapshot = await api.snapshot(CONSULTANT);
-  await page.waitForFunction((seq) => {
-    const host = document.querySelector('fg-dashboard-provider') as unknown as {
-      client: { state: { snapshot: { seq: number } | null } };
-    };
-    return (host.client.state.snapshot?.seq ?? 0) >= seq;
-  }, snapshot.seq);
-  await nextFrames(page);
+  await untilSeq(page, snapshot.seq);
   const last = { minute: minutes, heapBytes: await heap(), events };
   samples.push(last);
   const families = await statText(page, 'Family Clients');

@@ -1,7 +1,5 @@
 // Empties the packages' dist folders before a build, so a module that no longer exists in
 // the sources is never packed or imported from a stale build.
-import { rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 
-for (const name of ['protocol', 'realtime', 'elements', 'react']) {
-  rmSync(`packages/${name}/dist`, { recursive: true, force: true });
-}
+for (const name of readdirSync('packages')) rmSync(`packages/${name}/dist`, { recursive: true, force: true });

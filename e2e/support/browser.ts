@@ -73,6 +73,17 @@ export async function nextFrames(page: Page): Promise<void> {
   );
 }
 
+/** Waits until the page's store has applied `seq`, then until the widgets show it. */
+export async function untilSeq(page: Page, seq: number): Promise<void> {
+  await page.waitForFunction((n) => {
+    const host = document.querySelector('fg-dashboard-provider') as unknown as {
+      client: { state: { snapshot: { seq: number } | null } };
+    };
+    return (host.client.state.snapshot?.seq ?? -1) >= n;
+  }, seq);
+  await nextFrames(page);
+}
+
 /**
  * Waits until the page's store holds `expected` for one of the dashboard's counts, then
  * until the widgets show it: the store notifies them in the next animation frame.

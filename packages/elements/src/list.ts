@@ -210,7 +210,13 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
   protected override update(changed: PropertyValues<this>): void {
     super.update(changed);
     const shown = this.shown;
-    const items = distinct(shown ?? [], this.localName);
+    // Each id once (the first stays): two rows cannot show one item.
+    const present = new Set<string>();
+    const items = (shown ?? []).filter((item) => !present.has(item.id) && present.add(item.id));
+    if (shown && items.length < shown.length)
+      console.warn(
+        `FG Live: <${this.localName}> left out ${shown.length - items.length} item(s) whose id came twice`,
+      );
     const animate = shown !== this.shownItems && this.primed && !reducedMotion().matches;
     this.shownItems = shown;
     this.primed = !!shown;
@@ -221,7 +227,6 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
     const old = this.rows;
     const rows = (this.rows = new Map());
     // Entrances under way go with their items, to whichever row shows them now.
-    const present = new Set(items.map((item) => item.id));
     const entering = new Map<string, Animation>();
     const spare: Animation[] = [];
     for (const [key, row] of old) {
@@ -267,13 +272,16 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
       const focused = active ? rows.findIndex((row) => row.contains(active)) : -1;
       const held = focused < 0 ? rows.findIndex((row) => row.matches(':hover')) : focused;
       const at = held < 0 ? -1 : items.findIndex((item) => item.id === rows[held]!.dataset.key);
-      // A held row whose item went goes with it, as a keyed row would.
-      const others = held < 0 ? rows : rows.filter((_, i) => i !== held);
-      const before = rows.slice(0, held);
-      const after = rows.slice(held + 1);
-      slots = items.map((_, i) =>
-        at < 0 ? others[i] : i < at ? before[i] : i === at ? rows[held] : after[i - at - 1],
-      );
+      if (at < 0) {
+        // No held row, or its item went: then the row goes with it, as a keyed row would.
+        const others = rows.filter((_, i) => i !== held);
+        slots = items.map((_, i) => others[i]);
+      } else {
+        // Rows are made or removed on either side of the held row: it never moves in the DOM.
+        const before = rows.slice(0, held);
+        const after = rows.slice(held + 1);
+        slots = items.map((_, i) => (i < at ? before[i] : i === at ? rows[held] : after[i - at - 1]));
+      }
     }
     const kept = new Set(slots);
     for (const row of old.values()) if (!kept.has(row)) row.remove();
@@ -330,15 +338,6 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
     if (index >= 0)
       this.anchor = { key: rows[index]!.dataset.key!, top: listTop + index * height, scroller: outer };
   }
-}
-
-/** `items` with each id once (the first stays): two rows cannot show one item. */
-function distinct<T extends Keyed>(items: readonly T[], where: string): readonly T[] {
-  const ids = new Set<string>();
-  const once = items.filter((item) => !ids.has(item.id) && ids.add(item.id));
-  if (once.length < items.length)
-    console.warn(`FG Live: <${where}> left out ${items.length - once.length} item(s) whose id came twice`);
-  return once;
 }
 
 /** The entrance each row shows: a new item's, started there or come with it from another row. */
