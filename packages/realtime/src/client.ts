@@ -155,6 +155,12 @@ export function createDashboardClient(
     if (fire('fg-session-expired', { loginUrl }, true) && loginUrl) runtime.navigate(loginUrl);
   };
 
+  /** Shows the connection's status: this tab's own, or the leader's. */
+  const showStatus = (status: ConnectionStatus, transport: TransportName | null): void => {
+    store.setStatus(status, transport);
+    if (status === 'expired') expire();
+  };
+
   // ---- the leader's (or lone tab's) connection ----
 
   /** Fetches what is missing: a follower from its leader, a connection by resuming from the cursor. */
@@ -256,9 +262,7 @@ export function createDashboardClient(
 
   const ladderHost: LadderHost = {
     getToken: async () => {
-      const spare = spareToken;
-      spareToken = null;
-      const token = spare ?? (await options.getToken());
+      const token = await options.getToken();
       const subject = token && tokenSubject(token);
       if (subject && consultant && subject !== consultant) {
         // Someone else signed in: what this client holds is the previous consultant's. It
@@ -277,11 +281,10 @@ export function createDashboardClient(
       if (transport) lastLiveTransport = transport;
       // A tab taking over from a leader already has state: for it, this is a reconnect.
       if (status === 'connecting' && store.snapshot) status = 'reconnecting';
-      store.setStatus(status, transport);
       relay?.post({ t: 'status', status, transport });
       // A live connection ends the incident: the next problem is news again.
       if (status === 'live') reported.clear();
-      if (status === 'expired') expire();
+      showStatus(status, transport);
     },
     error: report,
     reconnecting: () => store.count('reconnects'),
@@ -289,14 +292,13 @@ export function createDashboardClient(
 
   const lead = (firstToken: string | null = null): void => {
     if (closed) return;
-    spareToken = firstToken;
-    if (firstToken) consultant ??= tokenSubject(firstToken);
     ladder = createLadder({
       base,
       rungs: environment.rungs ?? rungsFor(options.transports ?? ['websocket', 'sse', 'polling']),
       runtime,
       host: ladderHost,
       factories: environment.transports,
+      token: firstToken,
     });
   };
 
@@ -338,11 +340,6 @@ export function createDashboardClient(
     });
   };
 
-  const followerStatus = (status: ConnectionStatus, transport: TransportName | null): void => {
-    store.setStatus(status, transport);
-    if (status === 'expired') expire();
-  };
-
   const followerState = (message: Extract<RelayMessage, { t: 'state' }>): void => {
     // Answers go to every tab; one that did not ask has its state already.
     if (!awaitingState && store.snapshot) return;
@@ -358,7 +355,7 @@ export function createDashboardClient(
         store.applyValid({ type: 'snapshot', ...checked.value });
       }
     }
-    followerStatus(message.status, message.transport);
+    showStatus(message.status, message.transport);
     armFollowerWatchdog();
   };
 
@@ -377,7 +374,7 @@ export function createDashboardClient(
       if (message.t === 'frame') {
         const frame = decode(message.frame);
         if (frame) apply(frame);
-      } else if (message.t === 'status') followerStatus(message.status, message.transport);
+      } else if (message.t === 'status') showStatus(message.status, message.transport);
       else if (message.t === 'state') followerState(message);
     });
   };

@@ -1,6 +1,6 @@
 import type { Cursor, Limits, ServerFrame, TransportName } from '@fg/protocol/frames';
 import { timers as createTimers, type Runtime } from '../runtime.js';
-import { fullJitter } from './backoff.js';
+import { backoffCeiling, fullJitter } from './backoff.js';
 import { connectWebSocket } from './websocket.js';
 import { connectIntervalPoll, connectLongPoll, connectSse } from './http.js';
 import { describe, type CloseKind, type Rung, type Transport, type TransportFactory } from './types.js';
@@ -22,7 +22,10 @@ export const PING_TIMEOUT_MS = 2_000;
 /** First delay before trying a higher rung again from a lower one; doubles per failed probe. */
 export const PROBE_BASE_MS = 15_000;
 export const PROBE_MAX_MS = 5 * 60_000;
-/** getToken() is the page's code: it must not hang the ladder. */
+/**
+ * getToken() is the page's code: it must not hang the ladder. A connect needs no timeout of
+ * its own (its open timeout covers the token); a refresh after a refused token does.
+ */
 export const TOKEN_TIMEOUT_MS = 10_000;
 
 export const DEFAULT_FACTORIES: Readonly<Record<Rung, TransportFactory>> = {
@@ -118,6 +121,8 @@ export function createLadder(options: {
   runtime: Runtime;
   host: LadderHost;
   factories?: Partial<Record<Rung, TransportFactory>>;
+  /** A token already fetched, for the first connect instead of asking for another. */
+  token?: string | null;
 }): Ladder {
   const { rungs, base, runtime, host } = options;
   const { clock } = runtime;
@@ -191,7 +196,8 @@ export function createLadder(options: {
     host.status(status, rung ? transportName(rung) : null);
   };
 
-  const token = () =>
+  /** A token after the server refused one: no open timeout runs meanwhile. */
+  const freshToken = () =>
     new Promise<string | null>((resolve, reject) => {
       const timer = clock.setTimeout(() => reject(new Error('timed out')), TOKEN_TIMEOUT_MS);
       host
@@ -203,7 +209,7 @@ export function createLadder(options: {
   const tokenFailed = (error: unknown) =>
     host.error('token-unavailable', `getToken() failed: ${describe(error)}`);
 
-  const connect = (index: number, isProbe = false, given?: string): void => {
+  const connect = (index: number, isProbe = false, given?: string | null): void => {
     if (!live()) return;
     if (!isProbe && attempts++ > 0) host.reconnecting();
     const attempt: Attempt = {
@@ -223,7 +229,7 @@ export function createLadder(options: {
     after(openTimer(attempt), OPEN_TIMEOUT_MS, () =>
       closed(attempt, 'failed', `${attempt.rung} did not open in 5 s`),
     );
-    Promise.all([given ?? token(), closing]).then(
+    Promise.all([given ?? host.getToken(), closing]).then(
       ([value]) => {
         if (!isCurrent(attempt)) return;
         if (value === null) {
@@ -293,8 +299,8 @@ export function createLadder(options: {
 
   const closed = (attempt: Attempt, kind: CloseKind, detail: string): void => {
     if (!isCurrent(attempt)) return;
-    drop(attempt);
     if (attempt.p) {
+      drop(attempt);
       probe = null;
       probeFailures += 1;
       scheduleProbe();
@@ -329,7 +335,7 @@ export function createLadder(options: {
     publish();
     let fresh: string | null = null;
     try {
-      fresh = await token();
+      fresh = await freshToken();
     } catch (error) {
       tokenFailed(error);
     }
@@ -361,10 +367,9 @@ export function createLadder(options: {
     after('retry', delay, () => connect(index));
   };
 
+  /** Drops the active attempt, opened or not, and begins it again at once (no retry is pending then). */
   const reconnectNow = (attempt: Attempt): void => {
     dropActive(attempt);
-    clear('retry');
-    publish();
     connect(attempt.i);
   };
 
@@ -397,7 +402,7 @@ export function createLadder(options: {
 
   const scheduleProbe = (): void => {
     if (!active?.o || active.i === 0 || probe || 'probe' in timers) return;
-    const ceiling = Math.min(PROBE_MAX_MS, PROBE_BASE_MS * 2 ** Math.min(probeFailures, 16));
+    const ceiling = backoffCeiling(probeFailures, PROBE_BASE_MS, PROBE_MAX_MS);
     // Half fixed, half jitter: probes must not all land together, but must not come too soon either.
     after('probe', Math.floor(ceiling / 2 + (runtime.random() * ceiling) / 2), () => {
       const current = active;
@@ -416,9 +421,7 @@ export function createLadder(options: {
         connect(retryIndex);
       } else if (current?.off && runtime.isOnline()) {
         // An attempt begun without a network may hang until its timeout: begin it again.
-        active = null;
-        drop(current);
-        connect(current.i);
+        reconnectNow(current);
       }
       return;
     }
@@ -454,7 +457,7 @@ export function createLadder(options: {
 
   listen('addEventListener');
   offline = !runtime.isOnline();
-  connect(0);
+  connect(0, false, options.token);
   return {
     stop() {
       if (stopped) return;
