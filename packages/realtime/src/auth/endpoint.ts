@@ -28,8 +28,4 @@ export function parseEndpoint(endpoint: string): URL {
 }
 
 /** `path` is absolute in the protocol (`/api/...`); it is resolved under the endpoint's own path. */
-export function endpointUrl(base: URL, path: string, protocol?: 'ws'): URL {
-  const url = new URL(path.replace(/^\//, ''), base);
-  if (protocol === 'ws') url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-  return url;
-}
+export const endpointUrl = (base: URL, path: `/${string}`): URL => new URL(`.${path}`, base);

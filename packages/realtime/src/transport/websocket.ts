@@ -16,8 +16,9 @@ export function connectWebSocket(context: TransportContext): Transport {
   let done = false;
   let socket: WebSocket;
   try {
+    // The endpoint is http(s), so its socket is ws(s).
     socket = new runtime.WebSocket(
-      endpointUrl(context.base, '/api/ws' satisfies typeof Paths.websocket, 'ws').href,
+      endpointUrl(context.base, '/api/ws' satisfies typeof Paths.websocket).href.replace('http', 'ws'),
     );
   } catch (error) {
     // A URL the browser refuses (or a page's Content Security Policy) fails like a refused connection.
