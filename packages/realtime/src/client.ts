@@ -73,15 +73,16 @@ export function createDashboardClient(
   /** After an epoch change, resume from nothing: the old cursor means nothing in the new log. */
   let fromScratch = false;
   const reported = new Set<string>();
-  /** A follower that asked the leader for the state and has not had it yet. */
-  let awaitingState = false;
   let lastLiveTransport: TransportName | null = null;
   /** The leader's heartbeat interval, for a follower's watchdog. */
   let heartbeatMs: number = 15_000 satisfies typeof Limits.heartbeatMs;
   let expiredFired = false;
   let closed = false;
 
-  /** `gap`: a heartbeat ahead of us, given time; `sync`: a follower's request for the state; `watchdog`: a follower's. */
+  /**
+   * `gap`: a heartbeat ahead of us, given time; `sync`: a follower's request for the state,
+   * pending while it has not been answered; `watchdog`: a follower's.
+   */
   const { pending: timers, after, clear } = createTimers<'gap' | 'sync' | 'watchdog'>(clock);
 
   /** The page's events (`fg-error`, `fg-session-expired`): they bubble and cross shadow roots. */
@@ -170,23 +171,13 @@ export function createDashboardClient(
     else ladder?.resync(connection);
   };
 
-  /** A frame was unusable: log it, count it, tell the page once, and fetch what we missed. */
-  const dropped = (code: string, message: string, connection?: Connection): void => {
+  /** A frame was unusable: log it, tell the page once, and fetch what we missed. */
+  const dropped = (code: string, problem: string, connection?: Connection): null => {
+    const message = `${connection?.rung ?? 'relay'}: ${problem}`;
     console.warn(`FG Live: dropped a frame (${code}): ${message}`);
     report(code, message);
     resync(connection);
-  };
-
-  /** Someone else's data must never reach this page, whatever the server (or another tab) says. */
-  const isForThisSession = (frame: ServerFrame, connection?: Connection): boolean => {
-    const claimed =
-      frame.type === 'welcome' ? frame.consultantId : frame.type === 'snapshot' ? frame.consultant.id : null;
-    if (claimed === null) return true;
-    consultant ??= claimed;
-    if (claimed === consultant) return true;
-    store.count('invalidFrames');
-    dropped('foreign-frame', `${connection?.rung ?? 'relay'}: a frame for another consultant`, connection);
-    return false;
+    return null;
   };
 
   /** Decodes a frame from a connection, or (without one) from the leader tab. */
@@ -194,10 +185,17 @@ export function createDashboardClient(
     const decoded = store.decode(raw);
     if (!decoded.ok) {
       const code = decoded.error === MALFORMED_JSON ? 'malformed-frame' : 'invalid-frame';
-      dropped(code, `${connection?.rung ?? 'relay'}: ${decoded.error}`, connection);
-      return null;
+      return dropped(code, decoded.error, connection);
     }
-    return isForThisSession(decoded.value, connection) ? decoded.value : null;
+    const frame = decoded.value;
+    // Someone else's data must never reach this page, whatever the server (or another tab) says.
+    const claimed =
+      frame.type === 'welcome' ? frame.consultantId : frame.type === 'snapshot' ? frame.consultant.id : null;
+    if (claimed === null) return frame;
+    consultant ??= claimed;
+    if (claimed === consultant) return frame;
+    store.count('invalidFrames');
+    return dropped('foreign-frame', 'a frame for another consultant', connection);
   };
 
   const suspectGap = (head: ServerFrame & { type: 'heartbeat' }): void => {
@@ -237,7 +235,7 @@ export function createDashboardClient(
     switch (result) {
       case 'snapshot':
         fromScratch = false;
-        clearSync();
+        clear('sync');
         break;
       case 'duplicate':
         if (connection && frame.type === 'event' && frame.seq > connection.q) {
@@ -318,18 +316,12 @@ export function createDashboardClient(
   };
 
   const askForState = (): void => {
-    awaitingState = true;
     if ('sync' in timers || closed) return;
     relay?.post({ t: 'sync' });
     after('sync', SYNC_RETRY_MS, () => {
       // Unanswered: no leader yet (the lock is on its way to someone), or the request was lost.
-      if (role === 'follower' && awaitingState) askForState();
+      if (role === 'follower') askForState();
     });
-  };
-
-  const clearSync = (): void => {
-    awaitingState = false;
-    clear('sync');
   };
 
   /** A follower hears everything through the leader; silence means the leader's connection (or tab) is stuck. */
@@ -342,8 +334,8 @@ export function createDashboardClient(
 
   const followerState = (message: Extract<RelayMessage, { t: 'state' }>): void => {
     // Answers go to every tab; one that did not ask has its state already.
-    if (!awaitingState && store.snapshot) return;
-    clearSync();
+    if (!('sync' in timers) && store.snapshot) return;
+    clear('sync');
     // There is a leader: should this tab lead later, its token will be old by then.
     spareToken = null;
     if (message.snapshot) {
@@ -405,8 +397,7 @@ export function createDashboardClient(
     election = electLeader(locks, lock, () => {
       if (closed) return;
       role = 'leader';
-      clearSync();
-      clear('watchdog');
+      clear('sync', 'watchdog');
       countFollowers();
       lead(spareToken);
     });
@@ -437,7 +428,7 @@ export function createDashboardClient(
       ladder?.stop();
       election?.release();
       relay?.close();
-      clear('gap', 'sync', 'watchdog');
+      clear();
       store.close();
     },
   };

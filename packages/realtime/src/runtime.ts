@@ -60,13 +60,14 @@ export interface Timers<Name extends string> {
   readonly pending: Partial<Record<Name, TimerHandle>>;
   /** Runs `callback` in `ms`, replacing the timer of that name. */
   after(name: Name, ms: number, callback: () => void): void;
+  /** Clears the named timers; with no names, every pending one. */
   clear(...names: Name[]): void;
 }
 
 export function timers<Name extends string>(clock: Clock): Timers<Name> {
   const pending: Partial<Record<Name, TimerHandle>> = {};
   const clear = (...names: Name[]) => {
-    for (const name of names) {
+    for (const name of names.length ? names : (Object.keys(pending) as Name[])) {
       if (name in pending) clock.clearTimeout(pending[name]);
       delete pending[name];
     }

@@ -345,7 +345,7 @@ export function createLadder(options: {
   };
 
   const dropAll = () => {
-    clear('retry', 'probe', 'healthy', 'watchdog', 'ping');
+    clear();
     drop(probe);
     drop(active);
     probe = active = null;
