@@ -275,8 +275,10 @@ export function createDashboardClient(
     decode: (raw, connection) => guard(() => decode(raw, connection)) ?? null,
     apply: (frame, connection) => guard(() => apply(frame, connection)),
     status: (status, transport) => {
-      if (transport && lastLiveTransport && transport !== lastLiveTransport) store.count('transportSwitches');
-      if (transport) lastLiveTransport = transport;
+      if (transport) {
+        if (lastLiveTransport && transport !== lastLiveTransport) store.count('transportSwitches');
+        lastLiveTransport = transport;
+      }
       // A tab taking over from a leader already has state: for it, this is a reconnect.
       if (status === 'connecting' && store.snapshot) status = 'reconnecting';
       relay?.post({ t: 'status', status, transport });

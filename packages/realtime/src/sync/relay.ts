@@ -38,19 +38,14 @@ export function openRelay(
       onMessage(data as RelayMessage);
     }
   };
-  let closed = false;
   return {
     post(message) {
-      if (closed) return;
       try {
         channel.postMessage(message);
       } catch {
-        // A tab being torn down; nothing to relay to.
+        // Closed (a closed channel throws), or a tab being torn down: nothing to relay to.
       }
     },
-    close() {
-      closed = true;
-      channel.close();
-    },
+    close: () => channel.close(),
   };
 }

@@ -104,13 +104,8 @@ function http(context: TransportContext, rung: Rung, waitSeconds: number, interv
         if (!feed(value)) return finish('failed', 'event stream line too long');
       }
     }
-    let body: unknown;
-    try {
-      body = await response.json();
-    } catch {
-      // Undecodable JSON is one bad frame, reported as such; the next request asks again.
-      body = null;
-    }
+    // Undecodable JSON is one bad frame, reported as such; the next request asks again.
+    const body: unknown = await response.json().catch(() => null);
     const frames = (body as { frames?: unknown } | null)?.frames;
     if (Array.isArray(frames)) frames.forEach(deliver);
     else deliver(body ?? '');
