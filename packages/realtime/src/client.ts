@@ -1,4 +1,4 @@
-import { decodeSnapshot } from '@fg/protocol/frames';
+import { TRANSPORTS, decodeSnapshot } from '@fg/protocol/frames';
 import type { ErrorCode, Limits, Paths, ServerFrame, TransportName } from '@fg/protocol/frames';
 import type {
   ClientErrorDetail,
@@ -294,7 +294,7 @@ export function createDashboardClient(
     if (closed) return;
     ladder = createLadder({
       base,
-      rungs: environment.rungs ?? rungsFor(options.transports ?? ['websocket', 'sse', 'polling']),
+      rungs: environment.rungs ?? rungsFor(options.transports ?? TRANSPORTS),
       runtime,
       host: ladderHost,
       factories: environment.transports,

@@ -437,21 +437,17 @@ export function createLadder(options: {
     }
   };
 
-  const onOnline = () => {
-    offline = false;
+  const onNetwork = (event: Event) => {
+    offline = event.type === 'offline';
     publish();
-    check();
-  };
-  const onOffline = () => {
-    offline = true;
-    publish();
+    if (!offline) check();
   };
   const onVisibility = () => {
     if (runtime.document?.visibilityState === 'visible') check();
   };
   const listen = (method: 'addEventListener' | 'removeEventListener') => {
-    runtime.window?.[method]('online', onOnline);
-    runtime.window?.[method]('offline', onOffline);
+    runtime.window?.[method]('online', onNetwork);
+    runtime.window?.[method]('offline', onNetwork);
     runtime.document?.[method]('visibilitychange', onVisibility);
   };
 
