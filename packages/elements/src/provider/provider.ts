@@ -8,9 +8,6 @@ import {
 } from '@fg/realtime';
 import { ContextProvider, dashboardClientContext, dashboardSettingsContext } from '../context.js';
 
-/** The events of the client that a page may want to handle, re-dispatched from the provider. */
-const RELAYED = ['fg-session-expired', 'fg-error'] as const;
-
 function parseTransports(value: string | undefined): TransportName[] | undefined {
   if (!value) return undefined;
   const names = value
@@ -87,12 +84,6 @@ export class FgDashboardProvider extends LitElement {
 
   private given: DashboardClient | undefined;
   private owned: DashboardClient | undefined;
-  private readonly relay = new EventTarget();
-
-  constructor() {
-    super();
-    for (const type of RELAYED) this.relay.addEventListener(type, (event) => this.redispatch(event));
-  }
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -127,7 +118,8 @@ export class FgDashboardProvider extends LitElement {
         getToken: () => (this.getToken ? this.getToken() : (this.token ?? null)),
         transports: parseTransports(this.transports),
         loginUrl: this.loginUrl,
-        eventTarget: this.relay,
+        // The client's events (bubbling, composed) leave from the provider itself.
+        eventTarget: this,
       });
     }
     this.clientProvider.setValue(this.client);
@@ -140,16 +132,5 @@ export class FgDashboardProvider extends LitElement {
   private closeOwned(): void {
     this.owned?.close();
     this.owned = undefined;
-  }
-
-  /** The client's events leave from the provider, bubbling and composed; cancelling one cancels the original. */
-  private redispatch(event: Event): void {
-    const copy = new CustomEvent(event.type, {
-      detail: (event as CustomEvent).detail,
-      bubbles: true,
-      composed: true,
-      cancelable: event.cancelable,
-    });
-    if (!this.dispatchEvent(copy)) event.preventDefault();
   }
 }
