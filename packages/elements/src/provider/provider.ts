@@ -9,11 +9,10 @@ import {
 import { ContextProvider, dashboardClientContext, dashboardSettingsContext } from '../context.js';
 
 function parseTransports(value: string | undefined): TransportName[] | undefined {
-  if (!value) return undefined;
   const names = value
-    .split(/[\s,]+/)
+    ?.split(/[\s,]+/)
     .filter((name): name is TransportName => (TRANSPORTS as readonly string[]).includes(name));
-  return names.length > 0 ? names : undefined;
+  return names?.length ? names : undefined;
 }
 
 const subjectOf = (token: string | undefined) => (token ? tokenSubject(token) : null);
@@ -109,12 +108,12 @@ export class FgDashboardProvider extends LitElement {
       (changed.has('token') &&
         // A session that ended, or one of another consultant: nothing of the last one may show.
         (this.owned?.status === 'expired' || subjectOf(changed.get('token')) !== subjectOf(this.token)));
-    if (this.given || !this.isConnected || !this.endpoint) {
-      this.closeOwned();
-    } else if (!this.owned || recreate) {
-      this.closeOwned();
+    // The provider owns a client while it is connected, has an endpoint and was given no client.
+    const endpoint = !this.given && this.isConnected && this.endpoint;
+    if (!endpoint || recreate) this.closeOwned();
+    if (endpoint && !this.owned) {
       this.owned = createDashboardClient({
-        endpoint: this.endpoint,
+        endpoint,
         getToken: () => (this.getToken ? this.getToken() : (this.token ?? null)),
         transports: parseTransports(this.transports),
         loginUrl: this.loginUrl,
