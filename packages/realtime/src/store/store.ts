@@ -63,7 +63,7 @@ export function createStore(options: DashboardStoreOptions = {}): Store {
   const subscriptions = new Set<Subscription>();
   const requestFrame = options.requestFrame ?? animationFrame;
   const now = options.now ?? Date.now;
-  const markRead = options.markMessageRead ?? (() => Promise.resolve());
+  const markRead = options.markMessageRead ?? (async () => {});
 
   let snapshot: Snapshot | null = null;
   let status: ConnectionStatus = options.status ?? 'connecting';
