@@ -12,9 +12,13 @@ type Host = ReactiveControllerHost & HTMLElement;
 /** `Intl` objects and the answers of the checks below, by key: an `Intl` constructor costs far more than a render. */
 const cache = new Map<string, unknown>();
 
-function cached<T>(key: string, make: () => T): T {
-  if (!cache.has(key)) cache.set(key, make());
-  return cache.get(key) as T;
+/** `make()`'s answer for `key` in `map`, made once; a map that reaches `limit` answers is cleared first. */
+function cached<T>(key: string, make: () => T, map = cache, limit = Infinity): T {
+  if (!map.has(key)) {
+    if (map.size >= limit) map.clear();
+    map.set(key, make());
+  }
+  return map.get(key) as T;
 }
 
 /** `make()`, or `undefined` where `Intl` rejects its input. */
@@ -25,6 +29,9 @@ function attempt<T>(make: () => T): T | undefined {
     return undefined;
   }
 }
+
+/** A formatter's memo is cleared at this many answers (see `Formatter.memo`). */
+const MEMO_LIMIT = 64;
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -37,7 +44,7 @@ export class Formatter {
    * every update (a row's day label takes four `Intl` calls). Cleared at 64 answers: a row
    * takes two, so that is room for the dashboard's rows many times over.
    */
-  private readonly memo = new Map<string, string | number>();
+  private readonly memo = new Map<string, unknown>();
 
   constructor(
     readonly locale: string,
@@ -78,14 +85,19 @@ export class Formatter {
   dayAndTime(at: string | number, now: number): string {
     // A day starts on a whole minute in every time zone: `now` to the minute is in the same day.
     const today = this.dayStart(now - (now % MINUTE));
-    return this.remember(`t${at}|${today}`, () => {
-      const days = Math.round((this.dayStart(at) - today) / DAY);
-      const near = days >= -1 && days <= 1;
-      const day = near
-        ? this.relativeFormat('long').format(days, 'day')
-        : this.dateTime({ weekday: 'short', month: 'short', day: 'numeric' }).format(new Date(at));
-      return `${near ? day.charAt(0).toLocaleUpperCase(this.locale) + day.slice(1) : day}, ${this.time(at)}`;
-    });
+    return cached(
+      `t${at}|${today}`,
+      () => {
+        const days = Math.round((this.dayStart(at) - today) / DAY);
+        const near = days >= -1 && days <= 1;
+        const day = near
+          ? this.relativeFormat('long').format(days, 'day')
+          : this.dateTime({ weekday: 'short', month: 'short', day: 'numeric' }).format(new Date(at));
+        return `${near ? day.charAt(0).toLocaleUpperCase(this.locale) + day.slice(1) : day}, ${this.time(at)}`;
+      },
+      this.memo,
+      MEMO_LIMIT,
+    );
   }
 
   /** "in 5 min", "3 hr ago", "now": minutes and coarser. */
@@ -125,22 +137,18 @@ export class Formatter {
 
   /** Midnight of the calendar day of `at` in the consultant's time zone, as a UTC day number times a day. */
   private dayStart(at: string | number): number {
-    return this.remember(`s${at}`, () => {
-      const parts = this.dateTime({ year: 'numeric', month: 'numeric', day: 'numeric' }).formatToParts(
-        new Date(at),
-      );
-      const part = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-      return Date.UTC(part('year'), part('month') - 1, part('day'));
-    });
-  }
-
-  private remember<T extends string | number>(key: string, make: () => T): T {
-    let value = this.memo.get(key) as T | undefined;
-    if (value === undefined) {
-      if (this.memo.size >= 64) this.memo.clear();
-      this.memo.set(key, (value = make()));
-    }
-    return value;
+    return cached(
+      `s${at}`,
+      () => {
+        const parts = this.dateTime({ year: 'numeric', month: 'numeric', day: 'numeric' }).formatToParts(
+          new Date(at),
+        );
+        const part = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+        return Date.UTC(part('year'), part('month') - 1, part('day'));
+      },
+      this.memo,
+      MEMO_LIMIT,
+    );
   }
 }
 

@@ -80,8 +80,11 @@ export class StoreController<T> implements ReactiveController {
     return this.client?.state ?? EMPTY_STATE;
   }
 
+  /** Catches up with the client's state (an empty one without a client) and follows it. */
   hostConnected(): void {
-    this.listen();
+    if (this.unsubscribe) return;
+    this.set(this.selector(this.state));
+    this.unsubscribe = this.client?.subscribe(this.selector, (value) => this.set(value, true), this.equals);
   }
 
   hostDisconnected(): void {
@@ -105,18 +108,7 @@ export class StoreController<T> implements ReactiveController {
     if (client === this.client) return;
     this.hostDisconnected();
     this.client = client;
-    if (client) {
-      if (this.host.isConnected) this.listen();
-    } else {
-      this.set(this.selector(EMPTY_STATE));
-    }
-  }
-
-  private listen(): void {
-    const client = this.client;
-    if (!client || this.unsubscribe) return;
-    this.set(this.selector(client.state));
-    this.unsubscribe = client.subscribe(this.selector, (value) => this.set(value, true), this.equals);
+    if (this.host.isConnected) this.hostConnected();
   }
 
   private set(value: T, notified = false): void {

@@ -8,15 +8,11 @@ import {
 } from '@fg/realtime';
 import { ContextProvider, dashboardClientContext, dashboardSettingsContext } from '../context.js';
 
-/** The events of the client that a page may want to handle, re-dispatched from the provider. */
-const RELAYED = ['fg-session-expired', 'fg-error'] as const;
-
 function parseTransports(value: string | undefined): TransportName[] | undefined {
-  if (!value) return undefined;
   const names = value
-    .split(/[\s,]+/)
+    ?.split(/[\s,]+/)
     .filter((name): name is TransportName => (TRANSPORTS as readonly string[]).includes(name));
-  return names.length > 0 ? names : undefined;
+  return names?.length ? names : undefined;
 }
 
 const subjectOf = (token: string | undefined) => (token ? tokenSubject(token) : null);
@@ -87,12 +83,6 @@ export class FgDashboardProvider extends LitElement {
 
   private given: DashboardClient | undefined;
   private owned: DashboardClient | undefined;
-  private readonly relay = new EventTarget();
-
-  constructor() {
-    super();
-    for (const type of RELAYED) this.relay.addEventListener(type, (event) => this.redispatch(event));
-  }
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -118,16 +108,17 @@ export class FgDashboardProvider extends LitElement {
       (changed.has('token') &&
         // A session that ended, or one of another consultant: nothing of the last one may show.
         (this.owned?.status === 'expired' || subjectOf(changed.get('token')) !== subjectOf(this.token)));
-    if (this.given || !this.isConnected || !this.endpoint) {
-      this.closeOwned();
-    } else if (!this.owned || recreate) {
-      this.closeOwned();
+    // The provider owns a client while it is connected, has an endpoint and was given no client.
+    const endpoint = !this.given && this.isConnected && this.endpoint;
+    if (!endpoint || recreate) this.closeOwned();
+    if (endpoint && !this.owned) {
       this.owned = createDashboardClient({
-        endpoint: this.endpoint,
+        endpoint,
         getToken: () => (this.getToken ? this.getToken() : (this.token ?? null)),
         transports: parseTransports(this.transports),
         loginUrl: this.loginUrl,
-        eventTarget: this.relay,
+        // The client's events (bubbling, composed) leave from the provider itself.
+        eventTarget: this,
       });
     }
     this.clientProvider.setValue(this.client);
@@ -140,16 +131,5 @@ export class FgDashboardProvider extends LitElement {
   private closeOwned(): void {
     this.owned?.close();
     this.owned = undefined;
-  }
-
-  /** The client's events leave from the provider, bubbling and composed; cancelling one cancels the original. */
-  private redispatch(event: Event): void {
-    const copy = new CustomEvent(event.type, {
-      detail: (event as CustomEvent).detail,
-      bubbles: true,
-      composed: true,
-      cancelable: event.cancelable,
-    });
-    if (!this.dispatchEvent(copy)) event.preventDefault();
   }
 }

@@ -11,8 +11,6 @@ export interface LatencyWindow {
  */
 export function latencyWindow(size = 256): LatencyWindow {
   const samples = new Float64Array(size);
-  let next = 0;
-  let filled = 0;
   let count = 0;
   let max = 0;
   return {
@@ -20,13 +18,12 @@ export function latencyWindow(size = 256): LatencyWindow {
       if (!Number.isFinite(ms)) return;
       // Clock-offset estimates can overshoot by a millisecond or two; negative latency means zero.
       const value = Math.max(0, ms);
-      samples[next] = value;
-      next = (next + 1) % size;
-      filled = Math.min(filled + 1, size);
-      count += 1;
+      // The ring is full after `size` samples; each new one then replaces the oldest.
+      samples[count++ % size] = value;
       max = Math.max(max, value);
     },
     summary() {
+      const filled = Math.min(count, size);
       const sorted = samples.slice(0, filled).sort();
       const at = (q: number) => (filled ? sorted[Math.min(filled - 1, Math.ceil(q * filled) - 1)]! : 0);
       return { count, p50: at(0.5), p95: at(0.95), p99: at(0.99), max };
@@ -42,11 +39,11 @@ export function latencyWindow(size = 256): LatencyWindow {
  */
 export function clockOffset(size = 8): (sample?: number) => number {
   const samples: number[] = [];
+  let count = 0;
   let estimate = 0;
   return (sample) => {
     if (sample !== undefined) {
-      samples.push(sample);
-      if (samples.length > size) samples.shift();
+      samples[count++ % size] = sample; // a ring, like the latency window's
       estimate = Math.max(...samples);
     }
     return estimate;

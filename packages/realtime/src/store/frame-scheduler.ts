@@ -9,23 +9,25 @@ const FRAME_FALLBACK_MS = 1000;
 /**
  * Notifications ride the next animation frame, so a burst of frames costs one render.
  * A hidden page gets no animation frames at all; a timer keeps its listeners current,
- * and the store flushes at once when the page is shown again.
+ * and they hear at once when the page is shown again, before its first frame.
  */
 export const animationFrame: FrameRequest = (callback) => {
   let done = false;
   let frame: number | undefined;
+  const hidden = typeof document !== 'undefined' && document.visibilityState === 'hidden';
   const cancel = () => {
     done = true;
     clearTimeout(timer);
     if (frame !== undefined) cancelAnimationFrame(frame);
+    if (hidden) document.removeEventListener('visibilitychange', run);
   };
   const run = () => {
     if (done) return;
     cancel();
     callback();
   };
-  const visible = typeof document === 'undefined' || document.visibilityState !== 'hidden';
-  if (visible && typeof requestAnimationFrame === 'function') frame = requestAnimationFrame(run);
-  const timer = setTimeout(run, visible ? FRAME_FALLBACK_MS : HIDDEN_DELAY_MS);
+  if (hidden) document.addEventListener('visibilitychange', run);
+  else if (typeof requestAnimationFrame === 'function') frame = requestAnimationFrame(run);
+  const timer = setTimeout(run, hidden ? HIDDEN_DELAY_MS : FRAME_FALLBACK_MS);
   return cancel;
 };

@@ -63,8 +63,7 @@ export function createStore(options: DashboardStoreOptions = {}): Store {
   const subscriptions = new Set<Subscription>();
   const requestFrame = options.requestFrame ?? animationFrame;
   const now = options.now ?? Date.now;
-  const markRead = options.markMessageRead ?? (() => Promise.resolve());
-  const hasDocument = typeof document !== 'undefined';
+  const markRead = options.markMessageRead ?? (async () => {});
 
   let snapshot: Snapshot | null = null;
   let status: ConnectionStatus = options.status ?? 'connecting';
@@ -98,11 +97,6 @@ export function createStore(options: DashboardStoreOptions = {}): Store {
       cancelFrame = null;
       store.flush();
     });
-  };
-
-  const onVisibility = () => {
-    // Paint what accumulated while hidden before the first frame of the visible page.
-    if (document.visibilityState === 'visible' && cancelFrame) store.flush();
   };
 
   const store: Store = {
@@ -229,7 +223,6 @@ export function createStore(options: DashboardStoreOptions = {}): Store {
       cancelFrame?.();
       cancelFrame = null;
       subscriptions.clear();
-      if (hasDocument) document.removeEventListener('visibilitychange', onVisibility);
     },
 
     count(counter) {
@@ -255,7 +248,6 @@ export function createStore(options: DashboardStoreOptions = {}): Store {
   };
 
   if (options.snapshot) store.receive({ type: 'snapshot', ...options.snapshot });
-  if (hasDocument) document.addEventListener('visibilitychange', onVisibility);
   return store;
 }
 
