@@ -137,10 +137,6 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
     return this.items ?? this.view.value.items;
   }
 
-  private get scroller(): HTMLElement | null {
-    return this.renderRoot.querySelector('.scroller');
-  }
-
   override connectedCallback(): void {
     super.connectedCallback();
     if (this.hasUpdated) this.observeStart();
@@ -150,7 +146,6 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
     super.disconnectedCallback();
     this.measured = false;
     this.startObserver?.disconnect();
-    this.startObserver = undefined;
     this.startInView = false;
     removeEventListener('scroll', this.scrolled, true);
   }
@@ -164,8 +159,9 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
   private observeStart(): void {
     addEventListener('scroll', this.scrolled, { capture: true, passive: true });
     const start = this.renderRoot.querySelector('.start');
-    if (!start || this.startObserver || typeof IntersectionObserver !== 'function') return;
-    this.startObserver = new IntersectionObserver(
+    if (!start || typeof IntersectionObserver !== 'function') return;
+    // Made once, observing again after each reconnection.
+    this.startObserver ??= new IntersectionObserver(
       (entries) => {
         const entry = entries[entries.length - 1]!;
         this.startInView = entry.isIntersecting && entry.intersectionRatio > 0.99;
@@ -318,7 +314,7 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
   private measure(): void {
     this.measured = true;
     this.anchor = undefined;
-    const scroller = this.scroller;
+    const scroller = this.renderRoot.querySelector<HTMLElement>('.scroller');
     const rows = [...this.rows.values()];
     const first = rows[0];
     if (!scroller || !first || this.startInView) return;

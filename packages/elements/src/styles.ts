@@ -31,8 +31,8 @@ export const widgetStyles = css`
   * {
     box-sizing: border-box;
   }
+  /* Each widget gives its cards their background, from its own property. */
   .card {
-    background: var(--_surface);
     border: 1px solid var(--_border);
     border-radius: var(--_radius);
     box-shadow: var(--fg-shadow, 0 1px 2px rgb(31 35 40 / 8%));
@@ -127,26 +127,23 @@ export const listStyles = css`
     block-size: 1px;
     pointer-events: none;
   }
-  [role='listitem'] {
-    position: absolute;
-    inset-inline: 0;
-    inset-block-start: 0;
-    block-size: var(--_row);
-    overflow: hidden;
-  }
-  .row {
-    block-size: var(--_row);
-    overflow: hidden;
-  }
-  [role='listitem'] + [role='listitem'],
-  .row + .row {
-    box-shadow: inset 0 1px 0 var(--_border);
-  }
+  /* A row: a list item, or a skeleton's. A list item sits at the top, moved by its transform. */
   [role='listitem'],
   .row {
     display: grid;
     align-content: center;
+    block-size: var(--_row);
     padding-inline: 0.25rem;
+    overflow: hidden;
+  }
+  [role='listitem'] {
+    position: absolute;
+    inset-inline: 0;
+    inset-block-start: 0;
+  }
+  [role='listitem'] + [role='listitem'],
+  .row + .row {
+    box-shadow: inset 0 1px 0 var(--_border);
   }
   .row .skeleton {
     block-size: 0.875rem;

@@ -5,9 +5,10 @@ import type { Formatter } from './format.js';
 
 /**
  * A count as a person sees it: above the cap, "99+" on screen and the exact number for
- * screen readers.
+ * screen readers. Nothing while the count is unknown.
  */
-export function countText(format: Formatter, value: number): TemplateResult | string {
+export function countText(format: Formatter, value: number | undefined): TemplateResult | string | undefined {
+  if (value === undefined) return undefined;
   if (value <= Limits.badgeCap) return format.count(value);
   return html`<span aria-hidden="true">${format.capped(value)}</span
     ><span class="vh">${format.count(value)}</span>`;

@@ -46,21 +46,19 @@ export class FgConnectionStatus extends LitElement {
   private readonly clock = new ClockController(this, 0);
 
   protected override willUpdate(_changed: PropertyValues<this>): void {
-    const { status, lastHeardAt } = this.view.value;
-    // Only a line that shows an age needs the clock, and then every second.
-    this.clock.granularity = status !== 'live' && status !== 'connecting' && lastHeardAt !== null ? 1000 : 0;
+    // Only a line that shows an age (see `select`) needs the clock, and then every second.
+    this.clock.granularity = this.view.value.lastHeardAt === null ? 0 : 1000;
   }
 
   override render() {
     const { consultant, status, lastHeardAt } = this.view.value;
-    const showAge = this.clock.granularity > 0 && lastHeardAt !== null;
     const loginUrl = this.format.settings.value?.loginUrl;
     return html`
       <span class="status ${status}" part="base" role="group" aria-label="Connection">
         <span class="indicator" part="indicator"></span>
         <span class="label" part="label">${LABELS[status]}</span>
         ${
-          showAge
+          lastHeardAt !== null
             ? html`<span class="detail" part="detail"
                 >· updated ${this.format.for(consultant).elapsed(lastHeardAt, this.clock.now)}</span
               >`

@@ -10,8 +10,6 @@ export const dashboardStyles = css`
     gap: var(--fg-dashboard-gap, 1rem);
     grid-template-columns: minmax(0, 1fr);
   }
-  .banner,
-  .bar,
   .stats {
     grid-column: 1 / -1;
   }
@@ -26,8 +24,14 @@ export const dashboardStyles = css`
     flex-wrap: wrap;
     gap: 0.5rem;
   }
-  .status {
-    margin-inline-end: auto;
+  @container (width < 72rem) {
+    .banner,
+    .bar {
+      grid-column: 1 / -1;
+    }
+    .status {
+      margin-inline-end: auto;
+    }
   }
   @container (min-width: 48rem) {
     .layout {
@@ -41,10 +45,6 @@ export const dashboardStyles = css`
     .layout {
       grid-template-columns: minmax(0, 7fr) minmax(0, 5fr);
     }
-    .banner,
-    .bar {
-      grid-column: auto;
-    }
     .bar {
       flex-direction: column;
       align-items: flex-start;
@@ -53,9 +53,6 @@ export const dashboardStyles = css`
       border: 1px solid var(--_border);
       border-radius: var(--_radius);
       background: var(--_surface);
-    }
-    .status {
-      margin-inline-end: 0;
     }
   }
 `;

@@ -58,25 +58,22 @@ export class FgLiveRegion extends LitElement {
     if (cursor?.epoch !== snapshot.epoch) return;
     const fresh = this.view.value.news.filter((e) => e.seq > cursor.seq && e.priority === 'high');
     const format = this.format.for(snapshot.consultant);
-    const of = (kind: string) => fresh.filter((e) => e.kind === kind).map((e) => e.subject.id);
-    const bookings = of('consultation.booked');
-    const messages = of('message.received');
-    // A burst is summed up rather than read one by one.
+    // The subjects of one kind of event, each read out, or a burst summed up.
+    const announce = (kind: string, burst: string, one: (id: string) => string) => {
+      const ids = fresh.filter((e) => e.kind === kind).map((e) => e.subject.id);
+      return ids.length > 2 ? [`${ids.length} new ${burst}`] : ids.map(one);
+    };
     this.batch = [
-      ...(bookings.length > 2
-        ? [`${bookings.length} new bookings`]
-        : bookings.map((id) => {
-            const item = snapshot.upcoming.find((i) => i.id === id);
-            return item
-              ? `New booking: ${item.familyName}, ${format.dayAndTime(item.startsAt, now())}`
-              : 'New consultation booked';
-          })),
-      ...(messages.length > 2
-        ? [`${messages.length} new messages`]
-        : messages.map((id) => {
-            const item = snapshot.recentMessages.find((m) => m.id === id);
-            return item ? `New message from ${item.familyName}` : 'New message';
-          })),
+      ...announce('consultation.booked', 'bookings', (id) => {
+        const item = snapshot.upcoming.find((i) => i.id === id);
+        return item
+          ? `New booking: ${item.familyName}, ${format.dayAndTime(item.startsAt, now())}`
+          : 'New consultation booked';
+      }),
+      ...announce('message.received', 'messages', (id) => {
+        const item = snapshot.recentMessages.find((m) => m.id === id);
+        return item ? `New message from ${item.familyName}` : 'New message';
+      }),
     ];
   }
 

@@ -69,8 +69,8 @@ export class FgRecentMessages extends ListElement<MessageItem> {
   protected readonly flashKind = 'message.received';
   protected readonly rowsAreSlots = true;
 
-  /** Messages whose "Mark as read" is on its way to the server. */
-  private pending: ReadonlySet<string> = new Set();
+  /** Messages whose "Mark as read" is on its way to the server (rendered: update after a change). */
+  private readonly pending = new Set<string>();
 
   /** A message whose focused button went away with its unread state: its row takes the focus. */
   private refocus: string | undefined;
@@ -102,7 +102,8 @@ export class FgRecentMessages extends ListElement<MessageItem> {
     const client = this.view.client;
     if (!client) return;
     if ((event.currentTarget as HTMLElement).matches(':focus')) this.refocus = message.id;
-    this.setPending(message.id, true);
+    this.pending.add(message.id);
+    this.requestUpdate();
     try {
       await client.markMessageRead(message.id);
     } catch (error) {
@@ -117,16 +118,9 @@ export class FgRecentMessages extends ListElement<MessageItem> {
         }),
       );
     } finally {
-      this.setPending(message.id, false);
+      this.pending.delete(message.id);
+      this.requestUpdate();
     }
-  }
-
-  private setPending(id: string, on: boolean): void {
-    const pending = new Set(this.pending);
-    if (on) pending.add(id);
-    else pending.delete(id);
-    this.pending = pending;
-    this.requestUpdate();
   }
 
   protected renderItem(message: MessageItem, format: Formatter, now: number, freshness: Freshness) {

@@ -50,8 +50,7 @@ export class FgStatsCards extends LitElement {
     return html`
       <div part="base" class="grid ${freshness === 'fresh' ? '' : 'dimmed'}">
         ${CARDS.map(({ key, label, part }) => {
-          const value = this.view.value[key];
-          return this.renderCard(part, label, value === undefined ? undefined : countText(format, value));
+          return this.renderCard(part, label, countText(format, this.view.value[key]));
         })}
         ${this.renderCard(
           'revenue',

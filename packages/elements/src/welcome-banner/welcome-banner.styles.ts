@@ -37,7 +37,6 @@ export const welcomeBannerStyles = css`
     display: grid;
     grid-template-columns: repeat(3, minmax(0, 1fr));
     gap: 0.75rem;
-    margin: 0;
   }
   .fact {
     margin: 0;

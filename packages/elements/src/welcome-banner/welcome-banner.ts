@@ -56,12 +56,12 @@ export class FgWelcomeBanner extends LitElement {
         <div class="facts" part="facts">
           ${this.renderFact(
             'upcoming',
-            upcoming === undefined ? undefined : countText(format, upcoming),
+            countText(format, upcoming),
             plural(upcoming ?? 0, 'upcoming consultation', 'upcoming consultations'),
           )}
           ${this.renderFact(
             'active',
-            active === undefined ? undefined : countText(format, active),
+            countText(format, active),
             plural(active ?? 0, 'active consultation', 'active consultations'),
           )}
           ${this.renderFact(
