@@ -7,6 +7,7 @@ import {
   PING_TIMEOUT_MS,
   PROBE_BASE_MS,
   RESTART_WINDOW_MS,
+  TOKEN_TIMEOUT_MS,
 } from './ladder.js';
 import { BACKOFF_BASE_MS, BACKOFF_MAX_MS, fullJitter } from './backoff.js';
 import type { Rung } from './types.js';
@@ -21,7 +22,12 @@ class FakeDocument extends EventTarget {
 }
 
 function setup(
-  options: { rungs?: Rung[]; random?: number; tokens?: Array<string | null>; loginUrl?: string } = {},
+  options: {
+    rungs?: Rung[];
+    random?: number;
+    tokens?: Array<string | null | Promise<string | null>>;
+    loginUrl?: string;
+  } = {},
 ) {
   const clock = new ManualClock();
   const fakes = fakeTransports();
@@ -113,6 +119,32 @@ describe('Ladder (with hand-driven transports)', () => {
     await t.clock.advance(1);
     expect(ws.closedByClient).to.equal(true);
     expect((await t.transport(1)).rung).to.equal('sse');
+  });
+
+  it('gives a slow getToken() its own time: the 5 s to open start once the token is in hand', async () => {
+    let answer!: (token: string) => void;
+    t = setup({ tokens: [new Promise<string>((resolve) => (answer = resolve))] });
+    await t.clock.advance(OPEN_TIMEOUT_MS + 1_000);
+    expect(t.fakes.created).to.have.length(0);
+    answer(fakeJwt('c-story'));
+    const ws = await t.transport(0);
+    expect(ws.rung).to.equal('websocket');
+    await t.clock.advance(OPEN_TIMEOUT_MS - 1);
+    expect(ws.closedByClient).to.equal(false);
+    ws.welcome();
+    expect(t.client.status).to.equal('live');
+    expect(t.errors).to.deep.equal([]);
+  });
+
+  it('a getToken() that never answers is reported as such, and the same rung is tried again', async () => {
+    t = setup({ tokens: [new Promise<string>(() => {})] });
+    await t.clock.advance(TOKEN_TIMEOUT_MS - 1);
+    expect(t.errors).to.deep.equal([]);
+    await t.clock.advance(1);
+    await until(() => t.errors.length > 0, 'a token error');
+    expect(t.errors.map((e) => e.code)).to.deep.equal(['token-unavailable']);
+    await t.clock.advance(0); // the backoff (random() is 0 here)
+    expect((await t.transport(0)).rung).to.equal('websocket');
   });
 
   it('after every rung failed, backs off and starts again from the top', async () => {

@@ -22,10 +22,7 @@ export const PING_TIMEOUT_MS = 2_000;
 /** First delay before trying a higher rung again from a lower one; doubles per failed probe. */
 export const PROBE_BASE_MS = 15_000;
 export const PROBE_MAX_MS = 5 * 60_000;
-/**
- * getToken() is the page's code: it must not hang the ladder. A connect needs no timeout of
- * its own (its open timeout covers the token); a refresh after a refused token does.
- */
+/** getToken() is the page's code: it must not hang the ladder. */
 export const TOKEN_TIMEOUT_MS = 10_000;
 
 export const DEFAULT_FACTORIES: Readonly<Record<Rung, TransportFactory>> = {
@@ -196,8 +193,8 @@ export function createLadder(options: {
     host.status(status, rung ? transportName(rung) : null);
   };
 
-  /** A token after the server refused one: no open timeout runs meanwhile. */
-  const freshToken = () =>
+  /** The page's token, or a rejection once it has taken longer than TOKEN_TIMEOUT_MS. */
+  const token = () =>
     new Promise<string | null>((resolve, reject) => {
       const timer = clock.setTimeout(() => reject(new Error('timed out')), TOKEN_TIMEOUT_MS);
       host
@@ -225,20 +222,20 @@ export function createLadder(options: {
     if (isProbe) probe = attempt;
     else active = attempt;
     publish();
-    // The open timeout covers getting the token too: a page whose token call hangs is not live.
-    after(openTimer(attempt), OPEN_TIMEOUT_MS, () =>
-      closed(attempt, 'failed', `${attempt.rung} did not open in 5 s`),
-    );
-    Promise.all([given ?? host.getToken(), closing]).then(
+    // A slow or failing getToken() is the token's problem (reported, the same rung tried again
+    // after a backoff), not the rung's: the open timeout starts once the token is in hand.
+    Promise.all([given ?? token(), closing]).then(
       ([value]) => {
         if (!isCurrent(attempt)) return;
         if (value === null) {
-          clear(openTimer(attempt));
           if (isProbe) probe = null;
           else expire();
           return;
         }
         attempt.k = value;
+        after(openTimer(attempt), OPEN_TIMEOUT_MS, () =>
+          closed(attempt, 'failed', `${attempt.rung} did not open in 5 s`),
+        );
         attempt.t = factories[attempt.rung]({
           base,
           token: value,
@@ -335,7 +332,7 @@ export function createLadder(options: {
     publish();
     let fresh: string | null = null;
     try {
-      fresh = await freshToken();
+      fresh = await token();
     } catch (error) {
       tokenFailed(error);
     }
