@@ -49,9 +49,7 @@ export class FgStatsCards extends LitElement {
     const format = this.format.for(consultant);
     return html`
       <div part="base" class="grid ${freshness === 'fresh' ? '' : 'dimmed'}">
-        ${CARDS.map(({ key, label, part }) => {
-          return this.renderCard(part, label, countText(format, this.view.value[key]));
-        })}
+        ${CARDS.map(({ key, label, part }) => this.renderCard(part, label, countText(format, this.view.value[key])))}
         ${this.renderCard(
           'revenue',
           'Monthly Revenue',
