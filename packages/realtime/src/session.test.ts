@@ -4,6 +4,8 @@ import { advanceServerClock, env, resetLog, simulate, token, until } from './tes
 
 const CONSULTANT = 'c-story';
 const SHORT_TTL_SECONDS = 120;
+/** Renewed half way through (8 s), before the client's watchdog (the test server's 1 s heartbeat + 10 s) would fire on its manual clock. */
+const RENEWED_TTL_SECONDS = 16;
 
 describe('the session, against the reference server', () => {
   let h: Harness | undefined;
@@ -28,6 +30,34 @@ describe('the session, against the reference server', () => {
       await until(() => client.state.snapshot!.seq >= seq, `seq ${seq}`);
       await expectCurrent(client);
       expect(client.metrics().counters.gaps).to.equal(0);
+    });
+  }
+
+  for (const transport of ['websocket', 'sse'] as const) {
+    it(`${transport}: a token is renewed before it expires, on a second connection that takes over with nothing missed`, async () => {
+      let calls = 0;
+      h = harness({
+        endpoint: env.serverUrl,
+        transports: [transport],
+        getToken: () => (++calls === 1 ? token(CONSULTANT, RENEWED_TTL_SECONDS) : token(CONSULTANT)),
+      });
+      const { client, statuses } = h;
+      await until(() => client.status === 'live' && client.state.snapshot !== null, 'live');
+      const live = statuses.length;
+      const frames = client.metrics().counters.framesReceived;
+      // Half way through a token this short (the server's welcome says how long it has left).
+      await h.clock.advance((RENEWED_TTL_SECONDS * 1000) / 2);
+      // The fresh connection's welcome: it has taken over, and the first one is closed.
+      await until(() => calls === 2 && client.metrics().counters.framesReceived > frames, 'the renewal');
+      // The first token's expiry passes on the server: nothing it ends is in use any more.
+      await advanceServerClock((RENEWED_TTL_SECONDS + 5) * 1000);
+      const { seq } = await simulate(CONSULTANT, 'book', { familyName: 'After the renewal' });
+      await until(() => client.state.snapshot!.seq >= seq, `seq ${seq}`);
+      await expectCurrent(client);
+      expect(statuses.slice(live)).to.deep.equal([]);
+      expect(calls).to.equal(2);
+      expect(client.metrics().counters).to.include({ gaps: 0, reconnects: 0 });
+      expect(h.errors).to.deep.equal([]);
     });
   }
 

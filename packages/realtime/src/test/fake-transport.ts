@@ -20,15 +20,16 @@ export class FakeTransport implements Transport {
   }
 
   /** What a server sends on a good connection: welcome, then the snapshot or the replay. */
-  welcome(seq = 10, epoch = 'e1', heartbeatMs = 1000): void {
+  welcome(seq = 10, epoch = 'e1', heartbeatMs = 1000, tokenMs = 3_600_000): void {
+    const now = Date.now();
     this.send({
       type: 'welcome',
       consultantId: 'c-story',
       epoch,
       seq,
       heartbeatMs,
-      tokenExpiresAt: Date.now() + 3_600_000,
-      serverTime: Date.now(),
+      tokenExpiresAt: now + tokenMs,
+      serverTime: now,
     });
     const cursor = this.context.cursor();
     if (!cursor || cursor.epoch !== epoch) this.send(snapshotFrame({ seq, epoch }));

@@ -6,6 +6,7 @@ import {
   OPEN_TIMEOUT_MS,
   PING_TIMEOUT_MS,
   PROBE_BASE_MS,
+  RENEW_BEFORE_MS,
   RESTART_WINDOW_MS,
   TOKEN_TIMEOUT_MS,
 } from './ladder.js';
@@ -370,6 +371,83 @@ describe('Ladder (with hand-driven transports)', () => {
     ws.fail({ kind: 'auth', detail: 'WebSocket closed 4401' });
     await until(() => t.client.status === 'expired', 'expired');
     expect(t.navigations).to.deep.equal([]);
+  });
+
+  it('renews the token before it expires: a fresh connection takes over once it carries frames, the status never leaving live', async () => {
+    t = setup();
+    const ws = await t.transport(0);
+    // A token with 5 minutes left: renewed a minute before it expires.
+    ws.welcome(10, 'e1', 600_000, 300_000);
+    const live = t.statuses.length;
+    await t.clock.advance(300_000 - RENEW_BEFORE_MS - 1);
+    expect(t.fakes.created).to.have.length(1);
+    await t.clock.advance(1);
+    const next = await t.transport(1);
+    expect(next.rung).to.equal('websocket');
+    expect(t.tokenCalls).to.equal(2);
+    expect(next.context.token).not.to.equal(ws.context.token);
+    expect(next.cursorAtConnect).to.deep.equal({ epoch: 'e1', seq: 10 });
+    // The connection in use carries on until the fresh one carries frames.
+    ws.send(booking(11, 4));
+    expect(ws.closedByClient).to.equal(false);
+    // The fresh one replays what the old one carried meanwhile: expected, so not an error.
+    next.send({
+      type: 'welcome',
+      consultantId: 'c-story',
+      epoch: 'e1',
+      seq: 12,
+      heartbeatMs: 600_000,
+      tokenExpiresAt: Date.now() + 3_600_000,
+      serverTime: Date.now(),
+    });
+    next.send(booking(11, 4));
+    next.send(booking(12, 5));
+    expect(ws.closedByClient).to.equal(true);
+    expect(t.client.state.snapshot!.seq).to.equal(12);
+    // The old token's expiry comes and goes: nothing more opens, nothing is asked for.
+    await t.clock.advance(RENEW_BEFORE_MS);
+    next.send(heartbeat(12));
+    expect(t.fakes.created).to.have.length(2);
+    expect(t.tokenCalls).to.equal(2);
+    expect(t.statuses.slice(live)).to.deep.equal([]);
+    expect(t.client.status).to.equal('live');
+    // seq 11 came twice: counted, and reported to nobody.
+    expect(t.client.metrics().counters).to.include({
+      duplicates: 1,
+      gaps: 0,
+      reconnects: 0,
+      transportSwitches: 0,
+    });
+    expect(t.errors).to.deep.equal([]);
+  });
+
+  it('renews half way through a token shorter than two minutes, and not at all when getToken() gives the same token', async () => {
+    const same = fakeJwt('c-story');
+    t = setup({ tokens: [same, same] });
+    const ws = await t.transport(0);
+    ws.welcome(10, 'e1', 60_000, 40_000);
+    await t.clock.advance(20_000 - 1);
+    expect(t.tokenCalls).to.equal(1);
+    await t.clock.advance(1);
+    await until(() => t.tokenCalls === 2, 'the renewal asks for a token');
+    await t.clock.advance(OPEN_TIMEOUT_MS);
+    // Nothing to renew with: the connection in use stays, alone, until the server ends it.
+    expect(t.fakes.created).to.have.length(1);
+    expect(ws.closedByClient).to.equal(false);
+    expect(t.client.status).to.equal('live');
+  });
+
+  it('a renewal that fails leaves the connection in use as it is', async () => {
+    t = setup();
+    const ws = await t.transport(0);
+    ws.welcome(10, 'e1', 600_000, 300_000);
+    await t.clock.advance(300_000 - RENEW_BEFORE_MS);
+    (await t.transport(1)).fail({ kind: 'auth', detail: 'WebSocket closed 4401' });
+    ws.send(booking(11, 4));
+    expect(ws.closedByClient).to.equal(false);
+    expect(t.client.status).to.equal('live');
+    expect(t.client.state.snapshot!.seq).to.equal(11);
+    expect(t.errors).to.deep.equal([]);
   });
 
   it('a fresh token that is refused too before opening ends the session instead of looping', async () => {

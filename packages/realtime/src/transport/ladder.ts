@@ -24,6 +24,12 @@ export const PROBE_BASE_MS = 15_000;
 export const PROBE_MAX_MS = 5 * 60_000;
 /** getToken() is the page's code: it must not hang the ladder. */
 export const TOKEN_TIMEOUT_MS = 10_000;
+/**
+ * A live connection is renewed this long before its token expires (or half way through a
+ * shorter token's life): a second connection opens on a fresh token next to it and takes
+ * over once it carries frames, so the expiry never interrupts anything.
+ */
+export const RENEW_BEFORE_MS = 60_000;
 
 export const DEFAULT_FACTORIES: Readonly<Record<Rung, TransportFactory>> = {
   websocket: connectWebSocket,
@@ -99,11 +105,11 @@ export interface Ladder {
 }
 
 /**
- * The ladder's timers, one of each at most. `healthy`, `watchdog` and `ping` belong to the
- * live connection; `open` and `probeOpen` are the open timeouts of the active attempt and of
+ * The ladder's timers, one of each at most. `healthy`, `watchdog`, `ping` and `renew` belong
+ * to the live connection; `open` and `probeOpen` are the open timeouts of the active attempt and of
  * the probe.
  */
-type TimerName = 'retry' | 'probe' | 'healthy' | 'watchdog' | 'ping' | 'open' | 'probeOpen';
+type TimerName = 'retry' | 'probe' | 'healthy' | 'watchdog' | 'ping' | 'renew' | 'open' | 'probeOpen';
 
 /**
  * The transport ladder. It owns every retry: one connection at a time (plus at most one
@@ -152,7 +158,7 @@ export function createLadder(options: {
   let pingId = 0;
   const { pending: timers, after, clear } = createTimers<TimerName>(clock);
   /** Timers that belong to the live connection, not to the ladder. */
-  const clearConnectionTimers = () => clear('healthy', 'watchdog', 'ping');
+  const clearConnectionTimers = () => clear('healthy', 'watchdog', 'ping', 'renew');
   const isOffline = () => offline || !runtime.isOnline();
   const live = () => !stopped && !expired;
   const isCurrent = (attempt: Attempt) => !stopped && (attempt === active || attempt === probe);
@@ -227,7 +233,8 @@ export function createLadder(options: {
     Promise.all([given ?? token(), closing]).then(
       ([value]) => {
         if (!isCurrent(attempt)) return;
-        if (value === null) {
+        // A renewal (a probe of the rung in use) that got the token in use has nothing to renew.
+        if (value === null || (isProbe && attempt.i === active?.i && value === active.k)) {
           if (isProbe) probe = null;
           else expire();
           return;
@@ -258,7 +265,12 @@ export function createLadder(options: {
     const frame = host.decode(raw, attempt);
     if (!frame || !isCurrent(attempt)) return;
     lastFrameAt = clock.now();
-    if (frame.type === 'welcome') heartbeatMs = frame.heartbeatMs;
+    if (frame.type === 'welcome') {
+      heartbeatMs = frame.heartbeatMs;
+      // Both times are the server's: how long the token has left needs no clock of ours.
+      const left = frame.tokenExpiresAt - frame.serverTime;
+      if (left > 0) after('renew', Math.max(left - RENEW_BEFORE_MS, left / 2), renew);
+    }
     if (frame.type === 'pong' && frame.id === `p${pingId}`) clear('ping');
     if (!attempt.o) opened(attempt);
     if (attempt === active) {
@@ -395,6 +407,15 @@ export function createLadder(options: {
     host.error('stalled', `no frame for ${silence} ms on ${attempt.rung}`);
     dropActive(attempt);
     retry(attempt.i);
+  };
+
+  /** Opens the rung in use again on a fresh token, as a probe: it takes over once it carries frames. */
+  const renew = (): void => {
+    const current = active;
+    if (!current?.o) return;
+    // A probe under way asks for a fresh token itself; should it fail, renew after its time.
+    if (probe) return after('renew', OPEN_TIMEOUT_MS, renew);
+    connect(current.i, true);
   };
 
   const scheduleProbe = (): void => {
