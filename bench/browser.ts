@@ -1,7 +1,8 @@
 // The browser side: a headless Chromium page showing <fg-dashboard> for one consultant while
-// the server commits events for it (and 1,000 other dashboards are connected). Measures
-// event-to-DOM latency (server commit to the painted frame, the client's own telemetry),
-// render time per update, long tasks during a burst, and the JS heap after GC.
+// the server commits events for it. Measures render time per update (the page's own cost, on
+// a machine doing nothing else), then, with 1,000 other dashboards connected, event-to-DOM
+// latency (server commit to the painted frame, and the client's own telemetry), render time
+// again, long tasks during a burst, and the JS heap after GC.
 import { chromium } from 'playwright-core';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -21,14 +22,24 @@ export interface BrowserResult {
   events: number;
   /** Server commit to the end of the frame that showed the event, measured by the bench in the page. */
   eventToDom: Percentiles;
-  /** The same, as the client's own telemetry (`metrics().eventToDomLatency`) reports it. */
+  /** As the client's own telemetry (`metrics().eventToDomLatency`) reports it, over every phase so far. */
   clientEventToDom: Percentiles;
   /** Everything `metrics()` said after the steady phase (clock offset, delivery latency, counters). */
   clientMetrics: unknown;
-  /** From the first callback of a frame in which the store notified to the end of that frame's rendering. */
+  /**
+   * From the first callback of a frame in which the store notified to the end of that
+   * frame's rendering, with no other dashboard connected: what the page's own work costs.
+   */
   renderPerUpdate: Percentiles;
   /** The same frames, to the first ordinary task after them: adds whatever was queued meanwhile. */
   renderToNextTask: Percentiles;
+  /**
+   * Render per update while the other dashboards are connected (the event-to-DOM phase): on
+   * one machine, the frames also wait for the CPU the server and the load process take.
+   */
+  renderPerUpdateLoaded: Percentiles;
+  /** Render per update over the first updates after the page loaded (the warm-up, not in the others). */
+  renderPerUpdateWarmUp: Percentiles;
   /**
    * From a traced run of the same updates (tracing slows the page somewhat): the browser's task that ran each update frame (animation frame callbacks,
    * style, layout, paint, commit), in wall time and in the main thread's CPU time.
@@ -58,6 +69,8 @@ export interface BrowserResult {
 }
 
 const CONSULTANT = 'c-story';
+/** Updates before the measured ones, while the page's code is compiled and optimized. */
+const WARM_UP = 200;
 /** FG_BENCH_BUNDLE measures another build, e.g. an unminified one for a readable profile. */
 const CDN_BUNDLE = process.env.FG_BENCH_BUNDLE ?? 'packages/elements/dist/cdn/fg-dashboard.js';
 
@@ -244,7 +257,7 @@ export async function runBrowser(
   options: { otherDashboards: number; events: number; burst: number; heapEvents: number; rate: number },
   log = console.log,
 ): Promise<BrowserResult> {
-  const others = await runFanoutConnections(server, options.otherDashboards);
+  let others: { close(): void } | undefined;
   const browser = await chromium.launch(
     chromiumLaunchOptions([
       '--js-flags=--expose-gc',
@@ -318,31 +331,15 @@ export async function runBrowser(
     // DOM nodes live outside the JS heap: a node leak shows here, not in the heap.
     const domNodes = async () => (await cdp.send('Memory.getDOMCounters')).nodes;
 
-    // 1. Steady updates: event-to-DOM latency and render time per update.
-    log(
-      `  ${options.events} events at ${options.rate}/s with ${options.otherDashboards} other dashboards connected`,
-    );
+    // 1. Steady updates on a quiet machine: render time per update, the page's own cost. After
+    // a warm-up, not measured: the first updates also run code not yet compiled.
+    log(`  ${WARM_UP} events to warm up, then ${options.events} at ${options.rate}/s, this dashboard alone`);
     await readProbe(); // the first render (the snapshot) is not an update
-    const profile = process.env.FG_BENCH_PROFILE;
-    if (profile) {
-      await cdp.send('Profiler.enable');
-      await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
-      await cdp.send('Profiler.start');
-    }
+    await waitSeq(await sim.play(WARM_UP, options.rate));
+    const warmUp = await readProbe();
     await waitSeq(await sim.play(options.events, options.rate));
     await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 200)));
-    if (profile) {
-      const { profile: cpuProfile } = await cdp.send('Profiler.stop');
-      writeFileSync(profile, JSON.stringify(cpuProfile));
-      log(`  wrote the page's CPU profile of the steady phase to ${profile}`);
-    }
-    const telemetry = await page.evaluate(() => {
-      const host = document.querySelector('fg-dashboard-provider') as unknown as {
-        client: { metrics(): { eventToDomLatency: Percentiles } };
-      };
-      return host.client.metrics();
-    });
-    const steady = await readProbe();
+    const quiet = await readProbe();
 
     // 1b. The same updates again, traced, to tell the main thread's CPU time per update frame
     // from its wall time (on a shared machine a frame also waits for the CPU). Apart from the
@@ -365,6 +362,32 @@ export async function runBrowser(
     const frameTimes = updateFrames(JSON.parse((await browser.stopTracing()).toString('utf8')));
     if (trace) log(`  wrote the trace to ${trace}`);
     await readProbe();
+
+    // 1c. The same with the other dashboards connected: event-to-DOM latency under load.
+    others = await runFanoutConnections(server, options.otherDashboards);
+    log(
+      `  ${options.events} events at ${options.rate}/s with ${options.otherDashboards} other dashboards connected`,
+    );
+    const profile = process.env.FG_BENCH_PROFILE;
+    if (profile) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+      await cdp.send('Profiler.start');
+    }
+    await waitSeq(await sim.play(options.events, options.rate));
+    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 200)));
+    if (profile) {
+      const { profile: cpuProfile } = await cdp.send('Profiler.stop');
+      writeFileSync(profile, JSON.stringify(cpuProfile));
+      log(`  wrote the page's CPU profile of the steady phase to ${profile}`);
+    }
+    const telemetry = await page.evaluate(() => {
+      const host = document.querySelector('fg-dashboard-provider') as unknown as {
+        client: { metrics(): { eventToDomLatency: Percentiles } };
+      };
+      return host.client.metrics();
+    });
+    const steady = await readProbe();
 
     // 2. A burst of events as fast as the server takes them: long tasks.
     await page.evaluate(() => {
@@ -416,10 +439,12 @@ export async function runBrowser(
       eventToDom: percentiles(steady.eventToDom),
       clientEventToDom: telemetry.eventToDomLatency as Percentiles,
       clientMetrics: telemetry,
-      renderPerUpdate: percentiles(steady.render),
-      renderToNextTask: percentiles(steady.renderToNextTask),
+      renderPerUpdate: percentiles(quiet.render),
+      renderToNextTask: percentiles(quiet.renderToNextTask),
+      renderPerUpdateLoaded: percentiles(steady.render),
+      renderPerUpdateWarmUp: percentiles(warmUp.render),
       updateFrameTask: { wall: percentiles(frameTimes.wall), cpu: percentiles(frameTimes.cpu) },
-      frames: { updated: steady.render.length, unframedEvents: steady.unframed },
+      frames: { updated: quiet.render.length, unframedEvents: quiet.unframed },
       burst: {
         events: options.burst,
         longTasks,
@@ -440,6 +465,6 @@ export async function runBrowser(
   } finally {
     sim.close();
     await browser.close();
-    others.close();
+    others?.close();
   }
 }

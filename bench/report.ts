@@ -40,9 +40,10 @@ export function bars(run: BenchRun): Bar[] {
       story: '< 100 ms',
       bar: '<= 4 ms',
       measured: b
-        ? `${ms(b.renderPerUpdate.p95)} (main thread CPU ${b.updateFrameTask ? ms(b.updateFrameTask.cpu.p95) : 'n/a'})`
+        ? `${ms(b.renderPerUpdate.p95)} alone; ${b.renderPerUpdateLoaded ? ms(b.renderPerUpdateLoaded.p95) : 'n/a'} beside ${b.otherDashboards} other dashboards (main thread CPU ${b.updateFrameTask ? ms(b.updateFrameTask.cpu.p95) : 'n/a'})`
         : 'n/a',
-      met: b ? b.renderPerUpdate.p95 <= 4 : null,
+      // Met only if met both ways.
+      met: b ? Math.max(b.renderPerUpdate.p95, b.renderPerUpdateLoaded?.p95 ?? Infinity) <= 4 : null,
     },
     {
       what: `longest task in a ${b?.burst.events ?? 0}-event burst`,
