@@ -1,6 +1,8 @@
 import { expect } from '@open-wc/testing';
 import { expectCurrent, harness, type Harness } from './test/harness.js';
 import { advanceServerClock, env, resetLog, simulate, token, until } from './test/server.js';
+import { DEFAULT_FACTORIES } from './transport/ladder.js';
+import type { TransportContext } from './transport/types.js';
 
 const CONSULTANT = 'c-story';
 const SHORT_TTL_SECONDS = 120;
@@ -36,19 +38,39 @@ describe('the session, against the reference server', () => {
   for (const transport of ['websocket', 'sse'] as const) {
     it(`${transport}: a token is renewed before it expires, on a second connection that takes over with nothing missed`, async () => {
       let calls = 0;
-      h = harness({
-        endpoint: env.serverUrl,
-        transports: [transport],
-        getToken: () => (++calls === 1 ? token(CONSULTANT, RENEWED_TTL_SECONDS) : token(CONSULTANT)),
-      });
+      // The real transport, told when the client closes one (the first, once the second carries frames).
+      const closedByClient: number[] = [];
+      let made = 0;
+      const real = DEFAULT_FACTORIES[transport];
+      h = harness(
+        {
+          endpoint: env.serverUrl,
+          transports: [transport],
+          getToken: () => (++calls === 1 ? token(CONSULTANT, RENEWED_TTL_SECONDS) : token(CONSULTANT)),
+        },
+        {
+          transports: {
+            [transport]: (context: TransportContext) => {
+              const n = made++;
+              const connection = real(context);
+              const close = connection.close.bind(connection);
+              connection.close = () => {
+                closedByClient.push(n);
+                return close();
+              };
+              return connection;
+            },
+          },
+        },
+      );
       const { client, statuses } = h;
       await until(() => client.status === 'live' && client.state.snapshot !== null, 'live');
       const live = statuses.length;
-      const frames = client.metrics().counters.framesReceived;
       // Half way through a token this short (the server's welcome says how long it has left).
       await h.clock.advance((RENEWED_TTL_SECONDS * 1000) / 2);
-      // The fresh connection's welcome: it has taken over, and the first one is closed.
-      await until(() => calls === 2 && client.metrics().counters.framesReceived > frames, 'the renewal');
+      await until(() => closedByClient.includes(0), 'the second connection taking over');
+      expect(made).to.equal(2);
+      expect(calls).to.equal(2);
       // The first token's expiry passes on the server: nothing it ends is in use any more.
       await advanceServerClock((RENEWED_TTL_SECONDS + 5) * 1000);
       const { seq } = await simulate(CONSULTANT, 'book', { familyName: 'After the renewal' });
@@ -56,6 +78,7 @@ describe('the session, against the reference server', () => {
       await expectCurrent(client);
       expect(statuses.slice(live)).to.deep.equal([]);
       expect(calls).to.equal(2);
+      expect(made).to.equal(2);
       expect(client.metrics().counters).to.include({ gaps: 0, reconnects: 0 });
       expect(h.errors).to.deep.equal([]);
     });

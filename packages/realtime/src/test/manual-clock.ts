@@ -22,7 +22,9 @@ export class ManualClock implements Clock {
   now = (): number => this.#now;
 
   setTimeout = (callback: () => void, ms: number): number => {
-    const timer = { id: this.#nextId++, due: this.#now + Math.max(0, ms), callback };
+    // As in browsers, a delay beyond a signed 32-bit integer of milliseconds fires at once.
+    const delay = ms > 2 ** 31 - 1 ? 0 : Math.max(0, ms);
+    const timer = { id: this.#nextId++, due: this.#now + delay, callback };
     this.#timers.push(timer);
     return timer.id;
   };

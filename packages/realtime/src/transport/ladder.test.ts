@@ -84,6 +84,21 @@ function setup(
   };
 }
 
+/** What the server sends before it closes a connection whose token it refused. */
+const refusal = { type: 'error', code: 'unauthenticated', message: 'The token was refused' } as const;
+
+/** A welcome whose token expires at `tokenExpiresAt` (server time); heartbeats a minute apart. */
+const welcomeFrame = (seq: number, tokenExpiresAt: number) =>
+  ({
+    type: 'welcome',
+    consultantId: 'c-story',
+    epoch: 'e1',
+    seq,
+    heartbeatMs: 600_000,
+    tokenExpiresAt,
+    serverTime: Date.now(),
+  }) as const;
+
 describe('fullJitter', () => {
   it('draws uniformly below a ceiling that doubles from 0.5 s and stops at 20 s', () => {
     const ceilings = Array.from({ length: 8 }, (_, n) => fullJitter(n, () => 0.999_999) + 1);
@@ -437,17 +452,82 @@ describe('Ladder (with hand-driven transports)', () => {
     expect(t.client.status).to.equal('live');
   });
 
-  it('a renewal that fails leaves the connection in use as it is', async () => {
+  it('a renewal the server refuses (an error frame, then 4401) leaves the connection in use as it is, and is tried again later', async () => {
     t = setup();
     const ws = await t.transport(0);
     ws.welcome(10, 'e1', 600_000, 300_000);
     await t.clock.advance(300_000 - RENEW_BEFORE_MS);
-    (await t.transport(1)).fail({ kind: 'auth', detail: 'WebSocket closed 4401' });
+    const refused = await t.transport(1);
+    refused.send(refusal);
+    expect(ws.closedByClient).to.equal(false);
+    refused.fail({ kind: 'auth', detail: 'WebSocket closed 4401' });
     ws.send(booking(11, 4));
     expect(ws.closedByClient).to.equal(false);
     expect(t.client.status).to.equal('live');
     expect(t.client.state.snapshot!.seq).to.equal(11);
     expect(t.errors).to.deep.equal([]);
+    // Again half way to the expiry (30 s), then in 15 s, while there is time to open.
+    await t.clock.advance(30_000 - 1);
+    expect(t.fakes.created).to.have.length(2);
+    await t.clock.advance(1);
+    (await t.transport(2)).fail();
+    await t.clock.advance(15_000);
+    (await t.transport(3)).fail();
+    await t.clock.advance(7_500);
+    (await t.transport(4)).fail();
+    // 7.5 s left: too little to open a connection in. The server ends this one at expiry.
+    await t.clock.advance(7_499);
+    expect(t.fakes.created).to.have.length(5);
+    expect(t.client.status).to.equal('live');
+  });
+
+  it('a session with a fixed end (fresh tokens that expire no later) is renewed once, not again and again', async () => {
+    t = setup();
+    const ws = await t.transport(0);
+    const end = Date.now() + 300_000;
+    ws.send(welcomeFrame(10, end));
+    await t.clock.advance(300_000 - RENEW_BEFORE_MS);
+    const next = await t.transport(1);
+    next.send(welcomeFrame(10, end));
+    expect(ws.closedByClient).to.equal(true);
+    await t.clock.advance(RENEW_BEFORE_MS - 1);
+    expect(t.fakes.created).to.have.length(2);
+    expect(t.tokenCalls).to.equal(2);
+  });
+
+  it('renews only once back online, and never sets a timer too long to keep (a token of 30 days)', async () => {
+    t = setup();
+    const ws = await t.transport(0);
+    ws.welcome(10, 'e1', 600_000, 300_000);
+    t.window.dispatchEvent(new Event('offline'));
+    await t.clock.advance(300_000 - RENEW_BEFORE_MS);
+    expect(t.fakes.created).to.have.length(1);
+    t.window.dispatchEvent(new Event('online'));
+    // Back online, the socket is pinged: it answers, and stays.
+    ws.send({ type: 'pong', id: ws.pings.at(-1)!, serverTime: Date.now() });
+    await t.clock.advance(30_000 - 1);
+    expect(t.fakes.created).to.have.length(1);
+    await t.clock.advance(1);
+    const next = await t.transport(1);
+    next.welcome(10, 'e1', 600_000, 30 * 24 * 3_600_000);
+    expect(ws.closedByClient).to.equal(true);
+    // Past 2^31 - 1 ms (24.8 days) a timer fires at once: this one is held at that.
+    await t.clock.advance(600_000);
+    expect(t.fakes.created).to.have.length(2);
+    expect(t.client.status).to.equal('live');
+  });
+
+  it('a server that refuses every token (an error frame, then 4401) ends the session instead of looping', async () => {
+    t = setup();
+    (await t.transport(0)).send(refusal);
+    expect(t.client.status).not.to.equal('live');
+    t.fakes.last.fail({ kind: 'auth', detail: 'WebSocket closed 4401' });
+    (await t.transport(1)).send(refusal);
+    t.fakes.last.fail({ kind: 'auth', detail: 'WebSocket closed 4401' });
+    await until(() => t.client.status === 'expired', 'expired');
+    expect(t.tokenCalls).to.equal(2);
+    expect(t.fakes.created).to.have.length(2);
+    expect(t.statuses).not.to.include('live');
   });
 
   it('a fresh token that is refused too before opening ends the session instead of looping', async () => {

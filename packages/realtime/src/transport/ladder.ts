@@ -88,8 +88,10 @@ interface Attempt extends Connection {
   /** The token it connected with. */
   k: string | null;
   t: Transport | null;
-  /** Opened: it carried a valid frame. */
+  /** Opened: it carried a valid frame other than an error. */
   o: boolean;
+  /** A probe of the rung in use, to renew its token. */
+  readonly r: boolean;
   /** Begun while the browser said it was offline. */
   readonly off: boolean;
 }
@@ -147,6 +149,9 @@ export function createLadder(options: {
   /** Whether a refreshed token was already tried since the last successful open. */
   let authRefreshed = false;
   let heartbeatMs: number = 15_000 satisfies typeof Limits.heartbeatMs;
+  /** The token in use: when it expires, by the server's clock and by ours. */
+  let expiresAt = 0;
+  let expiresLocal = 0;
   let lastFrameAt = 0;
   let lastStatus: string | null = null;
   let attempts = 0;
@@ -222,6 +227,7 @@ export function createLadder(options: {
       k: null,
       t: null,
       o: false,
+      r: isProbe && index === active?.i,
       off: isOffline(),
       q: host.cursor()?.seq ?? 0,
     };
@@ -233,11 +239,12 @@ export function createLadder(options: {
     Promise.all([given ?? token(), closing]).then(
       ([value]) => {
         if (!isCurrent(attempt)) return;
-        // A renewal (a probe of the rung in use) that got the token in use has nothing to renew.
-        if (value === null || (isProbe && attempt.i === active?.i && value === active.k)) {
-          if (isProbe) probe = null;
-          else expire();
-          return;
+        // No token: the page has no session (or another consultant's). Asked for a renewal,
+        // the token in use: nothing to renew with.
+        if (value === null) return expire();
+        if (attempt.r && value === active?.k) {
+          probe = null;
+          return scheduleProbe();
         }
         attempt.k = value;
         after(openTimer(attempt), OPEN_TIMEOUT_MS, () =>
@@ -267,12 +274,18 @@ export function createLadder(options: {
     lastFrameAt = clock.now();
     if (frame.type === 'welcome') {
       heartbeatMs = frame.heartbeatMs;
-      // Both times are the server's: how long the token has left needs no clock of ours.
-      const left = frame.tokenExpiresAt - frame.serverTime;
-      if (left > 0) after('renew', Math.max(left - RENEW_BEFORE_MS, left / 2), renew);
+      // A renewal whose token ends no later than the one it renews (a session with a fixed
+      // end) is not renewed again: it would be, sooner and sooner, to no end.
+      if (!attempt.r || frame.tokenExpiresAt > expiresAt) {
+        expiresAt = frame.tokenExpiresAt;
+        // Both times are the server's: how long the token has left needs no clock of ours.
+        expiresLocal = clock.now() + expiresAt - frame.serverTime;
+        armRenewal();
+      }
     }
     if (frame.type === 'pong' && frame.id === `p${pingId}`) clear('ping');
-    if (!attempt.o) opened(attempt);
+    // An error comes before the server closes: it opens nothing (a probe would take over).
+    if (!attempt.o && frame.type !== 'error') opened(attempt);
     if (attempt === active) {
       armWatchdog(attempt);
       if (stale || offline) {
@@ -290,7 +303,7 @@ export function createLadder(options: {
       // The higher rung works again: move up, and let the lower one go.
       const lower = active;
       probe = null;
-      probeFailures = 0;
+      if (!attempt.r) probeFailures = 0;
       active = attempt;
       // Whatever the lower rung applied meanwhile, this one may replay: expected, not an error.
       attempt.q = host.cursor()?.seq ?? 0;
@@ -311,7 +324,8 @@ export function createLadder(options: {
     if (attempt.p) {
       drop(attempt);
       probe = null;
-      probeFailures += 1;
+      if (attempt.r) armRenewal();
+      else probeFailures += 1;
       scheduleProbe();
       return;
     }
@@ -409,12 +423,23 @@ export function createLadder(options: {
     retry(attempt.i);
   };
 
+  /**
+   * Sets the renewal a minute before the token in use expires, or half way there: again
+   * after a renewal failed, with less time left each time, until too little is left to open.
+   */
+  const armRenewal = (): void => {
+    const left = expiresLocal - clock.now();
+    // Beyond 2^31 - 1 ms a timer would fire at once.
+    if (left / 2 >= OPEN_TIMEOUT_MS)
+      after('renew', Math.min(Math.max(left - RENEW_BEFORE_MS, left / 2), 2 ** 31 - 1), renew);
+  };
+
   /** Opens the rung in use again on a fresh token, as a probe: it takes over once it carries frames. */
   const renew = (): void => {
     const current = active;
     if (!current?.o) return;
-    // A probe under way asks for a fresh token itself; should it fail, renew after its time.
-    if (probe) return after('renew', OPEN_TIMEOUT_MS, renew);
+    // Offline, or a probe under way (which asks for a fresh token itself): later.
+    if (probe || isOffline()) return armRenewal();
     connect(current.i, true);
   };
 
