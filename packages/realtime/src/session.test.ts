@@ -2,12 +2,34 @@ import { expect } from '@open-wc/testing';
 import { expectCurrent, harness, type Harness } from './test/harness.js';
 import { advanceServerClock, env, resetLog, simulate, token, until } from './test/server.js';
 import { DEFAULT_FACTORIES } from './transport/ladder.js';
-import type { TransportContext } from './transport/types.js';
+import type { Rung, TransportContext } from './transport/types.js';
 
 const CONSULTANT = 'c-story';
 const SHORT_TTL_SECONDS = 120;
 /** Renewed half way through (8 s), before the client's watchdog (the test server's 1 s heartbeat + 10 s) would fire on its manual clock. */
 const RENEWED_TTL_SECONDS = 16;
+
+/** The real transport of a rung, counting the connections made and which ones the client closed. */
+function recorded(rung: Rung) {
+  const real = DEFAULT_FACTORIES[rung];
+  const record = {
+    made: 0,
+    closedByClient: [] as number[],
+    factories: {
+      [rung]: (context: TransportContext) => {
+        const n = record.made++;
+        const connection = real(context);
+        const close = connection.close.bind(connection);
+        connection.close = () => {
+          record.closedByClient.push(n);
+          return close();
+        };
+        return connection;
+      },
+    },
+  };
+  return record;
+}
 
 describe('the session, against the reference server', () => {
   let h: Harness | undefined;
@@ -39,29 +61,15 @@ describe('the session, against the reference server', () => {
     it(`${transport}: a token is renewed before it expires, on a second connection that takes over with nothing missed`, async () => {
       let calls = 0;
       // The real transport, told when the client closes one (the first, once the second carries frames).
-      const closedByClient: number[] = [];
-      let made = 0;
-      const real = DEFAULT_FACTORIES[transport];
+      const connections = recorded(transport);
+      const { closedByClient } = connections;
       h = harness(
         {
           endpoint: env.serverUrl,
           transports: [transport],
           getToken: () => (++calls === 1 ? token(CONSULTANT, RENEWED_TTL_SECONDS) : token(CONSULTANT)),
         },
-        {
-          transports: {
-            [transport]: (context: TransportContext) => {
-              const n = made++;
-              const connection = real(context);
-              const close = connection.close.bind(connection);
-              connection.close = () => {
-                closedByClient.push(n);
-                return close();
-              };
-              return connection;
-            },
-          },
-        },
+        { transports: connections.factories },
       );
       const { client, statuses } = h;
       await until(() => client.status === 'live' && client.state.snapshot !== null, 'live');
@@ -69,7 +77,7 @@ describe('the session, against the reference server', () => {
       // Half way through a token this short (the server's welcome says how long it has left).
       await h.clock.advance((RENEWED_TTL_SECONDS * 1000) / 2);
       await until(() => closedByClient.includes(0), 'the second connection taking over');
-      expect(made).to.equal(2);
+      expect(connections.made).to.equal(2);
       expect(calls).to.equal(2);
       // The first token's expiry passes on the server: nothing it ends is in use any more.
       await advanceServerClock((RENEWED_TTL_SECONDS + 5) * 1000);
@@ -78,11 +86,46 @@ describe('the session, against the reference server', () => {
       await expectCurrent(client);
       expect(statuses.slice(live)).to.deep.equal([]);
       expect(calls).to.equal(2);
-      expect(made).to.equal(2);
+      expect(connections.made).to.equal(2);
       expect(client.metrics().counters).to.include({ gaps: 0, reconnects: 0 });
       expect(h.errors).to.deep.equal([]);
     });
   }
+
+  it("polling: a token is renewed before it expires, timed by its exp and the server's heartbeats", async () => {
+    let calls = 0;
+    // The rung that asks every 30 s and is answered at once: a heartbeat when nothing happened.
+    const connections = recorded('interval');
+    h = harness(
+      {
+        endpoint: env.serverUrl,
+        transports: ['polling'],
+        getToken: () => (++calls === 1 ? token(CONSULTANT, 60) : token(CONSULTANT)),
+      },
+      { rungs: ['interval'], transports: connections.factories },
+    );
+    const { client, statuses } = h;
+    await until(() => client.status === 'live' && client.state.snapshot !== null, 'live');
+    const live = statuses.length;
+    const frames = client.metrics().counters.framesReceived;
+    await h.clock.advance(30_000);
+    await until(() => client.metrics().counters.framesReceived > frames, 'a heartbeat');
+    // About a minute left by the server's time: renewed half way there.
+    await h.clock.advance(30_000);
+    await until(() => connections.closedByClient.includes(0), 'the second poll taking over');
+    expect(connections.made).to.equal(2);
+    // Past the first token's expiry on the server.
+    await advanceServerClock(65_000);
+    const { seq } = await simulate(CONSULTANT, 'book', { familyName: 'After the renewal' });
+    await h.clock.advance(30_000);
+    await until(() => client.state.snapshot!.seq >= seq, `seq ${seq}`);
+    await expectCurrent(client);
+    expect(statuses.slice(live)).to.deep.equal([]);
+    expect(calls).to.equal(2);
+    expect(connections.made).to.equal(2);
+    expect(client.metrics().counters).to.include({ gaps: 0, reconnects: 0 });
+    expect(h.errors).to.deep.equal([]);
+  });
 
   it('a token that expires with no fresh one: expired, state kept, fg-session-expired, then the login page', async () => {
     let calls = 0;

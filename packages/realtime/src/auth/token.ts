@@ -4,16 +4,24 @@
  * the server alone decides identity.
  */
 export function tokenSubject(token: string): string | null {
+  const sub = claims(token)?.sub;
+  return typeof sub === 'string' && sub.length > 0 ? sub : null;
+}
+
+/** When a token expires (its `exp`, in ms since the Unix epoch), read the same way; null without one. */
+export function tokenExpiry(token: string): number | null {
+  const exp = claims(token)?.exp;
+  return typeof exp === 'number' && exp > 0 ? exp * 1000 : null;
+}
+
+function claims(token: string): { sub?: unknown; exp?: unknown } | null {
   const payload = token.split('.')[1];
   if (!payload) return null;
   try {
     // atob takes base64 without its padding (the "forgiving" decoder), not base64url.
     const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/'));
-    const claims: unknown = JSON.parse(
-      new TextDecoder().decode(Uint8Array.from(json, (c) => c.charCodeAt(0))),
-    );
-    const sub = (claims as { sub?: unknown } | null)?.sub;
-    return typeof sub === 'string' && sub.length > 0 ? sub : null;
+    const bytes = Uint8Array.from(json, (c) => c.charCodeAt(0));
+    return JSON.parse(new TextDecoder().decode(bytes)) as { sub?: unknown; exp?: unknown } | null;
   } catch {
     return null;
   }

@@ -82,8 +82,8 @@ export function fakeTransports() {
 }
 
 /** An unsigned JWT naming `sub`: the client reads it, only the server would verify it. */
-export function fakeJwt(sub: string, n = 0): string {
+export function fakeJwt(sub: string, n = 0, exp = 2_000_000_000): string {
   const encode = (value: object) =>
     btoa(JSON.stringify(value)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
-  return `${encode({ alg: 'none' })}.${encode({ sub, exp: 2_000_000_000, n })}.x`;
+  return `${encode({ alg: 'none' })}.${encode({ sub, exp, n })}.x`;
 }

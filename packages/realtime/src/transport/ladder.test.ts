@@ -14,7 +14,7 @@ import { BACKOFF_BASE_MS, BACKOFF_MAX_MS, fullJitter } from './backoff.js';
 import type { Rung } from './types.js';
 import { ManualClock } from '../test/manual-clock.js';
 import { fakeJwt, fakeTransports, type FakeTransport } from '../test/fake-transport.js';
-import { booking, heartbeat } from '../test/frames.js';
+import { booking, heartbeat, snapshotFrame } from '../test/frames.js';
 import { until } from '../test/server.js';
 
 /** A page-like target for `online`/`offline` and `visibilitychange`. */
@@ -515,6 +515,32 @@ describe('Ladder (with hand-driven transports)', () => {
     await t.clock.advance(600_000);
     expect(t.fakes.created).to.have.length(2);
     expect(t.client.status).to.equal('live');
+  });
+
+  it("renews a poll's token too (no welcome): its own exp, against the server's time in a heartbeat", async () => {
+    const now = Date.now();
+    t = setup({
+      rungs: ['longpoll'],
+      tokens: [fakeJwt('c-story', 1, now / 1000 + 300), fakeJwt('c-story', 2)],
+    });
+    const poll = await t.transport(0);
+    poll.send(snapshotFrame({ seq: 10, epoch: 'e1' }));
+    const live = t.statuses.length;
+    // Heartbeats every 20 s keep it live; the first says the token has 300 s left.
+    for (let elapsed = 0; elapsed < 300_000 - RENEW_BEFORE_MS - 20_000; elapsed += 20_000) {
+      poll.send(heartbeat(10, 'e1', now + elapsed));
+      await t.clock.advance(20_000);
+    }
+    expect(t.fakes.created).to.have.length(1);
+    poll.send(heartbeat(10, 'e1', now + 220_000));
+    await t.clock.advance(20_000);
+    const next = await t.transport(1);
+    expect(next.rung).to.equal('longpoll');
+    expect(next.context.token).to.equal(fakeJwt('c-story', 2));
+    next.send(heartbeat(10, 'e1', now + 240_000));
+    expect(poll.closedByClient).to.equal(true);
+    expect(t.statuses.slice(live)).to.deep.equal([]);
+    expect(t.client.metrics().counters).to.include({ reconnects: 0, gaps: 0 });
   });
 
   it('a server that refuses every token (an error frame, then 4401) ends the session instead of looping', async () => {

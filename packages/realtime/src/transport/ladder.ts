@@ -1,4 +1,5 @@
 import type { Cursor, Limits, ServerFrame, TransportName } from '@fg/protocol/frames';
+import { tokenExpiry } from '../auth/token.js';
 import { timers as createTimers, type Runtime } from '../runtime.js';
 import { backoffCeiling, fullJitter } from './backoff.js';
 import { connectWebSocket } from './websocket.js';
@@ -149,9 +150,10 @@ export function createLadder(options: {
   /** Whether a refreshed token was already tried since the last successful open. */
   let authRefreshed = false;
   let heartbeatMs: number = 15_000 satisfies typeof Limits.heartbeatMs;
-  /** The token in use: when it expires, by the server's clock and by ours. */
+  /** The token in use: when it expires, by the server's clock and by ours, and the attempt that told. */
   let expiresAt = 0;
   let expiresLocal = 0;
+  let timed: Attempt | null = null;
   let lastFrameAt = 0;
   let lastStatus: string | null = null;
   let attempts = 0;
@@ -274,14 +276,11 @@ export function createLadder(options: {
     lastFrameAt = clock.now();
     if (frame.type === 'welcome') {
       heartbeatMs = frame.heartbeatMs;
-      // A renewal whose token ends no later than the one it renews (a session with a fixed
-      // end) is not renewed again: it would be, sooner and sooner, to no end.
-      if (!attempt.r || frame.tokenExpiresAt > expiresAt) {
-        expiresAt = frame.tokenExpiresAt;
-        // Both times are the server's: how long the token has left needs no clock of ours.
-        expiresLocal = clock.now() + expiresAt - frame.serverTime;
-        armRenewal();
-      }
+      timeToken(attempt, frame.tokenExpiresAt, frame.serverTime);
+    } else if (frame.type === 'heartbeat' && timed !== attempt && attempt.k) {
+      // Polls have no welcome: the token's own `exp` tells, against the server's clock.
+      const expiry = tokenExpiry(attempt.k);
+      if (expiry) timeToken(attempt, expiry, frame.serverTime);
     }
     if (frame.type === 'pong' && frame.id === `p${pingId}`) clear('ping');
     // An error comes before the server closes: it opens nothing (a probe would take over).
@@ -421,6 +420,18 @@ export function createLadder(options: {
     host.error('stalled', `no frame for ${silence} ms on ${attempt.rung}`);
     dropActive(attempt);
     retry(attempt.i);
+  };
+
+  /** Learns when the attempt's token expires, and sets its renewal. */
+  const timeToken = (attempt: Attempt, tokenExpiresAt: number, serverTime: number): void => {
+    timed = attempt;
+    // A renewal whose token ends no later than the one it renews (a session with a fixed
+    // end) is not renewed again: it would be, sooner and sooner, to no end.
+    if (attempt.r && tokenExpiresAt <= expiresAt) return;
+    expiresAt = tokenExpiresAt;
+    // Both times are the server's: how long the token has left needs no clock of ours.
+    expiresLocal = clock.now() + expiresAt - serverTime;
+    armRenewal();
   };
 
   /**
