@@ -87,8 +87,8 @@ function setup(
 /** What the server sends before it closes a connection whose token it refused. */
 const refusal = { type: 'error', code: 'unauthenticated', message: 'The token was refused' } as const;
 
-/** A welcome whose token expires at `tokenExpiresAt` (server time); heartbeats a minute apart. */
-const welcomeFrame = (seq: number, tokenExpiresAt: number) =>
+/** A welcome whose token expires at `tokenExpiresAt`, sent at `serverTime`; heartbeats 10 minutes apart. */
+const welcomeFrame = (seq: number, tokenExpiresAt: number, serverTime: number) =>
   ({
     type: 'welcome',
     consultantId: 'c-story',
@@ -96,7 +96,7 @@ const welcomeFrame = (seq: number, tokenExpiresAt: number) =>
     seq,
     heartbeatMs: 600_000,
     tokenExpiresAt,
-    serverTime: Date.now(),
+    serverTime,
   }) as const;
 
 describe('fullJitter', () => {
@@ -484,11 +484,12 @@ describe('Ladder (with hand-driven transports)', () => {
   it('a session with a fixed end (fresh tokens that expire no later) is renewed once, not again and again', async () => {
     t = setup();
     const ws = await t.transport(0);
-    const end = Date.now() + 300_000;
-    ws.send(welcomeFrame(10, end));
+    // The server's clock moves with the test's.
+    const end = t.clock.now() + 300_000;
+    ws.send(welcomeFrame(10, end, t.clock.now()));
     await t.clock.advance(300_000 - RENEW_BEFORE_MS);
     const next = await t.transport(1);
-    next.send(welcomeFrame(10, end));
+    next.send(welcomeFrame(10, end, t.clock.now()));
     expect(ws.closedByClient).to.equal(true);
     await t.clock.advance(RENEW_BEFORE_MS - 1);
     expect(t.fakes.created).to.have.length(2);
@@ -541,6 +542,68 @@ describe('Ladder (with hand-driven transports)', () => {
     expect(poll.closedByClient).to.equal(true);
     expect(t.statuses.slice(live)).to.deep.equal([]);
     expect(t.client.metrics().counters).to.include({ reconnects: 0, gaps: 0 });
+  });
+
+  it("a poll that only ever carries events is renewed too, by the client's clock while no heartbeat told the server's", async () => {
+    const now = Date.now();
+    t = setup({
+      rungs: ['longpoll'],
+      tokens: [fakeJwt('c-story', 1, now / 1000 + 300), fakeJwt('c-story', 2)],
+    });
+    const poll = await t.transport(0);
+    poll.send(snapshotFrame({ seq: 10, epoch: 'e1' }));
+    // An event every 20 s: the poll never holds long enough for a heartbeat.
+    let seq = 10;
+    while (t.clock.now() < now + 300_000 - RENEW_BEFORE_MS - 20_000) {
+      poll.send(booking(++seq, seq));
+      await t.clock.advance(20_000);
+    }
+    expect(t.fakes.created).to.have.length(1);
+    poll.send(booking(++seq, seq));
+    await t.clock.advance(20_000);
+    const next = await t.transport(1);
+    next.send(booking(seq, seq));
+    expect(poll.closedByClient).to.equal(true);
+    expect(t.client.status).to.equal('live');
+  });
+
+  it('renewals do not slow the climb back to a higher rung: its probes keep their own backoff', async () => {
+    t = setup({ rungs: ['websocket', 'sse'] });
+    (await t.transport(0)).fail();
+    const sse = await t.transport(1);
+    // 40 s left: renewed at 20 s; the first climb-back probe comes at 7.5 s, the next 15 s after it.
+    sse.send(welcomeFrame(10, t.clock.now() + 40_000, t.clock.now()));
+    await t.clock.advance(PROBE_BASE_MS / 2);
+    (await t.transport(2)).fail();
+    await t.clock.advance(20_000 - PROBE_BASE_MS / 2);
+    const renewal = await t.transport(3);
+    expect(renewal.rung).to.equal('sse');
+    renewal.fail();
+    await t.clock.advance(2_500);
+    const climb = await t.transport(4);
+    expect(climb.rung).to.equal('websocket');
+    climb.fail();
+    // Renewals again at 30 s and 35 s (half way, while 10 s are left), failing too.
+    await t.clock.advance(7_500);
+    (await t.transport(5)).fail();
+    await t.clock.advance(5_000);
+    (await t.transport(6)).fail();
+    // Two failed climbs: the next comes 30 s after the last (the renewals' failures not counted).
+    await t.clock.advance(52_500 - 35_000 - 1);
+    expect(t.fakes.created).to.have.length(7);
+    await t.clock.advance(1);
+    expect((await t.transport(7)).rung).to.equal('websocket');
+    expect(sse.closedByClient).to.equal(false);
+  });
+
+  it('a getToken() answering null for a climb-back probe ends the session', async () => {
+    t = setup({ rungs: ['websocket', 'sse'], tokens: [fakeJwt('c-story', 1), fakeJwt('c-story', 2), null] });
+    (await t.transport(0)).fail();
+    (await t.transport(1)).welcome(10, 'e1', 600_000);
+    await t.clock.advance(PROBE_BASE_MS / 2);
+    await until(() => t.client.status === 'expired', 'expired');
+    expect(t.tokenCalls).to.equal(3);
+    expect(t.fakes.created).to.have.length(2);
   });
 
   it('a server that refuses every token (an error frame, then 4401) ends the session instead of looping', async () => {

@@ -150,10 +150,16 @@ export function createLadder(options: {
   /** Whether a refreshed token was already tried since the last successful open. */
   let authRefreshed = false;
   let heartbeatMs: number = 15_000 satisfies typeof Limits.heartbeatMs;
-  /** The token in use: when it expires, by the server's clock and by ours, and the attempt that told. */
+  /** The token in use: when it expires, by the server's clock and by ours. */
   let expiresAt = 0;
   let expiresLocal = 0;
+  /** When the token the last renewal replaces expires, by the server's clock. */
+  let renewedFrom = 0;
+  /** The attempt whose token's expiry the server's time told, and the one whose was guessed. */
   let timed: Attempt | null = null;
+  let guessed: Attempt | null = null;
+  /** The server's clock minus ours, as the last welcome or heartbeat told (none yet: 0). */
+  let skew = 0;
   let lastFrameAt = 0;
   let lastStatus: string | null = null;
   let attempts = 0;
@@ -274,13 +280,23 @@ export function createLadder(options: {
     const frame = host.decode(raw, attempt);
     if (!frame || !isCurrent(attempt)) return;
     lastFrameAt = clock.now();
+    if (frame.type === 'welcome' || frame.type === 'heartbeat') skew = frame.serverTime - clock.now();
     if (frame.type === 'welcome') {
       heartbeatMs = frame.heartbeatMs;
+      timed = attempt;
       timeToken(attempt, frame.tokenExpiresAt, frame.serverTime);
-    } else if (frame.type === 'heartbeat' && timed !== attempt && attempt.k) {
-      // Polls have no welcome: the token's own `exp` tells, against the server's clock.
+    } else if (
+      timed !== attempt &&
+      attempt.k &&
+      frame.type !== 'error' &&
+      (frame.type === 'heartbeat' || guessed !== attempt)
+    ) {
+      // Polls have no welcome: the token's own `exp` tells, against the server's time. A
+      // heartbeat says that time; until one comes, the last one known stands in (else ours).
+      if (frame.type === 'heartbeat') timed = attempt;
+      else guessed = attempt;
       const expiry = tokenExpiry(attempt.k);
-      if (expiry) timeToken(attempt, expiry, frame.serverTime);
+      if (expiry) timeToken(attempt, expiry, clock.now() + skew);
     }
     if (frame.type === 'pong' && frame.id === `p${pingId}`) clear('ping');
     // An error comes before the server closes: it opens nothing (a probe would take over).
@@ -424,10 +440,9 @@ export function createLadder(options: {
 
   /** Learns when the attempt's token expires, and sets its renewal. */
   const timeToken = (attempt: Attempt, tokenExpiresAt: number, serverTime: number): void => {
-    timed = attempt;
     // A renewal whose token ends no later than the one it renews (a session with a fixed
     // end) is not renewed again: it would be, sooner and sooner, to no end.
-    if (attempt.r && tokenExpiresAt <= expiresAt) return;
+    if (attempt.r && tokenExpiresAt <= renewedFrom) return;
     expiresAt = tokenExpiresAt;
     // Both times are the server's: how long the token has left needs no clock of ours.
     expiresLocal = clock.now() + expiresAt - serverTime;
@@ -451,6 +466,7 @@ export function createLadder(options: {
     if (!current?.o) return;
     // Offline, or a probe under way (which asks for a fresh token itself): later.
     if (probe || isOffline()) return armRenewal();
+    renewedFrom = expiresAt;
     connect(current.i, true);
   };
 
