@@ -111,6 +111,19 @@ describe('fullJitter', () => {
 
 describe('Ladder (with hand-driven transports)', () => {
   let t: ReturnType<typeof setup>;
+
+  /** Live on long-polling, on a token with 300 s left (its `exp`), the next token a fresh one. */
+  async function livePoll() {
+    const now = Date.now();
+    t = setup({
+      rungs: ['longpoll'],
+      tokens: [fakeJwt('c-story', 1, now / 1000 + 300), fakeJwt('c-story', 2)],
+    });
+    const poll = await t.transport(0);
+    poll.send(snapshotFrame({ seq: 10, epoch: 'e1' }));
+    return { now, poll };
+  }
+
   afterEach(() => t.client.close());
 
   it('falls one rung at once when a transport fails before opening, reporting it once', async () => {
@@ -519,13 +532,7 @@ describe('Ladder (with hand-driven transports)', () => {
   });
 
   it("renews a poll's token too (no welcome): its own exp, against the server's time in a heartbeat", async () => {
-    const now = Date.now();
-    t = setup({
-      rungs: ['longpoll'],
-      tokens: [fakeJwt('c-story', 1, now / 1000 + 300), fakeJwt('c-story', 2)],
-    });
-    const poll = await t.transport(0);
-    poll.send(snapshotFrame({ seq: 10, epoch: 'e1' }));
+    const { now, poll } = await livePoll();
     const live = t.statuses.length;
     // Heartbeats every 20 s keep it live; the first says the token has 300 s left.
     for (let elapsed = 0; elapsed < 300_000 - RENEW_BEFORE_MS - 20_000; elapsed += 20_000) {
@@ -545,13 +552,7 @@ describe('Ladder (with hand-driven transports)', () => {
   });
 
   it("a poll that only ever carries events is renewed too, by the client's clock while no heartbeat told the server's", async () => {
-    const now = Date.now();
-    t = setup({
-      rungs: ['longpoll'],
-      tokens: [fakeJwt('c-story', 1, now / 1000 + 300), fakeJwt('c-story', 2)],
-    });
-    const poll = await t.transport(0);
-    poll.send(snapshotFrame({ seq: 10, epoch: 'e1' }));
+    const { now, poll } = await livePoll();
     // An event every 20 s: the poll never holds long enough for a heartbeat.
     let seq = 10;
     while (t.clock.now() < now + 300_000 - RENEW_BEFORE_MS - 20_000) {
