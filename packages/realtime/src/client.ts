@@ -272,6 +272,7 @@ export function createDashboardClient(
       return token;
     },
     cursor: () => (fromScratch ? null : store.cursor),
+    serverNow: store.serverNow,
     decode: (raw, connection) => guard(() => decode(raw, connection)) ?? null,
     apply: (frame, connection) => guard(() => apply(frame, connection)),
     status: (status, transport) => {

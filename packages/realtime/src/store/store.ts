@@ -56,6 +56,8 @@ export interface Store extends DashboardStore {
   count(counter: Counter): void;
   /** Delivers pending notifications now instead of at the next frame. */
   flush(): void;
+  /** The server's clock now, by the offset its frames told (ours before any). */
+  serverNow(): number;
 }
 
 export function createStore(options: DashboardStoreOptions = {}): Store {
@@ -205,10 +207,12 @@ export function createStore(options: DashboardStoreOptions = {}): Store {
       counters: { ...counters },
     }),
 
+    serverNow: () => now() + offset(),
+
     notePainted(seq) {
       // One paint shows every event up to `seq`; the first view to report it wins.
       if (unpainted.size === 0) return;
-      const paintedAt = now() + offset();
+      const paintedAt = store.serverNow();
       for (const [eventSeq, at] of unpainted) {
         if (eventSeq > seq) continue;
         paintLatency.record(paintedAt - at);

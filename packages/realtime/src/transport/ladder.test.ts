@@ -419,15 +419,7 @@ describe('Ladder (with hand-driven transports)', () => {
     ws.send(booking(11, 4));
     expect(ws.closedByClient).to.equal(false);
     // The fresh one replays what the old one carried meanwhile: expected, so not an error.
-    next.send({
-      type: 'welcome',
-      consultantId: 'c-story',
-      epoch: 'e1',
-      seq: 12,
-      heartbeatMs: 600_000,
-      tokenExpiresAt: Date.now() + 3_600_000,
-      serverTime: Date.now(),
-    });
+    next.send(welcomeFrame(12, Date.now() + 3_600_000, Date.now()));
     next.send(booking(11, 4));
     next.send(booking(12, 5));
     expect(ws.closedByClient).to.equal(true);

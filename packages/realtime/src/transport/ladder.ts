@@ -65,6 +65,8 @@ export interface Connection {
 export interface LadderHost {
   getToken(): Promise<string | null>;
   cursor(): Cursor | null;
+  /** The server's clock now, as its frames told (ours before any). */
+  serverNow(): number;
   /** Validates a raw frame; null when it is unusable (the host counts and reports it). */
   decode(raw: unknown, connection: Connection): ServerFrame | null;
   /** Applies a valid frame; may call `resync()`. */
@@ -158,8 +160,6 @@ export function createLadder(options: {
   /** The attempt whose token's expiry the server's time told, and the one whose was guessed. */
   let timed: Attempt | null = null;
   let guessed: Attempt | null = null;
-  /** The server's clock minus ours, as the last welcome or heartbeat told (none yet: 0). */
-  let skew = 0;
   let lastFrameAt = 0;
   let lastStatus: string | null = null;
   let attempts = 0;
@@ -280,23 +280,16 @@ export function createLadder(options: {
     const frame = host.decode(raw, attempt);
     if (!frame || !isCurrent(attempt)) return;
     lastFrameAt = clock.now();
-    if (frame.type === 'welcome' || frame.type === 'heartbeat') skew = frame.serverTime - clock.now();
-    if (frame.type === 'welcome') {
-      heartbeatMs = frame.heartbeatMs;
-      timed = attempt;
-      timeToken(attempt, frame.tokenExpiresAt, frame.serverTime);
-    } else if (
-      timed !== attempt &&
-      attempt.k &&
-      frame.type !== 'error' &&
-      (frame.type === 'heartbeat' || guessed !== attempt)
-    ) {
-      // Polls have no welcome: the token's own `exp` tells, against the server's time. A
-      // heartbeat says that time; until one comes, the last one known stands in (else ours).
-      if (frame.type === 'heartbeat') timed = attempt;
+    if (frame.type === 'welcome') heartbeatMs = frame.heartbeatMs;
+    // When the token expires, by the server's clock: the welcome says. Polls have none: the
+    // token's own `exp` tells, against the server's time, which a heartbeat says (until one
+    // comes, the time earlier frames told stands in).
+    const told = frame.type === 'welcome' || frame.type === 'heartbeat';
+    if (timed !== attempt && frame.type !== 'error' && (told || guessed !== attempt)) {
+      if (told) timed = attempt;
       else guessed = attempt;
-      const expiry = tokenExpiry(attempt.k);
-      if (expiry) timeToken(attempt, expiry, clock.now() + skew);
+      const expiry = frame.type === 'welcome' ? frame.tokenExpiresAt : tokenExpiry(attempt.k!);
+      if (expiry) timeToken(attempt, expiry, told ? frame.serverTime : host.serverNow());
     }
     if (frame.type === 'pong' && frame.id === `p${pingId}`) clear('ping');
     // An error comes before the server closes: it opens nothing (a probe would take over).
