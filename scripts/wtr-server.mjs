@@ -126,12 +126,15 @@ function webSocketTextFrame(text) {
 
 /**
  * A loopback proxy in front of the reference server that can misbehave on request:
- * refuse or accept-then-close new connections, stall or cut open streams, inject raw
+ * refuse, accept-then-close or forbid new connections, stall or cut open streams, inject raw
  * frames into open WebSocket and SSE streams. It also counts live WebSockets, which is
  * how tests see from the network side that a client never holds two at once.
  */
 export async function startFaultProxy(targetPort) {
-  /** Per kind of connection: pass | refuse (drop it at once) | accept-close (answer, then drop at once). */
+  /**
+   * Per kind of connection: pass | refuse (drop it at once) | accept-close (answer, then drop
+   * at once) | forbid (HTTP 403; a WebSocket is accepted, then closed with 4403).
+   */
   const modes = { websocket: 'pass', stream: 'pass', changes: 'pass' };
   /** Open upgraded sockets and SSE responses, each with its own controls. */
   const streams = new Set();
@@ -151,6 +154,15 @@ export async function startFaultProxy(targetPort) {
     const mode = path === '/api/stream' ? modes.stream : path === '/api/changes' ? modes.changes : 'pass';
     if (mode === 'refuse') {
       req.socket.destroy();
+      return;
+    }
+    // As a backend refusing this consultant (not this origin): the page may read the answer.
+    if (mode === 'forbid' && req.method !== 'OPTIONS') {
+      res.writeHead(403, {
+        'Content-Type': 'application/json',
+        'Access-Control-Allow-Origin': req.headers.origin ?? '*',
+      });
+      res.end(JSON.stringify({ error: 'forbidden', message: 'Not allowed' }));
       return;
     }
     const headers = { ...req.headers };
@@ -241,6 +253,8 @@ export async function startFaultProxy(targetPort) {
         stats.maxLiveWebSockets = Math.max(stats.maxLiveWebSockets, stats.liveWebSockets);
         socket.write(chunk);
         if (modes.websocket === 'accept-close') close();
+        // A close frame with 4403 (forbidden), as a backend refusing this consultant sends.
+        if (modes.websocket === 'forbid') socket.end(Buffer.from([0x88, 2, 0x11, 0x33]), close);
         return;
       }
       if (!stream.stalled) socket.write(chunk);

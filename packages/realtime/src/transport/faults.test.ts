@@ -1,7 +1,7 @@
 import { expect } from '@open-wc/testing';
 import type { SimulateResponse } from '@fg/protocol';
 import { expectCurrent, harness, type Harness } from '../test/harness.js';
-import { env, fault, serverProcess, serverSnapshot, simulate, until } from '../test/server.js';
+import { env, fault, serverProcess, serverSnapshot, simulate, token, until } from '../test/server.js';
 
 const CONSULTANT = 'c-story';
 
@@ -140,6 +140,25 @@ describe('bad input and broken connections, through the fault proxy', () => {
     expect(client.metrics().counters.reconnects).to.be.at.least(1);
     await expectCurrent(client);
   });
+
+  for (const transport of ['websocket', 'sse', 'polling'] as const) {
+    it(`${transport}: a server that forbids the consultant (403, 4403) gets one fresh token, then the session ends`, async () => {
+      await fault({ websocket: 'forbid', stream: 'forbid', changes: 'forbid' });
+      let tokens = 0;
+      h = harness({
+        endpoint: env.proxyUrl,
+        transports: [transport],
+        getToken: () => {
+          tokens += 1;
+          return token(CONSULTANT);
+        },
+      });
+      await until(() => h!.client.status === 'expired', 'expired');
+      expect(tokens).to.equal(2);
+      expect(h.statuses).not.to.include('live');
+      expect(h.client.metrics().counters.reconnects).to.be.at.most(1);
+    });
+  }
 
   it('a stream that stalls without closing goes stale, is reported, and is replaced', async () => {
     const { client, clock, errors, statuses } = await liveOn(['sse']);

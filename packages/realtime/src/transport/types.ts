@@ -5,10 +5,10 @@ import type { Runtime } from '../runtime.js';
 export type Rung = 'websocket' | 'sse' | 'longpoll' | 'interval';
 
 /**
- * Why a transport ended. `auth` asks the client for a fresh token; `throttled` (rate
- * limited, overloaded) backs off without blaming the transport; `ended` (the server ended
- * an open connection itself) and `failed` (anything else, a refusal included) are
- * ordinary drops.
+ * Why a transport ended. `auth` (the token refused: missing, expired, or forbidden) asks
+ * the client for a fresh token; `throttled` (rate limited, overloaded) backs off without
+ * blaming the transport; `ended` (the server ended an open connection itself) and
+ * `failed` (anything else, a refused connection included) are ordinary drops.
  */
 export type CloseKind = 'auth' | 'throttled' | 'failed' | 'ended';
 
@@ -55,6 +55,8 @@ export const REQUEST_TIMEOUT_MS = 10_000;
 const CLOSE_KINDS: Readonly<Record<number, CloseKind>> = {
   401: 'auth',
   4401: 'auth',
+  403: 'auth',
+  4403: 'auth',
   429: 'throttled',
   4429: 'throttled',
   503: 'throttled',
