@@ -218,7 +218,7 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
     this.primed = !!shown;
     const { consultant, freshness } = this.view.value;
     const format = this.format.for(consultant);
-    const now = this.clock.now;
+    const now = this.view.serverTime(this.clock.now);
     const list = this.renderRoot.querySelector<HTMLElement>('[role=list]')!;
     const old = this.rows;
     const rows = (this.rows = new Map());

@@ -80,6 +80,11 @@ export class StoreController<T> implements ReactiveController {
     return this.client?.state ?? EMPTY_STATE;
   }
 
+  /** The server's time at our time `at` (the same without a client): relative times count from it. */
+  serverTime(at: number): number {
+    return at + (this.client?.clockOffset() ?? 0);
+  }
+
   /** Catches up with the client's state (an empty one without a client) and follows it. */
   hostConnected(): void {
     if (this.unsubscribe) return;

@@ -411,7 +411,15 @@ export function createDashboardClient(
   start().catch((error: unknown) => report('internal-error', describe(error)));
 
   // The store's methods use no `this`: the client hands them out as they are.
-  const { subscribe, addEventListener, removeEventListener, metrics, notePainted, markMessageRead } = store;
+  const {
+    subscribe,
+    addEventListener,
+    removeEventListener,
+    metrics,
+    clockOffset,
+    notePainted,
+    markMessageRead,
+  } = store;
   return {
     get state() {
       return store.state;
@@ -423,6 +431,7 @@ export function createDashboardClient(
     addEventListener,
     removeEventListener,
     metrics,
+    clockOffset,
     notePainted,
     markMessageRead,
     close() {

@@ -106,6 +106,11 @@ export interface DashboardClient {
   addEventListener(type: 'status', listener: EventListener): void;
   removeEventListener(type: 'status', listener: EventListener): void;
   metrics(): ClientMetrics;
+  /**
+   * How far the server's clock is ahead of this page's, in ms (negative: behind), as its
+   * frames tell it; 0 before any. Widgets count "in 5 min" and "Today" from the server's time.
+   */
+  clockOffset(): number;
   /** Views call this after the frame that shows `seq` has painted. */
   notePainted(seq: number): void;
   /** Marks a message read on the server; every tab and device follows through the event it causes. */

@@ -67,7 +67,7 @@ export class FgLiveRegion extends LitElement {
       ...announce('consultation.booked', 'bookings', (id) => {
         const item = snapshot.upcoming.find((i) => i.id === id);
         return item
-          ? `New booking: ${item.familyName}, ${format.dayAndTime(item.startsAt, now())}`
+          ? `New booking: ${item.familyName}, ${format.dayAndTime(item.startsAt, this.view.serverTime(now()))}`
           : 'New consultation booked';
       }),
       ...announce('message.received', 'messages', (id) => {

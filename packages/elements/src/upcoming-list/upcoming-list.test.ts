@@ -4,6 +4,7 @@ import type { UpcomingItem } from '@fg/protocol';
 import '../define/fg-upcoming-list.js';
 import type { FgUpcomingList } from './upcoming-list.js';
 import { DashboardScript, NOW, busySnapshot, emptySnapshot, upcomingItem } from '../test/frames.js';
+import { setClock } from '../format.js';
 import { layoutShiftDuring, layoutShiftSupported, mount, nodeCount, text } from '../test/harness.js';
 
 const list = (el: FgUpcomingList) => el.shadowRoot!.querySelector('[role="list"]')!;
@@ -37,6 +38,20 @@ describe('<fg-upcoming-list>', () => {
     expect(text(row(el, 's2'))).to.contain('Tomorrow, 12:00 PM');
     expect(text(row(el, 's3'))).to.contain('Sat, Oct 18, 10:00 AM');
     await expect(el).to.be.accessible();
+  });
+
+  it("counts relative times from the server's clock, not this device's", async () => {
+    const { el, feed, store } = await mount<FgUpcomingList>('fg-upcoming-list');
+    const script = new DashboardScript();
+    await feed(script.snapshotFrame());
+    expect(text(row(el, 's1'))).to.contain('in 45 min');
+    // The server's clock reads 15 min later than this device's.
+    const { epoch, seq } = script.snapshot;
+    await feed({ type: 'heartbeat', epoch, seq, serverTime: NOW + 15 * 60_000 });
+    expect(store.clockOffset()).to.equal(15 * 60_000);
+    setClock(() => NOW + 60_000);
+    await el.updateComplete;
+    expect(text(row(el, 's1'))).to.contain('in 29 min');
   });
 
   it('shows an empty state, not an error, when nothing is upcoming', async () => {

@@ -207,6 +207,7 @@ export function createStore(options: DashboardStoreOptions = {}): Store {
       counters: { ...counters },
     }),
 
+    clockOffset: () => offset(),
     serverNow: () => now() + offset(),
 
     notePainted(seq) {
