@@ -62,6 +62,10 @@ export const recentMessagesStyles = css`
   button:hover {
     background: var(--_sunken);
   }
+  [part~='mark-read-failed'] {
+    color: var(--_warning);
+    border-color: currentColor;
+  }
   button[aria-disabled='true'] {
     cursor: progress;
     opacity: 0.6;

@@ -165,6 +165,39 @@ describe('<fg-recent-messages>', () => {
     expect(el.shadowRoot!.activeElement).to.equal(row(el, 'new'), 'focus stays on the message');
   });
 
+  it('says so on the button when marking read failed, reports fg-error, and lets the person try again', async () => {
+    const script = new DashboardScript();
+    const { el, feed, store } = await mount<FgRecentMessages>('fg-recent-messages');
+    let fail = true;
+    store.markMessageRead = async () => {
+      if (fail) throw new Error('HTTP 503');
+    };
+    await feed(script.snapshotFrame());
+    await feed(script.message(messageItem(9, { id: 'new' })));
+    const button = row(el, 'new').querySelector('button')!;
+    button.focus();
+    setTimeout(() => button.click());
+    const error = await oneEvent(el, 'fg-error');
+    expect(error.detail).to.deep.equal({ code: 'mark-read-failed', message: 'HTTP 503' });
+    await el.updateComplete;
+    const again = row(el, 'new').querySelector('button')!;
+    expect(again).to.equal(button, 'the same button, so the focus stays on it');
+    expect(el.shadowRoot!.activeElement).to.equal(button);
+    expect(again.getAttribute('part')).to.equal('mark-read mark-read-failed');
+    expect(text(again)).to.equal(
+      'Not marked as read. Try again to mark the message from The Writers 9 as read',
+    );
+    for (const animation of el.shadowRoot!.getAnimations()) animation.finish();
+    await expect(el).to.be.accessible();
+    fail = false;
+    again.click();
+    await el.updateComplete;
+    await nextFrame();
+    expect(row(el, 'new').querySelector('button')!.getAttribute('part')).to.equal('mark-read');
+    await feed(script.markRead('new'));
+    expect(row(el, 'new').querySelector('button')).to.equal(null);
+  });
+
   it('lets the page handle marking read itself by cancelling fg-mark-read', async () => {
     const script = new DashboardScript();
     const { el, feed, store } = await mount<FgRecentMessages>('fg-recent-messages');

@@ -47,7 +47,8 @@ declare global {
  * @csspart family - Who wrote it.
  * @csspart time - How long ago.
  * @csspart preview - The start of the message.
- * @csspart mark-read - The "Mark as read" button.
+ * @csspart mark-read - The "Mark as read" button; also `mark-read-failed` once marking failed
+ * (it then reads "Try again").
  * @csspart empty - What shows when there are no messages.
  *
  * @cssproperty --fg-recent-messages-background - Defaults to `--fg-color-surface`.
@@ -71,6 +72,8 @@ export class FgRecentMessages extends ListElement<MessageItem> {
 
   /** Messages whose "Mark as read" is on its way to the server (rendered: update after a change). */
   private readonly pending = new Set<string>();
+  /** Messages whose last "Mark as read" failed: their button offers to try again. */
+  private readonly failed = new Set<string>();
 
   /** A message whose focused button went away with its unread state: its row takes the focus. */
   private refocus: string | undefined;
@@ -106,7 +109,9 @@ export class FgRecentMessages extends ListElement<MessageItem> {
     this.requestUpdate();
     try {
       await client.markMessageRead(message.id);
+      this.failed.delete(message.id);
     } catch (error) {
+      this.failed.add(message.id);
       this.dispatchEvent(
         new CustomEvent('fg-error', {
           detail: {
@@ -125,6 +130,7 @@ export class FgRecentMessages extends ListElement<MessageItem> {
 
   protected renderItem(message: MessageItem, format: Formatter, now: number, freshness: Freshness) {
     const unread = !message.read;
+    const failed = this.failed.has(message.id);
     return [
       unread ? 'item item-unread' : 'item',
       html`<span class="dot" part=${unread ? 'unread-marker' : nothing} aria-hidden="true"></span>
@@ -139,11 +145,17 @@ export class FgRecentMessages extends ListElement<MessageItem> {
             ? html`<button
                 class="chip"
                 type="button"
-                part="mark-read"
+                part=${failed ? 'mark-read mark-read-failed' : 'mark-read'}
                 aria-disabled=${this.pending.has(message.id)}
                 @click=${(event: Event) => this.markRead(message, event)}
               >
-                Mark as read<span class="vh"> the message from ${message.familyName}</span>
+                ${
+                  failed
+                    ? html`<span class="vh">Not marked as read. </span>Try again<span class="vh">
+                          to mark the message from ${message.familyName} as read</span
+                        >`
+                    : html`Mark as read<span class="vh"> the message from ${message.familyName}</span>`
+                }
               </button>`
             : nothing
         }`,
