@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import type { Snapshot } from '@fg/protocol';
 import { DemoApi } from './support/api.js';
 import {
   clientStatus,
@@ -72,11 +73,39 @@ describe('unauthorized update (Chromium)', () => {
     assert.deepEqual(after.counts, bSnapshot.counts);
   });
 
-  it('a forged frame for another consultant is rejected and the page shows only its own data', async () => {
+  /** The codes of the `fg-error` events the page reported since the last call. */
+  async function reportedErrors(): Promise<string[]> {
+    return page.evaluate(() => {
+      const w = window as unknown as { fgErrors?: string[] };
+      const codes = w.fgErrors ?? [];
+      if (!w.fgErrors)
+        window.addEventListener('fg-error', (event) =>
+          w.fgErrors!.push((event as CustomEvent<{ code: string }>).detail.code),
+        );
+      w.fgErrors = [];
+      return codes;
+    });
+  }
+
+  /** A's own next change shows, B's data never does, and the page stays live. */
+  async function showsOnlyOwn(what: string, bSnapshot: Snapshot): Promise<void> {
+    const families = await statText(page, 'Family Clients');
+    const started = performance.now();
+    await api.simulate(A, { action: 'associate-family', familyName: 'The Real family' });
+    await untilCount(page, 'familyClients', Number(families) + 1);
+    latency.record(what, performance.now() - started);
+    assert.equal(await statText(page, 'Family Clients'), String(Number(families) + 1));
+    const names = (await listItems(page, 'Upcoming Consultations')).join('\n');
+    for (const item of bSnapshot.upcoming)
+      assert.ok(!names.includes(item.familyName), `${item.familyName} leaked`);
+    assert.equal(await clientStatus(page), 'live');
+  }
+
+  it("a forged event from another consultant's log is never applied", async () => {
     assert.ok(injectIntoPage, 'the page has a live WebSocket');
+    await reportedErrors();
     const own = await api.snapshot(A);
     const bSnapshot = await api.snapshot(B);
-    const families = await statText(page, 'Family Clients');
     // B's real epoch with the next seq of A: a frame that belongs to another log.
     injectIntoPage(
       JSON.stringify({
@@ -89,16 +118,30 @@ describe('unauthorized update (Chromium)', () => {
         patch: { counts: { ...own.counts, familyClients: 999 } },
       }),
     );
-    // A whole forged snapshot of B's dashboard.
-    injectIntoPage(JSON.stringify({ type: 'snapshot', ...bSnapshot }));
-    const started = performance.now();
-    await api.simulate(A, { action: 'associate-family', familyName: 'The Real family' });
-    await untilCount(page, 'familyClients', Number(families) + 1);
-    latency.record('own update after forged frames', performance.now() - started);
-    assert.equal(await statText(page, 'Family Clients'), String(Number(families) + 1));
-    const names = (await listItems(page, 'Upcoming Consultations')).join('\n');
-    for (const item of bSnapshot.upcoming)
-      assert.ok(!names.includes(item.familyName), `${item.familyName} leaked`);
-    assert.equal(await clientStatus(page), 'live');
+    await showsOnlyOwn('own update after a forged event', bSnapshot);
+    assert.notEqual(await statText(page, 'Family Clients'), '999');
+  });
+
+  it("a forged snapshot of another consultant's dashboard is rejected and reported, on a live connection", async () => {
+    assert.ok(injectIntoPage, 'the page has a live WebSocket');
+    await reportedErrors();
+    const before = await page.evaluate(() => {
+      const host = document.querySelector('fg-dashboard-provider') as unknown as {
+        client: { state: { snapshot: unknown } };
+      };
+      return JSON.stringify(host.client.state.snapshot);
+    });
+    const bSnapshot = await api.snapshot(B);
+    injectIntoPage(JSON.stringify({ type: 'snapshot', ...bSnapshot, seq: bSnapshot.seq + 1000 }));
+    await page.waitForFunction(() => (window as unknown as { fgErrors: string[] }).fgErrors.length > 0);
+    assert.deepEqual(await reportedErrors(), ['foreign-frame']);
+    const after = await page.evaluate(() => {
+      const host = document.querySelector('fg-dashboard-provider') as unknown as {
+        client: { state: { snapshot: unknown } };
+      };
+      return JSON.stringify(host.client.state.snapshot);
+    });
+    assert.equal(after, before, 'the state is untouched');
+    await showsOnlyOwn('own update after a forged snapshot', bSnapshot);
   });
 });
