@@ -1,5 +1,5 @@
-// Edge cases 2, 3 and 5, AC7 and AC8 / happy path 6: zero state, a large dataset, a
-// background tab, the user's scroll position, and a long session.
+// Edge cases 2, 3 and 5, large numbers, AC7 and AC8 / happy path 6: zero state, a large
+// dataset, a background tab, counts above 99, the user's scroll position, and a long session.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, CDPSession, Page } from 'playwright-core';
@@ -114,6 +114,27 @@ describe('edge cases (Chromium)', () => {
       ['While away 3', 'While away 2', 'While away 1'],
     );
     assert.equal(await statText(page, 'Family Clients'), String(snapshot.counts.familyClients));
+    await page.context().close();
+  });
+
+  it('Large numbers: a count above 99 reads "99+", keeps its exact number for screen readers, and keeps updating', async () => {
+    const page = await open('c-busy');
+    const fact = page.getByRole('region', { name: 'Welcome' }).locator('[part~="fact-upcoming"]');
+    const shown = fact.locator('[aria-hidden="true"]');
+    const spoken = fact.locator('[part="value"] .vh');
+    const before = (await api.snapshot('c-busy')).counts.upcoming;
+    assert.ok(before > 99, `c-busy has ${before} upcoming`);
+    assert.equal(await shown.innerText(), '99+');
+    assert.equal(await spoken.textContent(), String(before));
+    const { seq } = await api.simulate('c-busy', {
+      action: 'book',
+      startsInSeconds: 3600,
+      familyName: 'The Many family',
+    });
+    await untilSeq(page, seq);
+    assert.equal(await shown.innerText(), '99+');
+    assert.equal(await spoken.textContent(), String(before + 1));
+    assert.equal((await api.snapshot('c-busy')).counts.upcoming, before + 1);
     await page.context().close();
   });
 
