@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { DemoApi } from './support/api.js';
-import { launchChromium, openDashboard, statText, untilCount } from './support/browser.js';
+import { launchChromium, openDashboard, untilCount } from './support/browser.js';
 import { LatencyLog } from './support/latency.js';
 import { startServerProcess, type ServerProcess } from './support/server.js';
 
@@ -38,28 +38,55 @@ describe('session expiry (Chromium)', () => {
     await page.evaluate(() => {
       window.addEventListener('fg-session-expired', () => {
         const host = document.querySelector('fg-dashboard-provider') as unknown as {
-          client: { state: { snapshot: { counts: { familyClients: number } } | null } };
+          client: { state: { snapshot: { seq: number; counts: { familyClients: number } } | null } };
         };
-        const families = host.client.state.snapshot?.counts.familyClients;
-        sessionStorage.setItem('fg-at-expiry', JSON.stringify({ families }));
+        const snapshot = host.client.state.snapshot;
+        const shown = document
+          .querySelector('fg-dashboard')
+          ?.shadowRoot?.querySelector('fg-stats-cards')
+          ?.shadowRoot?.querySelector('[part~="card-family-clients"] [part="value"]')?.textContent;
+        sessionStorage.setItem(
+          'fg-at-expiry',
+          JSON.stringify({
+            seq: snapshot?.seq,
+            families: snapshot?.counts.familyClients,
+            shown: shown?.trim(),
+          }),
+        );
       });
     });
+    const base = (await api.snapshot(CONSULTANT)).counts.familyClients;
+    // Families keep associating, one event at a time, until the page has left.
+    const seqs: number[] = [];
+    let flowing = true;
+    const flow = (async () => {
+      for (let i = 0; flowing && i < 500; i++) {
+        const { seq } = await api.simulate(CONSULTANT, {
+          action: 'associate-family',
+          familyName: `Family ${i}`,
+        });
+        seqs.push(seq);
+      }
+    })();
     const started = performance.now();
-    for (let i = 0; i < 5; i++) {
-      await api.simulate(CONSULTANT, { action: 'associate-family', familyName: `Family ${i}` });
-    }
-    const expected = (await api.snapshot(CONSULTANT)).counts.familyClients;
-    await untilCount(page, 'familyClients', expected);
+    await untilCount(page, 'familyClients', base + 3);
     latency.record('updates before expiry', performance.now() - started);
-    assert.equal(await statText(page, 'Family Clients'), String(expected));
-    // Time passes on the server's clock: the token expires on the live connection.
+    // Time passes on the server's clock while events flow: the token expires on the live connection.
     const expiring = performance.now();
     await api.advanceClock((TTL_SECONDS + 5) * 1000);
     await page.waitForURL(/\/login/, { timeout: 10_000 });
     latency.record('expiry to login page', performance.now() - expiring);
+    flowing = false;
+    await flow;
     const atExpiry = await page.evaluate(() => sessionStorage.getItem('fg-at-expiry'));
     assert.ok(atExpiry, 'fg-session-expired fired before leaving');
-    assert.deepEqual(JSON.parse(atExpiry), { families: expected });
+    const { seq, families, shown } = JSON.parse(atExpiry) as { seq: number; families: number; shown: string };
+    // Every association is one event: the state at expiry holds exactly those up to its seq.
+    const applied = seqs.filter((s) => s <= seq).length;
+    assert.ok(applied >= 3, `${applied} associations applied before expiry`);
+    assert.ok(seqs.length > applied, 'events were still flowing when the session ended');
+    assert.equal(families, base + applied);
+    assert.ok(Number(shown) <= families && Number(shown) >= base + 3, `shown ${shown}, state ${families}`);
     assert.match(await page.locator('body').innerText(), /session/i);
   });
 });
