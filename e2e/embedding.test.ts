@@ -1,7 +1,7 @@
 // The library as integrators get it: the npm tarballs installed into an empty project (Node,
-// TypeScript and a bundled page), and the dashboard embedded in a React 19 app and a Vue 3
-// app built with Vite, and in a plain HTML page with only the CDN bundle. Every page runs
-// against the real reference server and must show a booking made after it loaded.
+// TypeScript and a bundled page), and the dashboard embedded in a React 19 app, a Vue 3 app
+// and an Angular 21 app built with Vite, and in a plain HTML page with only the CDN bundle.
+// Every page runs against the real reference server and must show a booking made after it loaded.
 import assert from 'node:assert/strict';
 import {
   cpSync,
@@ -33,7 +33,7 @@ const PACKAGES = [
   { dir: 'elements', name: '@fg/dashboard-elements' },
   { dir: 'react', name: '@fg/react' },
 ] as const;
-const SITES = ['packed', 'react', 'vue', 'cdn'] as const;
+const SITES = ['packed', 'react', 'vue', 'angular', 'cdn'] as const;
 type Site = (typeof SITES)[number];
 
 /** Every file under `dir`, relative to it. */
@@ -317,6 +317,20 @@ describe('embedding', () => {
       });
       const page = await expectLiveUpdate('vue', 'c-other', 'The Vue family');
       await expectMarkReadEvent(page, 'c-other');
+      await page.context().close();
+    });
+
+    it('an Angular 21 app (Vite, zoneless) using the elements directly: property bindings, live update and (fg-mark-read)', async () => {
+      const { build } = await import('vite');
+      await build({
+        configFile: false,
+        root: join(HOSTS, 'angular'),
+        base: './',
+        logLevel: 'warn',
+        build: { outDir: sites.angular.dir, emptyOutDir: true },
+      });
+      const page = await expectLiveUpdate('angular', 'c-busy', 'The Angular family');
+      await expectMarkReadEvent(page, 'c-busy');
       await page.context().close();
     });
 

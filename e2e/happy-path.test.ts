@@ -140,6 +140,6 @@ describe('happy path (Chromium)', () => {
 
   it('never reloads the page, and the page never threw', async () => {
     assert.equal(navigations, 0);
-    assert.deepEqual((page as Page & { pageErrors: string[] }).pageErrors, []);
+    assert.deepEqual((page as Page & { uncaught: string[] }).uncaught, []);
   });
 });

@@ -32,7 +32,7 @@ export async function openDashboard(
     .locator('.skeleton')
     .first()
     .waitFor({ state: 'detached' });
-  (page as Page & { pageErrors: string[] }).pageErrors = errors;
+  (page as Page & { uncaught: string[] }).uncaught = errors;
   return page;
 }
 
