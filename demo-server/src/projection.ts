@@ -37,12 +37,22 @@ interface MessageRow {
   readAt: number | null;
 }
 
-/** A preview never exceeds the protocol's limit, and is cut on a code point boundary. */
+const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
+
+/**
+ * A preview never exceeds the protocol's limit, counted as the wire counts it (UTF-16 code
+ * units, JavaScript's string length: an emoji takes two or more), and is cut between two
+ * characters as a reader sees them, never inside an emoji or an accented letter.
+ */
 export function preview(body: string): string {
   const text = body.replace(/\s+/g, ' ').trim();
-  const chars = Array.from(text);
-  if (chars.length <= Limits.messagePreviewChars) return text;
-  return chars.slice(0, Limits.messagePreviewChars - 1).join('') + '…';
+  if (text.length <= Limits.messagePreviewChars) return text;
+  let cut = '';
+  for (const { segment } of graphemes.segment(text)) {
+    if (cut.length + segment.length > Limits.messagePreviewChars - 1) break;
+    cut += segment;
+  }
+  return cut.trimEnd() + '…';
 }
 
 export class Projection {

@@ -1,6 +1,7 @@
 // The demo routes and the action route: every simulated action, and bad input answered clearly.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
+import { decodeServerFrame } from '@fg/protocol/frames';
 import {
   EventFrameSchema,
   Limits,
@@ -93,6 +94,27 @@ for (const backend of BACKENDS)
       const event = await act({ action: 'message', text: 'x'.repeat(Limits.maxMessageChars) });
       assert.equal(event.patch.recentMessages![0]!.preview.length, Limits.messagePreviewChars);
       assert.ok(event.patch.recentMessages![0]!.preview.endsWith('…'));
+    });
+
+    it('message: a preview of text with emoji stays within the limit as the wire counts it, and cuts no emoji', async () => {
+      const family = '👨‍👩‍👧';
+      for (const text of [
+        '🙂'.repeat(71),
+        `Thanks for the session today 😊 The new bedtime routine is working, but we have a few questions about naps and the morning schedule for next week, could we talk?`,
+        family.repeat(40),
+      ]) {
+        const event = await act({ action: 'message', text });
+        const { preview } = event.patch.recentMessages![0]!;
+        assert.ok(preview.length <= Limits.messagePreviewChars, `${preview.length} code units`);
+        assert.ok(preview.endsWith('…'));
+        assert.ok(
+          !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(preview),
+          'no half of an emoji',
+        );
+        assert.ok(decodeServerFrame(event).ok, 'the client accepts the event');
+      }
+      const { preview } = (await snapshot()).recentMessages[0]!;
+      assert.equal(preview.slice(0, -1).replaceAll(family, ''), '', 'only whole families');
     });
 
     it('payment: revenue this month goes $5,000.00 -> $5,250.00', async () => {

@@ -45,7 +45,7 @@ export const Limits = {
   maxBodyBytes: 16 * 1024,
   /** Family-written message text is cut to this many characters. */
   maxMessageChars: 2000,
-  /** Preview of a message carried in the snapshot. */
+  /** Preview of a message carried in the snapshot, in UTF-16 code units (string length), as every length on the wire. */
   messagePreviewChars: 140,
   /** The WebSocket hello must arrive within this. */
   helloTimeoutMs: 5_000,
