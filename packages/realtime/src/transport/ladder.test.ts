@@ -391,6 +391,25 @@ describe('Ladder (with hand-driven transports)', () => {
     expect(t.navigations).to.deep.equal(['/login?next=dashboard']);
   });
 
+  it('a getToken() that fails when the server refuses the token is asked again after the backoff: the session goes on', async () => {
+    const failing = Promise.reject(new Error('auth backend 502'));
+    failing.catch(() => {});
+    t = setup({ loginUrl: '/login', tokens: [fakeJwt('c-story', 1), failing] });
+    const ws = await t.transport(0);
+    ws.welcome();
+    ws.fail({ kind: 'auth', detail: 'WebSocket closed 4401' });
+    await until(() => t.errors.length > 0, 'fg-error');
+    expect(t.errors.map((e) => e.code)).to.deep.equal(['token-unavailable']);
+    expect(t.client.status).to.equal('reconnecting');
+    await t.clock.advance(1_000);
+    const next = await t.transport(1);
+    expect(t.tokenCalls).to.equal(3);
+    next.welcome();
+    expect(t.client.status).to.equal('live');
+    expect(t.statuses).not.to.include('expired');
+    expect(t.navigations).to.deep.equal([]);
+  });
+
   it('a page that cancels fg-session-expired stays where it is', async () => {
     t = setup({ loginUrl: '/login', tokens: [fakeJwt('c-story'), null] });
     t.events.addEventListener('fg-session-expired', (e) => e.preventDefault());

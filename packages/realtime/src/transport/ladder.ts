@@ -364,13 +364,16 @@ export function createLadder(options: {
     if (authRefreshed) return expire();
     authRefreshed = true;
     publish();
-    let fresh: string | null = null;
+    let fresh: string | null | undefined;
     try {
       fresh = await token();
     } catch (error) {
       tokenFailed(error);
     }
     if (!live() || active || 'retry' in timers) return;
+    // The page's token source failing (its backend down a moment) is no refusal: ask again
+    // after the backoff, as for any connect.
+    if (fresh === undefined) return retry(attempt.i);
     if (!fresh || fresh === attempt.k) return expire();
     connect(attempt.i, false, fresh);
   };
