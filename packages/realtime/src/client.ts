@@ -76,6 +76,10 @@ export function createDashboardClient(
   let lastLiveTransport: TransportName | null = null;
   /** The leader's heartbeat interval, for a follower's watchdog. */
   let heartbeatMs: number = 15_000 satisfies typeof Limits.heartbeatMs;
+  /** How long the live connection may be silent: the leader's own, or what it told a follower. */
+  let silenceMs: number | undefined;
+  /** What the leader last said its status was: a follower's watchdog may have said `stale` since. */
+  let leaderStatus: ConnectionStatus = 'connecting';
   let expiredFired = false;
   let closed = false;
 
@@ -275,14 +279,15 @@ export function createDashboardClient(
     serverNow: store.serverNow,
     decode: (raw, connection) => guard(() => decode(raw, connection)) ?? null,
     apply: (frame, connection) => guard(() => apply(frame, connection)),
-    status: (status, transport) => {
+    status: (status, transport, silence) => {
+      silenceMs = silence;
       if (transport) {
         if (lastLiveTransport && transport !== lastLiveTransport) store.count('transportSwitches');
         lastLiveTransport = transport;
       }
       // A tab taking over from a leader already has state: for it, this is a reconnect.
       if (status === 'connecting' && store.snapshot) status = 'reconnecting';
-      relay?.post({ t: 'status', status, transport });
+      relay?.post({ t: 'status', status, transport, l: silence });
       // A live connection ends the incident: the next problem is news again.
       if (status === 'live') reported.clear();
       showStatus(status, transport);
@@ -330,7 +335,9 @@ export function createDashboardClient(
   /** A follower hears everything through the leader; silence means the leader's connection (or tab) is stuck. */
   const armFollowerWatchdog = (leaderHeartbeatMs?: number): void => {
     if (leaderHeartbeatMs) heartbeatMs = leaderHeartbeatMs;
-    after('watchdog', heartbeatMs + (10_000 satisfies typeof Limits.staleGraceMs), () => {
+    // Heard from the leader again: what it last said holds.
+    if (role === 'follower' && store.status === 'stale' && leaderStatus === 'live') store.setStatus('live');
+    after('watchdog', silenceMs ?? heartbeatMs + (10_000 satisfies typeof Limits.staleGraceMs), () => {
       if (role === 'follower' && store.status === 'live') store.setStatus('stale');
     });
   };
@@ -350,8 +357,16 @@ export function createDashboardClient(
         store.applyValid({ type: 'snapshot', ...checked.value });
       }
     }
-    showStatus(message.status, message.transport);
+    fromLeader(message);
     armFollowerWatchdog();
+  };
+
+  /** A follower takes the leader's word for its status, and for how long its connection may be silent. */
+  const fromLeader = (message: Extract<RelayMessage, { t: 'status' | 'state' }>): void => {
+    const { status, transport, l } = message;
+    leaderStatus = status;
+    silenceMs = typeof l === 'number' && l > 0 ? l : undefined;
+    showStatus(status, transport);
   };
 
   const onRelay = (message: RelayMessage): void => {
@@ -362,14 +377,14 @@ export function createDashboardClient(
           asked++;
           listened = true;
           const { snapshot, status, transport } = store.state;
-          relay?.post({ t: 'state', snapshot, status, transport });
+          relay?.post({ t: 'state', snapshot, status, transport, l: silenceMs });
         }
         return;
       }
       if (message.t === 'frame') {
         const frame = decode(message.frame);
         if (frame) apply(frame);
-      } else if (message.t === 'status') showStatus(message.status, message.transport);
+      } else if (message.t === 'status') fromLeader(message);
       else if (message.t === 'state') followerState(message);
     });
   };

@@ -5,8 +5,16 @@ import type { ConnectionStatus } from '../types.js';
 export type RelayMessage =
   /** Leader -> followers: one frame as received from the server (already validated there, validated again here). */
   | { readonly t: 'frame'; readonly frame: ServerFrame }
-  /** Leader -> followers: its connection status. */
-  | { readonly t: 'status'; readonly status: ConnectionStatus; readonly transport: TransportName | null }
+  /**
+   * Leader -> followers: its connection status, and how long its live connection may be
+   * silent (`l`, ms: a poll is quiet far longer than a WebSocket).
+   */
+  | {
+      readonly t: 'status';
+      readonly status: ConnectionStatus;
+      readonly transport: TransportName | null;
+      readonly l?: number;
+    }
   /** Follower -> leader: "send me the current state" (on joining, or after a gap). */
   | { readonly t: 'sync' }
   /** Leader -> followers: the current state. */
@@ -15,6 +23,7 @@ export type RelayMessage =
       readonly snapshot: Snapshot | null;
       readonly status: ConnectionStatus;
       readonly transport: TransportName | null;
+      readonly l?: number;
     };
 
 export interface Relay {

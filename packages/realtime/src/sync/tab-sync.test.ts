@@ -247,6 +247,27 @@ describe('tabs share one connection (Web Locks + BroadcastChannel)', () => {
     );
   });
 
+  it("a follower of a polling leader waits as long as the leader's poll may be quiet, and is live again once frames come", async () => {
+    const leader = await openTab({}, { transports: ['polling'] });
+    tabs.push(leader);
+    await until(() => live(leader), 'leader live');
+    const follower = await openTab({}, { transports: ['polling'] });
+    tabs.push(follower);
+    await until(() => live(follower), 'follower live');
+    expect(follower.client.metrics().role).to.equal('follower');
+    // A held long-poll answers after 25 s: half a minute of quiet is normal, not stale.
+    await follower.clock.advance(30_000);
+    expect(follower.client.status).to.equal('live');
+    // Past what the leader said its poll may take, a silent leader is stale...
+    await follower.clock.advance(20_000);
+    expect(follower.client.status).to.equal('stale');
+    // ...until its frames come again.
+    const booked = await simulate(CONSULTANT, 'book', { familyName: 'The Quiet family' });
+    await until(() => follower.client.state.snapshot!.seq >= booked.seq, 'the booking relayed');
+    await until(() => follower.client.status === 'live', 'follower live again');
+    expect(leader.client.status).to.equal('live');
+  });
+
   it('when the session ends in the leader, every tab ends it and fires its own fg-session-expired', async () => {
     let calls = 0;
     const leader = await openTab({}, { getToken: () => (++calls === 1 ? token(CONSULTANT, 60) : null) });

@@ -73,9 +73,10 @@ export interface LadderHost {
   apply(frame: ServerFrame, connection: Connection): void;
   /**
    * The status changed. `live` is told on every open (problems may be reported afresh);
-   * `expired` means the server refused the token and no fresh one came.
+   * `expired` means the server refused the token and no fresh one came. `silenceMs`: how
+   * long the live connection may be silent before it counts as stuck.
    */
-  status(status: LadderStatus, transport: TransportName | null): void;
+  status(status: LadderStatus, transport: TransportName | null, silenceMs?: number): void;
   /** Reports a problem to the page, once per kind until the connection is live again. */
   error(code: string, message: string): void;
   /** A connection attempt other than the very first (a retry, a fall to a lower rung, a resync). */
@@ -209,7 +210,7 @@ export function createLadder(options: {
     const key = `${status}:${rung}`;
     if (key === lastStatus) return;
     lastStatus = key;
-    host.status(status, rung ? transportName(rung) : null);
+    host.status(status, rung ? transportName(rung) : null, rung ? silenceOf(active!) : undefined);
   };
 
   /** The page's token, or a rejection once it has taken longer than TOKEN_TIMEOUT_MS. */
