@@ -31,3 +31,23 @@ describe('Formatter.dayAndTime', () => {
     expect(format.dayAndTime(at + 3 * HOUR, midnight)).to.equal('Today, 1:00 PM');
   });
 });
+
+describe('Formatter.relative', () => {
+  // New York's midnight starting Thu, Oct 16 is 04:00 UTC.
+  const midnight = Date.UTC(2025, 9, 16, 4, 0);
+  const format = new Formatter('en-US', 'America/New_York', 'USD');
+
+  it("counts minutes and hours, then calendar days in the consultant's time zone", () => {
+    const now = midnight + 22 * HOUR + 36 * MINUTE; // Thu 10:36 PM
+    expect(format.relative(now + 5 * MINUTE + 30_000, now)).to.equal('in 5 min.');
+    expect(format.relative(now + 3 * HOUR, now)).to.equal('in 3 hr.');
+    // Sat 12:35 AM: 26 hours away, but two calendar days, as its day label says.
+    expect(format.relative(midnight + 2 * 24 * HOUR + 35 * MINUTE, now)).to.equal('in 2 days');
+    expect(format.dayAndTime(midnight + 2 * 24 * HOUR + 35 * MINUTE, now)).to.equal('Sat, Oct 18, 12:35 AM');
+    // Fri 11:00 PM: the next calendar day.
+    expect(format.relative(midnight + 24 * HOUR + 23 * HOUR, now)).to.equal('tomorrow');
+    // A message from Wed 1:00 AM, read Thu 10:36 PM: 45 hours, one calendar day.
+    expect(format.relative(midnight - 23 * HOUR, now)).to.equal('yesterday');
+    expect(format.relative(midnight - 2 * 24 * HOUR, now)).to.equal('2 days ago');
+  });
+});

@@ -88,7 +88,7 @@ export class Formatter {
     return cached(
       `t${at}|${today}`,
       () => {
-        const days = Math.round((this.dayStart(at) - today) / DAY);
+        const days = this.daysBetween(now, at);
         const near = days >= -1 && days <= 1;
         const day = near
           ? this.relativeFormat('long').format(days, 'day')
@@ -100,7 +100,10 @@ export class Formatter {
     );
   }
 
-  /** "in 5 min", "3 hr ago", "now": minutes and coarser. */
+  /**
+   * "in 5 min", "3 hr ago", "now": minutes and coarser. A day or more away counts calendar
+   * days in the consultant's time zone, as the day names do: "tomorrow" is never two days off.
+   */
   relative(at: string | number, now: number): string {
     const diff = new Date(at).getTime() - now;
     const abs = Math.abs(diff);
@@ -108,7 +111,7 @@ export class Formatter {
     if (abs < MINUTE) return format.format(0, 'second');
     if (abs < HOUR) return format.format(Math.trunc(diff / MINUTE), 'minute');
     if (abs < DAY) return format.format(Math.trunc(diff / HOUR), 'hour');
-    return format.format(Math.trunc(diff / DAY), 'day');
+    return format.format(this.daysBetween(now, at), 'day');
   }
 
   /** "12 sec. ago", "3 min. ago": seconds while under a minute. */
@@ -133,6 +136,11 @@ export class Formatter {
       `d${this.locale}|${this.timeZone}|${Object.keys(options)}`,
       () => new Intl.DateTimeFormat(this.locale, { ...options, timeZone: this.timeZone }),
     );
+  }
+
+  /** Calendar days in the consultant's time zone from `now`'s day to `at`'s. */
+  private daysBetween(now: number, at: string | number): number {
+    return Math.round((this.dayStart(at) - this.dayStart(now - (now % MINUTE))) / DAY);
   }
 
   /** Midnight of the calendar day of `at` in the consultant's time zone, as a UTC day number times a day. */
