@@ -11,7 +11,7 @@ import type { Consultant, EventKind } from '@fg/protocol/frames';
 import type { DashboardState } from '@fg/realtime';
 import { ClockController, FormatController, type Formatter } from './format.js';
 import { StoreController, freshnessOf, shallowEqual, type Freshness } from './store-controller.js';
-import { highPriorityIds } from './templates.js';
+import { highPriorityIds, setStyle } from './templates.js';
 
 /** A row's data: its `id` names it (which item a row shows, and which one came new). */
 export interface Keyed {
@@ -391,7 +391,3 @@ function show(row: HTMLElement, entrance: Animation | undefined): void {
 let motionQuery: MediaQueryList | undefined;
 /** The page's `prefers-reduced-motion: reduce` query, made once (its `matches` stays current). */
 const reducedMotion = () => (motionQuery ??= matchMedia('(prefers-reduced-motion: reduce)'));
-
-function setStyle(element: HTMLElement, name: string, value: number | string): void {
-  if (element.style.getPropertyValue(name) !== `${value}`) element.style.setProperty(name, `${value}`);
-}

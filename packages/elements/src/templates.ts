@@ -30,3 +30,17 @@ export function highPriorityIds(events: readonly AppliedEvent[], kind: EventKind
 export function plural(count: number, one: string, many: string): string {
   return count === 1 ? one : many;
 }
+
+/** Sets a style property (a CSS variable) through the CSSOM, which a strict CSP allows; only when it changed. */
+export function setStyle(element: HTMLElement, name: string, value: number | string): void {
+  if (element.style.getPropertyValue(name) !== `${value}`) element.style.setProperty(name, `${value}`);
+}
+
+/**
+ * Tells a value's box how many characters it shows (`--_chars`), so that its font shrinks to
+ * the box (the styles divide its width by that) instead of cutting an amount short. Reads
+ * no layout.
+ */
+export function fitValue(value: HTMLElement | null): void {
+  if (value) setStyle(value, '--_chars', value.textContent!.trim().length);
+}

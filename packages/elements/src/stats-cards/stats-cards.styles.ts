@@ -15,6 +15,7 @@ export const statsCardsStyles = css`
     }
   }
   .card {
+    container-type: inline-size;
     min-block-size: 5.5rem;
     background: var(--fg-stats-cards-background, var(--_surface));
   }
@@ -38,6 +39,14 @@ export const statsCardsStyles = css`
     font-size: var(--fg-stats-cards-value-size, 1.75rem);
     font-weight: 650;
     line-height: 2.25rem;
+  }
+  /*
+   * An amount shrinks to fit its card (about 0.68em a character, bold): money is never cut
+   * short. Its line shrinks with it (2.25rem at full size), so its text keeps its place.
+   */
+  .revenue .value {
+    font-size: min(var(--fg-stats-cards-value-size, 1.75rem), 100cqi / (var(--_chars, 1) * 0.68));
+    line-height: 1.2857;
   }
   .value .skeleton {
     inline-size: 4ch;

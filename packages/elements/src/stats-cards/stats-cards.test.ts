@@ -55,6 +55,19 @@ describe('<fg-stats-cards>', () => {
     await expect(el).to.be.accessible();
   });
 
+  it('shrinks a long amount to fit its card at a phone width, never cutting it short', async () => {
+    const script = new DashboardScript();
+    const { el, feed } = await mount<FgStatsCards>('fg-stats-cards', 320);
+    await feed(script.snapshotFrame());
+    const value = el.shadowRoot!.querySelector<HTMLElement>('.revenue .value')!;
+    const size = () => parseFloat(getComputedStyle(value).fontSize);
+    expect(size(), '$5,000 keeps the full size').to.equal(28);
+    await feed(script.payment(300_002_345));
+    expect(text(value)).to.equal('$3,005,023.45');
+    expect(size()).to.be.below(28);
+    expect(value.scrollWidth, 'nothing cut off').to.be.at.most(value.clientWidth);
+  });
+
   it('updates the matching card on each event: family associated, payment, consultation started', async () => {
     const script = new DashboardScript();
     const { el, feed } = await mount<FgStatsCards>('fg-stats-cards');

@@ -3,7 +3,7 @@ import type { DashboardState } from '@fg/realtime';
 import { FormatController } from '../format.js';
 import { StoreController, freshnessOf, shallowEqual } from '../store-controller.js';
 import { widgetStyles } from '../styles.js';
-import { countText, skeleton } from '../templates.js';
+import { countText, fitValue, skeleton } from '../templates.js';
 import { statsCardsStyles } from './stats-cards.styles.js';
 
 // Each number on its own, so that a change elsewhere in `counts` (a task, a message) renders nothing here.
@@ -57,6 +57,10 @@ export class FgStatsCards extends LitElement {
         )}
       </div>
     `;
+  }
+
+  protected override updated(): void {
+    fitValue(this.renderRoot.querySelector('.revenue .value'));
   }
 
   private renderCard(part: string, label: string, value: TemplateResult | string | undefined) {

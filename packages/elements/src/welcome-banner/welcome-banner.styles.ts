@@ -39,6 +39,7 @@ export const welcomeBannerStyles = css`
     gap: 0.75rem;
   }
   .fact {
+    container-type: inline-size;
     margin: 0;
     min-inline-size: 0;
   }
@@ -54,6 +55,14 @@ export const welcomeBannerStyles = css`
     font-size: var(--fg-welcome-banner-value-size, 1.5rem);
     font-weight: 650;
     line-height: 2rem;
+  }
+  /*
+   * An amount shrinks to fit its column (about 0.68em a character, bold): money is never cut
+   * short. Its line shrinks with it (2rem at full size), so its text keeps its place.
+   */
+  .revenue .value {
+    font-size: min(var(--fg-welcome-banner-value-size, 1.5rem), 100cqi / (var(--_chars, 1) * 0.68));
+    line-height: 1.3333;
   }
   .label {
     color: var(--fg-welcome-banner-label-color, var(--_muted));

@@ -45,6 +45,17 @@ describe('<fg-welcome-banner>', () => {
     await expect(el).to.be.accessible();
   });
 
+  it('shrinks a long amount to fit its column at a phone width, never cutting it short', async () => {
+    const script = new DashboardScript();
+    const { el, feed } = await mount<FgWelcomeBanner>('fg-welcome-banner', 320);
+    await feed(script.snapshotFrame());
+    const value = el.shadowRoot!.querySelector<HTMLElement>('.revenue .value')!;
+    await feed(script.payment(300_002_345));
+    expect(text(value)).to.equal('$3,005,023.45');
+    expect(parseFloat(getComputedStyle(value).fontSize)).to.be.below(24);
+    expect(value.scrollWidth, 'nothing cut off').to.be.at.most(value.clientWidth);
+  });
+
   it('follows a booking, a consultation starting and a payment', async () => {
     const script = new DashboardScript();
     const { el, feed } = await mount<FgWelcomeBanner>('fg-welcome-banner');

@@ -3,7 +3,7 @@ import type { DashboardState } from '@fg/realtime';
 import { FormatController } from '../format.js';
 import { StoreController, freshnessOf, shallowEqual } from '../store-controller.js';
 import { widgetStyles } from '../styles.js';
-import { countText, plural, skeleton } from '../templates.js';
+import { countText, fitValue, plural, skeleton } from '../templates.js';
 import { welcomeBannerStyles } from './welcome-banner.styles.js';
 
 const select = ({ snapshot, status }: DashboardState) => ({
@@ -72,6 +72,10 @@ export class FgWelcomeBanner extends LitElement {
         </div>
       </section>
     `;
+  }
+
+  protected override updated(): void {
+    fitValue(this.renderRoot.querySelector('.revenue .value'));
   }
 
   private renderFact(name: string, value: TemplateResult | string | undefined, label: string) {
