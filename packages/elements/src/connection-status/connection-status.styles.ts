@@ -1,8 +1,10 @@
 import { css } from 'lit';
 
 export const connectionStatusStyles = css`
+  /* At most as wide as its place: what gives way is the age, never the status or the link. */
   :host {
     display: inline-block;
+    max-inline-size: 100%;
     --_live: var(--fg-connection-status-live-color, var(--_success));
   }
   .status {
@@ -10,6 +12,7 @@ export const connectionStatusStyles = css`
     align-items: center;
     gap: 0.5rem;
     block-size: 2rem;
+    max-inline-size: 100%;
     font-size: 0.8125rem;
     white-space: nowrap;
   }
@@ -33,7 +36,14 @@ export const connectionStatusStyles = css`
     font-weight: 600;
   }
   .detail {
+    min-inline-size: 0;
+    overflow: hidden;
+    text-overflow: ellipsis;
     color: var(--_muted);
+  }
+  .label,
+  a {
+    flex: none;
   }
   a {
     color: var(--_accent);

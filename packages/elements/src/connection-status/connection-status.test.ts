@@ -59,6 +59,24 @@ describe('<fg-connection-status>', () => {
     await expect(m.el).to.be.accessible();
   });
 
+  it('at a phone width, keeps the status and the link whole and in view; the age gives way', async () => {
+    const m = await mount<FgConnectionStatus>('fg-connection-status', 300);
+    const provider = m.el.closest('fg-dashboard-provider') as FgDashboardProvider;
+    provider.loginUrl = '/login';
+    await provider.updateComplete;
+    await m.feed(new DashboardScript().snapshotFrame());
+    await m.status('expired');
+    const box = provider.parentElement!.getBoundingClientRect();
+    const link = m.el.shadowRoot!.querySelector('a')!;
+    expect(link.getBoundingClientRect().right).to.be.at.most(box.right);
+    expect(link.scrollWidth).to.be.at.most(link.clientWidth + 1);
+    const label = m.el.shadowRoot!.querySelector<HTMLElement>('.label')!;
+    expect(label.scrollWidth).to.be.at.most(label.clientWidth);
+    const detail = m.el.shadowRoot!.querySelector<HTMLElement>('.detail')!;
+    expect(detail.scrollWidth, 'the age is cut short').to.be.above(detail.clientWidth);
+    expect(m.el.getBoundingClientRect().right).to.be.at.most(box.right);
+  });
+
   it('shares one timer between every relative label, and leaves it when gone', async () => {
     const started: number[] = [];
     const stopped: number[] = [];
