@@ -57,6 +57,18 @@ describe('happy path (Chromium)', () => {
     assert.equal((await listItems(page, 'Upcoming Consultations')).length, 5);
   });
 
+  it('Happy 1: the page does not move while it loads (no layout shift from the first paint on)', async () => {
+    // Every shift since the page opened, as the browser buffered them.
+    const shifts = await page.evaluate(() => {
+      const observer = new PerformanceObserver(() => {});
+      observer.observe({ type: 'layout-shift', buffered: true });
+      const entries = observer.takeRecords() as unknown as { value: number; sources?: { node?: Node }[] }[];
+      observer.disconnect();
+      return entries.map((e) => `${e.value} ${e.sources?.map((s) => s.node?.nodeName).join(',')}`);
+    });
+    assert.deepEqual(shifts, []);
+  });
+
   it('AC1 / Happy 2: a booking appears in Upcoming Consultations and the count goes 3 -> 4', async () => {
     const banner = page.getByRole('region', { name: 'Welcome' });
     assert.match(await banner.innerText(), /\b3 upcoming/i);

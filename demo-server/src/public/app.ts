@@ -107,7 +107,7 @@ function themeToggle(): TemplateResult {
 // ---- the page ----
 
 const root = document.getElementById('app')!;
-let view: () => TemplateResult = () => html`<p class="note">Loading the demo…</p>`;
+let view: () => TemplateResult = () => html`<p class="note loading">Loading the demo…</p>`;
 const refresh = () => render(view(), root);
 
 function header(extra: TemplateResult | typeof nothing = nothing): TemplateResult {
