@@ -27,7 +27,10 @@ export interface DashboardState {
   readonly status: ConnectionStatus;
   /** The transport carrying frames now (the leader's, in a follower tab). */
   readonly transport: TransportName | null;
-  /** Local time (ms) of the last frame heard from the server, for "updated N s ago". */
+  /**
+   * Local time (ms) when the server last confirmed what is shown (an event or snapshot
+   * applied, a heartbeat at our position), for "updated N s ago".
+   */
   readonly lastHeardAt: number | null;
   /** Events applied since the previous notification, oldest first (high-priority ones get announced). */
   readonly recentEvents: readonly AppliedEvent[];

@@ -39,6 +39,34 @@ describe('createDashboardStore', () => {
     expect(counters).to.include({ duplicates: 1, gaps: 1, eventsApplied: 0, framesReceived: 4 });
   });
 
+  it('remembers when the server last confirmed what is shown, not merely that it answered', () => {
+    const { store, tick } = setup();
+    const welcome = {
+      type: 'welcome',
+      consultantId: 'c-story',
+      epoch: 'e1',
+      seq: 12,
+      heartbeatMs: 15_000,
+      tokenExpiresAt: 1_800_000_000_000,
+      serverTime: 1_700_000_000_000,
+    } as const;
+    expect(store.receive(welcome)).to.equal('ignored');
+    expect(store.state.lastHeardAt, 'a welcome before any state').to.equal(null);
+    store.receive(snapshotFrame({ seq: 10 }));
+    const shown = store.state.lastHeardAt!;
+    tick(5_000);
+    store.receive(welcome);
+    expect(store.receive(heartbeat(12))).to.equal('gap');
+    expect(store.state.lastHeardAt, 'a welcome and a heartbeat ahead of us').to.equal(shown);
+    expect(store.receive(booking(11, 4))).to.equal('applied');
+    expect(store.state.lastHeardAt).to.equal(shown + 5_000);
+    tick(5_000);
+    store.receive(booking(12, 5));
+    tick(5_000);
+    expect(store.receive(heartbeat(12))).to.equal('ignored');
+    expect(store.state.lastHeardAt, 'a heartbeat at our position').to.equal(shown + 15_000);
+  });
+
   it('validates text frames: malformed JSON and schema failures are counted, never thrown', () => {
     const { store } = setup();
     store.receive(snapshotFrame({ seq: 10 }));

@@ -140,8 +140,17 @@ export function createStore(options: DashboardStoreOptions = {}): Store {
       if ('serverTime' in frame) offset(frame.serverTime - receivedAt);
       const before = snapshot;
       const outcome = applyFrame(before, frame);
-      lastHeardAt = receivedAt;
-      switch (outcome.result) {
+      const { result } = outcome;
+      // Current as of now: state applied or confirmed. Not a welcome (its replay is to come), a
+      // gap or a new log: those say what is shown is behind.
+      if (
+        result === 'applied' ||
+        result === 'snapshot' ||
+        result === 'duplicate' ||
+        (before && result === 'ignored' && frame.type === 'heartbeat')
+      )
+        lastHeardAt = receivedAt;
+      switch (result) {
         case 'applied': {
           const event = outcome.event!;
           store.count('eventsApplied');
