@@ -133,7 +133,8 @@ function webSocketTextFrame(text) {
 export async function startFaultProxy(targetPort) {
   /**
    * Per kind of connection: pass | refuse (drop it at once) | accept-close (answer, then drop
-   * at once) | forbid (HTTP 403; a WebSocket is accepted, then closed with 4403).
+   * at once) | forbid (HTTP 403 in the protocol's words; a WebSocket is accepted, then closed
+   * with 4403) | block (HTTP 403 from a proxy that blocks the route: not the protocol's words).
    */
   const modes = { websocket: 'pass', stream: 'pass', changes: 'pass' };
   /** Open upgraded sockets and SSE responses, each with its own controls. */
@@ -157,12 +158,13 @@ export async function startFaultProxy(targetPort) {
       return;
     }
     // As a backend refusing this consultant (not this origin): the page may read the answer.
-    if (mode === 'forbid' && req.method !== 'OPTIONS') {
+    if ((mode === 'forbid' || mode === 'block') && req.method !== 'OPTIONS') {
+      const forbid = mode === 'forbid';
       res.writeHead(403, {
-        'Content-Type': 'application/json',
+        'Content-Type': forbid ? 'application/json' : 'text/html',
         'Access-Control-Allow-Origin': req.headers.origin ?? '*',
       });
-      res.end(JSON.stringify({ error: 'forbidden', message: 'Not allowed' }));
+      res.end(forbid ? JSON.stringify({ error: 'forbidden', message: 'Not allowed' }) : '<h1>Blocked</h1>');
       return;
     }
     const headers = { ...req.headers };

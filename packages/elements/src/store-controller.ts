@@ -82,7 +82,7 @@ export class StoreController<T> implements ReactiveController {
 
   /** The server's time at our time `at` (the same without a client): relative times count from it. */
   serverTime(at: number): number {
-    return at + (this.client?.clockOffset() ?? 0);
+    return at + (this.client?.clockOffset?.() ?? 0);
   }
 
   /** Catches up with the client's state (an empty one without a client) and follows it. */

@@ -113,7 +113,7 @@ export interface DashboardClient {
    * How far the server's clock is ahead of this page's, in ms (negative: behind), as its
    * frames tell it; 0 before any. Widgets count "in 5 min" and "Today" from the server's time.
    */
-  clockOffset(): number;
+  clockOffset?(): number;
   /** Views call this after the frame that shows `seq` has painted. */
   notePainted(seq: number): void;
   /** Marks a message read on the server; every tab and device follows through the event it causes. */

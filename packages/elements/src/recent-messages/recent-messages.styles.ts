@@ -63,7 +63,7 @@ export const recentMessagesStyles = css`
     background: var(--_sunken);
   }
   [part~='mark-read-failed'] {
-    color: var(--_warning);
+    color: var(--fg-color-danger, #c72c2c);
     border-color: currentColor;
   }
   button[aria-disabled='true'] {

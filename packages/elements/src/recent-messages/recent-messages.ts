@@ -111,6 +111,8 @@ export class FgRecentMessages extends ListElement<MessageItem> {
       await client.markMessageRead(message.id);
       this.failed.delete(message.id);
     } catch (error) {
+      // The button stays, and with it the focus: no row is to take it later.
+      this.refocus = undefined;
       this.failed.add(message.id);
       this.dispatchEvent(
         new CustomEvent('fg-error', {

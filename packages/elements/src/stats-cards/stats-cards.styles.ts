@@ -46,7 +46,7 @@ export const statsCardsStyles = css`
    */
   .revenue .value {
     font-size: min(var(--fg-stats-cards-value-size, 1.75rem), 100cqi / (var(--_chars, 1) * 0.68));
-    line-height: 1.2857;
+    line-height: min(2.25rem, 1.2857em);
   }
   .value .skeleton {
     inline-size: 4ch;

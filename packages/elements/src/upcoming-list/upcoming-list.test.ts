@@ -48,7 +48,7 @@ describe('<fg-upcoming-list>', () => {
     // The server's clock reads 15 min later than this device's.
     const { epoch, seq } = script.snapshot;
     await feed({ type: 'heartbeat', epoch, seq, serverTime: NOW + 15 * 60_000 });
-    expect(store.clockOffset()).to.equal(15 * 60_000);
+    expect(store.clockOffset!()).to.equal(15 * 60_000);
     setClock(() => NOW + 60_000);
     await el.updateComplete;
     expect(text(row(el, 's1'))).to.contain('in 29 min');

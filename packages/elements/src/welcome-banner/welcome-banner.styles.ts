@@ -62,7 +62,7 @@ export const welcomeBannerStyles = css`
    */
   .revenue .value {
     font-size: min(var(--fg-welcome-banner-value-size, 1.5rem), 100cqi / (var(--_chars, 1) * 0.68));
-    line-height: 1.3333;
+    line-height: min(2rem, 1.3333em);
   }
   .label {
     color: var(--fg-welcome-banner-label-color, var(--_muted));

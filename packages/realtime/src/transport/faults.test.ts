@@ -160,6 +160,16 @@ describe('bad input and broken connections, through the fault proxy', () => {
     });
   }
 
+  it("a proxy's 403 on SSE (not the protocol's words) blocks that transport only: served over polling, the session goes on", async () => {
+    await fault({ stream: 'block' });
+    h = harness({ endpoint: env.proxyUrl, transports: ['sse', 'polling'] });
+    await until(() => h!.client.status === 'live', 'live');
+    expect(h.client.state.transport).to.equal('polling');
+    expect(h.statuses).not.to.include('expired');
+    expect(h.errors.map((e) => e.code)).to.deep.equal(['transport-failed']);
+    await expectCurrent(h.client);
+  });
+
   it('a stream that stalls without closing goes stale, is reported, and is replaced', async () => {
     const { client, clock, errors, statuses } = await liveOn(['sse']);
     await fault({ action: 'stall', kind: 'sse' });

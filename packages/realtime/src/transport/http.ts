@@ -87,7 +87,15 @@ function http(context: TransportContext, rung: Rung, waitSeconds: number, interv
     );
     wait = waitSeconds;
     if (done) return;
-    if (!response.ok) return finish(closeKind(response.status), `HTTP ${response.status}`);
+    if (!response.ok) {
+      const { status } = response;
+      // A 403 refuses the consultant only in the protocol's words; a proxy's 403 blocks the transport.
+      const refused =
+        status === 403 &&
+        ((await response.json().catch(() => null)) as { error?: unknown } | null)?.error ===
+          ('forbidden' satisfies typeof ErrorCode.forbidden);
+      return finish(refused ? 'auth' : closeKind(status), `HTTP ${status}`);
+    }
     if (sse) {
       if (!response.headers.get('content-type')?.startsWith(type) || !response.body) {
         return finish('failed', 'not an event stream');

@@ -55,7 +55,6 @@ export const REQUEST_TIMEOUT_MS = 10_000;
 const CLOSE_KINDS: Readonly<Record<number, CloseKind>> = {
   401: 'auth',
   4401: 'auth',
-  403: 'auth',
   4403: 'auth',
   429: 'throttled',
   4429: 'throttled',
