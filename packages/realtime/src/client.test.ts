@@ -118,6 +118,20 @@ describe('createDashboardClient: what it does with each frame', () => {
     });
   }
 
+  it('a bad frame replayed on every resume (a server that stored it) is met with a fresh snapshot', async () => {
+    const ws = await live();
+    const bad = JSON.stringify({ ...booking(11, 4), seq: -4 });
+    ws.send(bad);
+    const again = await t.resumed(1);
+    expect(again.cursorAtConnect).to.deep.equal({ epoch: 'e1', seq: 10 });
+    again.send(bad);
+    const fresh = await t.resumed(2);
+    expect(fresh.cursorAtConnect, 'no cursor: the server sends a snapshot').to.equal(null);
+    fresh.welcome(12);
+    expect(t.client.state.snapshot!.seq).to.equal(12);
+    expect(t.client.status).to.equal('live');
+  });
+
   it("drops another consultant's snapshot or welcome, whatever the connection says", async () => {
     const ws = await live();
     const before = t.client.state.snapshot;

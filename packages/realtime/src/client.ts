@@ -72,6 +72,8 @@ export function createDashboardClient(
   let spareToken: string | null = null;
   /** After an epoch change, resume from nothing: the old cursor means nothing in the new log. */
   let fromScratch = false;
+  /** Where the last unusable frame came: a second one there means resuming replays it. */
+  let droppedAt: string | undefined;
   const reported = new Set<string>();
   let lastLiveTransport: TransportName | null = null;
   /** The leader's heartbeat interval, for a follower's watchdog. */
@@ -180,6 +182,13 @@ export function createDashboardClient(
     const message = `${connection?.rung ?? 'relay'}: ${problem}`;
     console.warn(`FG Live: dropped a frame (${code}): ${message}`);
     report(code, message);
+    if (connection) {
+      // The same bad frame again after resuming (a server storing it so): start from a fresh snapshot instead.
+      const cursor = store.cursor;
+      const at = cursor && `${cursor.epoch}:${cursor.seq}`;
+      if (at === droppedAt) fromScratch = true;
+      droppedAt = at ?? undefined;
+    }
     resync(connection);
     return null;
   };
