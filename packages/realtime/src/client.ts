@@ -363,7 +363,12 @@ export function createDashboardClient(
         store.count('invalidFrames');
         report('invalid-frame', 'relay: an unusable state');
       } else {
-        store.applyValid({ type: 'snapshot', ...checked.value });
+        // As old as the leader's: "updated 5 min ago" in every tab alike.
+        const { h } = message;
+        store.applyValid(
+          { type: 'snapshot', ...checked.value },
+          typeof h === 'number' && h > 0 ? clock.now() - h : undefined,
+        );
       }
     }
     fromLeader(message);
@@ -385,8 +390,9 @@ export function createDashboardClient(
         if (message.t === 'sync') {
           asked++;
           listened = true;
-          const { snapshot, status, transport } = store.state;
-          relay?.post({ t: 'state', snapshot, status, transport, l: silenceMs });
+          const { snapshot, status, transport, lastHeardAt } = store.state;
+          const h = lastHeardAt === null ? undefined : clock.now() - lastHeardAt;
+          relay?.post({ t: 'state', snapshot, status, transport, l: silenceMs, h });
         }
         return;
       }

@@ -50,8 +50,11 @@ export interface Store extends DashboardStore {
    * from another tab running another version, or from a hand-written story. Never throws.
    */
   decode(input: unknown): ParseResult<ServerFrame>;
-  /** Applies a frame that `decode` accepted. */
-  applyValid(frame: ServerFrame): ReceiveResult;
+  /**
+   * Applies a frame that `decode` accepted. `heardAt`: when the server confirmed it, if
+   * before now (a state another tab kept).
+   */
+  applyValid(frame: ServerFrame, heardAt?: number): ReceiveResult;
   /** Counters only the client can know about. */
   count(counter: Counter): void;
   /** Delivers pending notifications now instead of at the next frame. */
@@ -134,7 +137,7 @@ export function createStore(options: DashboardStoreOptions = {}): Store {
       return parsed;
     },
 
-    applyValid(frame) {
+    applyValid(frame, heardAt) {
       if (closed) return 'ignored';
       const receivedAt = now();
       if ('serverTime' in frame) offset(frame.serverTime - receivedAt);
@@ -149,7 +152,7 @@ export function createStore(options: DashboardStoreOptions = {}): Store {
         result === 'duplicate' ||
         (before && result === 'ignored' && frame.type === 'heartbeat')
       )
-        lastHeardAt = receivedAt;
+        lastHeardAt = heardAt ?? receivedAt;
       switch (result) {
         case 'applied': {
           const event = outcome.event!;

@@ -17,13 +17,14 @@ export type RelayMessage =
     }
   /** Follower -> leader: "send me the current state" (on joining, or after a gap). */
   | { readonly t: 'sync' }
-  /** Leader -> followers: the current state. */
+  /** Leader -> followers: the current state, and how long ago the server confirmed it (`h`, ms). */
   | {
       readonly t: 'state';
       readonly snapshot: Snapshot | null;
       readonly status: ConnectionStatus;
       readonly transport: TransportName | null;
       readonly l?: number;
+      readonly h?: number;
     };
 
 export interface Relay {

@@ -268,6 +268,22 @@ describe('tabs share one connection (Web Locks + BroadcastChannel)', () => {
     expect(leader.client.status).to.equal('live');
   });
 
+  it('a tab that joins shows how long ago the server confirmed the state, as the leader does', async () => {
+    const leader = await openTab();
+    tabs.push(leader);
+    await until(() => live(leader), 'leader live');
+    // The leader hears nothing for 20 s (under its watchdog's 25 s).
+    await fault({ action: 'stall', kind: 'websocket' });
+    await leader.clock.advance(20_000);
+    const leaderAge = leader.clock.now() - leader.client.state.lastHeardAt!;
+    expect(leaderAge).to.be.at.least(20_000);
+    const follower = await openTab();
+    tabs.push(follower);
+    await until(() => live(follower), 'follower live');
+    const followerAge = follower.clock.now() - follower.client.state.lastHeardAt!;
+    expect(followerAge).to.be.at.least(20_000);
+  });
+
   it('when the session ends in the leader, every tab ends it and fires its own fg-session-expired', async () => {
     let calls = 0;
     const leader = await openTab({}, { getToken: () => (++calls === 1 ? token(CONSULTANT, 60) : null) });
