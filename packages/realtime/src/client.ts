@@ -1,4 +1,4 @@
-import { TRANSPORTS, decodeSnapshot } from '@fg/protocol/frames';
+import { TRANSPORTS, decodeSnapshot, formatCursor } from '@fg/protocol/frames';
 import type { ErrorCode, Limits, Paths, ServerFrame, TransportName } from '@fg/protocol/frames';
 import type {
   ClientErrorDetail,
@@ -184,10 +184,9 @@ export function createDashboardClient(
     report(code, message);
     if (connection) {
       // The same bad frame again after resuming (a server storing it so): start from a fresh snapshot instead.
-      const cursor = store.cursor;
-      const at = cursor && `${cursor.epoch}:${cursor.seq}`;
-      if (at === droppedAt) fromScratch = true;
-      droppedAt = at ?? undefined;
+      const at = store.cursor ? formatCursor(store.cursor) : undefined;
+      if (at && at === droppedAt) fromScratch = true;
+      droppedAt = at;
     }
     resync(connection);
     return null;
