@@ -4,7 +4,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, CDPSession, Page } from 'playwright-core';
 import { DemoApi } from './support/api.js';
-import { launchChromium, listItems, openDashboard, statText, untilSeq } from './support/browser.js';
+import {
+  launchChromium,
+  listItems,
+  openDashboard,
+  pageSnapshot,
+  statText,
+  untilSeq,
+} from './support/browser.js';
 import { LatencyLog } from './support/latency.js';
 import { startServerProcess, type ServerProcess } from './support/server.js';
 
@@ -192,12 +199,7 @@ describe('edge cases (Chromium)', () => {
     }
     const snapshot = await api.snapshot('c-story');
     await untilSeq(page, snapshot.seq);
-    const state = await page.evaluate(() => {
-      const host = document.querySelector('fg-dashboard-provider') as unknown as {
-        client: { state: { snapshot: unknown } };
-      };
-      return host.client.state.snapshot as Record<string, unknown>;
-    });
+    const state = (await pageSnapshot(page)) as unknown as Record<string, unknown>;
     for (const key of ['counts', 'revenue', 'upcoming', 'recentMessages']) {
       assert.deepEqual(state[key], (snapshot as unknown as Record<string, unknown>)[key], key);
     }

@@ -10,6 +10,7 @@ import {
   launchChromium,
   listItems,
   openDashboard,
+  pageSnapshot,
   statText,
   untilCount,
 } from './support/browser.js';
@@ -125,23 +126,13 @@ describe('unauthorized update (Chromium)', () => {
   it("a forged snapshot of another consultant's dashboard is rejected and reported, on a live connection", async () => {
     assert.ok(injectIntoPage, 'the page has a live WebSocket');
     await reportedErrors();
-    const before = await page.evaluate(() => {
-      const host = document.querySelector('fg-dashboard-provider') as unknown as {
-        client: { state: { snapshot: unknown } };
-      };
-      return JSON.stringify(host.client.state.snapshot);
-    });
+    const before = await pageSnapshot(page);
     const bSnapshot = await api.snapshot(B);
     injectIntoPage(JSON.stringify({ type: 'snapshot', ...bSnapshot, seq: bSnapshot.seq + 1000 }));
     await page.waitForFunction(() => (window as unknown as { fgErrors: string[] }).fgErrors.length > 0);
     assert.deepEqual(await reportedErrors(), ['foreign-frame']);
-    const after = await page.evaluate(() => {
-      const host = document.querySelector('fg-dashboard-provider') as unknown as {
-        client: { state: { snapshot: unknown } };
-      };
-      return JSON.stringify(host.client.state.snapshot);
-    });
-    assert.equal(after, before, 'the state is untouched');
+    const after = await pageSnapshot(page);
+    assert.deepEqual(after, before, 'the state is untouched');
     await showsOnlyOwn('own update after a forged snapshot', bSnapshot);
   });
 });

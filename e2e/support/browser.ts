@@ -1,4 +1,5 @@
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Snapshot } from '@fg/protocol';
 import { chromiumLaunchOptions } from '../../scripts/chromium.mjs';
 
 export function launchChromium(): Promise<Browser> {
@@ -103,6 +104,18 @@ export async function untilCount(
     [name, expected] as const,
   );
   await nextFrames(page);
+}
+
+/** The state the page's dashboard client holds (its snapshot), as it is now. */
+export function pageSnapshot(page: Page): Promise<Snapshot | null> {
+  return page.evaluate(
+    () =>
+      (
+        document.querySelector('fg-dashboard-provider') as unknown as {
+          client: { state: { snapshot: Snapshot | null } };
+        }
+      ).client.state.snapshot,
+  );
 }
 
 /** The status of the page's dashboard client (`live`, `reconnecting`, ...). */
