@@ -11,7 +11,7 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { Agent, request } from 'node:http';
 import WebSocket from 'ws';
-import { createDashboardClient, type DashboardClient } from '@fg/realtime';
+import { createDashboardClient, type DashboardClient, type DashboardState } from '@fg/realtime';
 import {
   mintToken,
   percentiles,
@@ -120,10 +120,13 @@ function openDashboards(endpoint: string, origin: string, tokens: string[]): Das
         locks: null,
         BroadcastChannel: null,
         navigate: () => undefined,
-        // No animation frames here: views are not measured, only the state.
+        // No views here, only the state: subscribers hear each change as soon as it is applied.
         requestFrame: (callback) => {
-          const timer = setTimeout(callback, 16);
-          return () => clearTimeout(timer);
+          let wanted = true;
+          queueMicrotask(() => wanted && callback());
+          return () => {
+            wanted = false;
+          };
         },
       },
     );
@@ -136,27 +139,36 @@ async function until(done: () => boolean, deadlineMs: number): Promise<void> {
   while (!done() && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
 }
 
-/** Polls every client until each is current by `isCurrent`; returns seconds from `since` per client. */
-async function timeUntilCurrent(
+/**
+ * Waits until each client is current by `isCurrent`, told by the client itself (its state
+ * subscription), and returns seconds from `since` per client. Nothing polls: checking 1,000
+ * clients every few milliseconds would take the CPU their reconnects need.
+ */
+function timeUntilCurrent(
   dashboards: Dashboard[],
-  isCurrent: (d: Dashboard, i: number) => boolean,
+  isCurrent: (state: DashboardState, i: number) => boolean,
   since: number,
 ): Promise<{ times: number[]; missed: number }> {
-  const doneAt = new Array<number>(dashboards.length).fill(0);
-  const deadline = performance.now() + DEADLINE_MS;
-  for (;;) {
-    const now = performance.now();
-    let pending = 0;
-    dashboards.forEach((d, i) => {
-      if (doneAt[i]) return;
-      if (isCurrent(d, i)) doneAt[i] = now;
-      else pending++;
+  return new Promise((resolve) => {
+    const doneAt = new Array<number>(dashboards.length).fill(0);
+    let pending = dashboards.length;
+    const finish = () => {
+      clearTimeout(deadline);
+      for (const unsubscribe of unsubscribes) unsubscribe();
+      const times = doneAt.filter(Boolean).map((t) => (t - since) / 1000);
+      resolve({ times, missed: doneAt.filter((t) => !t).length });
+    };
+    const deadline = setTimeout(finish, DEADLINE_MS);
+    const unsubscribes = dashboards.map((d, i) => {
+      const mark = (current: boolean) => {
+        if (!current || doneAt[i]) return;
+        doneAt[i] = performance.now();
+        if (--pending === 0) queueMicrotask(finish);
+      };
+      mark(isCurrent(d.client.state, i));
+      return d.client.subscribe((state) => isCurrent(state, i), mark);
     });
-    if (pending === 0 || now > deadline) break;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  const times = doneAt.filter(Boolean).map((t) => (t - since) / 1000);
-  return { times, missed: doneAt.filter((t) => !t).length };
+  });
 }
 
 function simulateAll(server: BenchServer, ids: string[]): Promise<number[]> {
@@ -227,7 +239,7 @@ export async function runReconnect(
     }
     const network = await timeUntilCurrent(
       dashboards,
-      (d, i) => (d.client.state.snapshot?.seq ?? 0) >= expected[i]!,
+      (state, i) => (state.snapshot?.seq ?? 0) >= expected[i]!,
       returned,
     );
     const networkCpu = {
@@ -253,7 +265,7 @@ export async function runReconnect(
     const restartOwnCpu = process.cpuUsage();
     const restart = await timeUntilCurrent(
       dashboards,
-      (d, i) => d.client.status === 'live' && (d.client.state.snapshot?.seq ?? 0) >= heads[i]!,
+      (state, i) => state.status === 'live' && (state.snapshot?.seq ?? 0) >= heads[i]!,
       listening,
     );
     const restartCpu = {
