@@ -9,7 +9,9 @@ import {
   launchChromium,
   listItems,
   openDashboard,
+  recordErrors,
   statText,
+  type ReportedErrors,
   untilCount,
 } from './support/browser.js';
 import { LatencyLog } from './support/latency.js';
@@ -21,6 +23,7 @@ describe('invalid data (Chromium)', () => {
   let server: ServerProcess;
   let browser: Browser;
   let page: Page;
+  let errors: ReportedErrors;
   let api: DemoApi;
   let inject: ((text: string) => void) | undefined;
   const consoleErrors: string[] = [];
@@ -39,14 +42,7 @@ describe('invalid data (Chromium)', () => {
     page.on('console', (message) => {
       if (message.type() === 'error' || message.type() === 'warning') consoleErrors.push(message.text());
     });
-    await page.evaluate(() => {
-      (window as unknown as { fgErrors: string[] }).fgErrors = [];
-      window.addEventListener('fg-error', (event) =>
-        (window as unknown as { fgErrors: string[] }).fgErrors.push(
-          (event as CustomEvent<{ code: string }>).detail.code,
-        ),
-      );
-    });
+    errors = await recordErrors(page);
   });
 
   after(async () => {
@@ -55,24 +51,20 @@ describe('invalid data (Chromium)', () => {
     await server?.stop();
   });
 
-  for (const [name, frame] of [
-    ['malformed JSON', '{"type":"event", "seq": '],
+  for (const [name, frame, code] of [
+    ['malformed JSON', '{"type":"event", "seq": ', 'malformed-frame'],
     [
       'a frame that fails the schema',
       JSON.stringify({ type: 'event', epoch: 'x', seq: -4, kind: 'nonsense' }),
+      'invalid-frame',
     ],
-    ['an unknown frame type', JSON.stringify({ type: 'launch-missiles' })],
+    ['an unknown frame type', JSON.stringify({ type: 'launch-missiles' }), 'invalid-frame'],
   ] as const) {
     it(`${name}: logged, reported as fg-error, recovered from; later updates still show`, async () => {
       const families = Number(await statText(page, 'Family Clients'));
-      const errorsBefore = await page.evaluate(
-        () => (window as unknown as { fgErrors: string[] }).fgErrors.length,
-      );
+      await errors.take();
       inject!(frame);
-      await page.waitForFunction(
-        (n) => (window as unknown as { fgErrors: string[] }).fgErrors.length > n,
-        errorsBefore,
-      );
+      assert.deepEqual(await errors.next(), [code]);
       const started = performance.now();
       await api.simulate(CONSULTANT, { action: 'associate-family', familyName: `After ${name}` });
       await untilCount(page, 'familyClients', families + 1);

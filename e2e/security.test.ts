@@ -11,7 +11,9 @@ import {
   listItems,
   openDashboard,
   pageSnapshot,
+  recordErrors,
   statText,
+  type ReportedErrors,
   untilCount,
 } from './support/browser.js';
 import { LatencyLog } from './support/latency.js';
@@ -24,6 +26,7 @@ describe('unauthorized update (Chromium)', () => {
   let server: ServerProcess;
   let browser: Browser;
   let page: Page;
+  let errors: ReportedErrors;
   let api: DemoApi;
   let injectIntoPage: ((text: string) => void) | undefined;
   const latency = new LatencyLog(import.meta.filename);
@@ -39,6 +42,7 @@ describe('unauthorized update (Chromium)', () => {
       injectIntoPage = (text) => ws.send(text);
     });
     page = await openDashboard(context, server.url, A);
+    errors = await recordErrors(page);
   });
 
   after(async () => {
@@ -74,20 +78,6 @@ describe('unauthorized update (Chromium)', () => {
     assert.deepEqual(after.counts, bSnapshot.counts);
   });
 
-  /** The codes of the `fg-error` events the page reported since the last call. */
-  async function reportedErrors(): Promise<string[]> {
-    return page.evaluate(() => {
-      const w = window as unknown as { fgErrors?: string[] };
-      const codes = w.fgErrors ?? [];
-      if (!w.fgErrors)
-        window.addEventListener('fg-error', (event) =>
-          w.fgErrors!.push((event as CustomEvent<{ code: string }>).detail.code),
-        );
-      w.fgErrors = [];
-      return codes;
-    });
-  }
-
   /** A's own next change shows, B's data never does, and the page stays live. */
   async function showsOnlyOwn(what: string, bSnapshot: Snapshot): Promise<void> {
     const families = await statText(page, 'Family Clients');
@@ -104,7 +94,7 @@ describe('unauthorized update (Chromium)', () => {
 
   it("a forged event from another consultant's log is never applied", async () => {
     assert.ok(injectIntoPage, 'the page has a live WebSocket');
-    await reportedErrors();
+    await errors.take();
     const own = await api.snapshot(A);
     const bSnapshot = await api.snapshot(B);
     // B's real epoch with the next seq of A: a frame that belongs to another log.
@@ -125,12 +115,11 @@ describe('unauthorized update (Chromium)', () => {
 
   it("a forged snapshot of another consultant's dashboard is rejected and reported, on a live connection", async () => {
     assert.ok(injectIntoPage, 'the page has a live WebSocket');
-    await reportedErrors();
+    await errors.take();
     const before = await pageSnapshot(page);
     const bSnapshot = await api.snapshot(B);
     injectIntoPage(JSON.stringify({ type: 'snapshot', ...bSnapshot, seq: bSnapshot.seq + 1000 }));
-    await page.waitForFunction(() => (window as unknown as { fgErrors: string[] }).fgErrors.length > 0);
-    assert.deepEqual(await reportedErrors(), ['foreign-frame']);
+    assert.deepEqual(await errors.next(), ['foreign-frame']);
     const after = await pageSnapshot(page);
     assert.deepEqual(after, before, 'the state is untouched');
     await showsOnlyOwn('own update after a forged snapshot', bSnapshot);

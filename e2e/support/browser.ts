@@ -126,3 +126,36 @@ export function clientStatus(page: Page): Promise<string> {
         .status,
   );
 }
+
+/** The codes of the `fg-error` events a page reports, kept from the moment this is called. */
+export interface ReportedErrors {
+  /** The codes reported since the last `take()` (or since recording began). */
+  take(): Promise<string[]>;
+  /** Waits for at least one code not taken yet, then takes them all. */
+  next(): Promise<string[]>;
+}
+
+export async function recordErrors(page: Page): Promise<ReportedErrors> {
+  type Recording = { fgErrors: string[] };
+  await page.evaluate(() => {
+    const w = window as unknown as Recording;
+    w.fgErrors = [];
+    window.addEventListener('fg-error', (event) =>
+      w.fgErrors.push((event as CustomEvent<{ code: string }>).detail.code),
+    );
+  });
+  const take = () =>
+    page.evaluate(() => {
+      const w = window as unknown as Recording;
+      const codes = w.fgErrors;
+      w.fgErrors = [];
+      return codes;
+    });
+  return {
+    take,
+    async next() {
+      await page.waitForFunction(() => (window as unknown as Recording).fgErrors.length > 0);
+      return take();
+    },
+  };
+}
