@@ -1,4 +1,5 @@
 import { FgDashboard } from '../dashboard/dashboard.js';
+import { defineElement } from '../define-element.js';
 // Every widget the dashboard lays out, the provider first.
 import './fg-dashboard-provider.js';
 import './fg-welcome-banner.js';
@@ -10,7 +11,7 @@ import './fg-stats-cards.js';
 import './fg-upcoming-list.js';
 import './fg-recent-messages.js';
 import './fg-live-region.js';
-if (!customElements.get('fg-dashboard')) customElements.define('fg-dashboard', FgDashboard);
+defineElement('fg-dashboard', FgDashboard);
 
 declare global {
   interface HTMLElementTagNameMap {

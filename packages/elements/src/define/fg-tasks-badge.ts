@@ -1,7 +1,8 @@
 import { FgTasksBadge } from '../tasks-badge/tasks-badge.js';
+import { defineElement } from '../define-element.js';
 // Defined first, so that a provider already in the page answers this widget's context request.
 import './fg-dashboard-provider.js';
-if (!customElements.get('fg-tasks-badge')) customElements.define('fg-tasks-badge', FgTasksBadge);
+defineElement('fg-tasks-badge', FgTasksBadge);
 
 declare global {
   interface HTMLElementTagNameMap {
