@@ -74,8 +74,14 @@ function cdnBuild() {
       }),
       typescript(),
       minifyLitLiterals(),
-      // Public names (element classes, properties, events, the client's API) are never mangled.
-      terser({ module: true, format: { comments: false }, compress: { passes: 3 } }),
+      // Public names (element classes, properties, events, the client's API) are never mangled;
+      // private members are, by their names: `_` and a lowercase letter (never Lit's `_$`).
+      terser({
+        module: true,
+        format: { comments: false },
+        compress: { passes: 3 },
+        mangle: { properties: { regex: /^_[a-z]/ } },
+      }),
     ],
     output: { file: 'packages/elements/dist/cdn/fg-dashboard.js', format: 'es', sourcemap: true },
   };

@@ -45,63 +45,63 @@ type Host = ReactiveControllerHost & HTMLElement;
 export class ContextConsumer<V> implements ReactiveController {
   /** The value provided, once a provider answered. */
   value: V | undefined;
-  private unsubscribe: (() => void) | undefined;
-  private readonly answer: Callback<V> = (value, unsubscribe) => {
-    if (unsubscribe !== this.unsubscribe) this.hostDisconnected();
-    this.unsubscribe = unsubscribe;
+  private _unsubscribe: (() => void) | undefined;
+  private readonly _answer: Callback<V> = (value, unsubscribe) => {
+    if (unsubscribe !== this._unsubscribe) this.hostDisconnected();
+    this._unsubscribe = unsubscribe;
     this.value = value;
-    this.host.requestUpdate();
-    this.callback?.(value);
+    this._host.requestUpdate();
+    this._callback?.(value);
   };
 
   constructor(
-    private readonly host: Host,
-    private readonly context: Context<unknown, V>,
-    private readonly callback?: (value: V) => void,
+    private readonly _host: Host,
+    private readonly _context: Context<unknown, V>,
+    private readonly _callback?: (value: V) => void,
   ) {
-    host.addController(this);
+    _host.addController(this);
   }
 
   hostConnected(): void {
-    this.host.dispatchEvent(
+    this._host.dispatchEvent(
       Object.assign(new Event('context-request', { bubbles: true, composed: true }), {
-        context: this.context,
-        contextTarget: this.host,
-        callback: this.answer,
+        context: this._context,
+        contextTarget: this._host,
+        callback: this._answer,
         subscribe: true,
       }),
     );
   }
 
   hostDisconnected(): void {
-    this.unsubscribe?.();
-    this.unsubscribe = undefined;
+    this._unsubscribe?.();
+    this._unsubscribe = undefined;
   }
 }
 
 /** Answers the context requests of the elements below the host, and tells its subscribers each new value. */
 export class ContextProvider<V> {
-  private readonly subscribers = new Map<Callback<V>, () => void>();
+  private readonly _subscribers = new Map<Callback<V>, () => void>();
 
   constructor(
     host: HTMLElement,
     context: Context<unknown, V>,
-    private value: V,
+    private _value: V,
   ) {
     host.addEventListener('context-request', (event) => {
       const { context: wanted, contextTarget, callback, subscribe } = event as ContextRequest<V>;
       if (wanted !== context || (contextTarget ?? event.composedPath()[0]) === host) return;
       event.stopPropagation();
-      if (!subscribe) return callback(this.value);
-      const unsubscribe = () => this.subscribers.delete(callback);
-      this.subscribers.set(callback, unsubscribe);
-      callback(this.value, unsubscribe);
+      if (!subscribe) return callback(this._value);
+      const unsubscribe = () => this._subscribers.delete(callback);
+      this._subscribers.set(callback, unsubscribe);
+      callback(this._value, unsubscribe);
     });
   }
 
   setValue(value: V): void {
-    if (Object.is(value, this.value)) return;
-    this.value = value;
-    for (const [callback, unsubscribe] of this.subscribers) callback(value, unsubscribe);
+    if (Object.is(value, this._value)) return;
+    this._value = value;
+    for (const [callback, unsubscribe] of this._subscribers) callback(value, unsubscribe);
   }
 }

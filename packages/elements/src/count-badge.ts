@@ -70,7 +70,7 @@ export const countBadgeStyles = css`
 export abstract class CountBadge extends LitElement {
   static override styles = [widgetStyles, countBadgeStyles];
 
-  private readonly view = new StoreController(
+  private readonly _view = new StoreController(
     this,
     (state: DashboardState) => ({
       consultant: state.snapshot?.consultant,
@@ -79,7 +79,7 @@ export abstract class CountBadge extends LitElement {
     }),
     shallowEqual,
   );
-  private readonly format = new FormatController(this);
+  private readonly _format = new FormatController(this);
 
   /** The accessible name, before the number. */
   protected abstract readonly label: string;
@@ -90,8 +90,8 @@ export abstract class CountBadge extends LitElement {
   protected abstract renderIcon(): TemplateResult;
 
   override render() {
-    const { consultant, count, freshness } = this.view.value;
-    const format = this.format.for(consultant);
+    const { consultant, count, freshness } = this._view.value;
+    const format = this._format.for(consultant);
     const name = `${this.label}: ${count === undefined ? 'loading' : format.count(count)}`;
     return html`
       <span

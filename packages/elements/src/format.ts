@@ -30,7 +30,7 @@ function attempt<T>(make: () => T): T | undefined {
   }
 }
 
-/** A formatter's memo is cleared at this many answers (see `Formatter.memo`). */
+/** A formatter's memo is cleared at this many answers (see `Formatter._memo`). */
 const MEMO_LIMIT = 64;
 
 const MINUTE = 60_000;
@@ -44,7 +44,7 @@ export class Formatter {
    * every update (a row's day label takes four `Intl` calls). Cleared at 64 answers: a row
    * takes two, so that is room for the dashboard's rows many times over.
    */
-  private readonly memo = new Map<string, unknown>();
+  private readonly _memo = new Map<string, unknown>();
 
   constructor(
     readonly locale: string,
@@ -78,24 +78,24 @@ export class Formatter {
 
   /** A clock time, e.g. "2:30 PM". */
   time(at: string | number): string {
-    return this.dateTime({ hour: 'numeric', minute: '2-digit' }).format(new Date(at));
+    return this._dateTime({ hour: 'numeric', minute: '2-digit' }).format(new Date(at));
   }
 
   /** A day and time relative to `now`'s calendar day: "Today, 2:30 PM", "Tomorrow, 9:00 AM", "Thu, Nov 28, 4:00 PM". */
   dayAndTime(at: string | number, now: number): string {
     // A day starts on a whole minute in every time zone: `now` to the minute is in the same day.
-    const today = this.dayStart(now - (now % MINUTE));
+    const today = this._dayStart(now - (now % MINUTE));
     return cached(
       `t${at}|${today}`,
       () => {
-        const days = this.daysBetween(now, at);
+        const days = this._daysBetween(now, at);
         const near = days >= -1 && days <= 1;
         const day = near
-          ? this.relativeFormat('long').format(days, 'day')
-          : this.dateTime({ weekday: 'short', month: 'short', day: 'numeric' }).format(new Date(at));
+          ? this._relativeFormat('long').format(days, 'day')
+          : this._dateTime({ weekday: 'short', month: 'short', day: 'numeric' }).format(new Date(at));
         return `${near ? day.charAt(0).toLocaleUpperCase(this.locale) + day.slice(1) : day}, ${this.time(at)}`;
       },
-      this.memo,
+      this._memo,
       MEMO_LIMIT,
     );
   }
@@ -107,21 +107,21 @@ export class Formatter {
   relative(at: string | number, now: number): string {
     const diff = new Date(at).getTime() - now;
     const abs = Math.abs(diff);
-    const format = this.relativeFormat('short');
+    const format = this._relativeFormat('short');
     if (abs < MINUTE) return format.format(0, 'second');
     if (abs < HOUR) return format.format(Math.trunc(diff / MINUTE), 'minute');
     if (abs < DAY) return format.format(Math.trunc(diff / HOUR), 'hour');
-    return format.format(this.daysBetween(now, at), 'day');
+    return format.format(this._daysBetween(now, at), 'day');
   }
 
   /** "12 sec. ago", "3 min. ago": seconds while under a minute. */
   elapsed(at: number, now: number): string {
     const seconds = Math.max(0, Math.round((now - at) / 1000));
     if (seconds >= 60) return this.relative(at, now);
-    return this.relativeFormat('short', 'always').format(-seconds, 'second');
+    return this._relativeFormat('short', 'always').format(-seconds, 'second');
   }
 
-  private relativeFormat(
+  private _relativeFormat(
     style: 'long' | 'short',
     numeric: 'auto' | 'always' = 'auto',
   ): Intl.RelativeTimeFormat {
@@ -131,7 +131,7 @@ export class Formatter {
     );
   }
 
-  private dateTime(options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  private _dateTime(options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
     return cached(
       `d${this.locale}|${this.timeZone}|${Object.keys(options)}`,
       () => new Intl.DateTimeFormat(this.locale, { ...options, timeZone: this.timeZone }),
@@ -139,22 +139,22 @@ export class Formatter {
   }
 
   /** Calendar days in the consultant's time zone from `now`'s day to `at`'s. */
-  private daysBetween(now: number, at: string | number): number {
-    return Math.round((this.dayStart(at) - this.dayStart(now - (now % MINUTE))) / DAY);
+  private _daysBetween(now: number, at: string | number): number {
+    return Math.round((this._dayStart(at) - this._dayStart(now - (now % MINUTE))) / DAY);
   }
 
   /** Midnight of the calendar day of `at` in the consultant's time zone, as a UTC day number times a day. */
-  private dayStart(at: string | number): number {
+  private _dayStart(at: string | number): number {
     return cached(
       `s${at}`,
       () => {
-        const parts = this.dateTime({ year: 'numeric', month: 'numeric', day: 'numeric' }).formatToParts(
+        const parts = this._dateTime({ year: 'numeric', month: 'numeric', day: 'numeric' }).formatToParts(
           new Date(at),
         );
         const part = (type: string) => Number(parts.find((p) => p.type === type)?.value);
         return Date.UTC(part('year'), part('month') - 1, part('day'));
       },
-      this.memo,
+      this._memo,
       MEMO_LIMIT,
     );
   }
@@ -239,23 +239,23 @@ function reschedule(): void {
  * granularity of 0 leaves the clock, for a host that shows no relative time right now.
  */
 export class ClockController implements ReactiveController {
-  private bucket = -1;
+  private _bucket = -1;
 
   constructor(
-    private readonly host: Host,
-    private period: number,
+    private readonly _host: Host,
+    private _period: number,
   ) {
-    host.addController(this);
+    _host.addController(this);
   }
 
   get granularity(): number {
-    return this.period;
+    return this._period;
   }
 
   set granularity(value: number) {
-    if (value === this.period) return;
-    this.period = value;
-    this.bucket = -1;
+    if (value === this._period) return;
+    this._period = value;
+    this._bucket = -1;
     if (members.has(this)) reschedule();
   }
 
@@ -276,10 +276,10 @@ export class ClockController implements ReactiveController {
 
   /** Called by the shared clock. */
   tick(time: number): void {
-    if (this.period <= 0) return;
-    const bucket = Math.floor(time / this.period);
-    if (bucket === this.bucket) return;
-    this.bucket = bucket;
-    this.host.requestUpdate();
+    if (this._period <= 0) return;
+    const bucket = Math.floor(time / this._period);
+    if (bucket === this._bucket) return;
+    this._bucket = bucket;
+    this._host.requestUpdate();
   }
 }

@@ -78,10 +78,10 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
     }),
     shallowEqual,
     // Told before any widget of the frame renders: the layout is still clean, so reading it is free.
-    () => this.measure(),
+    () => this._measure(),
   );
   protected readonly format = new FormatController(this);
-  private readonly clock = new ClockController(this, 30_000);
+  private readonly _clock = new ClockController(this, 30_000);
 
   /** Items to show instead of the dashboard's, for a host that brings its own data (not cut to the dashboard's length). */
   declare items: readonly T[] | undefined;
@@ -113,13 +113,13 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
   ): readonly [string, TemplateResult];
 
   /** Rows by the key of the item each shows, in list order. */
-  private rows = new Map<string, HTMLElement>();
+  private _rows = new Map<string, HTMLElement>();
   /** The items the rows show: when the coming render's are the same, no row comes, goes or moves. */
-  private shownItems: readonly T[] | undefined;
-  private measured = false;
-  private anchor: Anchor | undefined;
+  private _shownItems: readonly T[] | undefined;
+  private _measured = false;
+  private _anchor: Anchor | undefined;
   /** Data was shown before: new rows animate. */
-  private primed = false;
+  private _primed = false;
   /**
    * Whether the start of the list was in view when last seen, and nothing scrolled since:
    * then nothing above the first row is hidden, there is nothing to anchor, and the update
@@ -127,10 +127,10 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
    * box and page around it); a scroll, which it would tell only after the next frame, clears
    * it at once, and the next update measures.
    */
-  private startInView = false;
-  private startObserver: IntersectionObserver | undefined;
-  private readonly scrolled = () => {
-    this.startInView = false;
+  private _startInView = false;
+  private _startObserver: IntersectionObserver | undefined;
+  private readonly _scrolled = () => {
+    this._startInView = false;
   };
 
   protected get shown(): readonly T[] | undefined {
@@ -139,40 +139,40 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    if (this.hasUpdated) this.observeStart();
+    if (this.hasUpdated) this._observeStart();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.measured = false;
-    this.startObserver?.disconnect();
-    this.startInView = false;
-    removeEventListener('scroll', this.scrolled, true);
+    this._measured = false;
+    this._startObserver?.disconnect();
+    this._startInView = false;
+    removeEventListener('scroll', this._scrolled, true);
   }
 
   protected override firstUpdated(): void {
     // Scrolls in this list, and in the page or boxes around it (outside other shadow roots).
-    this.renderRoot.addEventListener('scroll', this.scrolled, { capture: true, passive: true });
-    this.observeStart();
+    this.renderRoot.addEventListener('scroll', this._scrolled, { capture: true, passive: true });
+    this._observeStart();
   }
 
-  private observeStart(): void {
-    addEventListener('scroll', this.scrolled, { capture: true, passive: true });
+  private _observeStart(): void {
+    addEventListener('scroll', this._scrolled, { capture: true, passive: true });
     const start = this.renderRoot.querySelector('.start');
     if (!start || typeof IntersectionObserver !== 'function') return;
     // Made once, observing again after each reconnection.
-    this.startObserver ??= new IntersectionObserver(
+    this._startObserver ??= new IntersectionObserver(
       (entries) => {
         const entry = entries[entries.length - 1]!;
-        this.startInView = entry.isIntersecting && entry.intersectionRatio > 0.99;
+        this._startInView = entry.isIntersecting && entry.intersectionRatio > 0.99;
       },
       { threshold: [0, 1] },
     );
-    this.startObserver.observe(start);
+    this._startObserver.observe(start);
   }
 
   protected override willUpdate(_changed: PropertyValues<this>): void {
-    if (this.shown !== this.shownItems && !this.measured) this.measure();
+    if (this.shown !== this._shownItems && !this._measured) this._measure();
   }
 
   override render() {
@@ -213,15 +213,15 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
       console.warn(
         `FG Live: <${this.localName}> left out ${shown.length - items.length} item(s) whose id came twice`,
       );
-    const animate = shown !== this.shownItems && this.primed && !reducedMotion().matches;
-    this.shownItems = shown;
-    this.primed = !!shown;
+    const animate = shown !== this._shownItems && this._primed && !reducedMotion().matches;
+    this._shownItems = shown;
+    this._primed = !!shown;
     const { consultant, freshness } = this.view.value;
     const format = this.format.for(consultant);
-    const now = this.view.serverTime(this.clock.now);
+    const now = this.view.serverTime(this._clock.now);
     const list = this.renderRoot.querySelector<HTMLElement>('[role=list]')!;
-    const old = this.rows;
-    const rows = (this.rows = new Map());
+    const old = this._rows;
+    const rows = (this._rows = new Map());
     // Entrances under way go with their items, to whichever row shows them now.
     const entering = new Map<string, Animation>();
     const spare: Animation[] = [];
@@ -232,7 +232,7 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
       else spare.push(entrance);
     }
     const flash = animate ? highPriorityIds(this.view.state.recentEvents, this.flashKind) : undefined;
-    const slots = this.slots(items, old);
+    const slots = this._slots(items, old);
     setStyle(list, '--_n', items.length);
     let next = list.firstElementChild;
     items.forEach((item, i) => {
@@ -258,7 +258,7 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
    * holding the focus, else the row under the pointer, keeps its item (rows are made or
    * removed before or after it instead), or goes with it.
    */
-  private slots(items: readonly T[], old: Map<string, HTMLElement>): HTMLElement[] {
+  private _slots(items: readonly T[], old: Map<string, HTMLElement>): HTMLElement[] {
     let slots: (HTMLElement | undefined)[];
     if (!this.rowsAreSlots) {
       slots = items.map((item) => old.get(item.id));
@@ -281,10 +281,10 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
     }
     const kept = new Set(slots);
     for (const row of old.values()) if (!kept.has(row)) row.remove();
-    return slots.map((row) => row ?? this.makeRow());
+    return slots.map((row) => row ?? this._makeRow());
   }
 
-  private makeRow(): HTMLElement {
+  private _makeRow(): HTMLElement {
     const row = document.createElement('div');
     row.setAttribute('role', 'listitem');
     this.newRow(row);
@@ -292,12 +292,12 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
   }
 
   protected override updated(_changed: PropertyValues<this>): void {
-    const anchor = this.anchor;
-    this.anchor = undefined;
-    this.measured = false;
-    const index = anchor ? [...this.rows.keys()].indexOf(anchor.key) : -1;
+    const anchor = this._anchor;
+    this._anchor = undefined;
+    this._measured = false;
+    const index = anchor ? [...this._rows.keys()].indexOf(anchor.key) : -1;
     if (index < 0) return;
-    const row = this.rows.get(anchor!.key)!;
+    const row = this._rows.get(anchor!.key)!;
     // Where the row is laid out: rows sit at index × height.
     const drift = row.parentElement!.getBoundingClientRect().top + index * row.offsetHeight - anchor!.top;
     if (Math.abs(drift) >= 0.5) anchor!.scroller.scrollBy({ top: drift, behavior: 'instant' });
@@ -311,13 +311,13 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
    * is out of view. Read in the update instead, it would force a layout of whatever the
    * widgets before it just changed.
    */
-  private measure(): void {
-    this.measured = true;
-    this.anchor = undefined;
+  private _measure(): void {
+    this._measured = true;
+    this._anchor = undefined;
     const scroller = this.renderRoot.querySelector<HTMLElement>('.scroller');
-    const rows = [...this.rows.values()];
+    const rows = [...this._rows.values()];
     const first = rows[0];
-    if (!scroller || !first || this.startInView) return;
+    if (!scroller || !first || this._startInView) return;
     const listTop = first.parentElement!.getBoundingClientRect().top;
     const height = first.offsetHeight;
     let outer: Element = scroller;
@@ -327,12 +327,12 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
       top = outer === document.scrollingElement ? 0 : outer.getBoundingClientRect().top;
     }
     if (listTop >= top - 0.5) {
-      this.startInView = true;
+      this._startInView = true;
       return;
     }
     const index = rows.findIndex((_, i) => listTop + (i + 1) * height > top + 0.5);
     if (index >= 0)
-      this.anchor = { key: rows[index]!.dataset.key!, top: listTop + index * height, scroller: outer };
+      this._anchor = { key: rows[index]!.dataset.key!, top: listTop + index * height, scroller: outer };
   }
 }
 

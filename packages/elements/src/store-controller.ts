@@ -58,21 +58,21 @@ export class StoreController<T> implements ReactiveController {
   /** The client in use, if a provider above the host has one. */
   client: DashboardClient | undefined;
 
-  private unsubscribe: (() => void) | undefined;
-  private seqToReport: number | undefined;
+  private _unsubscribe: (() => void) | undefined;
+  private _seqToReport: number | undefined;
   /** The pending update came from a store notification in an animation frame. */
-  private inFrame = false;
+  private _inFrame = false;
 
   constructor(
-    private readonly host: Host,
-    private readonly selector: (state: DashboardState) => T,
-    private readonly equals: (a: T, b: T) => boolean = Object.is,
+    private readonly _host: Host,
+    private readonly _selector: (state: DashboardState) => T,
+    private readonly _equals: (a: T, b: T) => boolean = Object.is,
     /** Called when the store's notification changes the slice, before the host updates. */
-    private readonly changing?: (value: T) => void,
+    private readonly _changing?: (value: T) => void,
   ) {
-    this.value = selector(EMPTY_STATE);
-    host.addController(this);
-    new ContextConsumer(host, dashboardClientContext, (client) => this.use(client));
+    this.value = _selector(EMPTY_STATE);
+    _host.addController(this);
+    new ContextConsumer(_host, dashboardClientContext, (client) => this._use(client));
   }
 
   /** The whole state the slice was taken from (for a widget that needs one more look, e.g. at recent events). */
@@ -87,41 +87,45 @@ export class StoreController<T> implements ReactiveController {
 
   /** Catches up with the client's state (an empty one without a client) and follows it. */
   hostConnected(): void {
-    if (this.unsubscribe) return;
-    this.set(this.selector(this.state));
-    this.unsubscribe = this.client?.subscribe(this.selector, (value) => this.set(value, true), this.equals);
+    if (this._unsubscribe) return;
+    this._set(this._selector(this.state));
+    this._unsubscribe = this.client?.subscribe(
+      this._selector,
+      (value) => this._set(value, true),
+      this._equals,
+    );
   }
 
   hostDisconnected(): void {
-    this.unsubscribe?.();
-    this.unsubscribe = undefined;
+    this._unsubscribe?.();
+    this._unsubscribe = undefined;
   }
 
   hostUpdated(): void {
-    const seq = this.seqToReport;
+    const seq = this._seqToReport;
     const client = this.client;
     if (seq === undefined || !client) return;
-    this.seqToReport = undefined;
+    this._seqToReport = undefined;
     // A task queued during a frame runs once that frame has painted. A visible page's store
     // notifies inside an animation frame, and this update ran in the same one: its frame is
     // the current one. Any other update paints with the next frame.
-    if (this.inFrame) reportPainted(client, seq);
+    if (this._inFrame) reportPainted(client, seq);
     else requestAnimationFrame(() => reportPainted(client, seq));
   }
 
-  private use(client: DashboardClient | undefined): void {
+  private _use(client: DashboardClient | undefined): void {
     if (client === this.client) return;
     this.hostDisconnected();
     this.client = client;
-    if (this.host.isConnected) this.hostConnected();
+    if (this._host.isConnected) this.hostConnected();
   }
 
-  private set(value: T, notified = false): void {
-    if (this.equals(this.value, value)) return;
+  private _set(value: T, notified = false): void {
+    if (this._equals(this.value, value)) return;
     this.value = value;
-    this.inFrame = notified && document.visibilityState === 'visible';
-    if (notified) this.changing?.(value);
-    this.seqToReport = this.client?.state.snapshot?.seq;
-    this.host.requestUpdate();
+    this._inFrame = notified && document.visibilityState === 'visible';
+    if (notified) this._changing?.(value);
+    this._seqToReport = this.client?.state.snapshot?.seq;
+    this._host.requestUpdate();
   }
 }

@@ -41,18 +41,18 @@ const LABELS: Readonly<Record<ConnectionStatus, string>> = {
 export class FgConnectionStatus extends LitElement {
   static override styles = [widgetStyles, connectionStatusStyles];
 
-  private readonly view = new StoreController(this, select, shallowEqual);
-  private readonly format = new FormatController(this);
-  private readonly clock = new ClockController(this, 0);
+  private readonly _view = new StoreController(this, select, shallowEqual);
+  private readonly _format = new FormatController(this);
+  private readonly _clock = new ClockController(this, 0);
 
   protected override willUpdate(_changed: PropertyValues<this>): void {
     // Only a line that shows an age (see `select`) needs the clock, and then every second.
-    this.clock.granularity = this.view.value.lastHeardAt === null ? 0 : 1000;
+    this._clock.granularity = this._view.value.lastHeardAt === null ? 0 : 1000;
   }
 
   override render() {
-    const { consultant, status, lastHeardAt } = this.view.value;
-    const loginUrl = this.format.settings.value?.loginUrl;
+    const { consultant, status, lastHeardAt } = this._view.value;
+    const loginUrl = this._format.settings.value?.loginUrl;
     return html`
       <span class="status ${status}" part="base" role="group" aria-label="Connection">
         <span class="indicator" part="indicator"></span>
@@ -60,7 +60,7 @@ export class FgConnectionStatus extends LitElement {
         ${
           lastHeardAt !== null
             ? html`<span class="detail" part="detail"
-                >· updated ${this.format.for(consultant).elapsed(lastHeardAt, this.clock.now)}</span
+                >· updated ${this._format.for(consultant).elapsed(lastHeardAt, this._clock.now)}</span
               >`
             : nothing
         }

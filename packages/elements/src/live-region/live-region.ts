@@ -41,33 +41,33 @@ export class FgLiveRegion extends LitElement {
     `,
   ];
 
-  private readonly view = new StoreController(this, select, shallowEqual);
-  private readonly format = new FormatController(this);
+  private readonly _view = new StoreController(this, select, shallowEqual);
+  private readonly _format = new FormatController(this);
 
   /** Where announcing resumes: events at or before it were already read, or predate this page. */
-  private cursor: { epoch: string; seq: number } | undefined;
+  private _cursor: { epoch: string; seq: number } | undefined;
   /** What the coming update announces. */
-  private batch: string[] = [];
+  private _batch: string[] = [];
 
   protected override willUpdate(_changed: PropertyValues<this>): void {
-    const snapshot = this.view.state.snapshot;
+    const snapshot = this._view.state.snapshot;
     if (!snapshot) return;
-    const cursor = this.cursor;
-    this.cursor = { epoch: snapshot.epoch, seq: snapshot.seq };
+    const cursor = this._cursor;
+    this._cursor = { epoch: snapshot.epoch, seq: snapshot.seq };
     // The first state seen, or a new event log: history is not news.
     if (cursor?.epoch !== snapshot.epoch) return;
-    const fresh = this.view.value.news.filter((e) => e.seq > cursor.seq && e.priority === 'high');
-    const format = this.format.for(snapshot.consultant);
+    const fresh = this._view.value.news.filter((e) => e.seq > cursor.seq && e.priority === 'high');
+    const format = this._format.for(snapshot.consultant);
     // The subjects of one kind of event, each read out, or a burst summed up.
     const announce = (kind: string, burst: string, one: (id: string) => string) => {
       const ids = fresh.filter((e) => e.kind === kind).map((e) => e.subject.id);
       return ids.length > 2 ? [`${ids.length} new ${burst}`] : ids.map(one);
     };
-    this.batch = [
+    this._batch = [
       ...announce('consultation.booked', 'bookings', (id) => {
         const item = snapshot.upcoming.find((i) => i.id === id);
         return item
-          ? `New booking: ${item.familyName}, ${format.dayAndTime(item.startsAt, this.view.serverTime(now()))}`
+          ? `New booking: ${item.familyName}, ${format.dayAndTime(item.startsAt, this._view.serverTime(now()))}`
           : 'New consultation booked';
       }),
       ...announce('message.received', 'messages', (id) => {
@@ -82,14 +82,14 @@ export class FgLiveRegion extends LitElement {
   }
 
   protected override updated(_changed: PropertyValues<this>): void {
-    if (!this.batch.length) return;
+    if (!this._batch.length) return;
     // The new batch replaces the old one, as new paragraphs: additions are read, removals are
     // not, and no announcement ever moves (so the region causes no layout shift, even hidden).
     this.renderRoot
       .querySelector('[role=status]')!
       .replaceChildren(
-        ...this.batch.map((text) => Object.assign(document.createElement('p'), { textContent: text })),
+        ...this._batch.map((text) => Object.assign(document.createElement('p'), { textContent: text })),
       );
-    this.batch = [];
+    this._batch = [];
   }
 }

@@ -52,8 +52,8 @@ export class FgDashboardProvider extends LitElement {
     client: { attribute: false },
   };
 
-  private readonly clientProvider = new ContextProvider(this, dashboardClientContext, undefined);
-  private readonly settingsProvider = new ContextProvider(this, dashboardSettingsContext, {});
+  private readonly _clientProvider = new ContextProvider(this, dashboardClientContext, undefined);
+  private readonly _settingsProvider = new ContextProvider(this, dashboardSettingsContext, {});
 
   /** Base URL of the backend, e.g. `https://api.example.com`. */
   declare endpoint: string | undefined;
@@ -75,14 +75,14 @@ export class FgDashboardProvider extends LitElement {
 
   /** The client the widgets use: the one given, or the one the provider created. */
   get client(): DashboardClient | undefined {
-    return this.given ?? this.owned;
+    return this._given ?? this._owned;
   }
   set client(value: DashboardClient | undefined) {
-    this.given = value;
+    this._given = value;
   }
 
-  private given: DashboardClient | undefined;
-  private owned: DashboardClient | undefined;
+  private _given: DashboardClient | undefined;
+  private _owned: DashboardClient | undefined;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -93,13 +93,13 @@ export class FgDashboardProvider extends LitElement {
     super.disconnectedCallback();
     // A provider moved elsewhere in the page reconnects in the same task: keep its client.
     queueMicrotask(() => {
-      if (!this.isConnected) this.closeOwned();
+      if (!this.isConnected) this._closeOwned();
     });
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('locale') || changed.has('loginUrl')) {
-      this.settingsProvider.setValue({ locale: this.locale, loginUrl: this.loginUrl });
+      this._settingsProvider.setValue({ locale: this.locale, loginUrl: this.loginUrl });
     }
     const recreate =
       changed.has('endpoint') ||
@@ -107,12 +107,12 @@ export class FgDashboardProvider extends LitElement {
       changed.has('loginUrl') ||
       (changed.has('token') &&
         // A session that ended, or one of another consultant: nothing of the last one may show.
-        (this.owned?.status === 'expired' || subjectOf(changed.get('token')) !== subjectOf(this.token)));
+        (this._owned?.status === 'expired' || subjectOf(changed.get('token')) !== subjectOf(this.token)));
     // The provider owns a client while it is connected, has an endpoint and was given no client.
-    const endpoint = !this.given && this.isConnected && this.endpoint;
-    if (!endpoint || recreate) this.closeOwned();
-    if (endpoint && !this.owned) {
-      this.owned = createDashboardClient({
+    const endpoint = !this._given && this.isConnected && this.endpoint;
+    if (!endpoint || recreate) this._closeOwned();
+    if (endpoint && !this._owned) {
+      this._owned = createDashboardClient({
         endpoint,
         getToken: () => (this.getToken ? this.getToken() : (this.token ?? null)),
         transports: parseTransports(this.transports),
@@ -121,15 +121,15 @@ export class FgDashboardProvider extends LitElement {
         eventTarget: this,
       });
     }
-    this.clientProvider.setValue(this.client);
+    this._clientProvider.setValue(this.client);
   }
 
   override render() {
     return html`<slot></slot>`;
   }
 
-  private closeOwned(): void {
-    this.owned?.close();
-    this.owned = undefined;
+  private _closeOwned(): void {
+    this._owned?.close();
+    this._owned = undefined;
   }
 }

@@ -71,22 +71,22 @@ export class FgRecentMessages extends ListElement<MessageItem> {
   protected readonly rowsAreSlots = true;
 
   /** Messages whose "Mark as read" is on its way to the server (rendered: update after a change). */
-  private readonly pending = new Set<string>();
+  private readonly _pending = new Set<string>();
   /** Messages whose last "Mark as read" failed: their button offers to try again. */
-  private readonly failed = new Set<string>();
+  private readonly _failed = new Set<string>();
 
   /** A message whose focused button went away with its unread state: its row takes the focus. */
-  private refocus: string | undefined;
+  private _refocus: string | undefined;
 
   protected override updated(changed: PropertyValues<this>): void {
     super.updated(changed);
-    const id = this.refocus;
+    const id = this._refocus;
     if (id === undefined) return;
     const row = this.renderRoot.querySelector<HTMLElement>(`[data-key="${CSS.escape(id)}"]`);
     if (!row) {
-      this.refocus = undefined;
+      this._refocus = undefined;
     } else if (!row.querySelector('button')) {
-      this.refocus = undefined;
+      this._refocus = undefined;
       row.focus();
     }
   }
@@ -99,21 +99,21 @@ export class FgRecentMessages extends ListElement<MessageItem> {
     row.tabIndex = -1;
   }
 
-  private async markRead(message: MessageItem, event: Event): Promise<void> {
-    if (this.pending.has(message.id)) return;
+  private async _markRead(message: MessageItem, event: Event): Promise<void> {
+    if (this._pending.has(message.id)) return;
     if (!this.dispatchEvent(new FgMarkReadEvent(message.id))) return;
     const client = this.view.client;
     if (!client) return;
-    if ((event.currentTarget as HTMLElement).matches(':focus')) this.refocus = message.id;
-    this.pending.add(message.id);
+    if ((event.currentTarget as HTMLElement).matches(':focus')) this._refocus = message.id;
+    this._pending.add(message.id);
     this.requestUpdate();
     try {
       await client.markMessageRead(message.id);
-      this.failed.delete(message.id);
+      this._failed.delete(message.id);
     } catch (error) {
       // The button stays, and with it the focus: no row is to take it later.
-      this.refocus = undefined;
-      this.failed.add(message.id);
+      this._refocus = undefined;
+      this._failed.add(message.id);
       this.dispatchEvent(
         new CustomEvent('fg-error', {
           detail: {
@@ -125,14 +125,14 @@ export class FgRecentMessages extends ListElement<MessageItem> {
         }),
       );
     } finally {
-      this.pending.delete(message.id);
+      this._pending.delete(message.id);
       this.requestUpdate();
     }
   }
 
   protected renderItem(message: MessageItem, format: Formatter, now: number, freshness: Freshness) {
     const unread = !message.read;
-    const failed = this.failed.has(message.id);
+    const failed = this._failed.has(message.id);
     return [
       unread ? 'item item-unread' : 'item',
       html`<span class="dot" part=${unread ? 'unread-marker' : nothing} aria-hidden="true"></span>
@@ -148,8 +148,8 @@ export class FgRecentMessages extends ListElement<MessageItem> {
                 class="chip"
                 type="button"
                 part=${failed ? 'mark-read mark-read-failed' : 'mark-read'}
-                aria-disabled=${this.pending.has(message.id)}
-                @click=${(event: Event) => this.markRead(message, event)}
+                aria-disabled=${this._pending.has(message.id)}
+                @click=${(event: Event) => this._markRead(message, event)}
               >
                 ${
                   failed

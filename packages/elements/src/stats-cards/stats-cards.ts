@@ -41,16 +41,16 @@ const CARDS: readonly { key: 'familyClients' | 'active' | 'completed'; label: st
 export class FgStatsCards extends LitElement {
   static override styles = [widgetStyles, statsCardsStyles];
 
-  private readonly view = new StoreController(this, select, shallowEqual);
-  private readonly format = new FormatController(this);
+  private readonly _view = new StoreController(this, select, shallowEqual);
+  private readonly _format = new FormatController(this);
 
   override render() {
-    const { consultant, revenue, freshness } = this.view.value;
-    const format = this.format.for(consultant);
+    const { consultant, revenue, freshness } = this._view.value;
+    const format = this._format.for(consultant);
     return html`
       <div part="base" class="grid ${freshness === 'fresh' ? '' : 'dimmed'}">
-        ${CARDS.map(({ key, label, part }) => this.renderCard(part, label, countText(format, this.view.value[key])))}
-        ${this.renderCard(
+        ${CARDS.map(({ key, label, part }) => this._renderCard(part, label, countText(format, this._view.value[key])))}
+        ${this._renderCard(
           'revenue',
           'Monthly Revenue',
           revenue ? format.money(revenue.amountMinor, revenue.currency) : undefined,
@@ -63,7 +63,7 @@ export class FgStatsCards extends LitElement {
     fitValue(this.renderRoot.querySelector('.revenue .value'));
   }
 
-  private renderCard(part: string, label: string, value: TemplateResult | string | undefined) {
+  private _renderCard(part: string, label: string, value: TemplateResult | string | undefined) {
     return html`
       <div class="card ${part}" role="group" aria-labelledby="${part}-label" part="card card-${part}">
         <span class="label" id="${part}-label" part="label">${label}</span>

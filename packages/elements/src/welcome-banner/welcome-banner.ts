@@ -37,12 +37,12 @@ const select = ({ snapshot, status }: DashboardState) => ({
 export class FgWelcomeBanner extends LitElement {
   static override styles = [widgetStyles, welcomeBannerStyles];
 
-  private readonly view = new StoreController(this, select, shallowEqual);
-  private readonly format = new FormatController(this);
+  private readonly _view = new StoreController(this, select, shallowEqual);
+  private readonly _format = new FormatController(this);
 
   override render() {
-    const { consultant, upcoming, active, revenue, freshness } = this.view.value;
-    const format = this.format.for(consultant);
+    const { consultant, upcoming, active, revenue, freshness } = this._view.value;
+    const format = this._format.for(consultant);
     return html`
       <section aria-label="Welcome" part="base" class="card banner ${freshness === 'fresh' ? '' : 'dimmed'}">
         <h2 part="greeting">
@@ -54,17 +54,17 @@ export class FgWelcomeBanner extends LitElement {
         </h2>
         <p class="intro muted">Here is your practice at a glance.</p>
         <div class="facts" part="facts">
-          ${this.renderFact(
+          ${this._renderFact(
             'upcoming',
             countText(format, upcoming),
             plural(upcoming ?? 0, 'upcoming consultation', 'upcoming consultations'),
           )}
-          ${this.renderFact(
+          ${this._renderFact(
             'active',
             countText(format, active),
             plural(active ?? 0, 'active consultation', 'active consultations'),
           )}
-          ${this.renderFact(
+          ${this._renderFact(
             'revenue',
             revenue && format.money(revenue.amountMinor, revenue.currency),
             'revenue this month',
@@ -78,7 +78,7 @@ export class FgWelcomeBanner extends LitElement {
     fitValue(this.renderRoot.querySelector('.revenue .value'));
   }
 
-  private renderFact(name: string, value: TemplateResult | string | undefined, label: string) {
+  private _renderFact(name: string, value: TemplateResult | string | undefined, label: string) {
     return html`
       <p class="fact ${name}" part="fact fact-${name}">
         <span class="value" part="value">${value ?? skeleton('value')}</span>
