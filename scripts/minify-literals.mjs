@@ -124,14 +124,24 @@ export function minifyLitLiterals(include = /packages\/elements\/src\//) {
     renderChunk(code) {
       const out = new MagicString(code);
       const sheets = [];
+      // `unsafeCSS` under the name the chunk gives it: the function below calls it once for all.
+      const wrappers = new Set();
+      let matched = 0;
       // Numbered in the order the bundle uses them: neighbours in the code, neighbours in the list.
-      for (const call of code.matchAll(new RegExp(`\\b${STYLE_SHEET}\\(\`([^\`]*)\`\\)`, 'g'))) {
-        const index = sheets.includes(call[1]) ? sheets.indexOf(call[1]) : sheets.push(call[1]) - 1;
+      const calls = new RegExp(`([\\w$]+)\\(${STYLE_SHEET}\\(\`([^\`]*)\`\\)\\)`, 'g');
+      for (const call of code.matchAll(calls)) {
+        wrappers.add(call[1]);
+        matched++;
+        const index = sheets.includes(call[2]) ? sheets.indexOf(call[2]) : sheets.push(call[2]) - 1;
         out.overwrite(call.index, call.index + call[0].length, `${STYLE_SHEET}(${index})`);
       }
       if (sheets.length === 0) return null;
+      if (wrappers.size !== 1 || code.split(`${STYLE_SHEET}(\``).length - 1 !== matched)
+        this.error(`${STYLE_SHEET}: every style sheet must be given to one unsafeCSS`);
       const list = sheets.map((css) => `    ${JSON.stringify(css)},`).join('\n');
-      out.append(`\nfunction ${STYLE_SHEET}(index) {\n  return [\n${list}\n  ][index];\n}\n`);
+      out.append(
+        `\nfunction ${STYLE_SHEET}(index) {\n  return ${[...wrappers][0]}([\n${list}\n  ][index]);\n}\n`,
+      );
       return { code: out.toString(), map: out.generateMap({ hires: true }) };
     },
   };
