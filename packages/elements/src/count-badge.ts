@@ -74,7 +74,7 @@ export abstract class CountBadge extends LitElement {
     this,
     (state: DashboardState) => ({
       consultant: state.snapshot?.consultant,
-      count: state.snapshot ? this.pick(state.snapshot.counts) : undefined,
+      count: state.snapshot ? this._pick(state.snapshot.counts) : undefined,
       freshness: freshnessOf(state.status),
     }),
     shallowEqual,
@@ -82,17 +82,17 @@ export abstract class CountBadge extends LitElement {
   private readonly _format = new FormatController(this);
 
   /** The accessible name, before the number. */
-  protected abstract readonly label: string;
+  protected abstract readonly _label: string;
   /** What the badge says on screen next to the number. */
-  protected abstract readonly text: string;
+  protected abstract readonly _text: string;
 
-  protected abstract pick(counts: Counts): number;
-  protected abstract renderIcon(): TemplateResult;
+  protected abstract _pick(counts: Counts): number;
+  protected abstract _renderIcon(): TemplateResult;
 
   override render() {
     const { consultant, count, freshness } = this._view.value;
     const format = this._format.for(consultant);
-    const name = `${this.label}: ${count === undefined ? 'loading' : format.count(count)}`;
+    const name = `${this._label}: ${count === undefined ? 'loading' : format.count(count)}`;
     return html`
       <span
         role="img"
@@ -100,8 +100,8 @@ export abstract class CountBadge extends LitElement {
         part="base"
         class="badge ${freshness === 'fresh' ? '' : 'dimmed'} ${count ? '' : 'zero'}"
       >
-        ${this.renderIcon()}
-        <span class="label" part="label">${this.text}</span>
+        ${this._renderIcon()}
+        <span class="label" part="label">${this._text}</span>
         <span class="slot"
           ><span class="fit"
             ><span class="count" part="count"

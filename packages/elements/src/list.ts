@@ -49,7 +49,7 @@ function outerScroller(element: Element): Element {
  * skeleton rows while loading and an empty state.
  *
  * Rows have a fixed height and are placed by an inline `transform` from their index, so a
- * row changing place is never a layout shift. How items get rows is `rowsAreSlots`: keyed,
+ * row changing place is never a layout shift. How items get rows is `_rowsAreSlots`: keyed,
  * each item keeps its row for as long as it stays; as slots, the first row shows the first
  * item and so on, and a new item changes the rows' text instead of making a row and removing
  * another (which costs several times more: new elements to style, an element to take down).
@@ -69,43 +69,43 @@ function outerScroller(element: Element): Element {
 export abstract class ListElement<T extends Keyed> extends LitElement {
   static override properties: PropertyDeclarations = { items: { attribute: false } };
 
-  protected readonly view = new StoreController(
+  protected readonly _view = new StoreController(
     this,
     (state: DashboardState): Slice<T> => ({
       consultant: state.snapshot?.consultant,
-      items: state.snapshot ? this.pick(state.snapshot) : undefined,
+      items: state.snapshot ? this._pick(state.snapshot) : undefined,
       freshness: freshnessOf(state.status),
     }),
     shallowEqual,
     // Told before any widget of the frame renders: the layout is still clean, so reading it is free.
     () => this._measure(),
   );
-  protected readonly format = new FormatController(this);
+  protected readonly _format = new FormatController(this);
   private readonly _clock = new ClockController(this, 30_000);
 
   /** Items to show instead of the dashboard's, for a host that brings its own data (not cut to the dashboard's length). */
   declare items: readonly T[] | undefined;
 
   /** The list's heading, which names it. */
-  protected abstract readonly heading: string;
+  protected abstract readonly _heading: string;
   /** What an empty list says. */
-  protected abstract readonly emptyText: string;
+  protected abstract readonly _emptyText: string;
   /** Skeleton rows while loading. */
-  protected abstract readonly skeletonRows: number;
+  protected abstract readonly _skeletonRows: number;
   /** The event whose new rows flash. */
-  protected abstract readonly flashKind: EventKind;
+  protected abstract readonly _flashKind: EventKind;
   /**
    * Rows as slots: a row shows whichever item is at its place, its text changing in place,
    * instead of each item having a row of its own. Only for rows whose every piece of text
    * starts at a fixed place (a grid cell of its own): text that follows text of another
    * width would move, a layout shift.
    */
-  protected abstract readonly rowsAreSlots: boolean;
+  protected abstract readonly _rowsAreSlots: boolean;
 
   /** The dashboard's items. */
-  protected abstract pick(snapshot: NonNullable<DashboardState['snapshot']>): readonly T[];
+  protected abstract _pick(snapshot: NonNullable<DashboardState['snapshot']>): readonly T[];
   /** A row's `part` and content. */
-  protected abstract renderItem(
+  protected abstract _renderItem(
     item: T,
     format: Formatter,
     now: number,
@@ -133,8 +133,8 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
     this._startInView = false;
   };
 
-  protected get shown(): readonly T[] | undefined {
-    return this.items ?? this.view.value.items;
+  protected get _shown(): readonly T[] | undefined {
+    return this.items ?? this._view.value.items;
   }
 
   override connectedCallback(): void {
@@ -172,14 +172,14 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
   }
 
   protected override willUpdate(_changed: PropertyValues<this>): void {
-    if (this.shown !== this._shownItems && !this._measured) this._measure();
+    if (this._shown !== this._shownItems && !this._measured) this._measure();
   }
 
   override render() {
-    const items = this.shown;
+    const items = this._shown;
     return html`
-      <div part="base" class="card ${this.view.value.freshness === 'fresh' ? '' : 'dimmed'}">
-        <h2 id="heading" part="heading">${this.heading}</h2>
+      <div part="base" class="card ${this._view.value.freshness === 'fresh' ? '' : 'dimmed'}">
+        <h2 id="heading" part="heading">${this._heading}</h2>
         <div class="scroller" part="scroller">
           <div class="start" aria-hidden="true"></div>
           <div role="list" part="list" aria-labelledby="heading" aria-busy=${!items}></div>
@@ -187,10 +187,10 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
             items
               ? items.length
                 ? nothing
-                : html`<p class="empty muted" part="empty">${this.emptyText}</p>`
+                : html`<p class="empty muted" part="empty">${this._emptyText}</p>`
               : html`<div aria-hidden="true">
                   ${Array.from(
-                    { length: this.skeletonRows },
+                    { length: this._skeletonRows },
                     () =>
                       html`<div class="row">
                         <span class="skeleton"></span><span class="skeleton"></span>
@@ -205,7 +205,7 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
 
   protected override update(changed: PropertyValues<this>): void {
     super.update(changed);
-    const shown = this.shown;
+    const shown = this._shown;
     // Each id once (the first stays): two rows cannot show one item.
     const present = new Set<string>();
     const items = (shown ?? []).filter((item) => !present.has(item.id) && present.add(item.id));
@@ -216,9 +216,9 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
     const animate = shown !== this._shownItems && this._primed && !reducedMotion().matches;
     this._shownItems = shown;
     this._primed = !!shown;
-    const { consultant, freshness } = this.view.value;
-    const format = this.format.for(consultant);
-    const now = this.view.serverTime(this._clock.now);
+    const { consultant, freshness } = this._view.value;
+    const format = this._format.for(consultant);
+    const now = this._view.serverTime(this._clock.now);
     const list = this.renderRoot.querySelector<HTMLElement>('[role=list]')!;
     const old = this._rows;
     const rows = (this._rows = new Map());
@@ -231,7 +231,7 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
       if (present.has(key)) entering.set(key, entrance);
       else spare.push(entrance);
     }
-    const flash = animate ? highPriorityIds(this.view.state.recentEvents, this.flashKind) : undefined;
+    const flash = animate ? highPriorityIds(this._view.state.recentEvents, this._flashKind) : undefined;
     const slots = this._slots(items, old);
     setStyle(list, '--_n', items.length);
     let next = list.firstElementChild;
@@ -239,7 +239,7 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
       const row = slots[i]!;
       rows.set(item.id, row);
       setStyle(row, 'transform', `translateY(${i * 100}%)`); // rows are one row tall
-      const [part, content] = this.renderItem(item, format, now, freshness);
+      const [part, content] = this._renderItem(item, format, now, freshness);
       if (row.getAttribute('part') !== part) row.setAttribute('part', part);
       render(content, row, { host: this });
       if (row === next) next = row.nextElementSibling;
@@ -260,7 +260,7 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
    */
   private _slots(items: readonly T[], old: Map<string, HTMLElement>): HTMLElement[] {
     let slots: (HTMLElement | undefined)[];
-    if (!this.rowsAreSlots) {
+    if (!this._rowsAreSlots) {
       slots = items.map((item) => old.get(item.id));
     } else {
       const active = (this.renderRoot as ShadowRoot).activeElement;
@@ -287,7 +287,7 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
   private _makeRow(): HTMLElement {
     const row = document.createElement('div');
     row.setAttribute('role', 'listitem');
-    this.newRow(row);
+    this._newRow(row);
     return row;
   }
 
@@ -304,7 +304,7 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
   }
 
   /** Sets up a row element the first time it is made. */
-  protected newRow(_row: HTMLElement): void {}
+  protected _newRow(_row: HTMLElement): void {}
 
   /**
    * Reads where the rows are now, for the coming update, and whether the start of the list

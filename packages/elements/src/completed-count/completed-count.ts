@@ -27,14 +27,14 @@ export class FgCompletedCount extends CountBadge {
     `,
   ];
 
-  protected readonly label = 'Completed consultations';
-  protected readonly text = 'Completed';
+  protected readonly _label = 'Completed consultations';
+  protected readonly _text = 'Completed';
 
-  protected pick(counts: Counts): number {
+  protected _pick(counts: Counts): number {
     return counts.completed;
   }
 
-  protected renderIcon() {
+  protected _renderIcon() {
     return html`<svg part="icon" viewBox="0 0 24 24" aria-hidden="true">
       <circle cx="12" cy="12" r="9" />
       <path d="M8 12l3 3 5-6" />

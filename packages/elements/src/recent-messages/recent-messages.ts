@@ -64,11 +64,11 @@ export class FgRecentMessages extends ListElement<MessageItem> {
   /** Messages to show instead of the dashboard's, for a host that brings its own data. */
   declare items: readonly MessageItem[] | undefined;
 
-  protected readonly heading = 'Recent Messages';
-  protected readonly emptyText = 'No messages yet';
-  protected readonly skeletonRows = Limits.recentMessages;
-  protected readonly flashKind = 'message.received';
-  protected readonly rowsAreSlots = true;
+  protected readonly _heading = 'Recent Messages';
+  protected readonly _emptyText = 'No messages yet';
+  protected readonly _skeletonRows = Limits.recentMessages;
+  protected readonly _flashKind = 'message.received';
+  protected readonly _rowsAreSlots = true;
 
   /** Messages whose "Mark as read" is on its way to the server (rendered: update after a change). */
   private readonly _pending = new Set<string>();
@@ -91,18 +91,18 @@ export class FgRecentMessages extends ListElement<MessageItem> {
     }
   }
 
-  protected pick(snapshot: { recentMessages: readonly MessageItem[] }) {
+  protected _pick(snapshot: { recentMessages: readonly MessageItem[] }) {
     return snapshot.recentMessages;
   }
 
-  protected override newRow(row: HTMLElement): void {
+  protected override _newRow(row: HTMLElement): void {
     row.tabIndex = -1;
   }
 
   private async _markRead(message: MessageItem, event: Event): Promise<void> {
     if (this._pending.has(message.id)) return;
     if (!this.dispatchEvent(new FgMarkReadEvent(message.id))) return;
-    const client = this.view.client;
+    const client = this._view.client;
     if (!client) return;
     if ((event.currentTarget as HTMLElement).matches(':focus')) this._refocus = message.id;
     this._pending.add(message.id);
@@ -130,7 +130,7 @@ export class FgRecentMessages extends ListElement<MessageItem> {
     }
   }
 
-  protected renderItem(message: MessageItem, format: Formatter, now: number, freshness: Freshness) {
+  protected _renderItem(message: MessageItem, format: Formatter, now: number, freshness: Freshness) {
     const unread = !message.read;
     const failed = this._failed.has(message.id);
     return [

@@ -27,14 +27,14 @@ export class FgTasksBadge extends CountBadge {
     `,
   ];
 
-  protected readonly label = 'Tasks due today';
-  protected readonly text = 'Tasks due today';
+  protected readonly _label = 'Tasks due today';
+  protected readonly _text = 'Tasks due today';
 
-  protected pick(counts: Counts): number {
+  protected _pick(counts: Counts): number {
     return counts.tasksDueToday;
   }
 
-  protected renderIcon() {
+  protected _renderIcon() {
     return html`<svg part="icon" viewBox="0 0 24 24" aria-hidden="true">
       <path d="M9 11l3 3L22 4" />
       <path d="M21 12v7a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h11" />

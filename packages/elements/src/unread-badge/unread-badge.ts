@@ -27,14 +27,14 @@ export class FgUnreadBadge extends CountBadge {
     `,
   ];
 
-  protected readonly label = 'Unread messages';
-  protected readonly text = 'Unread messages';
+  protected readonly _label = 'Unread messages';
+  protected readonly _text = 'Unread messages';
 
-  protected pick(counts: Counts): number {
+  protected _pick(counts: Counts): number {
     return counts.unreadMessages;
   }
 
-  protected renderIcon() {
+  protected _renderIcon() {
     return html`<svg part="icon" viewBox="0 0 24 24" aria-hidden="true">
       <rect x="3" y="5" width="18" height="14" rx="2" />
       <path d="M3 7l9 6 9-6" />

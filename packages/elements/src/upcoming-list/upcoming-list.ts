@@ -41,18 +41,18 @@ export class FgUpcomingList extends ListElement<UpcomingItem> {
    */
   declare items: readonly UpcomingItem[] | undefined;
 
-  protected readonly heading = 'Upcoming Consultations';
-  protected readonly emptyText = 'No upcoming consultations';
-  protected readonly skeletonRows = Limits.upcomingItems;
-  protected readonly flashKind = 'consultation.booked';
+  protected readonly _heading = 'Upcoming Consultations';
+  protected readonly _emptyText = 'No upcoming consultations';
+  protected readonly _skeletonRows = Limits.upcomingItems;
+  protected readonly _flashKind = 'consultation.booked';
   // The title follows the family's name, and the time from now the day and time: text of any width.
-  protected readonly rowsAreSlots = false;
+  protected readonly _rowsAreSlots = false;
 
-  protected pick(snapshot: { upcoming: readonly UpcomingItem[] }) {
+  protected _pick(snapshot: { upcoming: readonly UpcomingItem[] }) {
     return snapshot.upcoming;
   }
 
-  protected renderItem(item: UpcomingItem, format: Formatter, now: number) {
+  protected _renderItem(item: UpcomingItem, format: Formatter, now: number) {
     const active = item.status === 'active';
     return [
       active ? 'item item-active' : 'item',
