@@ -258,6 +258,11 @@ describe('tabs share one connection (Web Locks + BroadcastChannel)', () => {
     // A held long-poll answers after 25 s: half a minute of quiet is normal, not stale.
     await follower.clock.advance(30_000);
     expect(follower.client.status).to.equal('live');
+    // The quiet counts from the last frame relayed, not from the first.
+    const paid = await simulate(CONSULTANT, 'payment', { amountMinor: 1_200 });
+    await until(() => follower.client.state.snapshot!.seq >= paid.seq, 'the payment relayed');
+    await follower.clock.advance(30_000);
+    expect(follower.client.status).to.equal('live');
     // Past what the leader said its poll may take, a silent leader is stale...
     await follower.clock.advance(20_000);
     expect(follower.client.status).to.equal('stale');
