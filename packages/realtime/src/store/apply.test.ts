@@ -1,4 +1,5 @@
 import { expect } from '@open-wc/testing';
+import type { Snapshot } from '@fg/protocol/frames';
 import { applyFrame } from './apply.js';
 import { booking, heartbeat, snapshot, snapshotFrame } from '../test/frames.js';
 
@@ -13,6 +14,35 @@ describe('applyFrame', () => {
     // Untouched sections keep their identity, so views of them do not re-render.
     expect(outcome.snapshot!.revenue).to.equal(current.revenue);
     expect(outcome.event).to.include({ seq: 11, kind: 'consultation.booked', priority: 'high' });
+  });
+
+  it('keeps the reference of a patched section that came again unchanged, and replaces one that changed', () => {
+    const upcoming: Snapshot['upcoming'] = [
+      {
+        id: 'k1',
+        familyName: 'The Okonkwo family',
+        title: 'Intake',
+        startsAt: '2025-10-02T10:00:00.000Z',
+        endsAt: '2025-10-02T11:00:00.000Z',
+        status: 'scheduled',
+      },
+    ];
+    const before = Object.freeze(snapshot({ seq: 10, upcoming }));
+    const frame = booking(11, 4);
+    const outcome = applyFrame(before, {
+      ...frame,
+      patch: { ...frame.patch, upcoming: upcoming.map((item) => ({ ...item })) },
+    });
+    expect(outcome.result).to.equal('applied');
+    expect(outcome.snapshot!.upcoming).to.equal(before.upcoming);
+    expect(outcome.snapshot!.counts).to.not.equal(before.counts);
+    expect(outcome.snapshot!.counts.upcoming).to.equal(4);
+    const moved = applyFrame(before, {
+      ...frame,
+      patch: { upcoming: [{ ...upcoming[0]!, status: 'active' }] },
+    });
+    expect(moved.snapshot!.upcoming).to.not.equal(before.upcoming);
+    expect(moved.snapshot!.upcoming[0]!.status).to.equal('active');
   });
 
   it('drops a seq at or below the current one as a duplicate', () => {

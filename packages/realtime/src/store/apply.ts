@@ -40,10 +40,17 @@ export function applyFrame(current: Snapshot | null, frame: ServerFrame): ApplyO
   if (seq <= current.seq) return outcome('duplicate');
   if (seq > current.seq + 1) return outcome('gap');
   // Each section in a patch is whole: replace, never merge, so the client cannot drift
-  // from the server's computation. (A decoded patch holds only the sections it names.)
+  // from the server's computation. (A decoded patch holds only the sections it names.) A
+  // section sent again unchanged (a booking after the first five still sends them) keeps its
+  // reference, so a view that shows it has nothing to render.
+  const next: Record<string, unknown> = { ...current, ...frame.patch, seq };
+  for (const key in frame.patch) {
+    const was = current[key as keyof Snapshot];
+    if (JSON.stringify(next[key]) === JSON.stringify(was)) next[key] = was;
+  }
   return outcome(
     'applied',
-    freezeDeep({ ...current, ...frame.patch, seq }),
+    freezeDeep(next as Snapshot),
     freezeDeep({
       seq,
       kind: frame.kind,
