@@ -7,7 +7,7 @@
  * every node (LISTEN/NOTIFY, then a read of the log), one node runs the scheduler, and a
  * node that loses its database says so on /healthz and sends its clients elsewhere.
  */
-import { createAdaptorServer, upgradeWebSocket, type ServerType } from '@hono/node-server';
+import { createAdaptorServer, type ServerType } from '@hono/node-server';
 import { randomBytes } from 'node:crypto';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -28,6 +28,7 @@ import { Metrics } from './metrics.js';
 import { Projection } from './projection.js';
 import { Relay } from './relay.js';
 import { Scheduler } from './scheduler.js';
+import { acceptWebSockets } from './transports/upgrade.js';
 import { seed as seedDemoData, seedLoadConsultants } from './seed.js';
 
 export interface StartOptions {
@@ -172,6 +173,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     return head;
   };
 
+  const origins = new OriginPolicy(options.allowedOrigins);
+  const helloTimeoutMs = options.helloTimeoutMs ?? Limits.helloTimeoutMs;
+  const maxBufferedBytes = options.maxBufferedBytes ?? 8 * 1024 * 1024;
   const app = createApp({
     storage,
     consultants,
@@ -183,11 +187,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     auth,
     metrics,
     clock,
-    origins: new OriginPolicy(options.allowedOrigins),
+    origins,
     demo,
-    helloTimeoutMs: options.helloTimeoutMs ?? Limits.helloTimeoutMs,
-    maxBufferedBytes: options.maxBufferedBytes ?? 8 * 1024 * 1024,
-    upgradeWebSocket,
     assetsDir: options.assetsDir,
     resetLog,
     healthy: () => databaseUp,
@@ -199,10 +200,20 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const wss = new WebSocketServer({ noServer: true, maxPayload: 256 * 1024 });
   const server: ServerType = createAdaptorServer({
     fetch: app.fetch,
-    websocket: { server: wss },
     ...(options.tls
       ? { createServer: createHttpsServer, serverOptions: { cert: options.tls.cert, key: options.tls.key } }
       : {}),
+  });
+  acceptWebSockets(server, wss, origins, {
+    auth,
+    feed,
+    hub,
+    consultants,
+    clock,
+    healthy: () => databaseUp,
+    metrics,
+    helloTimeoutMs,
+    maxBufferedBytes,
   });
 
   // Requests whose response has not finished; upgraded WebSockets are not requests here.

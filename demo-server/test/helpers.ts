@@ -264,10 +264,13 @@ export class WsClient implements FrameSource {
     });
   }
 
-  static async open(server: { url: string }, options: { origin?: string } = {}): Promise<WsClient> {
+  static async open(
+    server: { url: string },
+    options: { origin?: string; path?: string } = {},
+  ): Promise<WsClient> {
     const client = new WsClient(
       new WebSocket(
-        server.url.replace(/^http/, 'ws') + '/api/ws',
+        server.url.replace(/^http/, 'ws') + (options.path ?? '/api/ws'),
         options.origin ? { origin: options.origin } : {},
       ),
     );

@@ -134,6 +134,15 @@ describe('WebSocket', async () => {
     await sameOrigin.close();
   });
 
+  it('refuses an upgrade anywhere but the WebSocket route (404); its query string does not matter', async () => {
+    for (const path of ['/api/stream', '/api/ws/extra', '/', '/healthz'])
+      await assert.rejects(WsClient.open(server, { path }), /upgrade refused: 404/, path);
+    const client = await WsClient.open(server, { path: '/api/ws?v=1' });
+    client.send({ type: 'hello', token, since: null });
+    assert.equal((await client.next()).type, 'welcome');
+    await client.close();
+  });
+
   it('a 1,000-event burst reaches one connection complete and in order', async () => {
     const client = await WsClient.connect(server, token);
     await client.next();

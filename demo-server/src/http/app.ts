@@ -2,8 +2,6 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
-import type { UpgradeWebSocket } from 'hono/ws';
-import type { WebSocket } from 'ws';
 import { ErrorCode, Limits, Paths } from '@fg/protocol';
 import type { Auth } from '../auth.js';
 import type { Clock } from '../clock.js';
@@ -20,7 +18,6 @@ import { demoRoutes } from '../routes/demo.js';
 import { staticRoutes } from '../routes/static.js';
 import { longPollHandler } from '../transports/longpoll.js';
 import { sseHandler } from '../transports/sse.js';
-import { WebSocketConnection } from '../transports/websocket.js';
 import type { OriginPolicy } from './origin.js';
 import { authenticate, errorResponse, jsonText, NO_STORE, toErrorResponse } from './respond.js';
 
@@ -37,9 +34,6 @@ export interface AppDeps {
   clock: Clock;
   origins: OriginPolicy;
   demo: boolean;
-  helloTimeoutMs: number;
-  maxBufferedBytes: number;
-  upgradeWebSocket: UpgradeWebSocket<unknown>;
   assetsDir?: string;
   resetLog(consultantId: string): Promise<LogHead>;
   /** False while this node has lost its database. */
@@ -103,23 +97,9 @@ export function createApp(deps: AppDeps): Hono {
     return c.json({ id, read: true, changed: event !== null, seq }, 200, NO_STORE);
   });
 
-  app.get(
-    Paths.websocket,
-    deps.upgradeWebSocket(() => {
-      let connection: WebSocketConnection | undefined;
-      return {
-        onOpen: (_event, ws) => {
-          connection = new WebSocketConnection(ws.raw as WebSocket, {
-            ...deps,
-            helloTimeoutMs: deps.helloTimeoutMs,
-            maxBufferedBytes: deps.maxBufferedBytes,
-          });
-        },
-        onMessage: (event) => connection?.receive(event.data),
-        onClose: () => connection?.closed(),
-      };
-    }),
-    () => errorResponse(new AppError(400, ErrorCode.malformed, 'This route only accepts WebSocket upgrades')),
+  // Upgrades never get here (transports/upgrade.ts takes them); a plain GET does.
+  app.get(Paths.websocket, () =>
+    errorResponse(new AppError(400, ErrorCode.malformed, 'This route only accepts WebSocket upgrades')),
   );
 
   app.get(Paths.stream, (c) => sseHandler(c, deps));
