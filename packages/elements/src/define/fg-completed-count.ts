@@ -1,8 +1,7 @@
 import { FgCompletedCount } from '../completed-count/completed-count.js';
-import { defineElement } from '../define-element.js';
 // Defined first, so that a provider already in the page answers this widget's context request.
 import './fg-dashboard-provider.js';
-defineElement('fg-completed-count', FgCompletedCount);
+if (!customElements.get('fg-completed-count')) customElements.define('fg-completed-count', FgCompletedCount);
 
 declare global {
   interface HTMLElementTagNameMap {

@@ -1,7 +1,7 @@
 import { FgDashboardProvider } from '../provider/provider.js';
-import { defineElement } from '../define-element.js';
 
-defineElement('fg-dashboard-provider', FgDashboardProvider);
+if (!customElements.get('fg-dashboard-provider'))
+  customElements.define('fg-dashboard-provider', FgDashboardProvider);
 
 declare global {
   interface HTMLElementTagNameMap {

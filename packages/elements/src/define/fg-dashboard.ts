@@ -1,5 +1,4 @@
 import { FgDashboard } from '../dashboard/dashboard.js';
-import { defineElement } from '../define-element.js';
 // Every widget the dashboard lays out, the provider first.
 import './fg-dashboard-provider.js';
 import './fg-welcome-banner.js';
@@ -11,7 +10,7 @@ import './fg-stats-cards.js';
 import './fg-upcoming-list.js';
 import './fg-recent-messages.js';
 import './fg-live-region.js';
-defineElement('fg-dashboard', FgDashboard);
+if (!customElements.get('fg-dashboard')) customElements.define('fg-dashboard', FgDashboard);
 
 declare global {
   interface HTMLElementTagNameMap {

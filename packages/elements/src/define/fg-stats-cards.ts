@@ -1,8 +1,7 @@
 import { FgStatsCards } from '../stats-cards/stats-cards.js';
-import { defineElement } from '../define-element.js';
 // Defined first, so that a provider already in the page answers this widget's context request.
 import './fg-dashboard-provider.js';
-defineElement('fg-stats-cards', FgStatsCards);
+if (!customElements.get('fg-stats-cards')) customElements.define('fg-stats-cards', FgStatsCards);
 
 declare global {
   interface HTMLElementTagNameMap {

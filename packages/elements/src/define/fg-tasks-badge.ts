@@ -1,8 +1,7 @@
 import { FgTasksBadge } from '../tasks-badge/tasks-badge.js';
-import { defineElement } from '../define-element.js';
 // Defined first, so that a provider already in the page answers this widget's context request.
 import './fg-dashboard-provider.js';
-defineElement('fg-tasks-badge', FgTasksBadge);
+if (!customElements.get('fg-tasks-badge')) customElements.define('fg-tasks-badge', FgTasksBadge);
 
 declare global {
   interface HTMLElementTagNameMap {

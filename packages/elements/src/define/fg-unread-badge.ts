@@ -1,8 +1,7 @@
 import { FgUnreadBadge } from '../unread-badge/unread-badge.js';
-import { defineElement } from '../define-element.js';
 // Defined first, so that a provider already in the page answers this widget's context request.
 import './fg-dashboard-provider.js';
-defineElement('fg-unread-badge', FgUnreadBadge);
+if (!customElements.get('fg-unread-badge')) customElements.define('fg-unread-badge', FgUnreadBadge);
 
 declare global {
   interface HTMLElementTagNameMap {

@@ -1,8 +1,7 @@
 import { FgUpcomingList } from '../upcoming-list/upcoming-list.js';
-import { defineElement } from '../define-element.js';
 // Defined first, so that a provider already in the page answers this widget's context request.
 import './fg-dashboard-provider.js';
-defineElement('fg-upcoming-list', FgUpcomingList);
+if (!customElements.get('fg-upcoming-list')) customElements.define('fg-upcoming-list', FgUpcomingList);
 
 declare global {
   interface HTMLElementTagNameMap {

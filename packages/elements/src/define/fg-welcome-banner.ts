@@ -1,8 +1,7 @@
 import { FgWelcomeBanner } from '../welcome-banner/welcome-banner.js';
-import { defineElement } from '../define-element.js';
 // Defined first, so that a provider already in the page answers this widget's context request.
 import './fg-dashboard-provider.js';
-defineElement('fg-welcome-banner', FgWelcomeBanner);
+if (!customElements.get('fg-welcome-banner')) customElements.define('fg-welcome-banner', FgWelcomeBanner);
 
 declare global {
   interface HTMLElementTagNameMap {
