@@ -11,6 +11,8 @@ import type { RelayMessage } from './relay.js';
 
 /** Consultant used only here, so the lock and channel names are this file's alone. */
 const CONSULTANT = 'c-busy';
+/** The name of this consultant's lock, and of its tabs' channel. */
+const LOCK = lockName(parseEndpoint(env.proxyUrl), CONSULTANT);
 
 interface Tab {
   readonly frame: HTMLIFrameElement;
@@ -63,11 +65,10 @@ describe('tabs share one connection (Web Locks + BroadcastChannel)', () => {
     for (const tab of tabs.splice(0)) closeTab(tab);
     // A closed tab's lock goes a moment later: a test whose first tab found it still held
     // would begin as a follower of a tab that is gone.
-    const name = lockName(parseEndpoint(env.proxyUrl), CONSULTANT);
     let held = true;
     while (held) {
       const { held: holders = [], pending = [] } = await navigator.locks.query();
-      held = [...holders, ...pending].some((lock) => lock.name === name);
+      held = [...holders, ...pending].some((lock) => lock.name === LOCK);
       if (held) await new Promise((resolve) => setTimeout(resolve, 5));
     }
     await fault({ reset: true });
@@ -174,8 +175,7 @@ describe('tabs share one connection (Web Locks + BroadcastChannel)', () => {
     const alone = await openTab();
     tabs.push(alone);
     await until(() => live(alone) && !alone.client.metrics().relaying, 'alone, and knows it');
-    const name = lockName(parseEndpoint(env.proxyUrl), CONSULTANT);
-    const channel = new BroadcastChannel(name);
+    const channel = new BroadcastChannel(LOCK);
     const heard: RelayMessage[] = [];
     channel.onmessage = (event: MessageEvent<RelayMessage>) => heard.push(event.data);
     const waiting = new AbortController();
@@ -185,7 +185,7 @@ describe('tabs share one connection (Web Locks + BroadcastChannel)', () => {
       // Join as a tab does: wait for the lock, then ask for the state. Messages from one tab
       // arrive in order, so a frame relayed before the answer would be heard before it.
       void navigator.locks
-        .request(name, { signal: waiting.signal }, () => new Promise(() => {}))
+        .request(LOCK, { signal: waiting.signal }, () => new Promise(() => {}))
         .catch(() => {});
       channel.postMessage({ t: 'sync' } satisfies RelayMessage);
       await until(() => heard.some((m) => m.t === 'state'), 'the leader answers');
@@ -216,7 +216,7 @@ describe('tabs share one connection (Web Locks + BroadcastChannel)', () => {
   it("a follower applies relayed frames by the leader's rules: a gap makes it ask for the state, a foreign frame is dropped", async () => {
     const [leader, follower] = await twoTabs();
     // Listen and speak on the tabs' channel, as a misbehaving tab would.
-    const channel = new BroadcastChannel(lockName(parseEndpoint(env.proxyUrl), CONSULTANT));
+    const channel = new BroadcastChannel(LOCK);
     const heard: RelayMessage[] = [];
     channel.onmessage = (event: MessageEvent<RelayMessage>) => heard.push(event.data);
     try {
