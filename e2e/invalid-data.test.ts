@@ -8,7 +8,7 @@ import {
   clientStatus,
   launchChromium,
   listItems,
-  openDashboard,
+  openDashboardWithForgery,
   recordErrors,
   statText,
   type ReportedErrors,
@@ -25,7 +25,7 @@ describe('invalid data (Chromium)', () => {
   let page: Page;
   let errors: ReportedErrors;
   let api: DemoApi;
-  let inject: ((text: string) => void) | undefined;
+  let forge: (text: string) => void;
   const consoleErrors: string[] = [];
   const latency = new LatencyLog(import.meta.filename);
 
@@ -33,12 +33,7 @@ describe('invalid data (Chromium)', () => {
     server = await startServerProcess();
     api = new DemoApi(server.url);
     browser = await launchChromium();
-    const context = await browser.newContext();
-    await context.routeWebSocket(/\/api\/ws/, (ws) => {
-      ws.connectToServer();
-      inject = (text) => ws.send(text);
-    });
-    page = await openDashboard(context, server.url, CONSULTANT);
+    ({ page, forge } = await openDashboardWithForgery(await browser.newContext(), server.url, CONSULTANT));
     page.on('console', (message) => {
       if (message.type() === 'error' || message.type() === 'warning') consoleErrors.push(message.text());
     });
@@ -63,7 +58,7 @@ describe('invalid data (Chromium)', () => {
     it(`${name}: logged, reported as fg-error, recovered from; later updates still show`, async () => {
       const families = Number(await statText(page, 'Family Clients'));
       await errors.take();
-      inject!(frame);
+      forge(frame);
       assert.deepEqual(await errors.next(), [code]);
       const started = performance.now();
       await api.simulate(CONSULTANT, { action: 'associate-family', familyName: `After ${name}` });

@@ -9,7 +9,7 @@ import {
   clientStatus,
   launchChromium,
   listItems,
-  openDashboard,
+  openDashboardWithForgery,
   pageSnapshot,
   recordErrors,
   statText,
@@ -28,20 +28,14 @@ describe('unauthorized update (Chromium)', () => {
   let page: Page;
   let errors: ReportedErrors;
   let api: DemoApi;
-  let injectIntoPage: ((text: string) => void) | undefined;
+  let forge: (text: string) => void;
   const latency = new LatencyLog(import.meta.filename);
 
   before(async () => {
     server = await startServerProcess();
     api = new DemoApi(server.url);
     browser = await launchChromium();
-    const context = await browser.newContext();
-    // Sit between the page and the server on the live WebSocket, to forge frames.
-    await context.routeWebSocket(/\/api\/ws/, (ws) => {
-      ws.connectToServer();
-      injectIntoPage = (text) => ws.send(text);
-    });
-    page = await openDashboard(context, server.url, A);
+    ({ page, forge } = await openDashboardWithForgery(await browser.newContext(), server.url, A));
     errors = await recordErrors(page);
   });
 
@@ -93,12 +87,11 @@ describe('unauthorized update (Chromium)', () => {
   }
 
   it("a forged event from another consultant's log is never applied", async () => {
-    assert.ok(injectIntoPage, 'the page has a live WebSocket');
     await errors.take();
     const own = await api.snapshot(A);
     const bSnapshot = await api.snapshot(B);
     // B's real epoch with the next seq of A: a frame that belongs to another log.
-    injectIntoPage(
+    forge(
       JSON.stringify({
         type: 'event',
         epoch: bSnapshot.epoch,
@@ -114,11 +107,10 @@ describe('unauthorized update (Chromium)', () => {
   });
 
   it("a forged snapshot of another consultant's dashboard is rejected and reported, on a live connection", async () => {
-    assert.ok(injectIntoPage, 'the page has a live WebSocket');
     await errors.take();
     const before = await pageSnapshot(page);
     const bSnapshot = await api.snapshot(B);
-    injectIntoPage(JSON.stringify({ type: 'snapshot', ...bSnapshot, seq: bSnapshot.seq + 1000 }));
+    forge(JSON.stringify({ type: 'snapshot', ...bSnapshot, seq: bSnapshot.seq + 1000 }));
     assert.deepEqual(await errors.next(), ['foreign-frame']);
     const after = await pageSnapshot(page);
     assert.deepEqual(after, before, 'the state is untouched');

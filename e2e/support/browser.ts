@@ -37,6 +37,30 @@ export async function openDashboard(
   return page;
 }
 
+/**
+ * Opens the dashboard with its live WebSocket passing through the test: `forge(text)` hands the
+ * page a frame as if the server had sent it (another consultant's, a malformed one).
+ */
+export async function openDashboardWithForgery(
+  context: BrowserContext,
+  baseUrl: string,
+  consultantId: string,
+): Promise<{ page: Page; forge(text: string): void }> {
+  let toPage: ((text: string) => void) | undefined;
+  await context.routeWebSocket(/\/api\/ws/, (ws) => {
+    ws.connectToServer();
+    toPage = (text) => ws.send(text);
+  });
+  const page = await openDashboard(context, baseUrl, consultantId);
+  return {
+    page,
+    forge(text) {
+      if (!toPage) throw new Error('the page has no live WebSocket to forge frames on');
+      toPage(text);
+    },
+  };
+}
+
 /** What a person reads in a stat card. */
 export async function statText(page: Page, name: string): Promise<string> {
   return (await page.getByRole('group', { name }).locator('[part~="value"]').first().innerText()).trim();
