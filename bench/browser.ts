@@ -7,6 +7,8 @@ import { chromium } from 'playwright-core';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import {
+  FRAME_BOUNDS,
+  histogram,
   mintToken,
   percentiles,
   tasksAround,
@@ -45,6 +47,12 @@ export interface BrowserResult {
    * style, layout, paint, commit), in wall time and in the main thread's CPU time.
    */
   updateFrameTask: { wall: Percentiles; cpu: Percentiles };
+  /**
+   * The distributions behind the percentiles above, for the report: render per update alone and
+   * beside the other dashboards, and the traced frames' CPU time, in `FRAME_BOUNDS` buckets;
+   * event-to-DOM in `HISTOGRAM_BOUNDS` buckets. Absent from runs older than these fields.
+   */
+  histograms?: { render: number[]; renderLoaded: number[]; frameCpu: number[]; eventToDom: number[] };
   /** Frames with an update, and events notified outside a frame (not measured). */
   frames: { updated: number; unframedEvents: number };
   burst: {
@@ -452,6 +460,12 @@ export async function runBrowser(
       renderPerUpdateLoaded: percentiles(steady.render),
       renderPerUpdateWarmUp: percentiles(warmUp.render),
       updateFrameTask: { wall: percentiles(frameTimes.wall), cpu: percentiles(frameTimes.cpu) },
+      histograms: {
+        render: histogram(quiet.render, FRAME_BOUNDS),
+        renderLoaded: histogram(steady.render, FRAME_BOUNDS),
+        frameCpu: histogram(frameTimes.cpu, FRAME_BOUNDS),
+        eventToDom: histogram(steady.eventToDom),
+      },
       frames: { updated: quiet.render.length, unframedEvents: quiet.unframed },
       burst: {
         events: options.burst,

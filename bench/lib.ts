@@ -80,9 +80,16 @@ export function tasksAround(
 /** Buckets for a latency histogram (ms, upper bounds). */
 export const HISTOGRAM_BOUNDS = [1, 2, 5, 10, 20, 50, 100, 250, 500, 1000, 2500, 5000, Infinity];
 
-export function histogram(samples: readonly number[]): number[] {
-  const counts = HISTOGRAM_BOUNDS.map(() => 0);
-  for (const x of samples) counts[HISTOGRAM_BOUNDS.findIndex((b) => x <= b)]!++;
+/** Buckets for the time one frame takes (ms, upper bounds): half milliseconds around the 4 ms bar. */
+export const FRAME_BOUNDS = [1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5, 6, 8, 10, 16, Infinity];
+
+/** How many samples fall in each bucket of `bounds` (ascending upper bounds, the last one `Infinity`). */
+export function histogram(
+  samples: readonly number[],
+  bounds: readonly number[] = HISTOGRAM_BOUNDS,
+): number[] {
+  const counts = bounds.map(() => 0);
+  for (const x of samples) counts[bounds.findIndex((b) => x <= b)]!++;
   return counts;
 }
 

@@ -1,7 +1,7 @@
 // The results as a Markdown table (for the README) and as an HTML page with charts (inline
 // SVG, no scripts, opens from disk in any browser).
 import type { BenchRun } from './run.js';
-import { HISTOGRAM_BOUNDS } from './lib.js';
+import { FRAME_BOUNDS, HISTOGRAM_BOUNDS } from './lib.js';
 
 const ms = (x: number | undefined) =>
   x === undefined || Number.isNaN(x) ? 'n/a' : `${x < 10 ? x.toFixed(1) : x.toFixed(0)} ms`;
@@ -150,19 +150,45 @@ export function renderTable(run: BenchRun): string {
   return lines.join('\n');
 }
 
-function histogramSvg(counts: number[], title: string): string {
+/**
+ * Bars of `counts`, one per bucket of `bounds` (upper bounds in ms). `bar`, when given, is a
+ * budget drawn as a dashed line between the buckets it separates.
+ */
+function histogramSvg(
+  counts: number[],
+  title: string,
+  bounds: readonly number[] = HISTOGRAM_BOUNDS,
+  bar?: number,
+): string {
   const width = 420;
   const height = 160;
   const max = Math.max(1, ...counts);
+  const total = counts.reduce((a, b) => a + b, 0);
   const bw = width / counts.length;
+  const last = bounds[bounds.length - 2]!;
   const bars = counts
     .map((c, i) => {
       const h = (c / max) * (height - 40);
-      const label = HISTOGRAM_BOUNDS[i] === Infinity ? '>5s' : `≤${HISTOGRAM_BOUNDS[i]}`;
-      return `<rect x="${i * bw + 2}" y="${height - 20 - h}" width="${bw - 4}" height="${h}" fill="#3b6ea5"><title>${label} ms: ${c}</title></rect><text x="${i * bw + bw / 2}" y="${height - 6}" font-size="9" text-anchor="middle">${label}</text>`;
+      const label = bounds[i] === Infinity ? `>${last < 1000 ? last : `${last / 1000}s`}` : `≤${bounds[i]}`;
+      return `<rect x="${i * bw + 2}" y="${height - 20 - h}" width="${bw - 4}" height="${h}" fill="#3b6ea5"><title>${label} ms: ${c} of ${total}</title></rect><text x="${i * bw + bw / 2}" y="${height - 6}" font-size="9" text-anchor="middle">${label}</text>`;
     })
     .join('');
-  return `<figure><svg viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${esc(title)}">${bars}</svg><figcaption>${esc(title)}</figcaption></figure>`;
+  const at = bar === undefined ? -1 : bounds.indexOf(bar);
+  const line =
+    at < 0
+      ? ''
+      : `<line x1="${(at + 1) * bw}" x2="${(at + 1) * bw}" y1="8" y2="${height - 18}" stroke="#b3261e" stroke-dasharray="4 3"/><text x="${(at + 1) * bw + 4}" y="16" font-size="10" fill="#b3261e">${bar} ms bar</text>`;
+  return `<figure><svg viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${esc(title)}">${bars}${line}</svg><figcaption>${esc(title)}</figcaption></figure>`;
+}
+
+/** Render per update and event-to-DOM as distributions, when the run has them. */
+function browserSection(run: BenchRun): string {
+  const h = run.browser?.histograms;
+  if (!h) return '';
+  const others = run.browser!.otherDashboards.toLocaleString('en-US');
+  return `<h2>Browser</h2>
+<p>Render per update: from the first callback of a frame that showed an update to the end of that frame's rendering (wall time), and the main thread's CPU time of the same kind of frame in a traced run.</p>
+${histogramSvg(h.render, 'render per update, this dashboard alone (ms, wall)', FRAME_BOUNDS, 4)}${histogramSvg(h.renderLoaded, `render per update beside ${others} other dashboards (ms, wall)`, FRAME_BOUNDS, 4)}${histogramSvg(h.frameCpu, 'update frame, main-thread CPU (ms, traced)', FRAME_BOUNDS, 4)}${histogramSvg(h.eventToDom, `event commit to painted, beside ${others} other dashboards (ms)`, HISTOGRAM_BOUNDS, 50)}`;
 }
 
 function percentileLinesSvg(run: BenchRun, transport: string): string {
@@ -215,6 +241,7 @@ export function renderReport(run: BenchRun): string {
 <h2>Budgets</h2><table><tr><th>what</th><th>the story asks</th><th>our bar</th><th>measured</th><th></th></tr>${table}</table>
 <h2>Fan-out latency by load</h2>${percentileLinesSvg(run, 'websocket')}${percentileLinesSvg(run, 'sse')}
 <h2>Latency histograms</h2>${histograms}
+${browserSection(run)}
 <h2>Bundle sizes</h2><table><tr><th>bundle</th><th>min</th><th>min+gzip</th></tr>${sizes}</table>
 ${run.errors.length ? `<h2>Errors</h2><pre>${esc(run.errors.join('\n'))}</pre>` : ''}
 </body></html>`;
