@@ -29,8 +29,10 @@ export const dashboardStyles = css`
     .bar {
       grid-column: 1 / -1;
     }
+    /* The status takes what the badges leave, at least 16rem, and no more: what it says never moves the badges. */
     .status {
-      margin-inline-end: auto;
+      flex: 1 1 16rem;
+      min-inline-size: 0;
     }
   }
   @container (min-width: 48rem) {

@@ -59,6 +59,27 @@ describe('<fg-dashboard>', () => {
     expect(said).to.contain('New message from The Haddads');
   });
 
+  it('keeps the status bar one size whatever the connection says, at every width', async () => {
+    for (const width of [380, 620, 700, 800, 1100]) {
+      const { el, feed, status } = await mount<FgDashboard>('fg-dashboard', width);
+      // With a sign-in link once expired: the longest status there is.
+      el.parentElement!.setAttribute('login-url', '/login');
+      await feed(new DashboardScript().snapshotFrame());
+      const bar = el.shadowRoot!.querySelector<HTMLElement>('[part=bar]')!;
+      const stats = widget(el, 'fg-stats-cards');
+      await status('live');
+      const live = { bar: bar.getBoundingClientRect().height, stats: stats.getBoundingClientRect().top };
+      // The longest lines: an age after the status, and the sign-in link.
+      for (const next of ['reconnecting', 'offline', 'stale', 'expired', 'live'] as const) {
+        await status(next);
+        expect(
+          { bar: bar.getBoundingClientRect().height, stats: stats.getBoundingClientRect().top },
+          `${width} px, ${next}`,
+        ).to.deep.equal(live);
+      }
+    }
+  });
+
   it('causes no layout shift while the data and a stream of updates arrive (Chromium: WebKit has no Layout Instability API)', async function () {
     if (!layoutShiftSupported()) this.skip();
     const script = new DashboardScript();
