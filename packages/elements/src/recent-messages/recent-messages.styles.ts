@@ -50,6 +50,10 @@ export const recentMessagesStyles = css`
     margin: 0;
     color: var(--_muted);
   }
+  /* Without an action (read, or the session expired), the preview runs to the end of its row. */
+  [role='listitem']:not(:has(button)) .preview {
+    grid-column: 2 / -1;
+  }
   [part~='item-unread'] .preview {
     color: var(--_text);
   }

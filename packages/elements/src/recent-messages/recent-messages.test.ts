@@ -37,6 +37,18 @@ describe('<fg-recent-messages>', () => {
     await expect(el).to.be.accessible();
   });
 
+  it("gives a message's preview the room its row's action leaves: the whole row without one", async () => {
+    const script = new DashboardScript();
+    const { el, feed } = await mount<FgRecentMessages>('fg-recent-messages', 360);
+    await feed(script.snapshotFrame());
+    await feed(script.message(messageItem(9, { id: 'new', preview: 'A long message '.repeat(8) })));
+    const [unread, read] = rows(el).map((row) => row.querySelector('.preview')!.getBoundingClientRect());
+    const button = rows(el)[0]!.querySelector('button')!.getBoundingClientRect();
+    expect(unread!.right, 'beside the button').to.be.at.most(button.left);
+    expect(read!.left).to.equal(unread!.left);
+    expect(read!.right, 'to the end of a row without one').to.be.above(button.left);
+  });
+
   it('shows an empty state, not an error, with no messages', async () => {
     const { el, feed } = await mount<FgRecentMessages>('fg-recent-messages');
     await feed(new DashboardScript(emptySnapshot()).snapshotFrame());
