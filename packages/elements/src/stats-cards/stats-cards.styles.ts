@@ -26,6 +26,12 @@ export const statsCardsStyles = css`
     font-weight: 500;
     line-height: 1.25rem;
   }
+  /* In a narrow card a label may take two lines: every label has room for two, so the values stay in line. */
+  @container (width < 12rem) {
+    .label {
+      min-block-size: 2.5rem;
+    }
+  }
   /*
    * A layout root, one line tall whatever the number: a new value lays out this box alone,
    * not the page. (A flex item cannot be one, so the card is a plain block.)

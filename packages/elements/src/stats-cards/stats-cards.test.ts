@@ -68,6 +68,27 @@ describe('<fg-stats-cards>', () => {
     expect(value.scrollWidth, 'nothing cut off').to.be.at.most(value.clientWidth);
   });
 
+  it('keeps the values of a row in line when a label takes two lines', async () => {
+    for (const width of [360, 700]) {
+      const { el, feed } = await mount<FgStatsCards>('fg-stats-cards', width);
+      await feed(new DashboardScript().snapshotFrame());
+      const tops = new Map<number, number[]>();
+      for (const group of el.shadowRoot!.querySelectorAll('[role="group"]')) {
+        const row = Math.round(group.getBoundingClientRect().top);
+        const value = group.querySelector('[part~="value"]')!.getBoundingClientRect().top;
+        tops.set(row, [...(tops.get(row) ?? []), value]);
+      }
+      // The labels' text, not their boxes (which all have room for two lines).
+      const lines = [...el.shadowRoot!.querySelectorAll('[part~="label"]')].map((label) => {
+        const range = document.createRange();
+        range.selectNodeContents(label);
+        return range.getBoundingClientRect().height;
+      });
+      expect(Math.max(...lines), `${width} px: a label that wraps`).to.be.above(Math.min(...lines));
+      for (const values of tops.values()) expect(new Set(values).size, `${width} px: ${values}`).to.equal(1);
+    }
+  });
+
   it('updates the matching card on each event: family associated, payment, consultation started', async () => {
     const script = new DashboardScript();
     const { el, feed } = await mount<FgStatsCards>('fg-stats-cards');
