@@ -12,7 +12,7 @@ export const upcomingListStyles = css`
   }
   [role='listitem'],
   .row {
-    grid-template-columns: minmax(0, 1fr) 5.5rem;
+    grid-template-columns: minmax(0, 1fr) 6rem;
     grid-template-rows: 1.375rem 1.25rem;
     column-gap: 0.75rem;
   }
@@ -28,10 +28,13 @@ export const upcomingListStyles = css`
     font-size: 0.8125rem;
     color: var(--_muted);
   }
+  /* Every chip as wide as its column: a status that changes never moves or resizes it. */
   .status {
     grid-row: 1 / span 2;
     grid-column: 2;
     align-self: center;
+    justify-self: stretch;
+    text-align: center;
     background: var(--fg-upcoming-list-scheduled-background, var(--_sunken));
     color: var(--fg-upcoming-list-scheduled-color, var(--_muted));
   }

@@ -40,6 +40,21 @@ describe('<fg-upcoming-list>', () => {
     await expect(el).to.be.accessible();
   });
 
+  it('gives every status chip the same box, so a consultation that starts changes no geometry', async () => {
+    const { el, feed } = await mount<FgUpcomingList>('fg-upcoming-list', 360);
+    await feed(new DashboardScript().snapshotFrame());
+    const chips = rows(el).map((r) => r.querySelector('[part~="status"]')!);
+    expect(new Set(chips.map((chip) => chip.textContent!.trim()))).to.deep.equal(
+      new Set(['Active', 'Scheduled']),
+    );
+    const boxes = chips.map((chip) => {
+      const box = chip.getBoundingClientRect();
+      return { left: box.left, width: box.width, fits: chip.scrollWidth <= chip.clientWidth };
+    });
+    for (const box of boxes) expect(box).to.deep.equal(boxes[0]);
+    expect(boxes[0]!.fits, '"Scheduled" fits its chip').to.equal(true);
+  });
+
   it("counts relative times from the server's clock, not this device's", async () => {
     const { el, feed, store } = await mount<FgUpcomingList>('fg-upcoming-list');
     const script = new DashboardScript();
