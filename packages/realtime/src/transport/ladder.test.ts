@@ -204,7 +204,7 @@ describe('Ladder (with hand-driven transports)', () => {
     expect(delays).to.deep.equal([499, 999, 1999, 3999, 7999]);
     await t.clock.advance(HEALTHY_SPELL_MS);
     t.fakes.last.fail();
-    expect(t.clock.pending).to.deep.equal([499]);
+    expect(t.clock.pending[0]).to.equal(499);
   });
 
   it('when the server itself ends an open connection (a restart), retries stay within 1 s for a while', async () => {
@@ -288,6 +288,23 @@ describe('Ladder (with hand-driven transports)', () => {
     expect(next.rung).to.equal('websocket');
     next.welcome(10);
     expect(t.statuses).to.deep.equal(['live', 'stale', 'live']);
+  });
+
+  it('marks the state stale once a dropped connection has been gone for heartbeat + 10 s, live again when one opens', async () => {
+    t = setup({ rungs: ['websocket'], random: 0.999_999 });
+    const ws = await t.transport(0);
+    ws.welcome(10, 'e1', 1000); // the last frame: heartbeats every second, so 11 s of silence at most
+    await t.clock.advance(4000);
+    ws.fail({ kind: 'ended', detail: 'WebSocket closed 1001 (server shutting down)' });
+    expect(t.client.status).to.equal('reconnecting');
+    // The server stays away: the tries that follow never open (each gives up after 5 s).
+    await t.clock.advance(11_000 - 4000 - 1);
+    expect(t.client.status, 'a heartbeat and its grace after the last frame').to.equal('reconnecting');
+    await t.clock.advance(1);
+    expect(t.client.status).to.equal('stale');
+    t.fakes.last.welcome(10, 'e1', 1000);
+    expect(t.client.status).to.equal('live');
+    expect(t.statuses).to.deep.equal(['live', 'reconnecting', 'stale', 'live']);
   });
 
   it('retries at once when the browser comes back online', async () => {

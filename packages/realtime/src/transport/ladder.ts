@@ -115,7 +115,8 @@ export interface Ladder {
  * to the live connection; `open` and `probeOpen` are the open timeouts of the active attempt and of
  * the probe.
  */
-type TimerName = 'retry' | 'probe' | 'healthy' | 'watchdog' | 'ping' | 'renew' | 'open' | 'probeOpen';
+type TimerName =
+  'retry' | 'probe' | 'healthy' | 'watchdog' | 'stale' | 'ping' | 'renew' | 'open' | 'probeOpen';
 
 /**
  * The transport ladder. It owns every retry: one connection at a time (plus at most one
@@ -321,7 +322,7 @@ export function createLadder(options: {
     everOpened = true;
     restartUntil = 0;
     authRefreshed = stale = offline = false;
-    clear('retry');
+    clear('retry', 'stale');
     after('healthy', HEALTHY_SPELL_MS, () => (failures = 0));
     armWatchdog(attempt);
     scheduleProbe();
@@ -339,6 +340,7 @@ export function createLadder(options: {
       return;
     }
     dropActive(attempt);
+    staleAfterSilence(attempt);
     if (kind === 'auth') {
       void authFailed(attempt);
       return;
@@ -433,6 +435,20 @@ export function createLadder(options: {
     host.error('stalled', `no frame for ${silence} ms on ${attempt.rung}`);
     dropActive(attempt);
     retry(attempt.i);
+  };
+
+  /**
+   * A connection that dropped and has not come back: once nothing has been heard for as long as
+   * it could have been silent (a heartbeat and its grace), what the page shows is stale too,
+   * whether or not the tries to reconnect fail quickly.
+   */
+  const staleAfterSilence = (attempt: Attempt): void => {
+    if (stale || !everOpened || 'stale' in timers) return;
+    after('stale', Math.max(0, lastFrameAt + silenceOf(attempt) - clock.now()), () => {
+      if (active?.o) return;
+      stale = true;
+      publish();
+    });
   };
 
   /** Learns when the attempt's token expires, and sets its renewal. */
