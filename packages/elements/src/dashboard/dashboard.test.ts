@@ -1,12 +1,15 @@
 import { expect, nextFrame } from '@open-wc/testing';
 import '../define/fg-dashboard.js';
 import type { FgDashboard } from './dashboard.js';
-import { DashboardScript, messageItem, upcomingItem } from '../test/frames.js';
+import { setClock } from '../format.js';
+import { DashboardScript, NOW, messageItem, upcomingItem } from '../test/frames.js';
 import { layoutShiftDuring, layoutShiftSupported, mount, text } from '../test/harness.js';
 
 const widget = (el: FgDashboard, tag: string) => el.shadowRoot!.querySelector(tag)!;
 
 describe('<fg-dashboard>', () => {
+  afterEach(() => setClock(undefined));
+
   it('lays out every widget and exactly one live region', async () => {
     const { el } = await mount<FgDashboard>('fg-dashboard', 1200);
     for (const tag of [
@@ -38,7 +41,7 @@ describe('<fg-dashboard>', () => {
 
   it('changes the right widgets for each event', async () => {
     const script = new DashboardScript();
-    const { el, feed } = await mount<FgDashboard>('fg-dashboard', 1200);
+    const { el, feed, settle } = await mount<FgDashboard>('fg-dashboard', 1200);
     await feed(script.snapshotFrame());
     await feed(script.book(upcomingItem(0, { id: 'b', familyName: 'The Okonkwo family' })));
     expect(text(widget(el, 'fg-upcoming-list'))).to.contain('The Okonkwo family');
@@ -55,6 +58,9 @@ describe('<fg-dashboard>', () => {
     expect(text(widget(el, 'fg-tasks-badge'))).to.contain('3');
     await feed(script.completeConsultation());
     expect(text(widget(el, 'fg-completed-count'))).to.contain('15');
+    // The region announces the news once it stops coming for half a second.
+    setClock(() => NOW + 500);
+    await settle();
     const said = widget(el, 'fg-live-region').shadowRoot!.querySelector('[role="status"]')!.textContent;
     expect(said).to.contain('New message from The Haddads');
   });

@@ -1,16 +1,38 @@
 import { expect } from '@open-wc/testing';
 import '../define/fg-live-region.js';
 import type { FgLiveRegion } from './live-region.js';
-import { DashboardScript, messageItem, upcomingItem } from '../test/frames.js';
-import { mount, text } from '../test/harness.js';
+import { setClock } from '../format.js';
+import { DashboardScript, NOW, messageItem, upcomingItem } from '../test/frames.js';
+import { mount, text, type Mounted } from '../test/harness.js';
 
 const region = (el: FgLiveRegion) => el.shadowRoot!.querySelector('[role="status"]')!;
 const said = (el: FgLiveRegion) => [...region(el).querySelectorAll('p')].map((p) => p.textContent);
 
+/** A region that has seen the story's dashboard, and every announcement it makes from then on. */
+async function listening() {
+  const script = new DashboardScript();
+  const mounted = await mount<FgLiveRegion>('fg-live-region');
+  await mounted.feed(script.snapshotFrame());
+  await mounted.status('live');
+  const heard: string[][] = [];
+  new MutationObserver(() => heard.push(said(mounted.el))).observe(region(mounted.el), { childList: true });
+  return { ...mounted, script, heard };
+}
+
+/** Moves the shared clock to `ms` after `NOW` and lets the widgets catch up. */
+async function at(ms: number, { settle }: Pick<Mounted<FgLiveRegion>, 'settle'>): Promise<void> {
+  setClock(() => NOW + ms);
+  await settle();
+}
+
 describe('<fg-live-region>', () => {
+  afterEach(() => setClock(undefined));
+
   it('is one polite status region, silent at first', async () => {
-    const { el, feed } = await mount<FgLiveRegion>('fg-live-region');
+    const { el, feed, status, settle } = await mount<FgLiveRegion>('fg-live-region');
     await feed(new DashboardScript().snapshotFrame());
+    await status('live');
+    await at(5_000, { settle });
     expect(el.shadowRoot!.querySelectorAll('[aria-live]')).to.have.length(1);
     expect(region(el).getAttribute('aria-live')).to.equal('polite');
     expect(said(el)).to.deep.equal([]);
@@ -18,45 +40,138 @@ describe('<fg-live-region>', () => {
   });
 
   it('announces a booking and a message, and not a payment', async () => {
-    const script = new DashboardScript();
-    const { el, feed } = await mount<FgLiveRegion>('fg-live-region');
-    await feed(script.snapshotFrame());
+    const { el, feed, settle, script } = await listening();
     await feed(script.book(upcomingItem(0, { id: 'b', familyName: 'The Okonkwo family' })));
+    await at(500, { settle });
     expect(said(el)).to.deep.equal(['New booking: The Okonkwo family, Today, 10:45 AM']);
     await feed(script.message(messageItem(5, { id: 'm', familyName: 'The Haddads' })));
+    await at(1_000, { settle });
     expect(said(el)).to.deep.equal(['New message from The Haddads']);
     await feed(script.payment(25_000));
+    await at(1_500, { settle });
     expect(said(el)).to.deep.equal(['New message from The Haddads'], 'nothing new said');
     await feed(script.associateFamily(), script.addTask(), script.start('s1'), script.completeConsultation());
+    await at(2_000, { settle });
     expect(said(el)).to.deep.equal(['New message from The Haddads'], 'still nothing new said');
   });
 
-  it('sums up a burst instead of reading it item by item', async () => {
-    const script = new DashboardScript();
-    const { el, feed } = await mount<FgLiveRegion>('fg-live-region');
-    await feed(script.snapshotFrame());
+  it('reads one message after a quiet half second, and not before', async () => {
+    const { el, feed, settle, script, heard } = await listening();
+    await feed(script.message(messageItem(5, { id: 'm', familyName: 'The Haddads' })));
+    await at(499, { settle });
+    expect(said(el)).to.deep.equal([], 'still waiting for more');
+    await at(500, { settle });
+    expect(heard).to.deep.equal([['New message from The Haddads']]);
+  });
+
+  it('sums up a burst that arrives over several frames, once', async () => {
+    const { feed, settle, script, heard } = await listening();
+    for (let i = 1; i <= 5; i++) {
+      await at(i * 15, { settle });
+      await feed(script.message(messageItem(10 + i, { id: `b${i}`, familyName: `Fam ${i}` })));
+    }
+    await at(75 + 500, { settle });
+    await at(3_000, { settle });
+    expect(heard).to.deep.equal([['5 new messages']]);
+  });
+
+  it('sums up a burst within one frame', async () => {
+    const { feed, settle, script, heard } = await listening();
     const burst = [1, 2, 3, 4].map((i) => script.message(messageItem(10 + i, { id: `b${i}` })));
     await feed(script.payment(100), ...burst);
-    expect(said(el)).to.deep.equal(['4 new messages']);
+    await at(500, { settle });
+    expect(heard).to.deep.equal([['4 new messages']]);
+  });
+
+  it('says a message and a booking that came apart within the window in one announcement', async () => {
+    const { feed, settle, script, heard } = await listening();
+    await feed(script.message(messageItem(5, { id: 'm', familyName: 'The Haddads' })));
+    await at(300, { settle });
+    await feed(script.book(upcomingItem(0, { id: 'b', familyName: 'The Okonkwo family' })));
+    await at(700, { settle });
+    expect(heard).to.deep.equal([], 'the booking started the quiet window again');
+    await at(800, { settle });
+    expect(heard).to.deep.equal([
+      ['New message from The Haddads', 'New booking: The Okonkwo family, Today, 10:45 AM'],
+    ]);
+  });
+
+  it('sums up each kind that came more than twice, in one announcement', async () => {
+    const { feed, settle, script, heard } = await listening();
+    for (let i = 0; i < 3; i++) {
+      await at(i * 100, { settle });
+      await feed(
+        script.book(upcomingItem(0, { id: `b${i}` })),
+        script.message(messageItem(10 + i, { id: `m${i}` })),
+      );
+    }
+    await at(700, { settle });
+    expect(heard).to.deep.equal([['3 new bookings', '3 new messages']]);
+  });
+
+  it('still announces a steady stream, every 2 s', async () => {
+    const { feed, settle, script, heard } = await listening();
+    for (let ms = 0; ms < 4_000; ms += 400) {
+      await at(ms, { settle });
+      await feed(script.message(messageItem(10 + ms, { id: `s${ms}` })));
+    }
+    await at(4_000, { settle });
+    // Never a quiet half second: the messages of 0 to 1.6 s are said at 2 s, those of 2 to 3.6 s at 4 s.
+    expect(heard).to.deep.equal([['5 new messages'], ['5 new messages']]);
   });
 
   it('does not announce history: events before it started, or a resync', async () => {
     const script = new DashboardScript();
     script.message(messageItem(1, { id: 'old' }));
-    const { el, feed } = await mount<FgLiveRegion>('fg-live-region');
+    const { el, feed, settle } = await mount<FgLiveRegion>('fg-live-region');
     await feed(script.snapshotFrame());
+    await at(1_000, { settle });
     expect(said(el)).to.deep.equal([]);
     script.book(upcomingItem(3, { id: 'later' }));
     await feed(script.snapshotFrame());
+    await at(2_000, { settle });
     expect(said(el)).to.deep.equal([]);
   });
 
   it('reads family names as text', async () => {
-    const script = new DashboardScript();
-    const { el, feed } = await mount<FgLiveRegion>('fg-live-region');
-    await feed(script.snapshotFrame());
+    const { el, feed, settle, script } = await listening();
     await feed(script.message(messageItem(5, { id: 'x', familyName: '<b>Bold</b>' })));
+    await at(500, { settle });
     expect(region(el).querySelector('b')).to.equal(null);
     expect(text(region(el))).to.equal('New message from <b>Bold</b>');
+  });
+
+  it('announces each change of connection once, and when it is live again', async () => {
+    const { status, heard } = await listening();
+    await status('offline');
+    await status('reconnecting');
+    await status('live');
+    await status('stale');
+    await status('reconnecting');
+    await status('stale');
+    await status('live');
+    await status('expired');
+    expect(heard).to.deep.equal([
+      ['Offline: updates paused'],
+      ['Back online'],
+      ['Updates delayed'],
+      ['Updates resumed'],
+      ['Session expired: sign in again'],
+    ]);
+  });
+
+  it('does not announce a brief reconnection, or the status it finds', async () => {
+    const { el, status, settle, heard } = await listening();
+    await status('reconnecting');
+    await status('live');
+    expect(heard).to.deep.equal([], 'a reconnection');
+    await status('offline');
+    const late = document.createElement('fg-live-region') as FgLiveRegion;
+    el.after(late);
+    await settle();
+    expect(said(late)).to.deep.equal([], 'found offline');
+    await status('live');
+    expect(said(late)).to.deep.equal(['Back online']);
+    late.remove();
   });
 });

@@ -1,6 +1,7 @@
-import { LitElement, css, html, type PropertyValues } from 'lit';
-import type { DashboardState } from '@fg/realtime';
-import { FormatController, now } from '../format.js';
+import { LitElement, css, html } from 'lit';
+import type { AppliedEvent, ConnectionStatus, DashboardState } from '@fg/realtime';
+import type { Snapshot } from '@fg/protocol/frames';
+import { ClockController, FormatController, type Formatter } from '../format.js';
 import { StoreController, shallowEqual } from '../store-controller.js';
 import { widgetStyles } from '../styles.js';
 
@@ -9,18 +10,64 @@ const NO_NEWS: DashboardState['recentEvents'] = [];
 /**
  * The frame's events when one of them is worth announcing, else none: the region does not
  * even update for counts, revenue or recalculations. The epoch too: the region learns where
- * announcing starts as soon as a dashboard arrives.
+ * announcing starts as soon as a dashboard arrives. The status changes a few times a session.
  */
-const select = ({ recentEvents, snapshot }: DashboardState) => ({
+const select = ({ recentEvents, snapshot, status }: DashboardState) => ({
   news: recentEvents.some((e) => e.priority === 'high') ? recentEvents : NO_NEWS,
   epoch: snapshot?.epoch,
+  status,
 });
 
 /**
+ * News waits until none came for this long. A burst the server sends at once reaches the
+ * page over several animation frames (five messages took about 60 ms), and a screen reader
+ * reads every change of the region: a burst is gathered before it is summed up. Half a
+ * second covers a burst with room to spare and still feels immediate.
+ */
+const QUIET_MS = 500;
+/**
+ * News waits no longer than this after the first of it: a steady stream never goes quiet,
+ * yet is still announced every 2 s, about the time one sentence takes to read, so
+ * announcements neither queue up nor stop.
+ */
+const CEILING_MS = 2000;
+/** How often the shared clock looks at waiting news: an announcement is at most this late. */
+const WAIT_STEP_MS = 100;
+
+/** The events that are news, by kind, each with its name for a burst. */
+const NEWS: Readonly<Record<string, string>> = {
+  'consultation.booked': 'bookings',
+  'message.received': 'messages',
+};
+
+/** What a change of connection says; `live` is said only after one of the others. */
+const CONNECTION: Partial<Record<ConnectionStatus, string>> = {
+  offline: 'Offline: updates paused',
+  stale: 'Updates delayed',
+  expired: 'Session expired: sign in again',
+};
+
+/** One kind of news heard and not yet announced: how much, and the first two sentences. */
+interface Heard {
+  count: number;
+  readonly name: string;
+  readonly said: string[];
+}
+
+/**
  * @summary The one polite live region of a dashboard. It announces new messages and new
- * bookings (the high-priority events) and nothing else: counts, revenue, status changes
- * and recalculations are shown without interrupting a screen-reader user. A burst is
- * summed up ("3 new messages") rather than read one by one.
+ * bookings (the high-priority events) and changes of the connection, and nothing else:
+ * counts, revenue and recalculations are shown without interrupting a screen-reader user.
+ *
+ * News is gathered while it keeps coming and announced once, half a second after the last
+ * of it (at most 2 s after the first, so a steady stream is still heard): one or two of a
+ * kind are read out ("New message from The Kim family"), more are summed up
+ * ("5 new messages", "3 new bookings"). What the dashboard held when the region first saw
+ * it, and a reloaded history, are not news.
+ *
+ * The connection is announced once per change: "Offline: updates paused", "Updates delayed",
+ * "Session expired: sign in again", then "Back online" or "Updates resumed" once it is live
+ * again. Connecting and a brief reconnection are not announced.
  *
  * `<fg-dashboard>` contains one; add it yourself only when you lay the widgets out without
  * `<fg-dashboard>`, and only once per page.
@@ -43,45 +90,47 @@ export class FgLiveRegion extends LitElement {
 
   private readonly _view = new StoreController(this, select, shallowEqual);
   private readonly _format = new FormatController(this);
+  /** Joined only while news waits, to announce it when its time comes. */
+  private readonly _clock = new ClockController(this, 0);
 
+  /** The slice last read: the clock updates the region too, and an update reads each slice once. */
+  private _seen: ReturnType<typeof select> | undefined;
   /** Where announcing resumes: events at or before it were already read, or predate this page. */
   private _cursor: { epoch: string; seq: number } | undefined;
+  /** News waiting to be announced, by kind, in the order it came. */
+  private readonly _heard = new Map<string, Heard>();
+  /** When the first and the latest of the waiting news came (the shared clock's time). */
+  private _firstAt = 0;
+  private _lastAt = 0;
+  /** The connection as last told (or first seen): `reconnecting` does not count. */
+  private _connection: ConnectionStatus | undefined;
   /** What the coming update announces. */
   private _batch: string[] = [];
 
-  protected override willUpdate(_changed: PropertyValues<this>): void {
-    const snapshot = this._view.state.snapshot;
-    if (!snapshot) return;
-    const cursor = this._cursor;
-    this._cursor = { epoch: snapshot.epoch, seq: snapshot.seq };
-    // The first state seen, or a new event log: history is not news.
-    if (cursor?.epoch !== snapshot.epoch) return;
-    const fresh = this._view.value.news.filter((e) => e.seq > cursor.seq && e.priority === 'high');
-    const format = this._format.for(snapshot.consultant);
-    // The subjects of one kind of event, each read out, or a burst summed up.
-    const announce = (kind: string, burst: string, one: (id: string) => string) => {
-      const ids = fresh.filter((e) => e.kind === kind).map((e) => e.subject.id);
-      return ids.length > 2 ? [`${ids.length} new ${burst}`] : ids.map(one);
-    };
-    this._batch = [
-      ...announce('consultation.booked', 'bookings', (id) => {
-        const item = snapshot.upcoming.find((i) => i.id === id);
-        return item
-          ? `New booking: ${item.familyName}, ${format.dayAndTime(item.startsAt, this._view.serverTime(now()))}`
-          : 'New consultation booked';
-      }),
-      ...announce('message.received', 'messages', (id) => {
-        const item = snapshot.recentMessages.find((m) => m.id === id);
-        return item ? `New message from ${item.familyName}` : 'New message';
-      }),
-    ];
+  protected override willUpdate(): void {
+    const time = this._clock.now;
+    const view = this._view.value;
+    if (view !== this._seen) {
+      this._seen = view;
+      this._hear(view.news, time);
+      if (this._view.client) this._follow(view.status);
+    }
+    if (this._heard.size && (time - this._lastAt >= QUIET_MS || time - this._firstAt >= CEILING_MS)) {
+      this._batch.push(
+        ...[...this._heard.values()].flatMap(({ count, name, said }) =>
+          count > 2 ? [`${count} new ${name}`] : said,
+        ),
+      );
+      this._heard.clear();
+    }
+    this._clock.granularity = this._heard.size ? WAIT_STEP_MS : 0;
   }
 
   override render() {
     return html`<div class="vh" part="base" role="status" aria-live="polite" aria-atomic="false"></div>`;
   }
 
-  protected override updated(_changed: PropertyValues<this>): void {
+  protected override updated(): void {
     if (!this._batch.length) return;
     // The new batch replaces the old one, as new paragraphs: additions are read, removals are
     // not, and no announcement ever moves (so the region causes no layout shift, even hidden).
@@ -91,5 +140,51 @@ export class FgLiveRegion extends LitElement {
         ...this._batch.map((text) => Object.assign(document.createElement('p'), { textContent: text })),
       );
     this._batch = [];
+  }
+
+  /** Adds the news among `events` to what waits. */
+  private _hear(events: readonly AppliedEvent[], time: number): void {
+    const snapshot = this._view.state.snapshot;
+    if (!snapshot) return;
+    const cursor = this._cursor;
+    this._cursor = { epoch: snapshot.epoch, seq: snapshot.seq };
+    // The first state seen, or a new event log: history is not news.
+    if (cursor?.epoch !== snapshot.epoch) return;
+    const format = this._format.for(snapshot.consultant);
+    for (const event of events) {
+      const name = NEWS[event.kind];
+      if (!name || event.seq <= cursor.seq || event.priority !== 'high') continue;
+      if (!this._heard.size) this._firstAt = time;
+      this._lastAt = time;
+      let heard = this._heard.get(event.kind);
+      if (!heard) this._heard.set(event.kind, (heard = { count: 0, name, said: [] }));
+      // Only one or two of a kind are read out: a burst needs no sentences.
+      if (++heard.count <= 2) heard.said.push(this._sentence(event, snapshot, format));
+    }
+  }
+
+  private _sentence({ kind, subject }: AppliedEvent, snapshot: Snapshot, format: Formatter): string {
+    if (kind === 'message.received') {
+      const item = snapshot.recentMessages.find((m) => m.id === subject.id);
+      return item ? `New message from ${item.familyName}` : 'New message';
+    }
+    const item = snapshot.upcoming.find((i) => i.id === subject.id);
+    return item
+      ? `New booking: ${item.familyName}, ${format.dayAndTime(item.startsAt, this._view.serverTime(this._clock.now))}`
+      : 'New consultation booked';
+  }
+
+  /** Announces a change of connection worth telling, once: not the first status seen. */
+  private _follow(status: ConnectionStatus): void {
+    const before = this._connection;
+    // A reconnection is brief, and a trouble is not over until the status is live again.
+    if (status === 'reconnecting' || status === before) return;
+    this._connection = status;
+    if (!before) return;
+    const said =
+      status === 'live'
+        ? CONNECTION[before] && (before === 'offline' ? 'Back online' : 'Updates resumed')
+        : CONNECTION[status];
+    if (said) this._batch.push(said);
   }
 }
