@@ -23,7 +23,8 @@ const meta = {
       description: {
         story:
           'Visually hidden in a page; restyled here through `::part(base)` to show what a screen ' +
-          'reader hears. Only new messages and new bookings are announced; a burst is summed up.',
+          'reader hears. Only new messages and new bookings are announced, half a second after the ' +
+          'last of them, a burst summed up; and changes of connection.',
       },
     },
   },

@@ -26,7 +26,7 @@ const LABELS: Readonly<Record<ConnectionStatus, string>> = {
  * (nothing heard for a while), "Offline" or "Session expired", with how long ago the last
  * update arrived when it is not live, and a link to sign in again once the session expired.
  *
- * It is not a live region: connection changes are shown, not announced.
+ * It is not a live region: `<fg-live-region>` announces the changes worth hearing.
  *
  * @csspart base - The whole status line (a group named "Connection").
  * @csspart indicator - The colored dot.

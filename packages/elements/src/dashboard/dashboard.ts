@@ -6,7 +6,7 @@ import { dashboardStyles } from './dashboard.styles.js';
  * @summary The whole dashboard, laid out for the space it gets (by container queries, so it
  * fits a sidebar as well as a full page): the welcome banner, the connection status and
  * badges, the four stat cards, upcoming consultations and recent messages, and the one
- * polite live region that announces new messages and bookings.
+ * polite live region that announces new messages and bookings and changes of connection.
  *
  * Place it inside `<fg-dashboard-provider>`. Importing its `define` module defines every
  * widget it uses.
