@@ -55,7 +55,10 @@ function outerScroller(element: Element): Element {
  * another (which costs several times more: new elements to style, an element to take down).
  * As slots, a row holding the focus or the pointer keeps its item (rows are made or removed
  * around it), so the focus never lands on another item, and a button pressed as its item
- * moves away never acts on the item that took its place. A new item fades in (under 300
+ * moves away never acts on the item that took its place. Focus in what an update takes away
+ * (a row whose item left, or a button its row no longer shows) moves, without scrolling, to
+ * the row now at that place (the last row if fewer are left, the heading if none is), so the
+ * next Tab goes on from there instead of from the page's start. A new item fades in (under 300
  * ms), and one named by a high-priority event also shows the highlight color for a moment;
  * its entrance goes with it to whichever row shows it next. No motion under
  * `prefers-reduced-motion`; the first data does not animate.
@@ -232,7 +235,15 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
       else spare.push(entrance);
     }
     const flash = animate ? highPriorityIds(this._view.state.recentEvents, this._flashKind) : undefined;
-    const slots = this._slots(items, old);
+    // The row holding the focus, and its place (nothing to look for when the focus is elsewhere).
+    const root = this.renderRoot as ShadowRoot;
+    const active = root.activeElement;
+    const before = active ? [...old.values()] : [];
+    const place = before.findIndex((row) => row.contains(active));
+    const focused = before[place];
+    const slots = this._slots(items, old, focused);
+    // A focused row that goes stays on the page until the focus has moved on (below).
+    const going = focused && !slots.includes(focused) ? focused : undefined;
     setStyle(list, '--_n', items.length);
     let next = list.firstElementChild;
     items.forEach((item, i) => {
@@ -242,6 +253,7 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
       const [part, content] = this._renderItem(item, format, now, freshness);
       if (row.getAttribute('part') !== part) row.setAttribute('part', part);
       render(content, row, { host: this });
+      if (next === going) next = going.nextElementSibling;
       if (row === next) next = row.nextElementSibling;
       else list.insertBefore(row, next);
       if (row.dataset.key === item.id) return;
@@ -250,23 +262,34 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
       show(row, entering.get(item.id) ?? (arriving ? enter(flash.has(item.id), spare) : undefined));
     });
     for (const entrance of spare) entrance.cancel();
+    if (going) {
+      moveFocus(slots[Math.min(place, slots.length - 1)] ?? root.querySelector('h2')!);
+      going.remove();
+    } else if (focused && root.activeElement !== active) {
+      // The focus fell out of a row that stays: what held it went (a button no longer
+      // offered), and the row takes it; or the row moved (keyed, in a new order), and it goes back.
+      moveFocus(focused.contains(active) ? (active as HTMLElement) : focused);
+    }
   }
 
   /**
    * The row for each item. Keyed, an item keeps its row and a new one gets a new row. As
    * slots, the rows there are show the items in order, made or removed at the end; a row
    * holding the focus, else the row under the pointer, keeps its item (rows are made or
-   * removed before or after it instead), or goes with it.
+   * removed before or after it instead), or goes with it. Rows left out are taken down, but
+   * the focused one: `update()` moves the focus first.
    */
-  private _slots(items: readonly T[], old: Map<string, HTMLElement>): HTMLElement[] {
+  private _slots(
+    items: readonly T[],
+    old: Map<string, HTMLElement>,
+    focused: HTMLElement | undefined,
+  ): HTMLElement[] {
     let slots: (HTMLElement | undefined)[];
     if (!this._rowsAreSlots) {
       slots = items.map((item) => old.get(item.id));
     } else {
-      const active = (this.renderRoot as ShadowRoot).activeElement;
       const rows = [...old.values()];
-      const focused = active ? rows.findIndex((row) => row.contains(active)) : -1;
-      const held = focused < 0 ? rows.findIndex((row) => row.matches(':hover')) : focused;
+      const held = focused ? rows.indexOf(focused) : rows.findIndex((row) => row.matches(':hover'));
       const at = held < 0 ? -1 : items.findIndex((item) => item.id === rows[held]!.dataset.key);
       if (at < 0) {
         // No held row, or its item went: then the row goes with it, as a keyed row would.
@@ -280,7 +303,7 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
       }
     }
     const kept = new Set(slots);
-    for (const row of old.values()) if (!kept.has(row)) row.remove();
+    for (const row of old.values()) if (!kept.has(row) && row !== focused) row.remove();
     return slots.map((row) => row ?? this._makeRow());
   }
 
@@ -386,6 +409,12 @@ function show(row: HTMLElement, entrance: Animation | undefined): void {
     entrances.delete(row);
   }
   row.toggleAttribute('data-flash', !!entrance && flashing.has(entrance));
+}
+
+/** Focuses `element` without scrolling, made focusable by script alone if it was not focusable. */
+function moveFocus(element: HTMLElement): void {
+  if (element.tabIndex < 0) element.tabIndex = -1;
+  element.focus({ preventScroll: true });
 }
 
 let motionQuery: MediaQueryList | undefined;

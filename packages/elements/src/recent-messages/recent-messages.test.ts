@@ -5,6 +5,7 @@ import { FgMarkReadEvent, type FgRecentMessages } from './recent-messages.js';
 import { DashboardScript, emptySnapshot, messageItem } from '../test/frames.js';
 import {
   animationsDone,
+  focusAt,
   layoutShiftDuring,
   layoutShiftSupported,
   mount,
@@ -16,6 +17,7 @@ const list = (el: FgRecentMessages) => el.shadowRoot!.querySelector('[role="list
 const rows = (el: FgRecentMessages) => [...el.shadowRoot!.querySelectorAll<HTMLElement>('[role="listitem"]')];
 const row = (el: FgRecentMessages, key: string) =>
   el.shadowRoot!.querySelector<HTMLElement>(`[data-key="${key}"]`)!;
+const keys = (el: FgRecentMessages) => rows(el).map((r) => r.dataset.key);
 
 describe('<fg-recent-messages>', () => {
   it('is a list named "Recent Messages", busy with skeleton rows while loading', async () => {
@@ -248,6 +250,104 @@ describe('<fg-recent-messages>', () => {
     await status('expired');
     expect(row(el, 'new').querySelector('button')).to.equal(null);
     expect(rows(el)).to.have.length(3);
+  });
+
+  it('moves the focus to the row now at its place when the focused message leaves the list', async () => {
+    const script = new DashboardScript();
+    const { el, feed } = await mount<FgRecentMessages>('fg-recent-messages');
+    await feed(script.snapshotFrame());
+    for (const i of [1, 2, 3]) await feed(script.message(messageItem(10 + i, { id: `n${i}` })));
+    row(el, 'n1').querySelector('button')!.focus();
+    await feed(script.message(messageItem(14, { id: 'n4' })));
+    expect(keys(el)).to.deep.equal(['n4', 'n3', 'n2']);
+    expect(focusAt(el)).to.equal('row n2', 'the third row, now showing the message after');
+    // A focused first row keeps its message down to the last place, then leaves it to the next.
+    row(el, 'n4').focus();
+    for (const i of [5, 6, 7]) await feed(script.message(messageItem(10 + i, { id: `n${i}` })));
+    expect(keys(el)).to.deep.equal(['n7', 'n6', 'n5']);
+    expect(focusAt(el)).to.equal('row n5');
+  });
+
+  it('moves the focus without scrolling to the row it goes to', async () => {
+    const script = new DashboardScript();
+    const { el, feed } = await mount<FgRecentMessages>('fg-recent-messages');
+    el.style.setProperty('--fg-recent-messages-height', 'var(--_row)'); // one row in view
+    await feed(script.snapshotFrame());
+    for (const i of [1, 2, 3]) await feed(script.message(messageItem(10 + i, { id: `n${i}` })));
+    const scroller = el.shadowRoot!.querySelector('.scroller')!;
+    row(el, 'n1').querySelector('button')!.focus({ preventScroll: true });
+    expect(scroller.scrollTop).to.equal(0);
+    await feed(script.message(messageItem(14, { id: 'n4' })));
+    expect(focusAt(el)).to.equal('row n2');
+    expect(scroller.scrollTop, 'the row out of view stays out of view').to.equal(0);
+  });
+
+  it('moves the focus from a message marked read to the row after it once it leaves the list', async () => {
+    const script = new DashboardScript();
+    const { el, feed, store } = await mount<FgRecentMessages>('fg-recent-messages');
+    store.markMessageRead = async () => {};
+    await feed(script.snapshotFrame(), script.message(messageItem(9, { id: 'mine' })));
+    const button = row(el, 'mine').querySelector('button')!;
+    button.focus();
+    button.click();
+    await feed(script.markRead('mine'));
+    expect(focusAt(el)).to.equal('row mine');
+    for (const i of [1, 2, 3]) await feed(script.message(messageItem(10 + i, { id: `n${i}` })));
+    expect(keys(el)).to.deep.equal(['n3', 'n2', 'n1']);
+    expect(focusAt(el)).to.equal('row n1');
+  });
+
+  it('moves the focus to the row when its message is marked read elsewhere', async () => {
+    const script = new DashboardScript();
+    const { el, feed } = await mount<FgRecentMessages>('fg-recent-messages');
+    await feed(script.snapshotFrame(), script.message(messageItem(9, { id: 'new' })));
+    row(el, 'new').querySelector('button')!.focus();
+    // Another tab marked it read: the server sends the new state.
+    await feed(script.markRead('new'));
+    expect(row(el, 'new').querySelector('button')).to.equal(null);
+    expect(focusAt(el)).to.equal('row new');
+  });
+
+  it('moves the focus to the row when the session expires and its button goes', async () => {
+    const script = new DashboardScript();
+    const { el, feed, status } = await mount<FgRecentMessages>('fg-recent-messages');
+    await feed(script.snapshotFrame(), script.message(messageItem(9, { id: 'new' })));
+    row(el, 'new').querySelector('button')!.focus();
+    await status('expired');
+    expect(row(el, 'new').querySelector('button')).to.equal(null);
+    expect(focusAt(el)).to.equal('row new');
+  });
+
+  it('moves the focus to the heading when no message is left, and the last row when fewer are', async () => {
+    const { el } = await mount<FgRecentMessages>('fg-recent-messages');
+    el.items = [messageItem(1), messageItem(2), messageItem(3)];
+    await el.updateComplete;
+    row(el, 'm3').focus();
+    el.items = [messageItem(1), messageItem(4)];
+    await el.updateComplete;
+    expect(focusAt(el)).to.equal('row m4');
+    el.items = [];
+    await el.updateComplete;
+    const heading = el.shadowRoot!.querySelector('h2')!;
+    expect(focusAt(el)).to.equal('h2');
+    expect(heading.tabIndex).to.equal(-1, 'focusable by script alone, not a Tab stop');
+  });
+
+  it('never takes the focus from elsewhere on the page', async () => {
+    const script = new DashboardScript();
+    const { el, feed, store } = await mount<FgRecentMessages>('fg-recent-messages');
+    store.markMessageRead = async () => {};
+    const outside = document.createElement('button');
+    el.after(outside);
+    await feed(script.snapshotFrame(), script.message(messageItem(9, { id: 'new' })));
+    const button = row(el, 'new').querySelector('button')!;
+    button.focus();
+    button.click();
+    outside.focus(); // the person moved on before the server answered
+    await feed(script.markRead('new'));
+    for (const i of [1, 2, 3]) await feed(script.message(messageItem(10 + i, { id: `n${i}` })));
+    expect(focusAt(el)).to.equal('outside: button');
+    expect(document.activeElement === outside, 'the focus stays where the person put it').to.equal(true);
   });
 
   it('causes no layout shift while messages arrive and are read (Chromium: WebKit has no Layout Instability API)', async function () {

@@ -1,4 +1,4 @@
-import { html, nothing, type PropertyValues } from 'lit';
+import { html, nothing } from 'lit';
 import { Limits, type MessageItem } from '@fg/protocol/frames';
 import type { Formatter } from '../format.js';
 import { ListElement } from '../list.js';
@@ -75,22 +75,6 @@ export class FgRecentMessages extends ListElement<MessageItem> {
   /** Messages whose last "Mark as read" failed: their button offers to try again. */
   private readonly _failed = new Set<string>();
 
-  /** A message whose focused button went away with its unread state: its row takes the focus. */
-  private _refocus: string | undefined;
-
-  protected override updated(changed: PropertyValues<this>): void {
-    super.updated(changed);
-    const id = this._refocus;
-    if (id === undefined) return;
-    const row = this.renderRoot.querySelector<HTMLElement>(`[data-key="${CSS.escape(id)}"]`);
-    if (!row) {
-      this._refocus = undefined;
-    } else if (!row.querySelector('button')) {
-      this._refocus = undefined;
-      row.focus();
-    }
-  }
-
   protected _pick(snapshot: { recentMessages: readonly MessageItem[] }) {
     return snapshot.recentMessages;
   }
@@ -99,20 +83,17 @@ export class FgRecentMessages extends ListElement<MessageItem> {
     row.tabIndex = -1;
   }
 
-  private async _markRead(message: MessageItem, event: Event): Promise<void> {
+  private async _markRead(message: MessageItem): Promise<void> {
     if (this._pending.has(message.id)) return;
     if (!this.dispatchEvent(new FgMarkReadEvent(message.id))) return;
     const client = this._view.client;
     if (!client) return;
-    if ((event.currentTarget as HTMLElement).matches(':focus')) this._refocus = message.id;
     this._pending.add(message.id);
     this.requestUpdate();
     try {
       await client.markMessageRead(message.id);
       this._failed.delete(message.id);
     } catch (error) {
-      // The button stays, and with it the focus: no row is to take it later.
-      this._refocus = undefined;
       this._failed.add(message.id);
       this.dispatchEvent(
         new CustomEvent('fg-error', {
@@ -149,7 +130,7 @@ export class FgRecentMessages extends ListElement<MessageItem> {
                 type="button"
                 part=${failed ? 'mark-read mark-read-failed' : 'mark-read'}
                 aria-disabled=${this._pending.has(message.id)}
-                @click=${(event: Event) => this._markRead(message, event)}
+                @click=${() => this._markRead(message)}
               >
                 ${
                   failed

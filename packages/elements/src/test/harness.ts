@@ -86,6 +86,17 @@ export function text(el: Element | null | undefined): string {
 }
 
 /**
+ * Where the focus is, in words a failed check prints (comparing elements, it would print
+ * their whole tree): `row <key>`, or the tag name, of what holds it in `el`'s shadow root,
+ * else `outside: <tag>` for what holds it on the page (`outside: body` once lost).
+ */
+export function focusAt(el: Element): string {
+  const inside = el.shadowRoot!.activeElement as HTMLElement | null;
+  if (!inside) return `outside: ${document.activeElement?.localName}`;
+  return inside.dataset.key === undefined ? inside.localName : `row ${inside.dataset.key}`;
+}
+
+/**
  * Checks that a number's box is a layout root: a new value lays out that box alone, not the
  * page. That takes size and layout containment on a box that is not a flex or grid item
  * (Blink never makes those roots), and a size that did not come from the number.

@@ -5,13 +5,18 @@ import '../define/fg-upcoming-list.js';
 import type { FgUpcomingList } from './upcoming-list.js';
 import { DashboardScript, NOW, busySnapshot, emptySnapshot, upcomingItem } from '../test/frames.js';
 import { setClock } from '../format.js';
-import { layoutShiftDuring, layoutShiftSupported, mount, nodeCount, text } from '../test/harness.js';
+import { focusAt, layoutShiftDuring, layoutShiftSupported, mount, nodeCount, text } from '../test/harness.js';
 
 const list = (el: FgUpcomingList) => el.shadowRoot!.querySelector('[role="list"]')!;
 const rows = (el: FgUpcomingList) => [...el.shadowRoot!.querySelectorAll<HTMLElement>('[role="listitem"]')];
 const row = (el: FgUpcomingList, key: string) =>
   el.shadowRoot!.querySelector<HTMLElement>(`[data-key="${key}"]`)!;
 const fifty = (): UpcomingItem[] => Array.from({ length: 50 }, (_, i) => upcomingItem(i + 10));
+/** Focuses a row: rows hold nothing focusable today, and one made focusable stands for what a row could hold. */
+const focusRow = (el: FgUpcomingList, key: string) => {
+  row(el, key).tabIndex = -1;
+  row(el, key).focus();
+};
 
 describe('<fg-upcoming-list>', () => {
   it('is a list named "Upcoming Consultations", busy with skeleton rows while loading', async () => {
@@ -199,6 +204,40 @@ describe('<fg-upcoming-list>', () => {
     await el.updateComplete;
     expect(nodeCount(el.shadowRoot!)).to.equal(before);
     expect(rows(el).map((r) => r.dataset.key)).to.deep.equal(base.map((item) => item.id));
+  });
+
+  it('moves the focus to the row now at its place when the focused row leaves, to the heading when none is left', async () => {
+    const { el } = await mount<FgUpcomingList>('fg-upcoming-list');
+    const [a, b, c, d] = fifty();
+    el.items = [a!, b!, c!, d!];
+    await el.updateComplete;
+    focusRow(el, c!.id);
+    el.items = [a!, b!, d!];
+    await el.updateComplete;
+    expect(focusAt(el)).to.equal(`row ${d!.id}`, 'the row that took its place');
+    // The item in its place is new: its row is made in the same update, and takes the focus.
+    const fresh = upcomingItem(5, { id: 'fresh' });
+    el.items = [a!, b!, fresh];
+    await el.updateComplete;
+    expect(focusAt(el)).to.equal('row fresh');
+    el.items = [a!];
+    await el.updateComplete;
+    expect(focusAt(el)).to.equal(`row ${a!.id}`, 'the last row');
+    el.items = [];
+    await el.updateComplete;
+    expect(focusAt(el)).to.equal('h2');
+  });
+
+  it('keeps the focus on a row that moves to another place', async () => {
+    const { el } = await mount<FgUpcomingList>('fg-upcoming-list');
+    const [a, b, c] = fifty();
+    el.items = [a!, b!, c!];
+    await el.updateComplete;
+    focusRow(el, c!.id);
+    el.items = [c!, a!, b!];
+    await el.updateComplete;
+    expect(rows(el).map((r) => r.dataset.key)).to.deep.equal([c!.id, a!.id, b!.id]);
+    expect(focusAt(el)).to.equal(`row ${c!.id}`);
   });
 
   it('keeps what the person sees when items are added above the scrolled view of the list', async () => {
