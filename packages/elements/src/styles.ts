@@ -141,6 +141,15 @@ export const listStyles = css`
     inset-inline: 0;
     inset-block-start: 0;
   }
+  /* Where focus goes when an update takes away what held it (list.ts): a row, or the heading. */
+  [role='listitem']:focus-visible {
+    outline: var(--_focus);
+    outline-offset: -2px;
+  }
+  h2:focus-visible {
+    outline: var(--_focus);
+    outline-offset: 2px;
+  }
   [role='listitem'] + [role='listitem'],
   .row + .row {
     box-shadow: inset 0 1px 0 var(--_border);

@@ -18,10 +18,6 @@ export const recentMessagesStyles = css`
     column-gap: 0.5rem;
     row-gap: 0.25rem;
   }
-  [role='listitem']:focus-visible {
-    outline: var(--_focus);
-    outline-offset: -2px;
-  }
   .dot {
     grid-area: dot;
     align-self: center;
