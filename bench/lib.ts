@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { SignJWT } from 'jose';
@@ -180,4 +180,36 @@ export function processUsage(pid: number): { cpuSeconds: number; rssBytes: numbe
   const cpuSeconds = (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
   const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
   return { cpuSeconds, rssBytes: rssKb * 1024 };
+}
+
+/** The share of all cores' time spent busy over `ms` (from `os.cpus()`, any platform). */
+async function busyShare(ms: number): Promise<number> {
+  const sample = () =>
+    cpus().reduce(
+      (sum, { times }) => {
+        const total = times.user + times.nice + times.sys + times.idle + times.irq;
+        return { idle: sum.idle + times.idle, total: sum.total + total };
+      },
+      { idle: 0, total: 0 },
+    );
+  const before = sample();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  const after = sample();
+  const total = after.total - before.total;
+  return total > 0 ? 1 - (after.idle - before.idle) / total : 0;
+}
+
+/**
+ * Waits until the machine is quiet (under `threshold` of all cores busy over a second), at most
+ * `maxMs`: what one phase leaves running as it ends (a database flushing, sockets closing, a
+ * collection) must not fall on the next phase's measurements. Resolves with how long it waited
+ * and how busy the machine was when the phase began.
+ */
+export async function settle(threshold = 0.2, maxMs = 30_000): Promise<{ waitedMs: number; busy: number }> {
+  const started = performance.now();
+  for (;;) {
+    const busy = await busyShare(1000);
+    const waitedMs = performance.now() - started;
+    if (busy < threshold || waitedMs >= maxMs) return { waitedMs, busy };
+  }
 }

@@ -7,7 +7,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { format, resolveConfig } from 'prettier';
 import { runBrowser, type BrowserResult } from './browser.js';
 import { runFanout, type FanoutResult, type FanoutSettings } from './fanout.js';
-import { startBenchServer } from './lib.js';
+import { settle, startBenchServer } from './lib.js';
 import { startClusterBench } from './multinode.js';
 import { runReconnect, type ReconnectResult } from './reconnect.js';
 import { renderReport, renderTable } from './report.js';
@@ -17,8 +17,12 @@ export interface BenchRun {
   mode: 'quick' | 'full';
   date: string;
   machine: { cpus: string; cores: number; memoryGb: number };
-  /** 1-minute load average when each phase began and ended: other work on the machine skews every number. */
-  load: { phase: string; start: number; end: number }[];
+  /**
+   * 1-minute load average when each phase began and ended: other work on the machine skews
+   * every number. Before it began, each phase waited (`settledMs`) for the machine to be quiet
+   * (`busy`: the share of all cores busy in the second before it began).
+   */
+  load: { phase: string; start: number; end: number; settledMs?: number; busy?: number }[];
   versions: { node: string; chromium: string };
   fanout: FanoutResult[];
   browser: BrowserResult | null;
@@ -131,13 +135,18 @@ async function main(): Promise<void> {
     errors: [],
   };
   const phase = async (name: string, work: () => Promise<void>) => {
+    const { waitedMs, busy } = await settle();
+    if (waitedMs > 1500)
+      console.log(
+        `  waited ${(waitedMs / 1000).toFixed(0)} s for a quiet machine (${(busy * 100).toFixed(0)}% busy)`,
+      );
     const start = loadavg()[0]!;
     try {
       await work();
     } catch (error) {
       run.errors.push(`${name}: ${String(error)}`);
     } finally {
-      run.load.push({ phase: name, start, end: loadavg()[0]! });
+      run.load.push({ phase: name, start, end: loadavg()[0]!, settledMs: Math.round(waitedMs), busy });
     }
   };
   const loadConsultants = String(
