@@ -202,8 +202,14 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
                 </div>`
           }
         </div>
+        ${this._renderNote()}
       </div>
     `;
+  }
+
+  /** What a list adds after its rows, inside its card: nothing by default. */
+  protected _renderNote(): unknown {
+    return nothing;
   }
 
   protected override update(changed: PropertyValues<this>): void {

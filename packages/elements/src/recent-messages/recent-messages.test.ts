@@ -201,6 +201,9 @@ describe('<fg-recent-messages>', () => {
     expect(text(again)).to.equal(
       'Not marked as read. Try again to mark the message from The Writers 9 as read',
     );
+    // Said too, politely: not every screen reader reads out a focused button's new name.
+    const status = el.shadowRoot!.querySelector('[role="status"]')!;
+    expect(text(status)).to.equal('Could not mark the message from The Writers 9 as read');
     for (const animation of el.shadowRoot!.getAnimations()) animation.finish();
     await expect(el).to.be.accessible();
     fail = false;
@@ -208,6 +211,7 @@ describe('<fg-recent-messages>', () => {
     await el.updateComplete;
     await nextFrame();
     expect(row(el, 'new').querySelector('button')!.getAttribute('part')).to.equal('mark-read');
+    expect(text(status), 'a new try clears it').to.equal('');
     await feed(script.markRead('new'));
     expect(row(el, 'new').querySelector('button')).to.equal(null);
   });

@@ -31,7 +31,9 @@ declare global {
  * @summary The newest messages from families (the first three), unread ones marked, each
  * with a "Mark as read" action. A list named "Recent Messages".
  *
- * Family-written text is always shown as text, never as markup.
+ * Family-written text is always shown as text, never as markup. When marking a message
+ * read fails, its button says so and offers to try again, and a polite status of the list's
+ * own says it too ("Could not mark the message from … as read").
  *
  * @fires {FgMarkReadEvent} fg-mark-read - Before a message is marked read (cancelable;
  * `detail.messageId`).
@@ -74,6 +76,15 @@ export class FgRecentMessages extends ListElement<MessageItem> {
   private readonly _pending = new Set<string>();
   /** Messages whose last "Mark as read" failed: their button offers to try again. */
   private readonly _failed = new Set<string>();
+  /**
+   * What the last "Mark as read" that failed says, in a polite status of the list's own: the
+   * focused button's new name alone is not read out by every screen reader.
+   */
+  private _note = '';
+
+  protected override _renderNote() {
+    return html`<p class="vh" role="status">${this._note}</p>`;
+  }
 
   protected _pick(snapshot: { recentMessages: readonly MessageItem[] }) {
     return snapshot.recentMessages;
@@ -89,12 +100,14 @@ export class FgRecentMessages extends ListElement<MessageItem> {
     const client = this._view.client;
     if (!client) return;
     this._pending.add(message.id);
+    this._note = '';
     this.requestUpdate();
     try {
       await client.markMessageRead(message.id);
       this._failed.delete(message.id);
     } catch (error) {
       this._failed.add(message.id);
+      this._note = `Could not mark the message from ${message.familyName} as read`;
       this.dispatchEvent(
         new CustomEvent('fg-error', {
           detail: {
