@@ -307,6 +307,17 @@ describe('Ladder (with hand-driven transports)', () => {
     expect(t.statuses).to.deep.equal(['live', 'reconnecting', 'stale', 'live']);
   });
 
+  it('stays offline, not stale, however long the browser has no network', async () => {
+    t = setup({ random: 0.999_999 });
+    const ws = await t.transport(0);
+    ws.welcome(10, 'e1', 1000);
+    t.window.dispatchEvent(new Event('offline'));
+    ws.fail();
+    await t.clock.advance(60_000);
+    expect(t.client.status).to.equal('offline');
+    expect(t.statuses).to.deep.equal(['live', 'offline']);
+  });
+
   it('retries at once when the browser comes back online', async () => {
     t = setup({ random: 0.999_999 });
     const ws = await t.transport(0);

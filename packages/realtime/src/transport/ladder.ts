@@ -115,8 +115,7 @@ export interface Ladder {
  * to the live connection; `open` and `probeOpen` are the open timeouts of the active attempt and of
  * the probe.
  */
-type TimerName =
-  'retry' | 'probe' | 'healthy' | 'watchdog' | 'stale' | 'ping' | 'renew' | 'open' | 'probeOpen';
+type TimerName = 'retry' | 'probe' | 'healthy' | 'watchdog' | 'ping' | 'renew' | 'open' | 'probeOpen';
 
 /**
  * The transport ladder. It owns every retry: one connection at a time (plus at most one
@@ -163,6 +162,8 @@ export function createLadder(options: {
   let timed: Attempt | null = null;
   let guessed: Attempt | null = null;
   let lastFrameAt = 0;
+  /** How long the connection in use may be silent: kept when it drops, for the watchdog. */
+  let silence = 0;
   let lastStatus: string | null = null;
   let attempts = 0;
   /** Rung the pending retry will try. */
@@ -172,8 +173,11 @@ export function createLadder(options: {
   /** Names the last ping; its pong is awaited while the `ping` timer is pending. */
   let pingId = 0;
   const { pending: timers, after, clear } = createTimers<TimerName>(clock);
-  /** Timers that belong to the live connection, not to the ladder. */
-  const clearConnectionTimers = () => clear('healthy', 'watchdog', 'ping', 'renew');
+  /**
+   * Timers that belong to the live connection, not to the ladder. The watchdog is the ladder's:
+   * it counts from the last frame, through a drop too.
+   */
+  const clearConnectionTimers = () => clear('healthy', 'ping', 'renew');
   const isOffline = () => offline || !runtime.isOnline();
   const live = () => !stopped && !expired;
   const isCurrent = (attempt: Attempt) => !stopped && (attempt === active || attempt === probe);
@@ -201,10 +205,10 @@ export function createLadder(options: {
       ? 'expired'
       : rung && !stale && !offline
         ? 'live'
-        : stale
-          ? 'stale'
-          : isOffline()
-            ? 'offline'
+        : isOffline()
+          ? 'offline'
+          : stale
+            ? 'stale'
             : everOpened
               ? 'reconnecting'
               : 'connecting';
@@ -322,7 +326,7 @@ export function createLadder(options: {
     everOpened = true;
     restartUntil = 0;
     authRefreshed = stale = offline = false;
-    clear('retry', 'stale');
+    clear('retry');
     after('healthy', HEALTHY_SPELL_MS, () => (failures = 0));
     armWatchdog(attempt);
     scheduleProbe();
@@ -340,7 +344,6 @@ export function createLadder(options: {
       return;
     }
     dropActive(attempt);
-    staleAfterSilence(attempt);
     if (kind === 'auth') {
       void authFailed(attempt);
       return;
@@ -416,39 +419,29 @@ export function createLadder(options: {
   /**
    * Frames do not touch the watchdog's timer (a new timer per frame cost about a fifth of
    * handling the frame): the one timer, when it runs, measures the silence since the last
-   * frame, and waits again for what is left of it.
+   * frame, and waits again for what is left of it. It goes on when the connection drops:
+   * nothing heard for that long is stale, whether or not the tries to reconnect fail quickly.
    */
   const armWatchdog = (attempt: Attempt): void => {
-    if (!('watchdog' in timers)) after('watchdog', silenceOf(attempt), checkWatchdog);
+    if ('watchdog' in timers) return;
+    silence = silenceOf(attempt);
+    after('watchdog', silence, checkWatchdog);
   };
 
   const checkWatchdog = (): void => {
-    const attempt = active;
-    if (!attempt?.o) return;
-    const silence = silenceOf(attempt);
+    const attempt = active?.o ? active : null;
+    if (attempt) silence = silenceOf(attempt);
     // A last frame in the future means the wall clock went back: count from now.
     lastFrameAt = Math.min(lastFrameAt, clock.now());
     const quiet = clock.now() - lastFrameAt;
     if (quiet < silence) return after('watchdog', silence - quiet, checkWatchdog);
-    // Nothing heard for a heartbeat and its grace: the connection is dead without knowing it.
     stale = true;
+    // Dropped and not back: the state shown is stale, and the retries go on as they were.
+    if (!attempt) return publish();
+    // Nothing heard for a heartbeat and its grace: the connection is dead without knowing it.
     host.error('stalled', `no frame for ${silence} ms on ${attempt.rung}`);
     dropActive(attempt);
     retry(attempt.i);
-  };
-
-  /**
-   * A connection that dropped and has not come back: once nothing has been heard for as long as
-   * it could have been silent (a heartbeat and its grace), what the page shows is stale too,
-   * whether or not the tries to reconnect fail quickly.
-   */
-  const staleAfterSilence = (attempt: Attempt): void => {
-    if (stale || !everOpened || 'stale' in timers) return;
-    after('stale', Math.max(0, lastFrameAt + silenceOf(attempt) - clock.now()), () => {
-      if (active?.o) return;
-      stale = true;
-      publish();
-    });
   };
 
   /** Learns when the attempt's token expires, and sets its renewal. */
