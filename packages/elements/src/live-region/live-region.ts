@@ -1,6 +1,6 @@
 import { LitElement, css, html } from 'lit';
 import type { AppliedEvent, ConnectionStatus, DashboardState } from '@fg/realtime';
-import type { Snapshot } from '@fg/protocol/frames';
+import type { EventKind, Snapshot } from '@fg/protocol/frames';
 import { ClockController, FormatController, type Formatter } from '../format.js';
 import { StoreController, shallowEqual } from '../store-controller.js';
 import { widgetStyles } from '../styles.js';
@@ -35,7 +35,7 @@ const CEILING_MS = 2000;
 const WAIT_STEP_MS = 100;
 
 /** The events that are news, by kind, each with its name for a burst. */
-const NEWS: Readonly<Record<string, string>> = {
+const NEWS: Readonly<Partial<Record<EventKind, string>>> = {
   'consultation.booked': 'bookings',
   'message.received': 'messages',
 };
@@ -98,7 +98,7 @@ export class FgLiveRegion extends LitElement {
   /** Where announcing resumes: events at or before it were already read, or predate this page. */
   private _cursor: { epoch: string; seq: number } | undefined;
   /** News waiting to be announced, by kind, in the order it came. */
-  private readonly _heard = new Map<string, Heard>();
+  private readonly _heard = new Map<EventKind, Heard>();
   /** When the first and the latest of the waiting news came (the shared clock's time). */
   private _firstAt = 0;
   private _lastAt = 0;
