@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CloseCode, Limits, type ServerFrame } from '@fg/protocol';
 import { nextEvents, simulate, startTestServer, T0, tokenFor, within, WsClient } from './helpers.js';
+import { simulate as commit } from '../src/simulate.js';
 
 describe('WebSocket', async () => {
   const server = await startTestServer({ allowedOrigins: ['https://host.example'] });
@@ -205,5 +206,54 @@ describe('WebSocket heartbeats', async () => {
     assert.equal(beatB.type === 'heartbeat' && beatB.seq, 0);
     await a.close();
     await b.close();
+  });
+});
+
+describe('WebSocket slow consumer', async () => {
+  // A small limit of its own, so that a paused client passes it after a few hundred events.
+  const maxBufferedBytes = 256 * 1024;
+  const server = await startTestServer({ maxBufferedBytes });
+  const token = await tokenFor(server, 'c-story');
+
+  async function metric(name: string): Promise<number> {
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith(name + ' '));
+    assert.ok(line, `${name} in /metrics`);
+    return Number(line.slice(name.length + 1));
+  }
+
+  it('a client that stops reading shows as a delivery stall, is closed with 1013 once too far behind, and resumes without losing an event', async () => {
+    const client = await WsClient.connect(server, token);
+    const snapshot = await client.next();
+    assert.equal(snapshot.type, 'snapshot');
+    if (snapshot.type !== 'snapshot') return;
+    // The client's process stops reading: the socket's buffers fill, then the server's queue.
+    const socket = (client.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+    socket.pause();
+    const text = 'A long message, so that the buffers fill in fewer events. '.repeat(30);
+    let last = snapshot.seq;
+    let stalledSeconds = 0;
+    // Committed in this process, for speed: the kernel holds megabytes before the server queues.
+    for (let i = 0; i < 8_000 && (await metric('fg_connections{transport="websocket"}')) > 0; i += 25) {
+      for (let j = 0; j < 25; j++)
+        last = (await commit(server.domain, { consultantId: 'c-story', action: 'message', text })).seq;
+      stalledSeconds = Math.max(stalledSeconds, await metric('fg_oldest_unsent_event_age_seconds'));
+    }
+    assert.equal(await metric('fg_connections{transport="websocket"}'), 0, 'the server let the client go');
+    assert.ok(stalledSeconds > 0, 'the alarm gauge showed events committed and not yet written');
+    assert.equal(await metric('fg_oldest_unsent_event_age_seconds'), 0, 'a closed client stalls nothing');
+    assert.equal(await metric('fg_websocket_closes_total{code="1013"}'), 1);
+
+    // A dead client is let go of: however much of the queue it might still read, resuming
+    // from the last event it had, it is sent every event since, once each.
+    client.ws.terminate();
+    const again = await WsClient.connect(server, token, { epoch: snapshot.epoch, seq: snapshot.seq });
+    const events = await nextEvents(again, last - snapshot.seq);
+    assert.deepEqual(
+      events.map((e) => e.seq),
+      Array.from({ length: last - snapshot.seq }, (_, i) => snapshot.seq + 1 + i),
+    );
+    assert.deepEqual(again.drain(), [], 'nothing twice');
+    await again.close();
   });
 });

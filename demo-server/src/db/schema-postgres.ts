@@ -54,7 +54,10 @@ CREATE TABLE IF NOT EXISTS messages (
   sent_at        BIGINT NOT NULL,
   read_at        BIGINT
 );
-CREATE INDEX IF NOT EXISTS messages_recent ON messages (consultant_id, sent_at DESC);
+-- Newest first is this index read backwards, insertion order breaking ties, so equal times
+-- need no sort. It replaces messages_recent (sent_at DESC), which left ties to a sort.
+DROP INDEX IF EXISTS messages_recent;
+CREATE INDEX IF NOT EXISTS messages_latest ON messages (consultant_id, sent_at, n);
 CREATE INDEX IF NOT EXISTS messages_unread ON messages (consultant_id) WHERE read_at IS NULL;
 
 CREATE TABLE IF NOT EXISTS payments (

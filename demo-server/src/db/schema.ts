@@ -56,7 +56,11 @@ CREATE TABLE IF NOT EXISTS messages (
   sent_at        INTEGER NOT NULL,
   read_at        INTEGER
 );
-CREATE INDEX IF NOT EXISTS messages_recent ON messages (consultant_id, sent_at DESC);
+-- Newest first is this index read backwards: by time, then by insertion (the rowid every
+-- index ends with), so equal times need no sort. It replaces messages_recent (sent_at DESC),
+-- which sorted every message with the newest time.
+DROP INDEX IF EXISTS messages_recent;
+CREATE INDEX IF NOT EXISTS messages_latest ON messages (consultant_id, sent_at);
 CREATE INDEX IF NOT EXISTS messages_unread ON messages (consultant_id) WHERE read_at IS NULL;
 
 CREATE TABLE IF NOT EXISTS payments (
