@@ -1,4 +1,5 @@
 import { expect } from '@open-wc/testing';
+import { Limits } from '@fg/protocol';
 import type { ClientEnvironment } from '../client.js';
 import type { DashboardClient, DashboardClientOptions } from '../types.js';
 import { ManualClock } from '../test/manual-clock.js';
@@ -6,6 +7,7 @@ import { expectCurrent } from '../test/harness.js';
 import { advanceServerClock, env, fault, simulate, token, until } from '../test/server.js';
 import { parseEndpoint } from '../auth/endpoint.js';
 import { lockName } from './tab-leader.js';
+import { PROBE_BASE_MS } from '../transport/ladder.js';
 import { booking, snapshotFrame } from '../test/frames.js';
 import type { RelayMessage } from './relay.js';
 
@@ -280,6 +282,24 @@ describe('tabs share one connection (Web Locks + BroadcastChannel)', () => {
     await until(() => follower.client.state.snapshot!.seq >= booked.seq, 'the booking relayed');
     await until(() => follower.client.status === 'live', 'follower live again');
     expect(leader.client.status).to.equal('live');
+  });
+
+  it('a follower allows the silence the leader allows now: after the leader climbs from polling to WebSocket, a stuck leader is stale at the WebSocket limit', async () => {
+    await fault({ websocket: 'refuse' });
+    const leader = await openTab({}, { transports: ['websocket', 'polling'] });
+    tabs.push(leader);
+    await until(() => live(leader) && leader.client.state.transport === 'polling', 'leader polling');
+    const follower = await openTab({}, { transports: ['websocket', 'polling'] });
+    tabs.push(follower);
+    await until(() => live(follower), 'follower live');
+    // The follower's watchdog is set for a long-poll's quiet; the leader then climbs.
+    await fault({ websocket: 'pass' });
+    await leader.clock.advance(PROBE_BASE_MS / 2);
+    await until(() => follower.client.state.transport === 'websocket', 'the follower hears of the climb');
+    // From here the leader's tab is stuck: its connection says nothing and its clock stands still.
+    await fault({ action: 'stall', kind: 'websocket' });
+    await follower.clock.advance(1000 + Limits.staleGraceMs);
+    expect(follower.client.status).to.equal('stale');
   });
 
   it('a tab that joins shows how long ago the server confirmed the state, as the leader does', async () => {
