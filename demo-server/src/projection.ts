@@ -47,12 +47,10 @@ const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
 export function preview(body: string): string {
   const text = body.replace(/\s+/g, ' ').trim();
   if (text.length <= Limits.messagePreviewChars) return text;
-  let cut = '';
-  for (const { segment } of graphemes.segment(text)) {
-    if (cut.length + segment.length > Limits.messagePreviewChars - 1) break;
-    cut += segment;
-  }
-  return cut.trimEnd() + '…';
+  // The cut falls where the character holding the first unit past the room (the ellipsis
+  // takes one) begins: only that character is looked at, not every one before it.
+  const cut = graphemes.segment(text).containing(Limits.messagePreviewChars - 1)!.index;
+  return text.slice(0, cut).trimEnd() + '…';
 }
 
 export class Projection {
