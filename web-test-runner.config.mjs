@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { a11ySnapshotPlugin } from '@web/test-runner-commands/plugins';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { webdriverLauncher } from '@web/test-runner-webdriver';
 import { freePort, startFaultProxy, startReferenceServer, startWebKitDriver } from './scripts/wtr-server.mjs';
@@ -113,6 +114,8 @@ export default {
       target: 'es2022',
       tsconfig: fileURLToPath(new URL('./tsconfig.json', import.meta.url)),
     }),
+    // The accessibility tree as the browser exposes it (Chromium; the WebKit driver has none).
+    a11ySnapshotPlugin(),
     { name: 'fg-services', serverStop: stopServices },
   ],
   testRunnerHtml: (testFramework) => `<!doctype html>
