@@ -142,3 +142,36 @@ export function nodeCount(root: Node): number {
   while (walker.nextNode()) count++;
   return count;
 }
+
+/** Doubles the page's text size, as `html { font-size: 200% }` does (WCAG 1.4.4), until the returned function puts it back. */
+export function largeText(): () => void {
+  const root = document.documentElement.style;
+  root.fontSize = '200%';
+  return () => root.removeProperty('font-size');
+}
+
+/**
+ * What does not fit in `host` (WCAG 1.4.10, 1.4.4), in words a failed check prints: every
+ * element of its shadow tree, nested shadow trees included, whose content is wider than its
+ * box (text cut short or running out of it), or whose box ends past the host's right edge.
+ * Text read by screen readers alone (`.vh`) is left out, and elements matching `cutByDesign`
+ * may cut their text short (a message preview is the start of a message).
+ */
+export function overflowing(host: Element, cutByDesign = ':not(*)'): string[] {
+  const edge = host.getBoundingClientRect().right + 0.5;
+  const found: string[] = [];
+  const visit = (root: ParentNode) => {
+    for (const element of root.querySelectorAll('*')) {
+      if (element.closest('.vh')) continue;
+      const name = `${(element.getRootNode() as ShadowRoot).host.localName} ${element.localName}.${element.getAttribute('class') ?? ''}`;
+      const cut = element.scrollWidth > element.clientWidth + 1 && element.clientWidth > 0;
+      if (cut && !element.matches(cutByDesign))
+        found.push(`${name} ${element.scrollWidth - element.clientWidth}px wider than its box`);
+      const right = element.getBoundingClientRect().right;
+      if (right > edge) found.push(`${name} ${Math.round(right - edge)}px past the edge`);
+      if (element.shadowRoot) visit(element.shadowRoot);
+    }
+  };
+  visit(host.shadowRoot!);
+  return found;
+}
