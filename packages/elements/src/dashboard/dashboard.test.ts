@@ -3,7 +3,14 @@ import '../define/fg-dashboard.js';
 import type { FgDashboard } from './dashboard.js';
 import { setClock } from '../format.js';
 import { DashboardScript, NOW, messageItem, upcomingItem } from '../test/frames.js';
-import { layoutShiftDuring, layoutShiftSupported, mount, text } from '../test/harness.js';
+import {
+  largeText,
+  layoutShiftDuring,
+  layoutShiftSupported,
+  mount,
+  overflowing,
+  text,
+} from '../test/harness.js';
 
 const widget = (el: FgDashboard, tag: string) => el.shadowRoot!.querySelector(tag)!;
 
@@ -46,7 +53,7 @@ describe('<fg-dashboard>', () => {
     await feed(script.book(upcomingItem(0, { id: 'b', familyName: 'The Okonkwo family' })));
     expect(text(widget(el, 'fg-upcoming-list'))).to.contain('The Okonkwo family');
     expect(text(widget(el, 'fg-welcome-banner'))).to.contain('4 upcoming consultations');
-    await feed(script.message(messageItem(5, { id: 'm', familyName: 'The Haddads', preview: 'Hello' })));
+    await feed(script.message(messageItem(5, { id: 'haddad', familyName: 'The Haddads', preview: 'Hello' })));
     expect(text(widget(el, 'fg-recent-messages'))).to.contain('The Haddads');
     expect(
       widget(el, 'fg-unread-badge').shadowRoot!.querySelector('[role="img"]')!.getAttribute('aria-label'),
@@ -82,6 +89,38 @@ describe('<fg-dashboard>', () => {
           { bar: bar.getBoundingClientRect().height, stats: stats.getBoundingClientRect().top },
           `${width} px, ${next}`,
         ).to.deep.equal(live);
+      }
+    }
+  });
+
+  it('reflows at 320 px and at 200% text: nothing cut short or past its edge, every control in view', async () => {
+    for (const [width, large] of [
+      [320, false],
+      [760, true],
+    ] as const) {
+      const restore = large ? largeText() : () => {};
+      try {
+        const script = new DashboardScript();
+        const { el, feed, status } = await mount<FgDashboard>('fg-dashboard', width);
+        el.parentElement!.setAttribute('login-url', '/login');
+        await feed(script.snapshotFrame());
+        await feed(
+          script.message(messageItem(5, { id: 'haddad', familyName: 'The Haddads', preview: 'Hello' })),
+        );
+        await status('live');
+        const where = `${width} px${large ? ', 200% text' : ''}`;
+        expect(el.scrollWidth, where).to.be.at.most(el.clientWidth);
+        expect(overflowing(el, '[part~="preview"]'), where).to.deep.equal([]);
+        const edge = Math.min(document.documentElement.clientWidth, el.getBoundingClientRect().right);
+        const messages = widget(el, 'fg-recent-messages').shadowRoot!;
+        const buttons = [...messages.querySelectorAll('button')];
+        expect(buttons, where).to.have.length(1);
+        for (const button of buttons) {
+          const box = button.getBoundingClientRect();
+          expect(box.left >= 0 && box.right <= edge, `${where}: the button in view`).to.equal(true);
+        }
+      } finally {
+        restore();
       }
     }
   });

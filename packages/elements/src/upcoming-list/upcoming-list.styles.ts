@@ -3,6 +3,7 @@ import { css } from 'lit';
 export const upcomingListStyles = css`
   :host {
     --_row: var(--fg-upcoming-list-row-height, 3.75rem);
+    container-type: inline-size;
   }
   .card {
     background: var(--fg-upcoming-list-background, var(--_surface));
@@ -42,6 +43,34 @@ export const upcomingListStyles = css`
     background: var(--fg-upcoming-list-active-background, var(--_success));
     color: var(--fg-upcoming-list-active-color, var(--_on-accent));
     border-color: transparent;
+  }
+  /*
+   * Narrow: the family and title may take a second line beside the status, and the time
+   * runs under both, so neither is cut short. Rows are taller at this width, whatever they show.
+   */
+  @container (width < 30rem) {
+    .card {
+      --_row: var(--fg-upcoming-list-row-height, 4.75rem);
+    }
+    [role='listitem'],
+    .row {
+      grid-template-rows: 1.375rem 1.375rem 1.25rem;
+    }
+    .ellipsis:not(.when) {
+      display: -webkit-box;
+      -webkit-box-orient: vertical;
+      -webkit-line-clamp: 2;
+      grid-row: span 2;
+      white-space: normal;
+      overflow-wrap: anywhere;
+      line-height: 1.375rem;
+    }
+    .status {
+      grid-row: 1;
+    }
+    .when {
+      grid-column: 1 / -1;
+    }
   }
   .row .skeleton:first-child {
     inline-size: 60%;

@@ -5,7 +5,16 @@ import '../define/fg-upcoming-list.js';
 import type { FgUpcomingList } from './upcoming-list.js';
 import { DashboardScript, NOW, busySnapshot, emptySnapshot, upcomingItem } from '../test/frames.js';
 import { setClock } from '../format.js';
-import { focusAt, layoutShiftDuring, layoutShiftSupported, mount, nodeCount, text } from '../test/harness.js';
+import {
+  focusAt,
+  largeText,
+  layoutShiftDuring,
+  layoutShiftSupported,
+  mount,
+  nodeCount,
+  overflowing,
+  text,
+} from '../test/harness.js';
 
 const list = (el: FgUpcomingList) => el.shadowRoot!.querySelector('[role="list"]')!;
 const rows = (el: FgUpcomingList) => [...el.shadowRoot!.querySelectorAll<HTMLElement>('[role="listitem"]')];
@@ -58,6 +67,31 @@ describe('<fg-upcoming-list>', () => {
     });
     for (const box of boxes) expect(box).to.deep.equal(boxes[0]);
     expect(boxes[0]!.fits, '"Scheduled" fits its chip').to.equal(true);
+  });
+
+  it('shows the family, title and time whole in a narrow list, at 320 px and at 200% text', async () => {
+    for (const [width, large] of [
+      [320, false],
+      [640, true],
+    ] as const) {
+      const restore = large ? largeText() : () => {};
+      try {
+        const { el, feed } = await mount<FgUpcomingList>('fg-upcoming-list', width);
+        await feed(new DashboardScript().snapshotFrame());
+        const where = `${width} px${large ? ', 200% text' : ''}`;
+        expect(overflowing(el), where).to.deep.equal([]);
+        for (const item of rows(el)) {
+          const [name, when] = item.querySelectorAll<HTMLElement>('.ellipsis');
+          expect(name!.scrollHeight, `${where}: ${text(name)} not cut`).to.be.at.most(name!.clientHeight);
+          expect(when!.clientHeight, `${where}: ${text(when)} shown`).to.be.above(0);
+          expect(when!.getBoundingClientRect().bottom, where).to.be.at.most(
+            item.getBoundingClientRect().bottom,
+          );
+        }
+      } finally {
+        restore();
+      }
+    }
   });
 
   it("counts relative times from the server's clock, not this device's", async () => {
