@@ -6,17 +6,19 @@ import { StoreController, freshnessOf, shallowEqual } from './store-controller.j
 import { widgetStyles } from './styles.js';
 
 export const countBadgeStyles = css`
+  /* At most as wide as its place: in a narrow one (large text) the label wraps, the count stays whole. */
   :host {
     display: inline-block;
+    max-inline-size: 100%;
   }
   .badge {
     display: inline-flex;
     align-items: center;
     gap: 0.375rem;
-    block-size: 2rem;
-    white-space: nowrap;
+    min-block-size: 2rem;
   }
   svg {
+    flex: none;
     inline-size: 1rem;
     block-size: 1rem;
     fill: none;
@@ -32,6 +34,7 @@ export const countBadgeStyles = css`
   }
   .slot {
     /* Room for "99+": the badge never changes size, and its number never moves. */
+    flex: none;
     display: inline-block;
     inline-size: 3.25em;
     font-size: 0.8125rem;

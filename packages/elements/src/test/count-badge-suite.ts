@@ -4,7 +4,15 @@ import { a11ySnapshot } from '@web/test-runner-commands';
 import type { EventFrame } from '@fg/protocol';
 import type { LitElement } from 'lit';
 import { DashboardScript, busySnapshot, emptySnapshot } from './frames.js';
-import { expectLayoutRoot, layoutShiftDuring, layoutShiftSupported, mount, text } from './harness.js';
+import {
+  expectLayoutRoot,
+  largeText,
+  layoutShiftDuring,
+  layoutShiftSupported,
+  mount,
+  overflowing,
+  text,
+} from './harness.js';
 
 interface AccessibilityNode {
   role: string;
@@ -76,6 +84,20 @@ export function countBadgeSuite(c: BadgeCase): void {
       const name = `${c.name}: ${c.busy.toLocaleString('en-US')}`;
       expect(nodes.filter((n) => n.role === 'image').map((n) => n.name)).to.deep.equal([name]);
       expect(JSON.stringify(tree)).not.to.contain('99+');
+    });
+
+    it('stays in a narrow place at 200% text: its label wraps, its count stays whole', async () => {
+      const restore = largeText();
+      try {
+        const { el, feed } = await mount(c.tag, 320);
+        await feed(new DashboardScript(busySnapshot()).snapshotFrame());
+        const place = el.parentElement!.parentElement!.getBoundingClientRect(); // the div around the provider
+        expect(el.getBoundingClientRect().right, 'inside its place').to.be.at.most(place.right + 0.5);
+        expect(overflowing(el)).to.deep.equal([]);
+        expect(count(el)).to.equal('99+');
+      } finally {
+        restore();
+      }
     });
 
     it('follows its event, and only its event', async () => {
