@@ -14,6 +14,12 @@ export const statsCardsStyles = css`
       grid-template-columns: repeat(4, minmax(0, 1fr));
     }
   }
+  /* Very narrow (a phone with large text): one card a row, so no label or number is cut short. */
+  @container (width < 18rem) {
+    .grid {
+      grid-template-columns: minmax(0, 1fr);
+    }
+  }
   .card {
     container-type: inline-size;
     min-block-size: 5.5rem;

@@ -2,7 +2,15 @@ import { expect } from '@open-wc/testing';
 import '../define/fg-stats-cards.js';
 import type { FgStatsCards } from './stats-cards.js';
 import { DashboardScript, busySnapshot, emptySnapshot } from '../test/frames.js';
-import { expectLayoutRoot, layoutShiftDuring, layoutShiftSupported, mount, text } from '../test/harness.js';
+import {
+  expectLayoutRoot,
+  largeText,
+  layoutShiftDuring,
+  layoutShiftSupported,
+  mount,
+  overflowing,
+  text,
+} from '../test/harness.js';
 
 function card(el: FgStatsCards, name: string) {
   const group = [...el.shadowRoot!.querySelectorAll('[role="group"]')].find(
@@ -66,6 +74,18 @@ describe('<fg-stats-cards>', () => {
     expect(text(value)).to.equal('$3,005,023.45');
     expect(size()).to.be.below(28);
     expect(value.scrollWidth, 'nothing cut off').to.be.at.most(value.clientWidth);
+  });
+
+  it('cuts no label or number short at 320 px with 200% text: one card a row', async () => {
+    const restore = largeText();
+    try {
+      const { el, feed } = await mount<FgStatsCards>('fg-stats-cards', 320);
+      await feed(new DashboardScript(busySnapshot()).snapshotFrame());
+      expect(overflowing(el)).to.deep.equal([]);
+      expect(card(el, 'Completed Consultations').shown).to.equal('99+');
+    } finally {
+      restore();
+    }
   });
 
   it('keeps the values of a row in line when a label takes two lines', async () => {
