@@ -38,6 +38,12 @@ export const welcomeBannerStyles = css`
     grid-template-columns: repeat(3, minmax(0, 1fr));
     gap: 0.75rem;
   }
+  /* Very narrow (a phone with large text): one fact a row, so no label runs into the next. */
+  @container (width < 20rem) {
+    .facts {
+      grid-template-columns: minmax(0, 1fr);
+    }
+  }
   .fact {
     container-type: inline-size;
     margin: 0;

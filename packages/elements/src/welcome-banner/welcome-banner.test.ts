@@ -2,7 +2,15 @@ import { expect } from '@open-wc/testing';
 import '../define/fg-welcome-banner.js';
 import type { FgWelcomeBanner } from './welcome-banner.js';
 import { DashboardScript, busySnapshot, emptySnapshot, upcomingItem } from '../test/frames.js';
-import { expectLayoutRoot, layoutShiftDuring, layoutShiftSupported, mount, text } from '../test/harness.js';
+import {
+  expectLayoutRoot,
+  largeText,
+  layoutShiftDuring,
+  layoutShiftSupported,
+  mount,
+  overflowing,
+  text,
+} from '../test/harness.js';
 
 const region = (el: FgWelcomeBanner) => el.shadowRoot!.querySelector('section[aria-label="Welcome"]')!;
 const fact = (el: FgWelcomeBanner, name: string) =>
@@ -54,6 +62,23 @@ describe('<fg-welcome-banner>', () => {
     expect(text(value)).to.equal('$3,005,023.45');
     expect(parseFloat(getComputedStyle(value).fontSize)).to.be.below(24);
     expect(value.scrollWidth, 'nothing cut off').to.be.at.most(value.clientWidth);
+  });
+
+  it('keeps every fact whole and apart at 320 px with 200% text: one fact a row', async () => {
+    const restore = largeText();
+    try {
+      const { el, feed } = await mount<FgWelcomeBanner>('fg-welcome-banner', 320);
+      await feed(new DashboardScript(busySnapshot()).snapshotFrame());
+      expect(overflowing(el)).to.deep.equal([]);
+      const facts = [...el.shadowRoot!.querySelectorAll('[part~="fact"]')].map((f) =>
+        f.getBoundingClientRect(),
+      );
+      for (const [i, box] of facts.entries())
+        for (const other of facts.slice(i + 1))
+          expect(box.right <= other.left || box.bottom <= other.top, 'facts apart').to.equal(true);
+    } finally {
+      restore();
+    }
   });
 
   it('follows a booking, a consultation starting and a payment', async () => {
