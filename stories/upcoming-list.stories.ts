@@ -13,6 +13,17 @@ export default meta;
 type Story = StoryObj<WidgetArgs>;
 
 export const Typical: Story = {};
+export const Narrow: Story = {
+  parameters: {
+    fgWidth: '20rem',
+    docs: {
+      description: {
+        story:
+          'A phone (320 px): below 30rem the family and title may take two lines beside the status, and the time runs under them.',
+      },
+    },
+  },
+};
 export const Loading: Story = { args: { state: 'loading' } };
 export const Empty: Story = { args: { state: 'empty' } };
 export const Over99: Story = { name: '99+', args: { state: 'busy' } };

@@ -13,6 +13,12 @@ export default meta;
 type Story = StoryObj<WidgetArgs>;
 
 export const Typical: Story = {};
+export const Narrow: Story = {
+  parameters: {
+    fgWidth: '19rem',
+    docs: { description: { story: 'Below 20rem (a phone with large text): one fact a row.' } },
+  },
+};
 export const Loading: Story = { args: { state: 'loading' } };
 export const Empty: Story = { args: { state: 'empty' } };
 export const Over99: Story = { name: '99+', args: { state: 'busy' } };
