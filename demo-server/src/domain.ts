@@ -240,7 +240,13 @@ export class Domain {
       ]);
       return {
         kind: 'consultation.booked',
-        subject: { type: 'consultation', id },
+        // Named, so that a booking past the first five upcoming is still announced in full.
+        subject: {
+          type: 'consultation',
+          id,
+          familyName: family.name,
+          startsAt: new Date(startsAt).toISOString(),
+        },
         sections: ['counts', 'upcoming'],
       };
     });

@@ -81,6 +81,23 @@ for (const backend of BACKENDS)
       assert.equal(Date.parse(item.startsAt), server.clock.now() + 600_000);
     });
 
+    it('book: a booking past the first five upcoming is not listed, and its event names its family and start', async () => {
+      const event = await act({
+        action: 'book',
+        startsInSeconds: 30 * 86_400,
+        familyName: 'The Lindqvist family',
+      });
+      assert.equal(event.patch.upcoming!.length, 5);
+      assert.ok(!event.patch.upcoming!.some((u) => u.id === event.subject.id), 'past the first five');
+      assert.deepEqual(event.subject, {
+        type: 'consultation',
+        id: event.subject.id,
+        familyName: 'The Lindqvist family',
+        startsAt: new Date(server.clock.now() + 30 * 86_400_000).toISOString(),
+      });
+      assert.ok(decodeServerFrame(event).ok, 'the client accepts the event');
+    });
+
     it('message: it leads Recent Messages and unread goes 0 -> 1', async () => {
       const event = await act({ action: 'message', familyName: 'The Haddads', text: 'Can we move Friday?' });
       assert.equal(event.kind, 'message.received');

@@ -58,6 +58,20 @@ const valid: Record<string, unknown>[] = [
   { type: 'heartbeat', epoch: 'e1', seq: 0, serverTime: 1 },
   { type: 'pong', id: '', serverTime: 1 },
   { type: 'error', code: 'busy', message: 'try later' },
+  {
+    type: 'event',
+    epoch: 'e1',
+    seq: 12,
+    at: 6,
+    kind: 'consultation.booked',
+    subject: {
+      type: 'consultation',
+      id: 'k9',
+      familyName: 'The Kim family',
+      startsAt: '2026-12-24T09:00:00.000Z',
+    },
+    patch: { counts: snapshot.counts },
+  },
 ];
 
 /** Each changes one thing in a valid frame (`valid[index]`) so that the frame is invalid. */
@@ -78,6 +92,16 @@ const invalid: [string, number, (frame: Record<string, unknown>) => unknown][] =
   ['an inherited name as kind', 1, (f) => ({ ...f, kind: 'toString' })],
   ['an unknown subject type', 1, (f) => ({ ...f, subject: { type: 'planet', id: 'x' } })],
   ['an empty subject id', 1, (f) => ({ ...f, subject: { type: 'message', id: '' } })],
+  [
+    'a subject that starts at no time',
+    7,
+    (f) => ({ ...f, subject: { type: 'consultation', id: 'k9', startsAt: 'Tuesday' } }),
+  ],
+  [
+    'a subject family name of 201 characters',
+    7,
+    (f) => ({ ...f, subject: { type: 'consultation', id: 'k9', familyName: 'x'.repeat(201) } }),
+  ],
   ['an unknown patch section', 1, (f) => ({ ...f, patch: { consultant: snapshot.consultant } })],
   ['a patch that is null', 1, (f) => ({ ...f, patch: null })],
   ['a partial counts section', 1, (f) => ({ ...f, patch: { counts: { upcoming: 1 } } })],

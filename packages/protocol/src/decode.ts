@@ -51,11 +51,19 @@ const object =
     const output: Record<string, unknown> = {};
     for (const key in shape) {
       if (partialStrict && input[key] === undefined) continue;
-      output[key] = shape[key](input[key], path ? `${path}.${key}` : key);
+      const decoded = shape[key](input[key], path ? `${path}.${key}` : key);
+      // An optional key that is absent stays absent, as in valibot.
+      if (decoded !== undefined) output[key] = decoded;
     }
     if (partialStrict) for (const key in input) if (!(key in shape)) fail(`${path}.${key}`, 'no such key');
     return output as T;
   };
+
+/** Absent, or what `decoder` accepts. */
+const optional =
+  <T>(decoder: Decoder<T>): Decoder<T | undefined> =>
+  (value, path) =>
+    value === undefined ? undefined : decoder(value, path);
 
 const list =
   <T>(item: Decoder<T>, max: number): Decoder<T[]> =>
@@ -136,7 +144,12 @@ const FRAMES: Readonly<Record<ServerFrame['type'], Decoder<object>>> = {
     seq: integer(1),
     at: count,
     kind: oneOf(Object.keys(EVENT_PRIORITY)),
-    subject: object<Subject>({ type: oneOf(SUBJECT_TYPES), id }),
+    subject: object<Subject>({
+      type: oneOf(SUBJECT_TYPES),
+      id,
+      familyName: optional(text),
+      startsAt: optional(isoDate),
+    }),
     patch: object<Patch>({ counts, revenue, upcoming, recentMessages }, true),
   }),
   snapshot,

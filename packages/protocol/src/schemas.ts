@@ -84,7 +84,16 @@ export const PatchSchema = v.strictObject({
   recentMessages: v.optional(SnapshotSchema.entries.recentMessages),
 });
 
-export const SubjectSchema = v.object({ type: v.picklist(SUBJECT_TYPES), id });
+/**
+ * The entity an event is about. A booked consultation also names its family and when it
+ * starts, so that it can be announced even when it is not among the first five upcoming.
+ */
+export const SubjectSchema = v.object({
+  type: v.picklist(SUBJECT_TYPES),
+  id,
+  familyName: v.optional(v.pipe(v.string(), v.maxLength(200))),
+  startsAt: v.optional(isoDate),
+});
 
 // ---- server -> client frames ----
 

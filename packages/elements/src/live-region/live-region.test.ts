@@ -55,6 +55,20 @@ describe('<fg-live-region>', () => {
     expect(said(el)).to.deep.equal(['New message from The Haddads'], 'still nothing new said');
   });
 
+  it('announces who and when for a booking past the first five upcoming, which the list does not show', async () => {
+    const { el, feed, settle, script } = await listening();
+    const later = upcomingItem(0, {
+      id: 'later',
+      familyName: 'The Lindqvist family',
+      startsAt: new Date(NOW + 9 * 86_400_000).toISOString(),
+    });
+    const booked = script.book(later);
+    expect(booked.patch.upcoming!.map((u) => u.id)).not.to.include('later');
+    await feed(booked);
+    await at(500, { settle });
+    expect(said(el)).to.deep.equal(['New booking: The Lindqvist family, Fri, Oct 24, 10:00 AM']);
+  });
+
   it('reads one message after a quiet half second, and not before', async () => {
     const { el, feed, settle, script, heard } = await listening();
     await feed(script.message(messageItem(5, { id: 'm', familyName: 'The Haddads' })));

@@ -168,9 +168,10 @@ export class FgLiveRegion extends LitElement {
       const item = snapshot.recentMessages.find((m) => m.id === subject.id);
       return item ? `New message from ${item.familyName}` : 'New message';
     }
-    const item = snapshot.upcoming.find((i) => i.id === subject.id);
-    return item
-      ? `New booking: ${item.familyName}, ${format.dayAndTime(item.startsAt, this._view.serverTime(this._clock.now))}`
+    // Past the first five upcoming, the event itself says who and when.
+    const { familyName, startsAt } = snapshot.upcoming.find((i) => i.id === subject.id) ?? subject;
+    return familyName && startsAt
+      ? `New booking: ${familyName}, ${format.dayAndTime(startsAt, this._view.serverTime(this._clock.now))}`
       : 'New consultation booked';
   }
 

@@ -138,7 +138,7 @@ export class DashboardScript {
       .slice(0, Limits.upcomingItems);
     return this.event(
       'consultation.booked',
-      { type: 'consultation', id: item.id },
+      { type: 'consultation', id: item.id, familyName: item.familyName, startsAt: item.startsAt },
       {
         counts: this.counts({ upcoming: this.snapshot.counts.upcoming + 1 }),
         upcoming,
