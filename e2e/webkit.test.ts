@@ -1,6 +1,6 @@
 // The scenarios that matter most on Safari, in WebKit (Safari's engine): a booking and a
-// message appear, the page recovers from a network drop, two tabs stay in sync, and an
-// expired session lands on the login page.
+// message appear and are announced, the page recovers from a network drop, two tabs stay in
+// sync, and an expired session lands on the login page.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DemoApi } from './support/api.js';
@@ -23,6 +23,15 @@ function visibleText(): string {
   };
   walk(document.body);
   return parts.join(' ').replace(/\s+/g, ' ');
+}
+
+/** What the dashboard's polite live region says now (a screen reader reads each change). */
+function announced(): string {
+  const region = document
+    .querySelector('fg-dashboard')
+    ?.shadowRoot?.querySelector('fg-live-region')
+    ?.shadowRoot?.querySelector('[aria-live="polite"]');
+  return region?.textContent ?? '';
 }
 
 function clientSeq(): number {
@@ -52,6 +61,7 @@ describe('WebKit', () => {
 
   const pageText = () => browser.execute(visibleText);
   const seq = () => browser.execute(clientSeq);
+  const announcement = () => browser.execute(announced);
 
   async function open(url: string): Promise<void> {
     await browser.url(url);
@@ -78,6 +88,10 @@ describe('WebKit', () => {
     await api.simulate(CONSULTANT, { action: 'book', startsInSeconds: 300, familyName: 'The Safari family' });
     await waitFor(async () => (await pageText()).includes('The Safari family'), 'booking shown');
     latency.record('WebKit: booking appears', performance.now() - started);
+    await waitFor(
+      async () => (await announcement()).startsWith('New booking: The Safari family, Today, '),
+      'booking announced',
+    );
   });
 
   it('a message appears in Recent Messages within 5 s', async () => {
@@ -89,6 +103,7 @@ describe('WebKit', () => {
     });
     await waitFor(async () => (await pageText()).includes('Hello from Safari land'), 'message shown');
     latency.record('WebKit: message appears', performance.now() - started);
+    await waitFor(async () => (await announcement()) === 'New message from The Webkits', 'message announced');
   });
 
   it('reconnects after a network drop and shows what happened meanwhile', async () => {

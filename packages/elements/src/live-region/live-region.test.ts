@@ -147,6 +147,37 @@ describe('<fg-live-region>', () => {
     expect(said(el)).to.deep.equal([]);
   });
 
+  it('announces a booking that reaches the page in the same frame as the dashboard it follows', async () => {
+    const script = new DashboardScript();
+    const { el, feed, status, settle } = await mount<FgLiveRegion>('fg-live-region');
+    await status('live');
+    await feed(
+      script.snapshotFrame(),
+      script.book(upcomingItem(0, { id: 'first', familyName: 'The Early family' })),
+    );
+    await at(500, { settle });
+    expect(said(el)).to.deep.equal(['New booking: The Early family, Today, 10:45 AM']);
+  });
+
+  it('does not announce what a dashboard it joins late already showed', async () => {
+    const script = new DashboardScript();
+    const { el, feed, settle, store } = await mount<FgLiveRegion>('fg-live-region');
+    await feed(
+      script.snapshotFrame(),
+      script.book(upcomingItem(0, { id: 'before', familyName: 'The Old family' })),
+    );
+    const late = document.createElement('fg-live-region') as FgLiveRegion;
+    el.after(late);
+    await settle();
+    await at(2_000, { settle });
+    expect(store.state.recentEvents.map((e) => e.subject.id)).to.deep.equal(
+      ['before'],
+      'still the last frame',
+    );
+    expect(said(late)).to.deep.equal([]);
+    expect(said(el)).to.deep.equal(['New booking: The Old family, Today, 10:45 AM']);
+  });
+
   it('reads family names as text', async () => {
     const { el, feed, settle, script } = await listening();
     await feed(script.message(messageItem(5, { id: 'x', familyName: '<b>Bold</b>' })));

@@ -95,8 +95,12 @@ export class FgLiveRegion extends LitElement {
 
   /** The slice last read: the clock updates the region too, and an update reads each slice once. */
   private _seen: ReturnType<typeof select> | undefined;
-  /** Where announcing resumes: events at or before it were already read, or predate this page. */
-  private _cursor: { epoch: string; seq: number } | undefined;
+  /**
+   * Where announcing resumes: events at or before it were already read, or predate this page.
+   * `null` once the region has seen the client without a dashboard: then the first dashboard's
+   * own events are news, even when they reach the page in the frame that brings the dashboard.
+   */
+  private _cursor: { epoch: string; seq: number } | null | undefined;
   /** News waiting to be announced, by kind, in the order it came. */
   private readonly _heard = new Map<EventKind, Heard>();
   /** When the first and the latest of the waiting news came (the shared clock's time). */
@@ -145,10 +149,13 @@ export class FgLiveRegion extends LitElement {
   /** Adds the news among `events` to what waits. */
   private _hear(events: readonly AppliedEvent[], time: number): void {
     const snapshot = this._view.state.snapshot;
-    if (!snapshot) return;
-    const cursor = this._cursor;
+    if (!snapshot) {
+      this._cursor ??= null;
+      return;
+    }
+    const cursor = this._cursor === null ? { epoch: snapshot.epoch, seq: 0 } : this._cursor;
     this._cursor = { epoch: snapshot.epoch, seq: snapshot.seq };
-    // The first state seen, or a new event log: history is not news.
+    // A dashboard that was there when the region came, or a new event log: history is not news.
     if (cursor?.epoch !== snapshot.epoch) return;
     const format = this._format.for(snapshot.consultant);
     for (const event of events) {
