@@ -142,7 +142,7 @@ describe('<fg-dashboard>', () => {
             }),
           ),
         );
-        await feed(script.message(messageItem(10 + i, { id: `m${i}` })));
+        await feed(script.message(messageItem(10 + i, { id: `new${i}` })));
         await feed(script.payment(1_050));
         await feed(script.associateFamily());
         await feed(script.addTask());
