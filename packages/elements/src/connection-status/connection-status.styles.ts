@@ -1,7 +1,10 @@
 import { css } from 'lit';
 
 export const connectionStatusStyles = css`
-  /* At most as wide as its place: what gives way is the age, never the status or the link. */
+  /*
+   * At most as wide as its place: what gives way is the age, then (on a phone with large
+   * text) the status, never the link to sign in again.
+   */
   :host {
     display: inline-block;
     max-inline-size: 100%;
@@ -32,16 +35,20 @@ export const connectionStatusStyles = css`
   .expired .indicator {
     background: var(--fg-connection-status-offline-color, var(--fg-color-danger, #d1242f));
   }
-  .label {
-    font-weight: 600;
-  }
+  .label,
   .detail {
     min-inline-size: 0;
     overflow: hidden;
     text-overflow: ellipsis;
+  }
+  .label {
+    font-weight: 600;
+  }
+  .detail {
+    /* Takes only the room the others leave: the status gives way only once the age has none. */
+    flex: 1 1 0;
     color: var(--_muted);
   }
-  .label,
   a {
     flex: none;
   }

@@ -5,7 +5,7 @@ import type { FgConnectionStatus } from './connection-status.js';
 import type { FgDashboardProvider } from '../provider/provider.js';
 import { setClock } from '../format.js';
 import { DashboardScript, NOW } from '../test/frames.js';
-import { mount, text } from '../test/harness.js';
+import { largeText, mount, text } from '../test/harness.js';
 
 const line = (el: FgConnectionStatus) => text(el);
 
@@ -55,6 +55,8 @@ describe('<fg-connection-status>', () => {
     await m.feed(new DashboardScript().snapshotFrame());
     await m.status('expired');
     expect(line(m.el)).to.equal('Session expired · updated 0 sec. ago Sign in again');
+    const detail = m.el.shadowRoot!.querySelector<HTMLElement>('.detail')!;
+    expect(detail.clientWidth, 'the age whole where there is room').to.be.at.least(detail.scrollWidth);
     expect(m.el.shadowRoot!.querySelector('a')!.getAttribute('href')).to.equal('/login?from=dashboard');
     await expect(m.el).to.be.accessible();
   });
@@ -75,6 +77,32 @@ describe('<fg-connection-status>', () => {
     const detail = m.el.shadowRoot!.querySelector<HTMLElement>('.detail')!;
     expect(detail.scrollWidth, 'the age is cut short').to.be.above(detail.clientWidth);
     expect(m.el.getBoundingClientRect().right).to.be.at.most(box.right);
+  });
+
+  it('at a phone width with 200% text, keeps the link whole and in view: the age, then the status, give way', async () => {
+    const restore = largeText();
+    try {
+      const m = await mount<FgConnectionStatus>('fg-connection-status', 320);
+      const provider = m.el.closest('fg-dashboard-provider') as FgDashboardProvider;
+      provider.loginUrl = '/login';
+      await provider.updateComplete;
+      await m.feed(new DashboardScript().snapshotFrame());
+      await m.status('live');
+      const live = m.el.getBoundingClientRect().height;
+      await m.status('expired');
+      const box = provider.parentElement!.getBoundingClientRect();
+      const link = m.el.shadowRoot!.querySelector('a')!;
+      expect(link.getBoundingClientRect().right, 'the link in view').to.be.at.most(box.right);
+      expect(link.scrollWidth, 'the link whole').to.be.at.most(link.clientWidth + 1);
+      expect(
+        m.el.shadowRoot!.querySelector<HTMLElement>('.detail')!.clientWidth,
+        'no room for the age',
+      ).to.equal(0);
+      expect(m.el.getBoundingClientRect().right).to.be.at.most(box.right);
+      expect(m.el.getBoundingClientRect().height, 'one line, as when live').to.equal(live);
+    } finally {
+      restore();
+    }
   });
 
   it('shares one timer between every relative label, and leaves it when gone', async () => {

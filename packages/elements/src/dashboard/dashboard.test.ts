@@ -97,6 +97,7 @@ describe('<fg-dashboard>', () => {
     for (const [width, large] of [
       [320, false],
       [760, true],
+      [320, true],
     ] as const) {
       const restore = large ? largeText() : () => {};
       try {

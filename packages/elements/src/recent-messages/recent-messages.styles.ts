@@ -3,6 +3,7 @@ import { css } from 'lit';
 export const recentMessagesStyles = css`
   :host {
     --_row: var(--fg-recent-messages-row-height, 4.5rem);
+    container-type: inline-size;
   }
   .card {
     background: var(--fg-recent-messages-background, var(--_surface));
@@ -69,6 +70,30 @@ export const recentMessagesStyles = css`
   button[aria-disabled='true'] {
     cursor: progress;
     opacity: 0.6;
+  }
+  /*
+   * Narrow (a phone with large text): who wrote (on up to two lines), when, the text and the
+   * button each take the whole width, in taller rows. Their height depends on the width,
+   * never on the data.
+   */
+  @container (width < 20rem) {
+    .card {
+      --_row: var(--fg-recent-messages-row-height, 9.5rem);
+    }
+    [role='listitem'],
+    .row {
+      grid-template-columns: 0.625rem minmax(0, 1fr);
+      grid-template-rows: repeat(4, 1.375rem) 1.75rem;
+      grid-template-areas: 'dot family' '. family' '. time' '. preview' 'action action';
+    }
+    .family {
+      display: -webkit-box;
+      -webkit-box-orient: vertical;
+      -webkit-line-clamp: 2;
+      white-space: normal;
+      overflow-wrap: anywhere;
+      line-height: 1.375rem;
+    }
   }
   .row .skeleton:first-child {
     grid-area: family;

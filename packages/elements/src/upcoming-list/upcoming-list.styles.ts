@@ -72,6 +72,37 @@ export const upcomingListStyles = css`
       grid-column: 1 / -1;
     }
   }
+  /*
+   * Narrower still (a phone with large text): the family and title may take three lines, the
+   * status gets a line of its own under them, and the time may take two lines under it.
+   */
+  @container (width < 20rem) {
+    .card {
+      --_row: var(--fg-upcoming-list-row-height, 9.5rem);
+    }
+    [role='listitem'],
+    .row {
+      grid-template-columns: minmax(0, 1fr);
+      grid-template-rows: repeat(3, 1.375rem) 1.75rem 1.25rem 1.25rem;
+    }
+    .ellipsis:not(.when) {
+      -webkit-line-clamp: 3;
+      grid-row: span 3;
+    }
+    .status {
+      grid-area: 4 / 1;
+      justify-self: start;
+      inline-size: 6rem;
+    }
+    .ellipsis.when {
+      display: -webkit-box;
+      -webkit-box-orient: vertical;
+      -webkit-line-clamp: 2;
+      grid-row: span 2;
+      white-space: normal;
+      line-height: 1.25rem;
+    }
+  }
   .row .skeleton:first-child {
     inline-size: 60%;
   }

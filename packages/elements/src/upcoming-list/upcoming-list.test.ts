@@ -73,6 +73,7 @@ describe('<fg-upcoming-list>', () => {
     for (const [width, large] of [
       [320, false],
       [640, true],
+      [320, true],
     ] as const) {
       const restore = large ? largeText() : () => {};
       try {
