@@ -13,6 +13,17 @@ export default meta;
 type Story = StoryObj<WidgetArgs>;
 
 export const Typical: Story = {};
+export const Narrow: Story = {
+  parameters: {
+    fgWidth: '19rem',
+    docs: {
+      description: {
+        story:
+          'Below 20rem (a phone with large text): who wrote, when, the text and the button take a line each.',
+      },
+    },
+  },
+};
 export const Loading: Story = { args: { state: 'loading' } };
 export const Empty: Story = { args: { state: 'empty' } };
 export const Over99: Story = { name: '99+', args: { state: 'busy' } };
