@@ -80,29 +80,25 @@ describe('<fg-connection-status>', () => {
   });
 
   it('at a phone width with 200% text, keeps the link whole and in view: the age, then the status, give way', async () => {
-    const restore = largeText();
-    try {
-      const m = await mount<FgConnectionStatus>('fg-connection-status', 320);
-      const provider = m.el.closest('fg-dashboard-provider') as FgDashboardProvider;
-      provider.loginUrl = '/login';
-      await provider.updateComplete;
-      await m.feed(new DashboardScript().snapshotFrame());
-      await m.status('live');
-      const live = m.el.getBoundingClientRect().height;
-      await m.status('expired');
-      const box = provider.parentElement!.getBoundingClientRect();
-      const link = m.el.shadowRoot!.querySelector('a')!;
-      expect(link.getBoundingClientRect().right, 'the link in view').to.be.at.most(box.right);
-      expect(link.scrollWidth, 'the link whole').to.be.at.most(link.clientWidth + 1);
-      expect(
-        m.el.shadowRoot!.querySelector<HTMLElement>('.detail')!.clientWidth,
-        'no room for the age',
-      ).to.equal(0);
-      expect(m.el.getBoundingClientRect().right).to.be.at.most(box.right);
-      expect(m.el.getBoundingClientRect().height, 'one line, as when live').to.equal(live);
-    } finally {
-      restore();
-    }
+    largeText();
+    const m = await mount<FgConnectionStatus>('fg-connection-status', 320);
+    const provider = m.el.closest('fg-dashboard-provider') as FgDashboardProvider;
+    provider.loginUrl = '/login';
+    await provider.updateComplete;
+    await m.feed(new DashboardScript().snapshotFrame());
+    await m.status('live');
+    const live = m.el.getBoundingClientRect().height;
+    await m.status('expired');
+    const box = provider.parentElement!.getBoundingClientRect();
+    const link = m.el.shadowRoot!.querySelector('a')!;
+    expect(link.getBoundingClientRect().right, 'the link in view').to.be.at.most(box.right);
+    expect(link.scrollWidth, 'the link whole').to.be.at.most(link.clientWidth + 1);
+    expect(
+      m.el.shadowRoot!.querySelector<HTMLElement>('.detail')!.clientWidth,
+      'no room for the age',
+    ).to.equal(0);
+    expect(m.el.getBoundingClientRect().right).to.be.at.most(box.right);
+    expect(m.el.getBoundingClientRect().height, 'one line, as when live').to.equal(live);
   });
 
   it('shares one timer between every relative label, and leaves it when gone', async () => {

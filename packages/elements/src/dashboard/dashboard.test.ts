@@ -99,29 +99,25 @@ describe('<fg-dashboard>', () => {
       [760, true],
       [320, true],
     ] as const) {
-      const restore = large ? largeText() : () => {};
-      try {
-        const script = new DashboardScript();
-        const { el, feed, status } = await mount<FgDashboard>('fg-dashboard', width);
-        el.parentElement!.setAttribute('login-url', '/login');
-        await feed(script.snapshotFrame());
-        await feed(
-          script.message(messageItem(5, { id: 'haddad', familyName: 'The Haddads', preview: 'Hello' })),
-        );
-        await status('live');
-        const where = `${width} px${large ? ', 200% text' : ''}`;
-        expect(el.scrollWidth, where).to.be.at.most(el.clientWidth);
-        expect(overflowing(el, '[part~="preview"]'), where).to.deep.equal([]);
-        const edge = Math.min(document.documentElement.clientWidth, el.getBoundingClientRect().right);
-        const messages = widget(el, 'fg-recent-messages').shadowRoot!;
-        const buttons = [...messages.querySelectorAll('button')];
-        expect(buttons, where).to.have.length(1);
-        for (const button of buttons) {
-          const box = button.getBoundingClientRect();
-          expect(box.left >= 0 && box.right <= edge, `${where}: the button in view`).to.equal(true);
-        }
-      } finally {
-        restore();
+      largeText(large);
+      const script = new DashboardScript();
+      const { el, feed, status } = await mount<FgDashboard>('fg-dashboard', width);
+      el.parentElement!.setAttribute('login-url', '/login');
+      await feed(script.snapshotFrame());
+      await feed(
+        script.message(messageItem(5, { id: 'haddad', familyName: 'The Haddads', preview: 'Hello' })),
+      );
+      await status('live');
+      const where = `${width} px${large ? ', 200% text' : ''}`;
+      expect(el.scrollWidth, where).to.be.at.most(el.clientWidth);
+      expect(overflowing(el, '[part~="preview"]'), where).to.deep.equal([]);
+      const edge = Math.min(document.documentElement.clientWidth, el.getBoundingClientRect().right);
+      const messages = widget(el, 'fg-recent-messages').shadowRoot!;
+      const buttons = [...messages.querySelectorAll('button')];
+      expect(buttons, where).to.have.length(1);
+      for (const button of buttons) {
+        const box = button.getBoundingClientRect();
+        expect(box.left >= 0 && box.right <= edge, `${where}: the button in view`).to.equal(true);
       }
     }
   });

@@ -55,38 +55,32 @@ describe('<fg-recent-messages>', () => {
 
   it('shows who wrote, when, the start of the text and the button in a narrow list at 200% text', async () => {
     for (const width of [320, 400, 600]) {
-      const restore = largeText();
-      try {
-        const script = new DashboardScript();
-        const { el, feed } = await mount<FgRecentMessages>('fg-recent-messages', width);
-        await feed(script.snapshotFrame());
-        await feed(
-          script.message(messageItem(5, { id: 'new', familyName: 'The Haddads', preview: 'Hello' })),
-        );
-        const where = `${width} px, 200% text`;
-        expect(overflowing(el, '[part~="preview"]'), where).to.deep.equal([]);
-        for (const row of rows(el)) {
-          const box = row.getBoundingClientRect();
-          for (const part of row.querySelectorAll<HTMLElement>(
-            '[part~="family"], time, [part~="preview"], button',
-          )) {
-            const inner = part.getBoundingClientRect();
-            expect(inner.width, `${where}: ${text(part)} has room`).to.be.above(24);
-            expect(
-              inner.left >= box.left - 0.5 && inner.right <= box.right + 0.5,
-              `${where}: ${text(part)} inside its row`,
-            ).to.equal(true);
-            expect(
-              inner.top >= box.top - 0.5 && inner.bottom <= box.bottom + 0.5,
-              `${where}: ${text(part)} inside its row`,
-            ).to.equal(true);
-          }
+      largeText();
+      const script = new DashboardScript();
+      const { el, feed } = await mount<FgRecentMessages>('fg-recent-messages', width);
+      await feed(script.snapshotFrame());
+      await feed(script.message(messageItem(5, { id: 'new', familyName: 'The Haddads', preview: 'Hello' })));
+      const where = `${width} px, 200% text`;
+      expect(overflowing(el, '[part~="preview"]'), where).to.deep.equal([]);
+      for (const row of rows(el)) {
+        const box = row.getBoundingClientRect();
+        for (const part of row.querySelectorAll<HTMLElement>(
+          '[part~="family"], time, [part~="preview"], button',
+        )) {
+          const inner = part.getBoundingClientRect();
+          expect(inner.width, `${where}: ${text(part)} has room`).to.be.above(24);
+          expect(
+            inner.left >= box.left - 0.5 && inner.right <= box.right + 0.5,
+            `${where}: ${text(part)} inside its row`,
+          ).to.equal(true);
+          expect(
+            inner.top >= box.top - 0.5 && inner.bottom <= box.bottom + 0.5,
+            `${where}: ${text(part)} inside its row`,
+          ).to.equal(true);
         }
-        const button = el.shadowRoot!.querySelector('button')!;
-        expect(button.scrollWidth, `${where}: "Mark as read" whole`).to.be.at.most(button.clientWidth);
-      } finally {
-        restore();
       }
+      const button = el.shadowRoot!.querySelector('button')!;
+      expect(button.scrollWidth, `${where}: "Mark as read" whole`).to.be.at.most(button.clientWidth);
     }
   });
 

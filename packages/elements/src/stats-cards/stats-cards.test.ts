@@ -77,15 +77,11 @@ describe('<fg-stats-cards>', () => {
   });
 
   it('cuts no label or number short at 320 px with 200% text: one card a row', async () => {
-    const restore = largeText();
-    try {
-      const { el, feed } = await mount<FgStatsCards>('fg-stats-cards', 320);
-      await feed(new DashboardScript(busySnapshot()).snapshotFrame());
-      expect(overflowing(el)).to.deep.equal([]);
-      expect(card(el, 'Completed Consultations').shown).to.equal('99+');
-    } finally {
-      restore();
-    }
+    largeText();
+    const { el, feed } = await mount<FgStatsCards>('fg-stats-cards', 320);
+    await feed(new DashboardScript(busySnapshot()).snapshotFrame());
+    expect(overflowing(el)).to.deep.equal([]);
+    expect(card(el, 'Completed Consultations').shown).to.equal('99+');
   });
 
   it('keeps the values of a row in line when a label takes two lines', async () => {

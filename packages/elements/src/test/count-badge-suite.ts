@@ -87,17 +87,13 @@ export function countBadgeSuite(c: BadgeCase): void {
     });
 
     it('stays in a narrow place at 200% text: its label wraps, its count stays whole', async () => {
-      const restore = largeText();
-      try {
-        const { el, feed } = await mount(c.tag, 320);
-        await feed(new DashboardScript(busySnapshot()).snapshotFrame());
-        const place = el.parentElement!.parentElement!.getBoundingClientRect(); // the div around the provider
-        expect(el.getBoundingClientRect().right, 'inside its place').to.be.at.most(place.right + 0.5);
-        expect(overflowing(el)).to.deep.equal([]);
-        expect(count(el)).to.equal('99+');
-      } finally {
-        restore();
-      }
+      largeText();
+      const { el, feed } = await mount(c.tag, 320);
+      await feed(new DashboardScript(busySnapshot()).snapshotFrame());
+      const place = el.parentElement!.parentElement!.getBoundingClientRect(); // the div around the provider
+      expect(el.getBoundingClientRect().right, 'inside its place').to.be.at.most(place.right + 0.5);
+      expect(overflowing(el)).to.deep.equal([]);
+      expect(count(el)).to.equal('99+');
     });
 
     it('follows its event, and only its event', async () => {

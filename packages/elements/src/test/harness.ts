@@ -143,12 +143,15 @@ export function nodeCount(root: Node): number {
   return count;
 }
 
-/** Doubles the page's text size, as `html { font-size: 200% }` does (WCAG 1.4.4), until the returned function puts it back. */
-export function largeText(): () => void {
+/** The page's text at 200%, as `html { font-size: 200% }` does (WCAG 1.4.4), or back to normal with `false`. */
+export function largeText(on = true): void {
   const root = document.documentElement.style;
-  root.fontSize = '200%';
-  return () => root.removeProperty('font-size');
+  if (on) root.fontSize = '200%';
+  else root.removeProperty('font-size');
 }
+
+// Every test ends with the text at its normal size, whatever it set.
+afterEach(() => largeText(false));
 
 /**
  * What does not fit in `host` (WCAG 1.4.10, 1.4.4), in words a failed check prints: every

@@ -75,22 +75,18 @@ describe('<fg-upcoming-list>', () => {
       [640, true],
       [320, true],
     ] as const) {
-      const restore = large ? largeText() : () => {};
-      try {
-        const { el, feed } = await mount<FgUpcomingList>('fg-upcoming-list', width);
-        await feed(new DashboardScript().snapshotFrame());
-        const where = `${width} px${large ? ', 200% text' : ''}`;
-        expect(overflowing(el), where).to.deep.equal([]);
-        for (const item of rows(el)) {
-          const [name, when] = item.querySelectorAll<HTMLElement>('.ellipsis');
-          expect(name!.scrollHeight, `${where}: ${text(name)} not cut`).to.be.at.most(name!.clientHeight);
-          expect(when!.clientHeight, `${where}: ${text(when)} shown`).to.be.above(0);
-          expect(when!.getBoundingClientRect().bottom, where).to.be.at.most(
-            item.getBoundingClientRect().bottom,
-          );
-        }
-      } finally {
-        restore();
+      largeText(large);
+      const { el, feed } = await mount<FgUpcomingList>('fg-upcoming-list', width);
+      await feed(new DashboardScript().snapshotFrame());
+      const where = `${width} px${large ? ', 200% text' : ''}`;
+      expect(overflowing(el), where).to.deep.equal([]);
+      for (const item of rows(el)) {
+        const [name, when] = item.querySelectorAll<HTMLElement>('.ellipsis');
+        expect(name!.scrollHeight, `${where}: ${text(name)} not cut`).to.be.at.most(name!.clientHeight);
+        expect(when!.clientHeight, `${where}: ${text(when)} shown`).to.be.above(0);
+        expect(when!.getBoundingClientRect().bottom, where).to.be.at.most(
+          item.getBoundingClientRect().bottom,
+        );
       }
     }
   });

@@ -65,20 +65,16 @@ describe('<fg-welcome-banner>', () => {
   });
 
   it('keeps every fact whole and apart at 320 px with 200% text: one fact a row', async () => {
-    const restore = largeText();
-    try {
-      const { el, feed } = await mount<FgWelcomeBanner>('fg-welcome-banner', 320);
-      await feed(new DashboardScript(busySnapshot()).snapshotFrame());
-      expect(overflowing(el)).to.deep.equal([]);
-      const facts = [...el.shadowRoot!.querySelectorAll('[part~="fact"]')].map((f) =>
-        f.getBoundingClientRect(),
-      );
-      for (const [i, box] of facts.entries())
-        for (const other of facts.slice(i + 1))
-          expect(box.right <= other.left || box.bottom <= other.top, 'facts apart').to.equal(true);
-    } finally {
-      restore();
-    }
+    largeText();
+    const { el, feed } = await mount<FgWelcomeBanner>('fg-welcome-banner', 320);
+    await feed(new DashboardScript(busySnapshot()).snapshotFrame());
+    expect(overflowing(el)).to.deep.equal([]);
+    const facts = [...el.shadowRoot!.querySelectorAll('[part~="fact"]')].map((f) =>
+      f.getBoundingClientRect(),
+    );
+    for (const [i, box] of facts.entries())
+      for (const other of facts.slice(i + 1))
+        expect(box.right <= other.left || box.bottom <= other.top, 'facts apart').to.equal(true);
   });
 
   it('follows a booking, a consultation starting and a payment', async () => {
