@@ -66,4 +66,20 @@ describe('the transport ladder, through the fault proxy', () => {
     await expectCurrent(h.client);
     expect(client.metrics().counters.transportSwitches).to.equal(2);
   });
+
+  it("after climbing from long-polling to WebSocket, a stalled WebSocket is stale at its own limit, not the poll's", async () => {
+    await fault({ websocket: 'refuse', stream: 'refuse' });
+    h = harness({ endpoint: env.proxyUrl, transports: ['websocket', 'polling'] });
+    const { client, clock } = h;
+    await until(
+      () => client.status === 'live' && client.state.transport === 'polling',
+      'live on long-polling',
+    );
+    await fault({ websocket: 'pass' });
+    await clock.advance(FIRST_PROBE_MS);
+    await until(() => client.state.transport === 'websocket', 'up to WebSocket');
+    await fault({ action: 'stall', kind: 'websocket' });
+    await clock.advance(HEARTBEAT_MS + Limits.staleGraceMs);
+    expect(client.status).to.equal('stale');
+  });
 });

@@ -421,10 +421,13 @@ export function createLadder(options: {
    * handling the frame): the one timer, when it runs, measures the silence since the last
    * frame, and waits again for what is left of it. It goes on when the connection drops:
    * nothing heard for that long is stale, whether or not the tries to reconnect fail quickly.
+   * A connection that allows less silence than the one it was set for (a climb from polling
+   * to WebSocket) sets it again, sooner.
    */
   const armWatchdog = (attempt: Attempt): void => {
-    if ('watchdog' in timers) return;
-    silence = silenceOf(attempt);
+    const allowed = silenceOf(attempt);
+    if ('watchdog' in timers && allowed >= silence) return;
+    silence = allowed;
     after('watchdog', silence, checkWatchdog);
   };
 
