@@ -36,6 +36,8 @@ export interface FanoutResult extends FanoutSettings {
   /** Growth of the server's RSS while the connections opened (before any event), per 1,000 connections. */
   serverRssMbPer1000: number;
   sendErrors: number;
+  /** What the failed simulate requests answered: a status code, or the socket error's code. */
+  sendFailures?: Record<string, number>;
   /** CPU of the processes the server needs beside its own (PostgreSQL, nginx), when there are any. */
   supportCpuPercent?: number;
 }
@@ -155,6 +157,11 @@ export async function runFanout(
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   let sent = 0;
   let sendErrors = 0;
+  const sendFailures: Record<string, number> = {};
+  const failed = (why: string) => {
+    sendErrors++;
+    sendFailures[why] = (sendFailures[why] ?? 0) + 1;
+  };
   let inflight = 0;
   const post = (consultantId: string) =>
     new Promise<void>((resolve) => {
@@ -171,15 +178,15 @@ export async function runFanout(
         headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
       });
       req.on('response', (res) => {
-        if (res.statusCode !== 200) sendErrors++;
+        if (res.statusCode !== 200) failed(String(res.statusCode));
         res.resume();
         res.on('end', () => {
           inflight--;
           resolve();
         });
       });
-      req.on('error', () => {
-        sendErrors++;
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        failed(error.code ?? error.message);
         inflight--;
         resolve();
       });
@@ -208,6 +215,7 @@ export async function runFanout(
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   const elapsed = (performance.now() - started) / 1000;
+  if (sendErrors) log(`  ${sendErrors} simulate request(s) failed: ${JSON.stringify(sendFailures)}`);
   const cpuAfter = usageOf(serverPids);
   const supportAfter = usageOf(supportPids);
   measuring = false;
@@ -229,6 +237,7 @@ export async function runFanout(
     serverRssMb: rssMb,
     serverRssMbPer1000: (connectionRssMb / connections) * 1000,
     sendErrors,
+    ...(sendErrors ? { sendFailures } : {}),
     ...(supportPids.length
       ? { supportCpuPercent: ((supportAfter.cpuSeconds - supportBefore.cpuSeconds) / elapsed) * 100 }
       : {}),
