@@ -72,6 +72,65 @@ describe('<fg-dashboard>', () => {
     expect(said).to.contain('New message from The Haddads');
   });
 
+  it("exports every widget's parts as <widget part>-<part>, which a page's stylesheet reaches", async () => {
+    const { el, feed, status } = await mount<FgDashboard>('fg-dashboard', 1200);
+    el.parentElement!.setAttribute('login-url', '/login');
+    const script = new DashboardScript();
+    await feed(script.snapshotFrame());
+    await feed(script.message(messageItem(5, { id: 'm', familyName: 'The Haddads' })));
+    // Every part each widget shows (scheduled and active rows, an unread message and its
+    // button while live, the sign-in link once expired), under the name the dashboard gives it.
+    const names: string[] = [];
+    const collect = () => {
+      for (const child of el.shadowRoot!.querySelectorAll<HTMLElement>('[exportparts]')) {
+        const outer = child.getAttribute('part')!;
+        const map = new Map(
+          child
+            .getAttribute('exportparts')!
+            .split(',')
+            .map((pair) => pair.split(':') as [string, string]),
+        );
+        for (const node of child.shadowRoot!.querySelectorAll('[part]'))
+          for (const part of node.getAttribute('part')!.split(' ')) {
+            expect(map.get(part), `<${child.localName}> part ${part}`).to.equal(`${outer}-${part}`);
+            names.push(map.get(part)!);
+          }
+      }
+    };
+    await status('live');
+    collect();
+    await status('expired');
+    collect();
+    expect(names).to.include.members([
+      'banner-fact-revenue',
+      'connection-status-login-link',
+      'tasks-badge-count',
+      'stats-card-revenue',
+      'upcoming-status-scheduled',
+      'upcoming-status-active',
+      'messages-item-unread',
+      'messages-mark-read',
+    ]);
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(`
+      fg-dashboard::part(stats-card-revenue) { outline: 3px solid rgb(1, 2, 3); }
+      fg-dashboard::part(upcoming-status-active) { color: rgb(4, 5, 6); }
+      fg-dashboard::part(connection-status-login-link) { color: rgb(7, 8, 9); }
+    `);
+    document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+    try {
+      const inner = (tag: string, selector: string) =>
+        getComputedStyle(widget(el, tag).shadowRoot!.querySelector(selector)!);
+      expect(inner('fg-stats-cards', '[part~=card-revenue]').outlineColor).to.equal('rgb(1, 2, 3)');
+      expect(inner('fg-stats-cards', '[part~=card-active]').outlineColor).to.not.equal('rgb(1, 2, 3)');
+      expect(inner('fg-upcoming-list', '[part~=status-active]').color).to.equal('rgb(4, 5, 6)');
+      expect(inner('fg-upcoming-list', '[part~=status-scheduled]').color).to.not.equal('rgb(4, 5, 6)');
+      expect(inner('fg-connection-status', '[part=login-link]').color).to.equal('rgb(7, 8, 9)');
+    } finally {
+      document.adoptedStyleSheets = document.adoptedStyleSheets.filter((s) => s !== sheet);
+    }
+  });
+
   it('keeps the status bar one size whatever the connection says, at every width', async () => {
     for (const width of [380, 620, 700, 800, 1100]) {
       const { el, feed, status } = await mount<FgDashboard>('fg-dashboard', width);

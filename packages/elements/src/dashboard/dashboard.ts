@@ -27,26 +27,63 @@ import { dashboardStyles } from './dashboard.styles.js';
  * @csspart upcoming - The `<fg-upcoming-list>`.
  * @csspart messages - The `<fg-recent-messages>`.
  *
+ * Every part of each widget is exported too, named by the widget's part, a hyphen and its
+ * own: `::part(stats-card-revenue)` is the stats cards' `card-revenue`,
+ * `::part(upcoming-status-active)` the upcoming list's `status-active`,
+ * `::part(tasks-badge-count)` the tasks badge's `count`.
+ *
  * @cssproperty --fg-dashboard-gap - Space between the widgets.
  */
+const badge = 'base icon label count';
+/** Each widget's parts, by the widget's own part. */
+const widgetParts: Record<string, string> = {
+  banner: 'base greeting name facts fact fact-upcoming fact-active fact-revenue value label',
+  'connection-status': 'base indicator label detail login-link',
+  'tasks-badge': badge,
+  'unread-badge': badge,
+  'completed-count': badge,
+  stats: 'base card card-family-clients card-active card-completed card-revenue label value',
+  upcoming:
+    'base heading scroller list item item-active family title time relative status status-scheduled status-active empty',
+  messages:
+    'base heading scroller list item item-unread unread-marker family time preview mark-read mark-read-failed empty',
+};
+
+/** The `exportparts` of the widget whose part is `widget`: each of its parts as `widget-part`. */
+const exported = (widget: string) =>
+  widgetParts[widget]!.split(' ')
+    .map((part) => `${part}:${widget}-${part}`)
+    .join();
+
 export class FgDashboard extends LitElement {
   static override styles = [widgetStyles, dashboardStyles];
 
   override render() {
     return html`
       <div class="layout" part="base">
-        <fg-welcome-banner class="banner" part="banner"></fg-welcome-banner>
+        <fg-welcome-banner class="banner" part="banner" exportparts=${exported('banner')}></fg-welcome-banner>
         <div class="bar" part="bar">
-          <fg-connection-status class="status" part="connection-status"></fg-connection-status>
+          <fg-connection-status
+            class="status"
+            part="connection-status"
+            exportparts=${exported('connection-status')}
+          ></fg-connection-status>
           <div class="badges">
-            <fg-tasks-badge part="tasks-badge"></fg-tasks-badge>
-            <fg-unread-badge part="unread-badge"></fg-unread-badge>
-            <fg-completed-count part="completed-count"></fg-completed-count>
+            <fg-tasks-badge part="tasks-badge" exportparts=${exported('tasks-badge')}></fg-tasks-badge>
+            <fg-unread-badge part="unread-badge" exportparts=${exported('unread-badge')}></fg-unread-badge>
+            <fg-completed-count
+              part="completed-count"
+              exportparts=${exported('completed-count')}
+            ></fg-completed-count>
           </div>
         </div>
-        <fg-stats-cards class="stats" part="stats"></fg-stats-cards>
-        <fg-upcoming-list part="upcoming"></fg-upcoming-list>
-        <fg-recent-messages class="messages" part="messages"></fg-recent-messages>
+        <fg-stats-cards class="stats" part="stats" exportparts=${exported('stats')}></fg-stats-cards>
+        <fg-upcoming-list part="upcoming" exportparts=${exported('upcoming')}></fg-upcoming-list>
+        <fg-recent-messages
+          class="messages"
+          part="messages"
+          exportparts=${exported('messages')}
+        ></fg-recent-messages>
         <fg-live-region></fg-live-region>
       </div>
     `;
