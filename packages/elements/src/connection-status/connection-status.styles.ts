@@ -21,6 +21,8 @@ export const connectionStatusStyles = css`
   }
   .indicator {
     flex: none;
+    /* Room for the live halo (3px), in every state: the line never moves. */
+    margin-inline-start: 3px;
     inline-size: 0.625rem;
     block-size: 0.625rem;
     border-radius: 50%;

@@ -25,6 +25,11 @@ describe('<fg-connection-status>', () => {
     expect(line(el)).to.equal('Live');
     expect(el.shadowRoot!.querySelector('[part="base"]')!.getAttribute('aria-label')).to.equal('Connection');
     await expect(el).to.be.accessible();
+    // The dot's halo stays inside the element: nothing a card or a page around it would cut.
+    const dot = el.shadowRoot!.querySelector('[part="indicator"]')!;
+    const halo = parseFloat(getComputedStyle(dot).boxShadow.split(' ').pop()!);
+    expect(halo, 'a halo').to.be.above(0);
+    expect(dot.getBoundingClientRect().left - halo).to.be.at.least(el.getBoundingClientRect().left);
   });
 
   for (const [status, label] of [

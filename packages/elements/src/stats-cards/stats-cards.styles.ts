@@ -54,11 +54,14 @@ export const statsCardsStyles = css`
   }
   /*
    * An amount shrinks to fit its card (about 0.68em a character, bold): money is never cut
-   * short. Its line shrinks with it (2.25rem at full size), so its text keeps its place.
+   * short. Its line shrinks with it (2.25rem at full size), and moves down by what the text
+   * lost: a line's baseline sits about 1em below its top, so the amount stays on the same
+   * baseline as the other cards' numbers. Moved by a transform, which is no layout shift.
    */
   .revenue .value {
     font-size: min(var(--fg-stats-cards-value-size, 1.75rem), 100cqi / (var(--_chars, 1) * 0.68));
     line-height: min(2.25rem, 1.2857em);
+    transform: translateY(calc(var(--fg-stats-cards-value-size, 1.75rem) - 1em));
   }
   .value .skeleton {
     inline-size: 4ch;

@@ -74,6 +74,17 @@ describe('<fg-stats-cards>', () => {
     expect(text(value)).to.equal('$3,005,023.45');
     expect(size()).to.be.below(28);
     expect(value.scrollWidth, 'nothing cut off').to.be.at.most(value.clientWidth);
+    // On the same baseline as the number beside it (an empty inline-block sits on it).
+    const baseline = (selector: string) => {
+      const probe = document.createElement('span');
+      probe.style.display = 'inline-block';
+      el.shadowRoot!.querySelector(selector)!.append(probe);
+      const at = probe.getBoundingClientRect().bottom;
+      probe.remove();
+      return at;
+    };
+    expect(size(), 'much smaller').to.be.below(20);
+    expect(baseline('.revenue .value')).to.be.closeTo(baseline('.completed .value'), 1);
   });
 
   it('cuts no label or number short at 320 px with 200% text: one card a row', async () => {
