@@ -153,6 +153,16 @@ export function largeText(on = true): void {
 // Every test ends with the text at its normal size, whatever it set.
 afterEach(() => largeText(false));
 
+/** Where the last line of `element`'s text sits: its baseline (an empty inline-block sits on it), in px from the viewport's top. */
+export function baseline(element: Element): number {
+  const probe = document.createElement('span');
+  probe.style.display = 'inline-block';
+  element.append(probe);
+  const at = probe.getBoundingClientRect().bottom;
+  probe.remove();
+  return at;
+}
+
 /**
  * What does not fit in `host` (WCAG 1.4.10, 1.4.4), in words a failed check prints: every
  * element of its shadow tree, nested shadow trees included, whose content is wider than its

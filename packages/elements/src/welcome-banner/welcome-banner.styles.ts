@@ -64,11 +64,14 @@ export const welcomeBannerStyles = css`
   }
   /*
    * An amount shrinks to fit its column (about 0.68em a character, bold): money is never cut
-   * short. Its line shrinks with it (2rem at full size), so its text keeps its place.
+   * short. Its line shrinks with it (2rem at full size), and moves down by what the text
+   * lost: a line's baseline sits about 1em below its top, so the amount stays on the same
+   * baseline as the other facts' numbers. Moved by a transform, which is no layout shift.
    */
   .revenue .value {
     font-size: min(var(--fg-welcome-banner-value-size, 1.5rem), 100cqi / (var(--_chars, 1) * 0.68));
     line-height: min(2rem, 1.3333em);
+    transform: translateY(calc(var(--fg-welcome-banner-value-size, 1.5rem) - 1em));
   }
   .label {
     color: var(--fg-welcome-banner-label-color, var(--_muted));

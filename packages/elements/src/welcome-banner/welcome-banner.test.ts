@@ -3,6 +3,7 @@ import '../define/fg-welcome-banner.js';
 import type { FgWelcomeBanner } from './welcome-banner.js';
 import { DashboardScript, busySnapshot, emptySnapshot, upcomingItem } from '../test/frames.js';
 import {
+  baseline,
   expectLayoutRoot,
   largeText,
   layoutShiftDuring,
@@ -60,8 +61,11 @@ describe('<fg-welcome-banner>', () => {
     const value = el.shadowRoot!.querySelector<HTMLElement>('.revenue .value')!;
     await feed(script.payment(300_002_345));
     expect(text(value)).to.equal('$3,005,023.45');
-    expect(parseFloat(getComputedStyle(value).fontSize)).to.be.below(24);
+    expect(parseFloat(getComputedStyle(value).fontSize)).to.be.below(16);
     expect(value.scrollWidth, 'nothing cut off').to.be.at.most(value.clientWidth);
+    // On the same baseline as the number beside it.
+    const active = el.shadowRoot!.querySelector('.active .value')!;
+    expect(baseline(value)).to.be.closeTo(baseline(active), 1);
   });
 
   it('keeps every fact whole and apart at 320 px with 200% text: one fact a row', async () => {
