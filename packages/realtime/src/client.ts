@@ -15,6 +15,7 @@ import { endpointUrl, parseEndpoint } from './auth/endpoint.js';
 import { tokenSubject } from './auth/token.js';
 import { createLadder, rungsFor, type Connection, type Ladder, type LadderHost } from './transport/ladder.js';
 import { REQUEST_TIMEOUT_MS, authorizedFetch, describe } from './transport/types.js';
+import { createWatchdog } from './transport/watchdog.js';
 import type { Rung, TransportFactory } from './transport/types.js';
 import { electLeader, lockName, type Election } from './sync/tab-leader.js';
 import { openRelay, type Relay, type RelayMessage } from './sync/relay.js';
@@ -340,32 +341,24 @@ export function createDashboardClient(
     });
   };
 
-  /** When a follower last heard from the leader, and when its watchdog runs next. */
-  let heardAt = 0;
-  let watchdogAt = 0;
-  const followerSilence = (): number =>
-    silenceMs ?? heartbeatMs + (10_000 satisfies typeof Limits.staleGraceMs);
-
   /**
    * A follower hears everything through the leader; silence means the leader's connection (or
-   * tab) is stuck. As in the leader's ladder, frames do not touch the timer: when it runs, it
-   * measures the silence since the last frame and waits again for what is left. It is set
-   * sooner only when the leader allows less silence than it was set for.
+   * tab) is stuck. It allows the silence the leader allows now.
    */
+  const followerWatchdog = createWatchdog(
+    clock,
+    { pending: timers, after },
+    () => silenceMs ?? heartbeatMs + (10_000 satisfies typeof Limits.staleGraceMs),
+    () => {
+      if (role === 'follower' && store.status === 'live') store.setStatus('stale');
+    },
+  );
+
   const armFollowerWatchdog = (leaderHeartbeatMs?: number): void => {
     if (leaderHeartbeatMs) heartbeatMs = leaderHeartbeatMs;
-    heardAt = clock.now();
     // Heard from the leader again: what it last said holds.
     if (role === 'follower' && store.status === 'stale' && leaderStatus === 'live') store.setStatus('live');
-    if (!('watchdog' in timers) || heardAt + followerSilence() < watchdogAt) watchFollower();
-  };
-
-  const watchFollower = (): void => {
-    // A last frame in the future means the wall clock went back: count from now.
-    heardAt = Math.min(heardAt, clock.now());
-    watchdogAt = heardAt + followerSilence();
-    if (watchdogAt > clock.now()) after('watchdog', watchdogAt - clock.now(), watchFollower);
-    else if (role === 'follower' && store.status === 'live') store.setStatus('stale');
+    followerWatchdog.heard();
   };
 
   const followerState = (message: Extract<RelayMessage, { t: 'state' }>): void => {

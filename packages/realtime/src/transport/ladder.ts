@@ -4,6 +4,7 @@ import { timers as createTimers, type Runtime } from '../runtime.js';
 import { backoffCeiling, fullJitter } from './backoff.js';
 import { connectWebSocket } from './websocket.js';
 import { connectIntervalPoll, connectLongPoll, connectSse } from './http.js';
+import { createWatchdog } from './watchdog.js';
 import { describe, type CloseKind, type Rung, type Transport, type TransportFactory } from './types.js';
 
 /** A transport that has not carried one valid frame in this long is given up on, and the next rung tried. */
@@ -161,7 +162,6 @@ export function createLadder(options: {
   /** The attempt whose token's expiry the server's time told, and the one whose was guessed. */
   let timed: Attempt | null = null;
   let guessed: Attempt | null = null;
-  let lastFrameAt = 0;
   /** How long the connection in use may be silent: kept when it drops, for the watchdog. */
   let silence = 0;
   let lastStatus: string | null = null;
@@ -285,7 +285,6 @@ export function createLadder(options: {
     if (!isCurrent(attempt)) return;
     const frame = host.decode(raw, attempt);
     if (!frame || !isCurrent(attempt)) return;
-    lastFrameAt = clock.now();
     if (frame.type === 'welcome') heartbeatMs = frame.heartbeatMs;
     // When the token expires, by the server's clock: the welcome says. Polls have none: the
     // token's own `exp` tells, against the server's time, which a heartbeat says (until one
@@ -301,7 +300,8 @@ export function createLadder(options: {
     // An error comes before the server closes: it opens nothing (a probe would take over).
     if (!attempt.o && frame.type !== 'error') opened(attempt);
     if (attempt === active) {
-      armWatchdog(attempt);
+      silence = silenceOf(attempt);
+      watchdog.heard();
       if (stale || offline) {
         stale = offline = false;
         publish();
@@ -328,7 +328,6 @@ export function createLadder(options: {
     authRefreshed = stale = offline = false;
     clear('retry');
     after('healthy', HEALTHY_SPELL_MS, () => (failures = 0));
-    armWatchdog(attempt);
     scheduleProbe();
     publish();
   };
@@ -417,35 +416,25 @@ export function createLadder(options: {
     (attempt.t?.livenessMs?.(heartbeatMs) ?? heartbeatMs) + (10_000 satisfies typeof Limits.staleGraceMs);
 
   /**
-   * Frames do not touch the watchdog's timer (a new timer per frame cost about a fifth of
-   * handling the frame): the one timer, when it runs, measures the silence since the last
-   * frame, and waits again for what is left of it. It goes on when the connection drops:
-   * nothing heard for that long is stale, whether or not the tries to reconnect fail quickly.
-   * A connection that allows less silence than the one it was set for (a climb from polling
-   * to WebSocket) sets it again, sooner.
+   * The liveness watchdog. It goes on when the connection drops, allowing the silence that
+   * connection allowed: nothing heard for that long is stale, whether or not the tries to
+   * reconnect fail quickly.
    */
-  const armWatchdog = (attempt: Attempt): void => {
-    const allowed = silenceOf(attempt);
-    if ('watchdog' in timers && allowed >= silence) return;
-    silence = allowed;
-    after('watchdog', silence, checkWatchdog);
-  };
-
-  const checkWatchdog = (): void => {
-    const attempt = active?.o ? active : null;
-    if (attempt) silence = silenceOf(attempt);
-    // A last frame in the future means the wall clock went back: count from now.
-    lastFrameAt = Math.min(lastFrameAt, clock.now());
-    const quiet = clock.now() - lastFrameAt;
-    if (quiet < silence) return after('watchdog', silence - quiet, checkWatchdog);
-    stale = true;
-    // Dropped and not back: the state shown is stale, and the retries go on as they were.
-    if (!attempt) return publish();
-    // Nothing heard for a heartbeat and its grace: the connection is dead without knowing it.
-    host.error('stalled', `no frame for ${silence} ms on ${attempt.rung}`);
-    dropActive(attempt);
-    retry(attempt.i);
-  };
+  const watchdog = createWatchdog(
+    clock,
+    { pending: timers, after },
+    () => silence,
+    () => {
+      const attempt = active?.o ? active : null;
+      stale = true;
+      // Dropped and not back: the state shown is stale, and the retries go on as they were.
+      if (!attempt) return publish();
+      // Nothing heard for a heartbeat and its grace: the connection is dead without knowing it.
+      host.error('stalled', `no frame for ${silence} ms on ${attempt.rung}`);
+      dropActive(attempt);
+      retry(attempt.i);
+    },
+  );
 
   /** Learns when the attempt's token expires, and sets its renewal. */
   const timeToken = (attempt: Attempt, tokenExpiresAt: number, serverTime: number): void => {
@@ -510,7 +499,7 @@ export function createLadder(options: {
       after('ping', PING_TIMEOUT_MS, () => {
         if (active === current) reconnectNow(current);
       });
-    } else if (clock.now() - lastFrameAt > heartbeatMs + PING_TIMEOUT_MS) {
+    } else if (watchdog.quiet() > heartbeatMs + PING_TIMEOUT_MS) {
       // Streams and polls cannot be pinged; a missed heartbeat says enough.
       reconnectNow(current);
     }
