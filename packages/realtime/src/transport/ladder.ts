@@ -112,9 +112,9 @@ export interface Ladder {
 }
 
 /**
- * The ladder's timers, one of each at most. `healthy`, `watchdog`, `ping` and `renew` belong
- * to the live connection; `open` and `probeOpen` are the open timeouts of the active attempt and of
- * the probe.
+ * The ladder's timers, one of each at most. `healthy`, `ping` and `renew` belong to the live
+ * connection; `watchdog` counts from the last frame, through a drop too; `open` and
+ * `probeOpen` are the open timeouts of the active attempt and of the probe.
  */
 type TimerName = 'retry' | 'probe' | 'healthy' | 'watchdog' | 'ping' | 'renew' | 'open' | 'probeOpen';
 
