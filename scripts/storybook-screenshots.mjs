@@ -14,6 +14,7 @@ const SHOTS = [
   { story: 'theming--dark', file: 'theming-dark.png' },
   { story: 'theming--brand-tokens', file: 'theming-brand-tokens.png' },
   { story: 'theming--parts', file: 'theming-parts.png' },
+  { story: 'theming--dashboard-parts', file: 'theming-dashboard-parts.png' },
 ];
 const TYPES = {
   '.html': 'text/html',

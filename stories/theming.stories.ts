@@ -40,6 +40,22 @@ const PARTS = `.brand fg-stats-cards {
   margin-block-start: 1rem;
 }`;
 
+/** The same rules on a whole `<fg-dashboard>`, through the parts it exports for its widgets. */
+const DASHBOARD_PARTS = `.brand fg-dashboard {
+  --fg-stats-cards-value-color: #1d4fb8;
+}
+.brand fg-dashboard::part(stats-card-revenue) {
+  border-inline-start: 0.375rem solid #1a7f37;
+}
+.brand fg-dashboard::part(upcoming-status-active),
+.brand fg-dashboard::part(messages-mark-read) {
+  text-transform: uppercase;
+  letter-spacing: 0.04em;
+}
+.brand fg-dashboard::part(tasks-badge-count) {
+  font-weight: 800;
+}`;
+
 const meta = {
   title: 'Theming',
   component: 'fg-dashboard',
@@ -75,4 +91,8 @@ export const Parts: Story = {
   name: 'Parts and widget properties',
   args: { css: PARTS, layout: 'widgets' },
   parameters: { fgWidth: '48rem' },
+};
+export const DashboardParts: Story = {
+  name: 'Parts through the dashboard',
+  args: { css: DASHBOARD_PARTS },
 };
