@@ -9,6 +9,7 @@ import {
   clientStatus,
   launchChromium,
   listItems,
+  openDashboard,
   openDashboardWithForgery,
   pageSnapshot,
   recordErrors,
@@ -115,5 +116,51 @@ describe('unauthorized update (Chromium)', () => {
     const after = await pageSnapshot(page);
     assert.deepEqual(after, before, 'the state is untouched');
     await showsOnlyOwn('own update after a forged snapshot', bSnapshot);
+  });
+});
+
+describe('content security policy (Chromium)', () => {
+  let server: ServerProcess;
+  let browser: Browser;
+
+  before(async () => {
+    server = await startServerProcess();
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('the demo page, its dashboard and its live updates need nothing the strict policy forbids', async () => {
+    const context = await browser.newContext();
+    // Before the page's own scripts: every violation, from the first request on.
+    await context.addInitScript(() => {
+      const w = window as unknown as { violations: string[] };
+      w.violations = [];
+      document.addEventListener('securitypolicyviolation', (event) =>
+        w.violations.push(`${event.effectiveDirective} ${event.blockedURI}`),
+      );
+    });
+    const page = await openDashboard(context, server.url, A);
+    const policy = (await page.request.get(page.url())).headers()['content-security-policy'];
+    assert.match(policy ?? '', /style-src 'self'/);
+    await new DemoApi(server.url).simulate(A, {
+      action: 'book',
+      startsInSeconds: 60,
+      familyName: 'The Policy family',
+    });
+    await page.getByRole('list', { name: 'Upcoming Consultations' }).getByText('The Policy family').waitFor();
+    // Styled (a constructed style sheet), not bare markup.
+    const radius = await page
+      .locator('fg-stats-cards [part~="card-family-clients"]')
+      .evaluate((card) => getComputedStyle(card).borderTopLeftRadius);
+    assert.notEqual(radius, '0px');
+    assert.deepEqual(
+      await page.evaluate(() => (window as unknown as { violations: string[] }).violations),
+      [],
+    );
+    await context.close();
   });
 });

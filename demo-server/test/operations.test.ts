@@ -139,6 +139,24 @@ describe('operations', async () => {
     assert.equal((await fetch(`${server.url}/assets/%E0%A4%A`)).status, 404);
   });
 
+  it('serves the pages under a strict content security policy', async () => {
+    for (const path of ['/', '/login']) {
+      const page = await fetch(`${server.url}${path}`);
+      const policy = new Map(
+        (page.headers.get('content-security-policy') ?? '').split('; ').map((directive) => {
+          const [name, ...sources] = directive.split(' ');
+          return [name!, sources.join(' ')];
+        }),
+      );
+      assert.equal(policy.get('default-src'), "'none'", path);
+      assert.equal(policy.get('script-src'), "'self'", path);
+      assert.equal(policy.get('style-src'), "'self'", path);
+      assert.equal(policy.get('connect-src'), `'self' ${server.url.replace(/^http/, 'ws')}`, path);
+      assert.equal(policy.get('frame-ancestors'), "'none'", path);
+      assert.equal(page.headers.get('referrer-policy'), 'no-referrer', path);
+    }
+  });
+
   it('GET /healthz answers 503 when the database does not answer', async () => {
     await server.storage.close();
     const res = await fetch(`${server.url}/healthz`);
