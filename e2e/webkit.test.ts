@@ -41,6 +41,14 @@ function clientSeq(): number {
   return host?.client?.status === 'live' ? (host.client.state.snapshot?.seq ?? -1) : -1;
 }
 
+/** The transport the page's client uses now (its own telemetry). */
+function clientTransport(): string | null {
+  const host = document.querySelector('fg-dashboard-provider') as unknown as {
+    client?: { metrics(): { transport: string | null } };
+  };
+  return host?.client?.metrics().transport ?? null;
+}
+
 describe('WebKit', () => {
   let server: ServerProcess;
   let proxy: FaultProxy;
@@ -81,6 +89,10 @@ describe('WebKit', () => {
     await quit?.();
     await proxy?.close();
     await server?.stop();
+  });
+
+  it("connects by WebSocket under the page's strict content security policy", async () => {
+    assert.equal(await browser.execute(clientTransport), 'websocket');
   });
 
   it('a booking appears in Upcoming Consultations within 5 s', async () => {
