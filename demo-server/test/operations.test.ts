@@ -1,5 +1,6 @@
 // Health, metrics, errors as JSON, a busy database, CORS and Origin checks, the demo page.
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -155,6 +156,17 @@ describe('operations', async () => {
       assert.equal(policy.get('frame-ancestors'), "'none'", path);
       assert.equal(page.headers.get('referrer-policy'), 'no-referrer', path);
     }
+    // A Host that is no plain name cannot add a directive of its own.
+    const forged = await new Promise<string>((resolve, reject) => {
+      const req = request(`${server.url}/`, { headers: { host: 'evil.example;report-uri' } }, (res) => {
+        res.resume();
+        resolve(String(res.headers['content-security-policy']));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    assert.match(forged, /connect-src 'self';/);
+    assert.doesNotMatch(forged, /evil|report-uri/);
   });
 
   it('GET /healthz answers 503 when the database does not answer', async () => {

@@ -35,11 +35,16 @@ const TYPES: Record<string, string> = {
  */
 export function contentSecurityPolicy(pageUrl: string): string {
   const url = new URL(pageUrl);
+  // The host comes from the request: named only when it is a plain name or address (a `;`
+  // in it would start a directive of its own).
+  const ws = /^(?:[\w.-]+|\[[\da-f:.]+\])(?::\d+)?$/i.test(url.host)
+    ? ` ${url.protocol === 'https:' ? 'wss' : 'ws'}://${url.host}`
+    : '';
   return [
     "default-src 'none'",
     "script-src 'self'",
     "style-src 'self'",
-    `connect-src 'self' ${url.protocol === 'https:' ? 'wss' : 'ws'}://${url.host}`,
+    `connect-src 'self'${ws}`,
     "img-src 'self' data:",
     "base-uri 'none'",
     "form-action 'self'",
