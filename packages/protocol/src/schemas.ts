@@ -91,8 +91,8 @@ export const PatchSchema = v.strictObject({
 export const SubjectSchema = v.object({
   type: v.picklist(SUBJECT_TYPES),
   id,
-  familyName: v.optional(v.pipe(v.string(), v.maxLength(200))),
-  startsAt: v.optional(isoDate),
+  familyName: v.optional(UpcomingItemSchema.entries.familyName),
+  startsAt: v.optional(UpcomingItemSchema.entries.startsAt),
 });
 
 // ---- server -> client frames ----
