@@ -53,8 +53,6 @@ export const connectionStatusStyles = css`
   }
   a {
     flex: none;
-  }
-  a {
     color: var(--_accent);
     font-weight: 600;
   }
