@@ -103,6 +103,8 @@ const invalid: [string, number, (frame: Record<string, unknown>) => unknown][] =
     (f) => ({ ...f, subject: { type: 'consultation', id: 'k9', familyName: 'x'.repeat(201) } }),
   ],
   ['an unknown patch section', 1, (f) => ({ ...f, patch: { consultant: snapshot.consultant } })],
+  ['an inherited name as a patch section', 1, (f) => ({ ...f, patch: { constructor: {} } })],
+  ['__proto__ as a patch section', 1, (f) => ({ ...f, patch: JSON.parse('{"__proto__": {}}') })],
   ['a patch that is null', 1, (f) => ({ ...f, patch: null })],
   ['a partial counts section', 1, (f) => ({ ...f, patch: { counts: { upcoming: 1 } } })],
   ['six upcoming items', 0, (f) => ({ ...f, upcoming: Array(6).fill(snapshot.upcoming[0]) })],

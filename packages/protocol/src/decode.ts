@@ -55,7 +55,9 @@ const object =
       // An optional key that is absent stays absent, as in valibot.
       if (decoded !== undefined) output[key] = decoded;
     }
-    if (partialStrict) for (const key in input) if (!(key in shape)) fail(`${path}.${key}`, 'no such key');
+    // Own keys only: `constructor` or `toString` is no section of a patch.
+    if (partialStrict)
+      for (const key in input) if (!Object.hasOwn(shape, key)) fail(`${path}.${key}`, 'no such key');
     return output as T;
   };
 
