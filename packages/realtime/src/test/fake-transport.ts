@@ -51,8 +51,11 @@ export class FakeTransport implements Transport {
     return true;
   }
 
+  /** How long the transport may be quiet when all is well: a heartbeat, unless a test says longer (a poll's hold). */
+  quietMs: number | undefined;
+
   livenessMs(heartbeatMs: number): number {
-    return heartbeatMs;
+    return this.quietMs ?? heartbeatMs;
   }
 }
 

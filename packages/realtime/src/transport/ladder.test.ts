@@ -382,6 +382,24 @@ describe('Ladder (with hand-driven transports)', () => {
     expect((await t.transport(1)).rung).to.equal('websocket');
   });
 
+  it('on becoming visible, leaves a long-poll quiet within its hold, and reconnects one quiet past it', async () => {
+    t = setup({ rungs: ['longpoll'] });
+    const poll = await t.transport(0);
+    // A poll held 25 s, with its request timeout: 35 s without a frame is normal.
+    poll.quietMs = 35_000;
+    poll.welcome();
+    await t.clock.advance(20_000);
+    t.document.dispatchEvent(new Event('visibilitychange'));
+    t.window.dispatchEvent(new Event('online'));
+    expect(poll.closedByClient).to.equal(false);
+    expect(t.client.metrics().counters.reconnects).to.equal(0);
+
+    await t.clock.advance(17_001);
+    t.document.dispatchEvent(new Event('visibilitychange'));
+    expect(poll.closedByClient).to.equal(true);
+    expect((await t.transport(1)).rung).to.equal('longpoll');
+  });
+
   it('asks for a token before each connect, and for one more when the server rejects it', async () => {
     t = setup();
     const ws = await t.transport(0);

@@ -412,8 +412,11 @@ export function createLadder(options: {
     connect(attempt.i);
   };
 
+  /** How long the attempt's transport is quiet when all is well: a heartbeat, or a poll's hold. */
+  const quietOf = (attempt: Attempt): number => attempt.t?.livenessMs?.(heartbeatMs) ?? heartbeatMs;
+
   const silenceOf = (attempt: Attempt): number =>
-    (attempt.t?.livenessMs?.(heartbeatMs) ?? heartbeatMs) + (10_000 satisfies typeof Limits.staleGraceMs);
+    quietOf(attempt) + (10_000 satisfies typeof Limits.staleGraceMs);
 
   /**
    * The liveness watchdog. It goes on when the connection drops, allowing the silence that
@@ -499,8 +502,8 @@ export function createLadder(options: {
       after('ping', PING_TIMEOUT_MS, () => {
         if (active === current) reconnectNow(current);
       });
-    } else if (watchdog.quiet() > heartbeatMs + PING_TIMEOUT_MS) {
-      // Streams and polls cannot be pinged; a missed heartbeat says enough.
+    } else if (watchdog.quiet() > quietOf(current) + PING_TIMEOUT_MS) {
+      // Streams and polls cannot be pinged; a missed heartbeat (or a poll held past its end) says enough.
       reconnectNow(current);
     }
   };
