@@ -5,6 +5,7 @@ import { ManualClock } from './test/manual-clock.js';
 import { fakeJwt, fakeTransports, type FakeTransport } from './test/fake-transport.js';
 import { booking, heartbeat, snapshotFrame } from './test/frames.js';
 import { until } from './test/server.js';
+import { TOKEN_TIMEOUT_MS } from './transport/ladder.js';
 
 function setup(getToken: () => string | null = () => fakeJwt('c-story')) {
   const clock = new ManualClock();
@@ -238,4 +239,36 @@ describe('createDashboardClient: where it sends tokens', () => {
       client.close();
     });
   }
+});
+
+describe('createDashboardClient: a getToken() that hangs as the page opens', () => {
+  it('is given 10 s, reported, and the client connects on its own with the next token', async () => {
+    const clock = new ManualClock();
+    const fakes = fakeTransports();
+    const events = new EventTarget();
+    const codes: string[] = [];
+    events.addEventListener('fg-error', (e) => codes.push((e as CustomEvent<ClientErrorDetail>).detail.code));
+    let calls = 0;
+    // Tab sharing is on: the first token would name the lock to wait for.
+    const client = createDashboardClient(
+      {
+        endpoint: 'https://fg.example.com',
+        getToken: () => (++calls === 1 ? new Promise<string | null>(() => {}) : fakeJwt('c-story')),
+        eventTarget: events,
+      },
+      { clock, random: () => 0, transports: fakes.factories, rungs: ['websocket'] },
+    );
+    try {
+      await clock.advance(TOKEN_TIMEOUT_MS - 1);
+      expect(fakes.created).to.have.length(0);
+      expect(client.status).to.equal('connecting');
+      await clock.advance(1);
+      await until(() => fakes.created.length === 1, 'a connection');
+      expect(codes).to.deep.equal(['token-unavailable']);
+      fakes.created[0]!.welcome();
+      expect(client.status).to.equal('live');
+    } finally {
+      client.close();
+    }
+  });
 });

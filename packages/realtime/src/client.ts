@@ -13,7 +13,14 @@ import type { FrameRequest } from './store/frame-scheduler.js';
 import { browserRuntime, timers as createTimers, type Runtime } from './runtime.js';
 import { endpointUrl, parseEndpoint } from './auth/endpoint.js';
 import { tokenSubject } from './auth/token.js';
-import { createLadder, rungsFor, type Connection, type Ladder, type LadderHost } from './transport/ladder.js';
+import {
+  createLadder,
+  rungsFor,
+  tokenWithin,
+  type Connection,
+  type Ladder,
+  type LadderHost,
+} from './transport/ladder.js';
 import { REQUEST_TIMEOUT_MS, authorizedFetch, describe } from './transport/types.js';
 import { createWatchdog } from './transport/watchdog.js';
 import type { Rung, TransportFactory } from './transport/types.js';
@@ -133,12 +140,12 @@ export function createDashboardClient(
     const url = endpointUrl(base, path);
     const send = (token: string) =>
       authorizedFetch(runtime, url, token, REQUEST_TIMEOUT_MS, { method: 'POST' });
-    const token = await options.getToken();
+    const token = await tokenWithin(clock, () => options.getToken());
     if (!token) throw new Error('FG Live: no session to mark a message read with');
     let response = await send(token);
     if (response.status === 401) {
       // Same rule as the connection: one more token, then give up.
-      const fresh = await options.getToken();
+      const fresh = await tokenWithin(clock, () => options.getToken());
       if (fresh && fresh !== token) response = await send(fresh);
     }
     if (!response.ok)
@@ -155,8 +162,20 @@ export function createDashboardClient(
 
   // ---- session ----
 
+  /**
+   * An ended session leaves the tabs: a leader gives up the lock (its followers heard it
+   * end first), a follower stops waiting for it, so a tab signed in afresh leads on its own.
+   */
+  const leaveTabs = (): void => {
+    election?.release();
+    relay?.close();
+    election = relay = null;
+    clear('sync', 'watchdog');
+  };
+
   const expire = (): void => {
     store.setStatus('expired', null);
+    leaveTabs();
     if (expiredFired || closed) return;
     expiredFired = true;
     const loginUrl = options.loginUrl;
@@ -355,6 +374,8 @@ export function createDashboardClient(
   );
 
   const armFollowerWatchdog = (leaderHeartbeatMs?: number): void => {
+    // A tab that left (its session ended) has no leader to watch.
+    if (!relay) return;
     if (leaderHeartbeatMs) heartbeatMs = leaderHeartbeatMs;
     // Heard from the leader again: what it last said holds.
     if (role === 'follower' && store.status === 'stale' && leaderStatus === 'live') store.setStatus('live');
@@ -422,7 +443,7 @@ export function createDashboardClient(
     // The lock is per consultant, and only the token says who that is.
     let token: string | null;
     try {
-      token = await options.getToken();
+      token = await tokenWithin(clock, () => options.getToken());
     } catch (error) {
       report('token-unavailable', `getToken() failed: ${describe(error)}`);
       // Without a consultant there is no lock to share: connect alone, and retry tokens there.

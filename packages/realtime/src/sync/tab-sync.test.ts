@@ -337,4 +337,31 @@ describe('tabs share one connection (Web Locks + BroadcastChannel)', () => {
     expect(expired).to.have.length(1);
     expect(follower.client.state.snapshot).not.to.equal(null);
   });
+
+  it('tabs whose session ended leave the lock: a tab signed in afresh leads and goes live beside them', async () => {
+    let calls = 0;
+    const leader = await openTab({}, { getToken: () => (++calls === 1 ? token(CONSULTANT, 60) : null) });
+    tabs.push(leader);
+    await until(() => live(leader), 'leader live');
+    const follower = await openTab({}, { eventTarget: new EventTarget() });
+    tabs.push(follower);
+    await until(() => live(follower), 'follower live');
+    await advanceServerClock(65_000);
+    await until(() => follower.client.status === 'expired', 'follower expired');
+    expect(leader.client.status).to.equal('expired');
+
+    const events = new EventTarget();
+    const expired: Event[] = [];
+    events.addEventListener('fg-session-expired', (e) => expired.push(e));
+    const fresh = await openTab({}, { eventTarget: events });
+    tabs.push(fresh);
+    await until(() => live(fresh), 'the new tab live');
+    expect(fresh.client.metrics().role).to.equal('leader');
+    expect(expired).to.have.length(0);
+    const { seq } = await simulate(CONSULTANT, 'book', { familyName: 'After signing in again' });
+    await until(() => fresh.client.state.snapshot!.seq >= seq, 'the new tab has the booking');
+    // The tabs that ended stay as they ended.
+    expect(leader.client.status).to.equal('expired');
+    expect(follower.client.status).to.equal('expired');
+  });
 });

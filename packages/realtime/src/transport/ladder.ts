@@ -1,6 +1,6 @@
 import type { Cursor, Limits, ServerFrame, TransportName } from '@fg/protocol/frames';
 import { tokenExpiry } from '../auth/token.js';
-import { timers as createTimers, type Runtime } from '../runtime.js';
+import { timers as createTimers, type Clock, type Runtime } from '../runtime.js';
 import { backoffCeiling, fullJitter } from './backoff.js';
 import { connectWebSocket } from './websocket.js';
 import { connectIntervalPoll, connectLongPoll, connectSse } from './http.js';
@@ -32,6 +32,16 @@ export const TOKEN_TIMEOUT_MS = 10_000;
  * over once it carries frames, so the expiry never interrupts anything.
  */
 export const RENEW_BEFORE_MS = 60_000;
+
+/** The page's token, or a rejection once it has taken longer than TOKEN_TIMEOUT_MS (or thrown). */
+export const tokenWithin = (clock: Clock, getToken: () => Promise<string | null> | string | null) =>
+  new Promise<string | null>((resolve, reject) => {
+    const timer = clock.setTimeout(() => reject(new Error('timed out')), TOKEN_TIMEOUT_MS);
+    Promise.resolve()
+      .then(getToken)
+      .then(resolve, reject)
+      .finally(() => clock.clearTimeout(timer));
+  });
 
 export const DEFAULT_FACTORIES: Readonly<Record<Rung, TransportFactory>> = {
   websocket: connectWebSocket,
@@ -218,15 +228,7 @@ export function createLadder(options: {
     host.status(status, rung ? transportName(rung) : null, rung ? silenceOf(active!) : undefined);
   };
 
-  /** The page's token, or a rejection once it has taken longer than TOKEN_TIMEOUT_MS. */
-  const token = () =>
-    new Promise<string | null>((resolve, reject) => {
-      const timer = clock.setTimeout(() => reject(new Error('timed out')), TOKEN_TIMEOUT_MS);
-      host
-        .getToken()
-        .then(resolve, reject)
-        .finally(() => clock.clearTimeout(timer));
-    });
+  const token = () => tokenWithin(clock, host.getToken);
 
   const tokenFailed = (error: unknown) =>
     host.error('token-unavailable', `getToken() failed: ${describe(error)}`);
