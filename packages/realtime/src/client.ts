@@ -395,10 +395,13 @@ export function createDashboardClient(
         report('invalid-frame', 'relay: an unusable state');
       } else {
         // As old as the leader's: "updated 5 min ago" in every tab alike.
-        const { h } = message;
+        const { h, o } = message;
         store.applyValid(
           { type: 'snapshot', ...checked.value },
-          typeof h === 'number' && h > 0 ? clock.now() - h : undefined,
+          {
+            heardAt: typeof h === 'number' && h > 0 ? clock.now() - h : undefined,
+            offset: typeof o === 'number' && Number.isFinite(o) ? o : undefined,
+          },
         );
       }
     }
@@ -423,7 +426,7 @@ export function createDashboardClient(
           listened = true;
           const { snapshot, status, transport, lastHeardAt } = store.state;
           const h = lastHeardAt === null ? undefined : clock.now() - lastHeardAt;
-          relay?.post({ t: 'state', snapshot, status, transport, l: silenceMs, h });
+          relay?.post({ t: 'state', snapshot, status, transport, l: silenceMs, h, o: store.clockOffset() });
         }
         return;
       }

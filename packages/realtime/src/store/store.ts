@@ -51,16 +51,18 @@ export interface Store extends DashboardStore {
    */
   decode(input: unknown): ParseResult<ServerFrame>;
   /**
-   * Applies a frame that `decode` accepted. `heardAt`: when the server confirmed it, if
-   * before now (a state another tab kept).
+   * Applies a frame that `decode` accepted. `kept`: the frame is a state another tab kept,
+   * confirmed by the server at `heardAt`, with that tab's clock `offset` (its `serverTime`
+   * is as old as the state, so it is no clock sample).
    */
-  applyValid(frame: ServerFrame, heardAt?: number): ReceiveResult;
+  applyValid(frame: ServerFrame, kept?: { heardAt?: number; offset?: number }): ReceiveResult;
   /** Counters only the client can know about. */
   count(counter: Counter): void;
   /** Delivers pending notifications now instead of at the next frame. */
   flush(): void;
   /** The server's clock now, by the offset its frames told (ours before any). */
   serverNow(): number;
+  clockOffset(): number;
 }
 
 export function createStore(options: DashboardStoreOptions = {}): Store {
@@ -137,10 +139,11 @@ export function createStore(options: DashboardStoreOptions = {}): Store {
       return parsed;
     },
 
-    applyValid(frame, heardAt) {
+    applyValid(frame, kept) {
       if (closed) return 'ignored';
       const receivedAt = now();
-      if ('serverTime' in frame) offset(frame.serverTime - receivedAt);
+      const sample = kept ? kept.offset : 'serverTime' in frame ? frame.serverTime - receivedAt : undefined;
+      if (sample !== undefined) offset(sample);
       const before = snapshot;
       const outcome = applyFrame(before, frame);
       const { result } = outcome;
@@ -152,7 +155,7 @@ export function createStore(options: DashboardStoreOptions = {}): Store {
         result === 'duplicate' ||
         (before && result === 'ignored' && frame.type === 'heartbeat')
       )
-        lastHeardAt = heardAt ?? receivedAt;
+        lastHeardAt = kept?.heardAt ?? receivedAt;
       switch (result) {
         case 'applied': {
           const event = outcome.event!;

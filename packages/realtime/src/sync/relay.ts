@@ -17,7 +17,11 @@ export type RelayMessage =
     }
   /** Follower -> leader: "send me the current state" (on joining, or after a gap). */
   | { readonly t: 'sync' }
-  /** Leader -> followers: the current state, and how long ago the server confirmed it (`h`, ms). */
+  /**
+   * Leader -> followers: the current state, how long ago the server confirmed it (`h`, ms),
+   * and the leader's estimate of the server's clock offset (`o`, ms): the state's own
+   * `serverTime` is as old as the leader's snapshot, so it says nothing about the clock now.
+   */
   | {
       readonly t: 'state';
       readonly snapshot: Snapshot | null;
@@ -25,6 +29,7 @@ export type RelayMessage =
       readonly transport: TransportName | null;
       readonly l?: number;
       readonly h?: number;
+      readonly o?: number;
     };
 
 export interface Relay {
