@@ -9,7 +9,15 @@
  * deliver what it finds, in order. Signals carry only a pointer (consultant, epoch, seq);
  * the log is the truth, so a lost signal is made up by the next read: after the database
  * connection comes back, every followed consultant's log is read again.
+ *
+ * A read that fails (the pool has no connection to give, the query times out) is tried
+ * again on its own, after a wait that doubles from RETRY_FIRST_MS up to RETRY_MAX_MS, until
+ * one works: nothing else may come to read that log (no further commit, no lost
+ * connection), and its subscribers' heartbeats still carry the last position delivered, so
+ * their clients would never notice they had fallen behind. One line is logged when reads
+ * start failing and one when they all work again, not one per attempt.
  */
+import type { Clock, TimerHandle } from './clock.js';
 import type { EventLog, LogHead, OutEvent } from './db/eventlog.js';
 import type { LogSignal, Storage } from './db/storage.js';
 import type { Hub, HubWatcher } from './hub.js';
@@ -23,27 +31,69 @@ interface Follow {
   again: boolean;
   /** A signal came before the position was known. */
   dirty: boolean;
+  /** Reads that failed in a row; 0 once one works. */
+  failures: number;
+  /** The next attempt after a failed read, while one is due. */
+  retry: TimerHandle | undefined;
+}
+
+/** The wait before reading again after a first failed read; it doubles with each failure... */
+const RETRY_FIRST_MS = 100;
+/** ...up to this. */
+const RETRY_MAX_MS = 5_000;
+
+function retryDelay(failures: number): number {
+  return Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** Math.min(failures - 1, 16));
 }
 
 export class Relay implements HubWatcher {
   private readonly follows = new Map<string, Follow>();
+  /** Consultants whose last read failed: the current incident, if not empty. */
+  private readonly failing = new Set<string>();
+  /** Consultants whose reads failed since the incident began. */
+  private affected = 0;
+  private closed = false;
 
+  /**
+   * `timers` schedules the attempts after a failed read. They are for the database, not
+   * the domain, so the server gives real time here even when its domain clock is manual;
+   * tests give a manual clock to move by hand.
+   */
   constructor(
     private readonly hub: Hub,
     private readonly storage: Storage,
     private readonly log: EventLog,
+    private readonly timers: Clock,
   ) {
     hub.watch(this);
   }
 
   followed(consultantId: string): void {
     if (!this.follows.has(consultantId)) {
-      this.follows.set(consultantId, { pos: undefined, pulling: false, again: false, dirty: false });
+      this.follows.set(consultantId, {
+        pos: undefined,
+        pulling: false,
+        again: false,
+        dirty: false,
+        failures: 0,
+        retry: undefined,
+      });
     }
   }
 
   unfollowed(consultantId: string): void {
+    const follow = this.follows.get(consultantId);
+    if (!follow) return;
     this.follows.delete(consultantId);
+    this.cancelRetry(follow);
+    this.failing.delete(consultantId);
+  }
+
+  /** The server is stopping: no further attempt is made, and none is left scheduled. */
+  close(): void {
+    this.closed = true;
+    for (const follow of this.follows.values()) this.cancelRetry(follow);
+    this.failing.clear();
   }
 
   caughtUp(consultantId: string, head: LogHead): void {
@@ -92,16 +142,19 @@ export class Relay implements HubWatcher {
     }
   }
 
-  /** Reads the log after the delivered position and delivers what is there, in order. */
-  private pull(consultantId: string): void {
+  /**
+   * Reads the log after the delivered position and delivers what is there, in order.
+   * Answers the read it starts, if it starts one.
+   */
+  private pull(consultantId: string): Promise<void> | undefined {
     const follow = this.follows.get(consultantId);
-    if (!follow?.pos) return;
+    if (!follow?.pos || this.closed) return undefined;
     if (follow.pulling) {
       follow.again = true;
-      return;
+      return undefined;
     }
     follow.pulling = true;
-    void this.read(consultantId, follow).finally(() => (follow.pulling = false));
+    return this.read(consultantId, follow).finally(() => (follow.pulling = false));
   }
 
   private async read(consultantId: string, follow: Follow): Promise<void> {
@@ -136,9 +189,47 @@ export class Relay implements HubWatcher {
         }
       } while (follow.again);
     } catch (error) {
-      // The database did not answer; the next signal, or the connection coming back, reads again.
-      follow.dirty = true;
-      console.error(`reading the event log of ${consultantId} failed:`, (error as Error).message);
+      this.failed(consultantId, follow, error);
+      return;
     }
+    this.worked(consultantId, follow);
+  }
+
+  /** The database did not answer: read again later, whether or not anything else asks to. */
+  private failed(consultantId: string, follow: Follow, error: unknown): void {
+    if (this.closed || this.follows.get(consultantId) !== follow) return;
+    follow.failures++;
+    if (!this.failing.has(consultantId)) {
+      if (this.failing.size === 0) {
+        this.affected = 0;
+        console.error(
+          `reading the event log of ${consultantId} failed (${(error as Error).message});` +
+            ' reads that fail are tried again until they work',
+        );
+      }
+      this.failing.add(consultantId);
+      this.affected++;
+    }
+    // One attempt scheduled at a time: a read that failed while one was due pushes it back.
+    this.cancelRetry(follow);
+    follow.retry = this.timers.setTimer(this.timers.now() + retryDelay(follow.failures), () => {
+      follow.retry = undefined;
+      return this.pull(consultantId);
+    });
+  }
+
+  private worked(consultantId: string, follow: Follow): void {
+    if (follow.failures === 0) return;
+    follow.failures = 0;
+    // Read by another path (a signal, the connection coming back) before the attempt was due.
+    this.cancelRetry(follow);
+    if (this.failing.delete(consultantId) && this.failing.size === 0) {
+      console.log(`reading the event log works again (${this.affected} consultant(s) had fallen behind)`);
+    }
+  }
+
+  private cancelRetry(follow: Follow): void {
+    if (follow.retry) this.timers.clearTimer(follow.retry);
+    follow.retry = undefined;
   }
 }

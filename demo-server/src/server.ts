@@ -57,6 +57,12 @@ export interface StartOptions {
   helloTimeoutMs?: number;
   /** Domain time; default the system clock. */
   clock?: Clock;
+  /**
+   * Timers of the server's own plumbing (the next read of an event log after one failed),
+   * which keep real time even when `clock` is manual; default the system clock. Tests give
+   * a manual clock to fire them by hand.
+   */
+  timers?: Clock;
   /** Origins allowed besides the server's own; `*` for all. */
   allowedOrigins?: string[];
   retention?: Retention;
@@ -147,7 +153,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
 
   const metrics = new Metrics();
   const hub = new Hub(clock, heartbeatMs);
-  const relay = new Relay(hub, storage, log);
+  const relay = new Relay(hub, storage, log, options.timers ?? new SystemClock());
   const feed = new Feed(storage, log, projection, hub, clock);
   const auth = new Auth(secret!, clock, async (id) => (await consultants.get(id)) !== undefined, metrics);
   const scheduler = new Scheduler(storage, domain, clock);
@@ -285,6 +291,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     (closing ??= (async () => {
       closed = true;
       scheduler.stop();
+      relay.close();
       clearInterval(pruneTimer);
       hub.shutdown();
       await new Promise<void>((resolve) => {

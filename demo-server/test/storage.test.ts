@@ -125,7 +125,7 @@ for (const backend of BACKENDS) {
 
     it('relays every event of a followed consultant once, in seq order, whichever node wrote it', async () => {
       const hub = new Hub(new ManualClock(T0), 60_000);
-      const relay = new Relay(hub, a.storage, log);
+      const relay = new Relay(hub, a.storage, log, new ManualClock(T0));
       a.domain.onCommit((event) => relay.committed(event));
       const stopSignals = forwardSignals(a, relay);
       const sub = new Recorder('c-other');
@@ -212,7 +212,7 @@ describe('storage on PostgreSQL, several nodes', () => {
 
   it('makes up signals it missed from the log, by seq, when its connection comes back', async () => {
     const hub = new Hub(new ManualClock(T0), 60_000);
-    const relay = new Relay(hub, b.storage, log);
+    const relay = new Relay(hub, b.storage, log, new ManualClock(T0));
     const sub = new Recorder('c-empty');
     hub.subscribe(sub);
     const head = await log.head(b.storage.sql, 'c-empty');
