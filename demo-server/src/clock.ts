@@ -18,31 +18,34 @@ export interface TimerHandle {
   readonly at: number;
 }
 
-/** Node's timers overflow above 2^31-1 ms (about 24.8 days); longer waits are chained. */
-const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+/**
+ * A wait is measured again against the wall clock at least this often: timers run on the
+ * machine's monotonic time, so a wall clock stepped (by NTP, or across a suspended machine)
+ * would otherwise move a consultant's midnight or a consultation's start by the step.
+ */
+const RECHECK_MS = 60_000;
 
 interface SystemTimer extends TimerHandle {
   timeout: NodeJS.Timeout | undefined;
 }
 
 export class SystemClock implements Clock {
+  /** `wall`: the wall clock (tests step it; timers keep to the machine's own time). */
+  constructor(private readonly wall: () => number = Date.now) {}
+
   now(): number {
-    return Date.now();
+    return this.wall();
   }
 
   setTimer(at: number, fn: () => unknown): TimerHandle {
     const timer: SystemTimer = { at, timeout: undefined };
-    const arm = (): void => {
-      const delay = at - Date.now();
-      if (delay > MAX_TIMEOUT_MS) {
-        timer.timeout = setTimeout(arm, MAX_TIMEOUT_MS);
-      } else {
-        timer.timeout = setTimeout(fn, Math.max(0, delay));
-      }
+    const wait = (): void => {
+      timer.timeout = setTimeout(due, Math.min(Math.max(0, at - this.now()), RECHECK_MS));
       // Domain timers never keep the process alive on their own: shutdown closes them anyway.
       timer.timeout.unref();
     };
-    arm();
+    const due = (): unknown => (this.now() < at ? wait() : fn());
+    wait();
     return timer;
   }
 

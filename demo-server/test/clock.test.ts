@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import { ManualClock } from '../src/clock.js';
+import { afterEach, describe, it, mock } from 'node:test';
+import { ManualClock, SystemClock } from '../src/clock.js';
 import { addDays, localDate, monthRange, startOfLocalDay } from '../src/time.js';
 
 describe('ManualClock', () => {
@@ -49,6 +49,64 @@ describe('ManualClock', () => {
     clock.set(500);
     assert.equal(fired, false);
     assert.throws(() => clock.advance(-1), RangeError);
+  });
+});
+
+describe('SystemClock', () => {
+  const MINUTE = 60_000;
+  /** Where the mocked wall clock starts. */
+  const T0 = Date.UTC(2026, 10, 27);
+  afterEach(() => mock.timers.reset());
+
+  /** The wall clock, stepped by hand; Node's timers, moved by hand with `tick` (which moves the wall clock too). */
+  let wall = T0;
+  const tick = (ms: number) => {
+    wall += ms;
+    mock.timers.tick(ms);
+  };
+  const mocked = () => {
+    wall = T0;
+    mock.timers.enable({ apis: ['setTimeout'] });
+    return new SystemClock(() => wall);
+  };
+
+  it('fires a timer when the wall clock reaches its time, not before', () => {
+    const clock = mocked();
+    let fired = 0;
+    clock.setTimer(T0 + 30 * MINUTE, () => fired++);
+    tick(30 * MINUTE - 1);
+    assert.equal(fired, 0);
+    tick(1);
+    assert.equal(fired, 1);
+  });
+
+  it('follows a wall clock stepped forward (a suspended machine): the timer fires within a minute', () => {
+    const clock = mocked();
+    let fired = 0;
+    clock.setTimer(T0 + 30 * MINUTE, () => fired++);
+    wall = T0 + 2 * 60 * MINUTE;
+    tick(MINUTE);
+    assert.equal(fired, 1);
+  });
+
+  it('follows a wall clock stepped back: the timer waits for the wall clock', () => {
+    const clock = mocked();
+    let fired = 0;
+    clock.setTimer(T0 + 30 * MINUTE, () => fired++);
+    tick(10 * MINUTE);
+    wall = T0 - 10 * MINUTE;
+    tick(30 * MINUTE);
+    assert.equal(fired, 0, 'the wall clock says 20 min');
+    tick(20 * MINUTE);
+    assert.equal(fired, 1);
+  });
+
+  it('never fires a cleared timer', () => {
+    const clock = mocked();
+    let fired = 0;
+    clock.clearTimer(clock.setTimer(T0 + 3 * MINUTE, () => fired++));
+    tick(10 * MINUTE);
+    assert.equal(fired, 0);
   });
 });
 
