@@ -329,13 +329,16 @@ describe('tabs share one connection (Web Locks + BroadcastChannel)', () => {
     // The server's clock moves 10 min ahead of the state the leader holds: its heartbeats
     // tell the leader so, while the snapshot it keeps still carries the old time.
     await advanceServerClock(600_000);
-    await until(() => leader.client.clockOffset() > 590_000, 'the leader hears the new time');
+    await until(() => leader.client.metrics().clockOffsetMs > 590_000, 'the leader hears the new time');
     // Nothing more comes, so the follower learns the time only from the leader.
     await fault({ action: 'stall', kind: 'websocket' });
     const follower = await openTab();
     tabs.push(follower);
     await until(() => live(follower), 'follower live');
-    expect(follower.client.clockOffset()).to.be.closeTo(leader.client.clockOffset(), 5_000);
+    expect(follower.client.metrics().clockOffsetMs).to.be.closeTo(
+      leader.client.metrics().clockOffsetMs,
+      5_000,
+    );
   });
 
   it('when the session ends in the leader, every tab ends it and fires its own fg-session-expired', async () => {
