@@ -178,6 +178,43 @@ describe('<fg-live-region>', () => {
     expect(said(el)).to.deep.equal(['New booking: The Old family, Today, 10:45 AM']);
   });
 
+  it('taken off the page and put back, announces nothing that came while it was away', async () => {
+    const { el, feed, settle, script, heard } = await listening();
+    const provider = el.parentElement!;
+    el.remove();
+    await feed(script.message(messageItem(5, { id: 'a1', familyName: 'The Away-One family' })));
+    await feed(script.message(messageItem(6, { id: 'a2', familyName: 'The Away-Two family' })));
+    await at(600_000, { settle });
+    provider.append(el);
+    await settle();
+    await at(603_000, { settle });
+    expect(heard).to.deep.equal([], 'what came while it was away is history');
+    await feed(script.message(messageItem(7, { id: 'back', familyName: 'The Back family' })));
+    await at(603_500, { settle });
+    expect(heard).to.deep.equal([['New message from The Back family']]);
+  });
+
+  it('taken off the page with news waiting, does not tell it when put back later', async () => {
+    const { el, feed, settle, script, heard } = await listening();
+    const provider = el.parentElement!;
+    await feed(script.message(messageItem(5, { id: 'w', familyName: 'The Waiting family' })));
+    await at(200, { settle });
+    el.remove();
+    await at(600_000, { settle });
+    provider.append(el);
+    await settle();
+    await at(603_000, { settle });
+    expect(heard).to.deep.equal([]);
+  });
+
+  it('moved on the page, still tells the news it was waiting to tell', async () => {
+    const { el, feed, settle, script, heard } = await listening();
+    await feed(script.message(messageItem(5, { id: 'm', familyName: 'The Haddads' })));
+    el.parentElement!.append(el);
+    await at(500, { settle });
+    expect(heard).to.deep.equal([['New message from The Haddads']]);
+  });
+
   it('reads family names as text', async () => {
     const { el, feed, settle, script } = await listening();
     await feed(script.message(messageItem(5, { id: 'x', familyName: '<b>Bold</b>' })));

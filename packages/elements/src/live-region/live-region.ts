@@ -63,7 +63,7 @@ interface Heard {
  * of it (at most 2 s after the first, so a steady stream is still heard): one or two of a
  * kind are read out ("New message from The Kim family"), more are summed up
  * ("5 new messages", "3 new bookings"). What the dashboard held when the region first saw
- * it, and a reloaded history, are not news.
+ * it, what came while the region was off the page, and a reloaded history, are not news.
  *
  * The connection is announced once per change: "Offline: updates paused", "Updates delayed",
  * "Session expired: sign in again", then "Back online" or "Updates resumed" once it is live
@@ -110,6 +110,16 @@ export class FgLiveRegion extends LitElement {
   private _connection: ConnectionStatus | undefined;
   /** What the coming update announces. */
   private _batch: string[] = [];
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // Put on the page, or back on it: what the dashboard holds now came before, or while the
+    // region was away (the store keeps its last frame's events), and is history. So is news
+    // that waited past the ceiling: had the region stayed, it would have been told by now.
+    const snapshot = this._view.state.snapshot;
+    if (snapshot) this._cursor = { epoch: snapshot.epoch, seq: snapshot.seq };
+    if (this._clock.now - this._firstAt > CEILING_MS) this._heard.clear();
+  }
 
   protected override willUpdate(): void {
     const time = this._clock.now;
