@@ -32,19 +32,38 @@ export function freshnessOf(status: ConnectionStatus): Freshness {
 
 type Host = ReactiveControllerHost & HTMLElement;
 
-/** What the widgets updated in this frame showed, by client: told in one task after the frame. */
-const painted = new Map<DashboardClient, number>();
-
-function reportPainted(client: DashboardClient, seq: number): void {
-  if (painted.size === 0) {
-    setTimeout(() => {
-      const reports = [...painted];
-      painted.clear();
-      for (const [each, latest] of reports) each.notePainted(latest);
-    });
-  }
-  painted.set(client, seq);
+/**
+ * Gathers reports of what the widgets showed: the latest sequence number by client, told to
+ * `tell` once `schedule` runs, in one call for every widget and update until then.
+ */
+function gathered(
+  schedule: (run: () => void) => void,
+  tell: (client: DashboardClient, seq: number) => void,
+): (client: DashboardClient, seq: number) => void {
+  const latest = new Map<DashboardClient, number>();
+  return (client, seq) => {
+    if (!latest.size)
+      schedule(() => {
+        const reports = [...latest];
+        latest.clear();
+        for (const [each, last] of reports) tell(each, last);
+      });
+    latest.set(client, seq);
+  };
 }
+
+/** What the widgets updated in this frame showed: told in one task after the frame. */
+const reportPainted = gathered(
+  (run) => setTimeout(run),
+  (client, seq) => client.notePainted(seq),
+);
+
+/**
+ * What the widgets updated outside a frame showed: reported painted with the next frame. One
+ * request for them all: a hidden page runs no frame until it is shown, while its widgets keep
+ * updating, and a request per update would pile up until then (and all run in one frame).
+ */
+const reportNextFrame = gathered((run) => requestAnimationFrame(run), reportPainted);
 
 /**
  * Gives a widget one slice of the dashboard state. It finds the client through context,
@@ -109,8 +128,7 @@ export class StoreController<T> implements ReactiveController {
     // A task queued during a frame runs once that frame has painted. A visible page's store
     // notifies inside an animation frame, and this update ran in the same one: its frame is
     // the current one. Any other update paints with the next frame.
-    if (this._inFrame) reportPainted(client, seq);
-    else requestAnimationFrame(() => reportPainted(client, seq));
+    (this._inFrame ? reportPainted : reportNextFrame)(client, seq);
   }
 
   private _use(client: DashboardClient | undefined): void {

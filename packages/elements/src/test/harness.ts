@@ -15,6 +15,8 @@ export interface Mounted<T extends LitElement> {
   status(status: ConnectionStatus): Promise<void>;
   /** Delivers pending notifications and waits for every widget under the provider to render and paint. */
   settle(): Promise<void>;
+  /** Delivers pending notifications and waits for every widget under the provider to render, not for a frame. */
+  update(): Promise<void>;
 }
 
 /** Store notifications on demand, so a test decides when a frame's changes reach the widgets. */
@@ -58,9 +60,12 @@ export async function mount<T extends LitElement>(tag: string, width = 760): Pro
   );
   const el = document.createElement(tag) as T;
   wrapper.firstElementChild!.append(el);
-  const settle = async () => {
+  const update = async () => {
     frames.run();
     await allUpdated(wrapper);
+  };
+  const settle = async () => {
+    await update();
     await nextFrame();
   };
   await settle();
@@ -68,6 +73,7 @@ export async function mount<T extends LitElement>(tag: string, width = 760): Pro
     el,
     store,
     settle,
+    update,
     async feed(...list) {
       for (const frame of list) store.receive(frame);
       await settle();
