@@ -1,8 +1,16 @@
 /**
  * The embedded database: one better-sqlite3 connection in WAL mode, behind the storage
- * interface. better-sqlite3 is synchronous, so every promise here resolves with a value
+ * interface. better-sqlite3 is synchronous, so a promise here normally resolves with a value
  * already computed; transactions take turns on the one connection (a queue, which costs
  * nothing when there is no contention), so none ever sees another's uncommitted writes.
+ *
+ * Another process can hold the database's lock (a write transaction, a backup, the sqlite3
+ * shell). SQLite's own busy wait would sleep inside the call and stall the event loop, and
+ * with it every connection this server carries, so it is off: a locked database fails at
+ * once, and the transaction (or statement) tries again after a pause that yields to the
+ * event loop, with growing pauses, until `busyTimeoutMs` has passed since it was asked for.
+ * Then it fails busy (503, `Retry-After`), having written nothing. While a write waits for
+ * the lock it does not hold the connection, so reads go on beside it; writes keep their order.
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
@@ -12,11 +20,49 @@ import { SCHEMA, SCHEMA_VERSION } from './schema.js';
 import type { Dialect, Sql, SqlValue, Storage } from './storage.js';
 
 export interface SqliteOptions {
-  /** How long a write waits for another process's lock before SQLITE_BUSY. */
+  /**
+   * How long a transaction or statement waits for another process's lock before it fails
+   * busy (default 5000). The wait never blocks the event loop.
+   */
   busyTimeoutMs?: number;
 }
 
 const DIALECT: Dialect = { name: 'sqlite', forUpdate: '', insertionOrder: 'rowid' };
+
+/** The first pause before trying a locked database again, and the longest one. */
+const RETRY_FIRST_MS = 1;
+const RETRY_MAX_MS = 50;
+
+/** What a try answers when the database was locked and there is time to try again. */
+const LOCKED = Symbol('locked');
+
+const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Takers of one resource, one at a time, in the order they asked. */
+class Turns {
+  private held = false;
+  private readonly waiting: (() => void)[] = [];
+
+  get taken(): boolean {
+    return this.held;
+  }
+
+  /**
+   * Runs `fn` when it is this caller's turn: at once (synchronously) when nobody holds it.
+   * The turn passes straight to the next in line; it is never free in between.
+   */
+  async take<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.held) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.held = true;
+    try {
+      return await fn();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.held = false;
+    }
+  }
+}
 
 /** A closed connection: the database does not answer. */
 function isClosedError(error: unknown): boolean {
@@ -38,22 +84,30 @@ export class SqliteStorage implements Storage {
   /** Statements on the connection as it is: used inside a transaction that holds the turn. */
   private readonly direct: Sql;
   readonly sql: Sql;
-  private locked = false;
-  private readonly waiting: (() => void)[] = [];
+  /** Turns on the connection: one transaction (or statement) at a time. */
+  private readonly connection = new Turns();
+  /** Turns among write transactions, so they commit in the order they were asked for. */
+  private readonly writers = new Turns();
+  private readonly busyTimeoutMs: number;
 
   constructor(path: string, options: SqliteOptions = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.busyTimeoutMs = Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000));
     this.db = new Database(path);
+    // Opening happens before the server takes any connection, so here (only) SQLite may
+    // wait for another process's lock in its own, blocking way.
+    this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
     // WAL lets readers (other processes, backups) run beside the writer; NORMAL sync is
     // crash-safe in WAL mode and keeps commits cheap enough for bursts of events.
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
-    this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
     this.db.pragma('foreign_keys = ON');
     this.db.exec(SCHEMA);
     this.db
       .prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT (key) DO NOTHING")
       .run(String(SCHEMA_VERSION));
+    // From now on a locked database fails at once and is tried again without blocking.
+    this.db.pragma('busy_timeout = 0');
 
     this.direct = {
       get: <T>(sql: string, params: readonly SqlValue[] = []) =>
@@ -63,14 +117,15 @@ export class SqliteStorage implements Storage {
       run: (sql: string, params: readonly SqlValue[] = []) =>
         this.attempt(() => this.prepare(sql).run(...params).changes),
     };
-    // A statement on its own waits for a transaction in progress to end.
+    // A statement on its own waits for a transaction in progress to end, and for another
+    // process's lock like a transaction does.
     this.sql = {
-      get: <T>(sql: string, params?: readonly SqlValue[]) =>
-        this.locked ? this.turn(() => this.direct.get<T>(sql, params)) : this.direct.get<T>(sql, params),
-      all: <T>(sql: string, params?: readonly SqlValue[]) =>
-        this.locked ? this.turn(() => this.direct.all<T>(sql, params)) : this.direct.all<T>(sql, params),
-      run: (sql: string, params?: readonly SqlValue[]) =>
-        this.locked ? this.turn(() => this.direct.run(sql, params)) : this.direct.run(sql, params),
+      get: <T>(sql: string, params: readonly SqlValue[] = []) =>
+        this.statement(() => this.prepare(sql).get(...params) as T | undefined),
+      all: <T>(sql: string, params: readonly SqlValue[] = []) =>
+        this.statement(() => this.prepare(sql).all(...params) as T[]),
+      run: (sql: string, params: readonly SqlValue[] = []) =>
+        this.statement(() => this.prepare(sql).run(...params).changes),
     };
   }
 
@@ -91,46 +146,95 @@ export class SqliteStorage implements Storage {
     }
   }
 
-  /** Runs `fn` when it is this caller's turn on the connection. */
-  private async turn<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.locked) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    else this.locked = true;
-    try {
-      return await fn();
-    } finally {
-      const next = this.waiting.shift();
-      // The turn passes straight to the next in line; the lock is never free in between.
-      if (next) next();
-      else this.locked = false;
+  /** When something asked for now stops waiting for a locked database. */
+  private deadline(): number {
+    return performance.now() + this.busyTimeoutMs;
+  }
+
+  /**
+   * Tries `once` until it answers something other than LOCKED, pausing between tries
+   * without blocking: 1 ms, then twice as long each time up to RETRY_MAX_MS, never past
+   * `deadline`. `once` answers LOCKED only while the deadline is ahead, so the last try is
+   * at or after it and fails busy if the database is still locked.
+   */
+  private async retry<T>(deadline: number, once: () => Promise<T | typeof LOCKED>): Promise<T> {
+    for (let wait = RETRY_FIRST_MS; ; wait = Math.min(RETRY_MAX_MS, wait * 2)) {
+      const outcome = await once();
+      if (outcome !== LOCKED) return outcome;
+      await pause(Math.max(0, Math.min(wait, deadline - performance.now())));
     }
   }
 
-  private transaction<T>(begin: string, fn: (tx: Sql) => Promise<T>): Promise<T> {
-    return this.turn(async () => {
+  /** A locked database is worth another try while `deadline` is ahead. */
+  private lockedUntil(error: unknown, deadline: number): boolean {
+    return isBusyError(error) && performance.now() < deadline;
+  }
+
+  /** A statement outside a transaction: its own transaction, which takes any lock it needs. */
+  private statement<T>(run: () => T): Promise<T> {
+    const deadline = this.deadline();
+    const once = (): T | typeof LOCKED => {
       try {
-        // BEGIN IMMEDIATE takes the write lock first, so a busy database fails before
-        // anything is written.
-        this.db.exec(begin);
+        return run();
       } catch (error) {
+        // A statement that failed on a lock did nothing: it can run again.
+        if (this.lockedUntil(error, deadline)) return LOCKED;
         throw translate(error);
       }
+    };
+    // The common case: nothing else on the connection and the database free, answered at once.
+    if (!this.connection.taken) {
       try {
-        const result = await fn(this.direct);
-        this.db.exec('COMMIT');
-        return result;
+        const first = once();
+        if (first !== LOCKED) return Promise.resolve(first);
       } catch (error) {
-        if (this.db.open && this.db.inTransaction) this.db.exec('ROLLBACK');
-        throw translate(error);
+        return Promise.reject(error as Error);
       }
-    });
+    }
+    return this.retry(deadline, () => this.connection.take(async () => once()));
+  }
+
+  /**
+   * Runs `fn` in a transaction once its locks are held. A write takes the write lock with
+   * BEGIN IMMEDIATE and a read takes its snapshot at once, so a locked database fails
+   * before `fn` runs (and before anything is written); the connection is then let go until
+   * the next try, so others use it meanwhile.
+   */
+  private transaction<T>(mode: 'write' | 'read', deadline: number, fn: (tx: Sql) => Promise<T>): Promise<T> {
+    return this.retry(deadline, () =>
+      this.connection.take(async () => {
+        try {
+          if (mode === 'write') {
+            this.db.exec('BEGIN IMMEDIATE');
+          } else {
+            this.db.exec('BEGIN DEFERRED');
+            this.prepare('PRAGMA schema_version').get();
+          }
+        } catch (error) {
+          if (this.db.open && this.db.inTransaction) this.db.exec('ROLLBACK');
+          if (this.lockedUntil(error, deadline)) return LOCKED;
+          throw translate(error);
+        }
+        try {
+          const result = await fn(this.direct);
+          this.db.exec('COMMIT');
+          return result;
+        } catch (error) {
+          if (this.db.open && this.db.inTransaction) this.db.exec('ROLLBACK');
+          throw translate(error);
+        }
+      }),
+    );
   }
 
   write<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
-    return this.transaction('BEGIN IMMEDIATE', fn);
+    // The deadline counts from now: time spent behind earlier writes is part of the wait.
+    const deadline = this.deadline();
+    return this.writers.take(() => this.transaction('write', deadline, fn));
   }
 
   read<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
-    return this.transaction('BEGIN DEFERRED', fn);
+    return this.transaction('read', this.deadline(), fn);
   }
 
   /** One process owns an SQLite file's server: a write transaction is exclusive enough. */

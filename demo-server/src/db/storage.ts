@@ -6,7 +6,8 @@
  * both databases speak; the few phrases that differ are in `Dialect`.
  *
  * The interface is asynchronous because a network database is. SQLite answers at once: its
- * promises resolve with values computed synchronously, and its transactions take turns on
+ * promises resolve with values computed synchronously (unless another process holds its
+ * lock: then it waits without blocking the event loop), and its transactions take turns on
  * the one connection, so a transaction never sees another's uncommitted writes.
  */
 import type { EventKind } from '@fg/protocol';

@@ -1,0 +1,141 @@
+// A database locked by another process: the server keeps answering while a write waits for
+// the lock, the write commits once the lock is let go, and past `busyTimeoutMs` the caller
+// gets a clear 503 with nothing written. The lock is a real second connection's
+// BEGIN IMMEDIATE on the server's own SQLite file.
+import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
+import { describe, it } from 'node:test';
+import type { Snapshot } from '@fg/protocol';
+import { AppError } from '../src/errors.js';
+import {
+  bearer,
+  nextEvents,
+  post,
+  simulate,
+  suiteServer,
+  tokenFor,
+  WsClient,
+  type TestServer,
+} from './helpers.js';
+
+/** Holds the database's write lock from another connection until `release` (idempotent). */
+function lockFromOutside(server: TestServer): { release(): void } {
+  const other = new Database(server.dbPath);
+  other.exec('BEGIN IMMEDIATE');
+  return {
+    release() {
+      if (!other.open) return;
+      other.exec('ROLLBACK');
+      other.close();
+    },
+  };
+}
+
+async function dashboardSeq(server: TestServer, token: string): Promise<number> {
+  const res = await fetch(`${server.url}/api/dashboard`, { headers: bearer(token) });
+  assert.equal(res.status, 200);
+  return ((await res.json()) as Snapshot).seq;
+}
+
+describe('a database locked by another process', () => {
+  // Far longer than the test takes: the waiting write must outlast the lock, not time out.
+  const server = suiteServer({ busyTimeoutMs: 10_000 });
+
+  it('keeps answering while a write waits for the lock, then commits it and loses nothing', async () => {
+    const token = await tokenFor(server, 'c-story');
+    const ws = await WsClient.connect(server, token);
+    const snapshot = await ws.next();
+    assert.equal(snapshot.type, 'snapshot');
+    const before = snapshot.type === 'snapshot' ? snapshot.seq : -1;
+
+    const lock = lockFromOutside(server);
+    let written = false;
+    let queued: Promise<Response> | undefined;
+    try {
+      const waiting = server.domain
+        .addTask('c-story', { title: 'written once the lock is free' })
+        .finally(() => (written = true));
+      // Asked for after the first write: it commits after it.
+      queued = post(server, '/api/demo/simulate', { consultantId: 'c-story', action: 'book' });
+      // Both are judged below; a failure before then is the test's, not an unhandled rejection.
+      waiting.catch(() => {});
+      queued.catch(() => {});
+
+      // The event loop is free: a health check (which reads the database), a snapshot (a
+      // read transaction) and a WebSocket ping are all answered while the write waits.
+      const health = await fetch(`${server.url}/healthz`);
+      assert.equal(health.status, 200);
+      assert.deepEqual(await health.json(), { ok: true });
+      assert.equal(await dashboardSeq(server, token), before, 'a read sees only what is committed');
+      ws.send({ type: 'ping', id: 'while-locked' });
+      assert.deepEqual(await ws.next(), { type: 'pong', id: 'while-locked', serverTime: server.clock.now() });
+      assert.equal(written, false, 'the write is still waiting for the lock');
+
+      lock.release();
+      const event = await waiting;
+      assert.equal(event.seq, before + 1);
+      assert.equal(event.kind, 'task.created');
+    } finally {
+      lock.release();
+    }
+
+    const booked = await queued;
+    assert.equal(booked.status, 200);
+    assert.equal(((await booked.json()) as { seq: number }).seq, before + 2, 'writes keep their order');
+    assert.deepEqual(
+      (await nextEvents(ws, 2)).map((e) => [e.seq, e.kind]),
+      [
+        [before + 1, 'task.created'],
+        [before + 2, 'consultation.booked'],
+      ],
+      'both events reach the open connection',
+    );
+    assert.equal(await dashboardSeq(server, token), before + 2);
+    await ws.close();
+  });
+});
+
+describe('a database locked for longer than busyTimeoutMs', () => {
+  // Tens of milliseconds of wall time: the only wait in this file that runs to its end.
+  const server = suiteServer({ busyTimeoutMs: 30 });
+
+  it('answers 503 with Retry-After, writes nothing, and the next write gets the next seq', async () => {
+    const token = await tokenFor(server, 'c-story');
+    const before = await dashboardSeq(server, token);
+
+    const lock = lockFromOutside(server);
+    let ran = 0;
+    try {
+      const res = await post(server, '/api/demo/simulate', { consultantId: 'c-story', action: 'book' });
+      assert.equal(res.status, 503);
+      assert.equal(res.headers.get('retry-after'), '1');
+      const body = (await res.json()) as { error: string; message: string };
+      assert.equal(body.error, 'busy');
+      assert.match(body.message, /nothing was written/);
+
+      // Two writes in line: the second's wait counts from when it was asked for, and
+      // neither runs its transaction body.
+      const outcomes = await Promise.allSettled([
+        server.storage.write(async () => ran++),
+        server.storage.write(async () => ran++),
+      ]);
+      for (const outcome of outcomes) {
+        assert.equal(outcome.status, 'rejected');
+        const error = outcome.status === 'rejected' ? (outcome.reason as unknown) : undefined;
+        assert.ok(error instanceof AppError, 'a clear error, not a raw SQLITE_BUSY');
+        assert.equal(error.status, 503);
+        assert.equal(error.headers['Retry-After'], '1');
+      }
+      assert.equal(ran, 0, 'no transaction body ran');
+    } finally {
+      lock.release();
+    }
+
+    assert.equal(await dashboardSeq(server, token), before, 'no event was appended');
+    assert.equal(
+      (await simulate(server, 'c-story', { action: 'payment' })).seq,
+      before + 1,
+      'no seq was lost',
+    );
+  });
+});
