@@ -73,7 +73,10 @@ export interface StartOptions {
   /** Also seed `c-load-0` .. `c-load-{n-1}`, empty dashboards for load tests. */
   loadConsultants?: number;
   busyTimeoutMs?: number;
-  /** Bytes queued on a WebSocket beyond which the client is closed with 1013. */
+  /**
+   * Bytes queued for a client beyond which it is cut off: a WebSocket is closed with 1013, an
+   * SSE stream's socket is destroyed. Either resumes from its cursor. Default 8 MiB.
+   */
   maxBufferedBytes?: number;
   /** Folder served at `/assets/*`; default `demo-server/dist/public` (the built demo bundle). */
   assetsDir?: string;
@@ -199,6 +202,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     resetLog,
     healthy: () => databaseUp,
     settled: () => scheduler.idle(),
+    maxBufferedBytes,
   });
 
   // Frames over the protocol's limit reach the connection, which closes with the protocol's

@@ -1,7 +1,20 @@
 // GET /api/stream: Server-Sent Events with the token in a header and the cursor in Last-Event-ID.
 import assert from 'node:assert/strict';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { once } from 'node:events';
+import type { IncomingMessage } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { describe, it } from 'node:test';
-import { nextEvents, simulate, SseClient, startTestServer, tokenFor, untilSubscribed } from './helpers.js';
+import {
+  nextEvents,
+  simulate,
+  SseClient,
+  startTestServer,
+  tokenFor,
+  untilSubscribed,
+  within,
+} from './helpers.js';
+import { simulate as commit } from '../src/simulate.js';
 
 describe('SSE', async () => {
   const server = await startTestServer({ heartbeatMs: 50 });
@@ -105,5 +118,84 @@ describe('SSE', async () => {
       assert.ok(performance.now() < deadline, 'the server noticed the disconnect');
       await new Promise((resolve) => setImmediate(resolve));
     }
+  });
+});
+
+/** The server's side of the next request for `path` that this process serves. */
+function serverSocketOf(path: string): Promise<Socket> {
+  return new Promise((resolve) => {
+    const channel = 'http.server.request.start';
+    const onRequest = (message: unknown): void => {
+      const { request, socket } = message as { request: IncomingMessage; socket: Socket };
+      if (request.url !== path) return;
+      unsubscribe(channel, onRequest);
+      resolve(socket);
+    };
+    subscribe(channel, onRequest);
+  });
+}
+
+describe('SSE slow consumer', async () => {
+  // A small limit of its own, so that a paused client passes it after a few hundred events.
+  const server = await startTestServer({ maxBufferedBytes: 256 * 1024 });
+  const token = await tokenFor(server, 'c-story');
+
+  it('a client that stops reading is cut off once too far behind: the server closes its socket, and it resumes without losing an event', async () => {
+    const serverSide = serverSocketOf('/api/stream');
+    const client = connect(server.port, '127.0.0.1');
+    let received = '';
+    client.setEncoding('utf8');
+    client.write(
+      `GET /api/stream HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nAuthorization: Bearer ${token}\r\n\r\n`,
+    );
+    const snapshotId = await within(
+      new Promise<string>((resolve) => {
+        const onData = (text: string): void => {
+          received += text;
+          const found = /event: snapshot\nid: (\S+)\n/.exec(received);
+          if (!found) return;
+          client.off('data', onData);
+          resolve(found[1]!);
+        };
+        client.on('data', onData);
+      }),
+      3000,
+      'the snapshot',
+    );
+    const [epoch, snapshotSeq] = [snapshotId.split(':')[0]!, Number(snapshotId.split(':')[1])];
+    const clientClosed = once(client, 'close');
+    const serverSocket = await serverSide;
+    const serverClosed = once(serverSocket, 'close');
+
+    // The client's process stops reading: the sockets' buffers fill, then the server's queue.
+    client.pause();
+    const text = 'A long message, so that the buffers fill in fewer events. '.repeat(30);
+    let last = snapshotSeq;
+    // Committed in this process, for speed: the kernel holds megabytes before the server queues.
+    for (let i = 0; i < 20_000 && server.hub.subscriberCount('c-story') > 0; i++) {
+      last = (await commit(server.domain, { consultantId: 'c-story', action: 'message', text })).seq;
+    }
+    assert.equal(server.hub.subscriberCount('c-story'), 0, 'the server let the client go');
+    // Let go of for real: its socket is closed while the client still does not read, rather
+    // than kept open until the client takes everything queued for it.
+    await within(serverClosed, 3000, "the server to close the stalled stream's socket");
+
+    // Reading again, the client gets what its buffers held and then the close: the response
+    // was cut short, never finished (a chunked response ends with a zero-length chunk).
+    client.on('data', (chunk: string) => (received += chunk));
+    client.resume();
+    await within(clientClosed, 3000, 'the client to see the connection closed');
+    assert.ok(!received.endsWith('\r\n0\r\n\r\n'), 'the response was cut, not finished');
+
+    // Resuming from the last event it had, it is sent every event since, once each.
+    const again = await SseClient.connect(server, token, snapshotId);
+    assert.equal((await again.nextMessage()).event, 'welcome');
+    const events = await nextEvents(again, last - snapshotSeq);
+    assert.deepEqual(
+      events.map((e) => [e.epoch, e.seq]),
+      Array.from({ length: last - snapshotSeq }, (_, i) => [epoch, snapshotSeq + 1 + i]),
+    );
+    assert.deepEqual(again.drain(), [], 'nothing twice');
+    again.close();
   });
 });

@@ -38,6 +38,8 @@ export interface AppDeps {
   resetLog(consultantId: string): Promise<LogHead>;
   /** False while this node has lost its database. */
   healthy(): boolean;
+  /** Bytes queued on an SSE stream beyond which the client is cut off. */
+  maxBufferedBytes: number;
   /** Resolves when time-driven work due on a manual clock is committed. */
   settled(): Promise<void>;
 }

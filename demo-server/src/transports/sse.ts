@@ -3,6 +3,7 @@
  * and the cursor in `Last-Event-ID`. Each frame is `event: <type>`, `id: <epoch>:<seq>` (the
  * cursor a client holds once it has applied the frame) and one `data:` line of JSON.
  */
+import type { ServerResponse } from 'node:http';
 import type { Context } from 'hono';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
 import { ErrorCode, formatCursor, parseCursor, type Cursor, type WelcomeFrame } from '@fg/protocol';
@@ -25,22 +26,26 @@ export interface SseDeps {
   clock: Clock;
   metrics: Metrics;
   healthy(): boolean;
+  /** A client this far behind (bytes queued for its stream and on its socket) is cut off. */
+  maxBufferedBytes: number;
 }
 
-/** Events queued on one stream beyond which the client is cut off (it resumes later). */
-const MAX_PENDING_EVENTS = 10_000;
+/** The Node response under the stream (`@hono/node-server`); absent when the app runs elsewhere. */
+type NodeResponse = Pick<ServerResponse, 'destroy' | 'writableLength'>;
 
 /** One SSE message. `id` undefined leaves the client's last event id as it was. */
 function sseChunk(type: string, id: string | undefined, json: string): string {
   return `event: ${type}\n${id === undefined ? '' : `id: ${id}\n`}data: ${json}\n\n`;
 }
 
-/** Events are formatted once for every SSE connection that carries them. */
-const eventChunks = new WeakMap<OutEvent, string>();
-function eventChunk(event: OutEvent): string {
+const encoder = new TextEncoder();
+
+/** Events are formatted and encoded once for every SSE connection that carries them. */
+const eventChunks = new WeakMap<OutEvent, Uint8Array>();
+function eventChunk(event: OutEvent): Uint8Array {
   let chunk = eventChunks.get(event);
   if (!chunk) {
-    chunk = sseChunk('event', `${event.epoch}:${event.seq}`, event.json);
+    chunk = encoder.encode(sseChunk('event', `${event.epoch}:${event.seq}`, event.json));
     eventChunks.set(event, chunk);
   }
   return chunk;
@@ -51,11 +56,14 @@ class SseConnection extends Stream {
   private ended = false;
   private expiryTimer: TimerHandle | undefined;
   private readonly unsent = new PendingSends();
+  /** Bytes handed to the stream and not yet passed on to the response. */
+  private queuedBytes = 0;
   private resolveDone!: () => void;
   readonly done = new Promise<void>((resolve) => (this.resolveDone = resolve));
 
   constructor(
     private readonly stream: SSEStreamingApi,
+    private readonly response: NodeResponse | undefined,
     consultant: ConsultantRow,
     private readonly deps: SseDeps,
   ) {
@@ -102,9 +110,9 @@ class SseConnection extends Stream {
   }
 
   protected sendEvent(event: OutEvent): void {
-    if (this.unsent.size >= MAX_PENDING_EVENTS) {
-      // Too far behind to catch up live: end the stream, the client resumes from its cursor.
-      this.end();
+    if (this.queuedBytes + (this.response?.writableLength ?? 0) > this.deps.maxBufferedBytes) {
+      // Too far behind to catch up live: the client resumes from its cursor.
+      this.cutOff();
       return;
     }
     this.track(this.write(eventChunk(event)), event.committedAt);
@@ -131,13 +139,19 @@ class SseConnection extends Stream {
     this.unsent.push(committedAt);
     void written.then(() => {
       this.unsent.shift();
-      this.deps.metrics.eventSent('sse', committedAt);
+      // A stream aborted (cut off, or the client gone) dropped what it still held.
+      if (!this.stream.aborted) this.deps.metrics.eventSent('sse', committedAt);
     });
   }
 
-  /** Writes are queued in call order by the stream; `write` never rejects. */
-  private write(chunk: string): Promise<unknown> {
-    return this.stream.write(chunk);
+  /**
+   * Writes are queued in call order by the stream and pass to the response as it drains;
+   * `write` never rejects (an aborted stream settles what it held).
+   */
+  private write(chunk: string | Uint8Array): Promise<unknown> {
+    const bytes = typeof chunk === 'string' ? encoder.encode(chunk) : chunk;
+    this.queuedBytes += bytes.byteLength;
+    return this.stream.write(bytes).finally(() => (this.queuedBytes -= bytes.byteLength));
   }
 
   private expire(): void {
@@ -160,7 +174,17 @@ class SseConnection extends Stream {
     this.end();
   }
 
-  /** Ends the response (or notes that the client went away). */
+  /**
+   * Cuts off a client that stopped reading. Ending the response would wait for every queued
+   * write, which such a client never takes: the writes are dropped and the socket destroyed.
+   */
+  private cutOff(): void {
+    this.end();
+    this.stream.abort();
+    this.response?.destroy();
+  }
+
+  /** Ends the response once what is queued is written (or notes that the client went away). */
   end(): void {
     if (this.ended) return;
     this.ended = true;
@@ -179,8 +203,9 @@ export async function sseHandler(c: Context, deps: SseDeps): Promise<Response> {
   // Proxies must not buffer the stream.
   c.header('X-Accel-Buffering', 'no');
   const signal = c.req.raw.signal;
+  const response = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
   return streamSSE(c, async (stream) => {
-    const connection = new SseConnection(stream, consultant, deps);
+    const connection = new SseConnection(stream, response, consultant, deps);
     const gone = (): void => connection.end();
     stream.onAbort(gone);
     signal.addEventListener('abort', gone, { once: true });
