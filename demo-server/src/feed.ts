@@ -124,7 +124,7 @@ export abstract class Stream implements Subscriber {
   protected abstract sendSnapshot(frame: Outgoing): void;
   /** The database did not answer while catching up: end the connection. */
   protected abstract lost(error: unknown): void;
-  abstract heartbeat(json: string, head: LogHead): void;
+  abstract heartbeat(json: string): void;
   abstract oldestUnsent(): number | undefined;
   abstract shutdown(): void;
   abstract unavailable(): void;

@@ -27,8 +27,13 @@ export interface Subscriber extends Connection {
    * may be ones it has read already: it drops them by seq.
    */
   deliver(event: OutEvent): void;
-  /** The shared heartbeat tick; `json` is the heartbeat frame, built once per consultant. */
-  heartbeat(json: string, head: LogHead): void;
+  /**
+   * The shared heartbeat tick; `json` is the heartbeat frame, built once per consultant. It
+   * names the head of the log as the hub knows it, which may be ahead of what this subscriber
+   * has sent (a read of the log saw commits not yet delivered): where the subscriber stands is
+   * its own to say.
+   */
+  heartbeat(json: string): void;
   /** The consultant's log was reset: the subscriber must move its client to the new log. */
   resync(head: LogHead): void;
 }
@@ -50,7 +55,10 @@ export interface HubWatcher {
 export class Hub {
   private readonly connections = new Set<Connection>();
   private readonly subscribers = new Map<string, Set<Subscriber>>();
-  /** The last published position of each consultant with subscribers, for heartbeats. */
+  /**
+   * The head of each followed consultant's log, for heartbeats: the last event published, or
+   * further when a subscriber's read saw more.
+   */
   private readonly heads = new Map<string, LogHead>();
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private watcher: HubWatcher | undefined;
@@ -81,7 +89,7 @@ export class Hub {
       const head = this.heads.get(consultantId);
       if (!head) continue;
       const json = heartbeatJson(head, serverTime);
-      for (const sub of subs) sub.heartbeat(json, head);
+      for (const sub of subs) sub.heartbeat(json);
     }
   }
 

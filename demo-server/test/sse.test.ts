@@ -6,6 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { describe, it } from 'node:test';
 import {
+  bearer,
   nextEvents,
   simulate,
   SseClient,
@@ -14,6 +15,7 @@ import {
   untilSubscribed,
   within,
 } from './helpers.js';
+import type { Storage } from '../src/db/storage.js';
 import { simulate as commit } from '../src/simulate.js';
 
 describe('SSE', async () => {
@@ -118,6 +120,99 @@ describe('SSE', async () => {
       assert.ok(performance.now() < deadline, 'the server noticed the disconnect');
       await new Promise((resolve) => setImmediate(resolve));
     }
+  });
+});
+
+/**
+ * Holds the storage's next read transaction (a connection catching up, a snapshot) before it
+ * begins, as a slow database would, until released. Writes go on meanwhile.
+ */
+function holdNextRead(storage: Storage): { waiting: Promise<void>; release(): void } {
+  const original = storage.read;
+  const read = original.bind(storage);
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let waiting!: () => void;
+  const isWaiting = new Promise<void>((resolve) => (waiting = resolve));
+  storage.read = async (fn) => {
+    storage.read = original;
+    waiting();
+    await released;
+    return read(fn);
+  };
+  return { waiting: isWaiting, release };
+}
+
+describe('SSE heartbeats', async () => {
+  // Heartbeats only when the test beats the hub.
+  const server = await startTestServer({ heartbeatMs: 60_000 });
+  const token = await tokenFor(server, 'c-story');
+
+  it('none before the welcome, however long catching up takes, and each with the id of where the stream stands', async () => {
+    // Another connection of the consultant: events committed now reach the hub at once.
+    const other = await SseClient.connect(server, token);
+    await other.nextMessage();
+    const res = await fetch(`${server.url}/api/dashboard`, { headers: bearer(token) });
+    const dashboard = (await res.json()) as { epoch: string; seq: number };
+    const from = `${dashboard.epoch}:${dashboard.seq}`;
+    const catchUp = holdNextRead(server.storage);
+    const sse = await SseClient.connect(server, token, from);
+    await within(catchUp.waiting, 3000, 'the catch-up read');
+    // While the new stream catches up, an event moves the log's head past its client, and a
+    // heartbeat comes.
+    const { seq } = await simulate(server, 'c-story', { action: 'book', familyName: 'The Novaks' });
+    server.hub.beat();
+    catchUp.release();
+
+    const welcome = await sse.nextMessage();
+    assert.equal(
+      welcome.event,
+      'welcome',
+      `nothing before the welcome, got ${welcome.event} id ${welcome.id}`,
+    );
+    assert.equal(welcome.id, from);
+    const event = await sse.nextMessage();
+    assert.equal(event.event, 'event');
+    assert.equal(event.id, `${dashboard.epoch}:${seq}`);
+    server.hub.beat();
+    const beat = await sse.nextMessage();
+    assert.equal(beat.event, 'heartbeat');
+    assert.equal(beat.id, `${dashboard.epoch}:${seq}`);
+    assert.deepEqual(JSON.parse(beat.data), {
+      type: 'heartbeat',
+      epoch: dashboard.epoch,
+      seq,
+      serverTime: server.clock.now(),
+    });
+    sse.close();
+    other.close();
+  });
+
+  it("after a log reset, a heartbeat before the new log's snapshot keeps the id of the old log", async () => {
+    const sse = await SseClient.connect(server, token);
+    await sse.nextMessage();
+    const snapshot = await sse.nextMessage();
+    assert.equal(snapshot.event, 'snapshot');
+    const resnapshot = holdNextRead(server.storage);
+    const head = await server.resetLog('c-story');
+    await within(resnapshot.waiting, 3000, "the new log's snapshot read");
+    // The hub knows the new log; this stream has not sent its snapshot yet.
+    server.hub.beat();
+    resnapshot.release();
+
+    const beat = await sse.nextMessage();
+    assert.equal(beat.event, 'heartbeat');
+    assert.equal(beat.id, snapshot.id, 'a client resuming from it gets the new snapshot');
+    assert.deepEqual(JSON.parse(beat.data), {
+      type: 'heartbeat',
+      epoch: head.epoch,
+      seq: head.seq,
+      serverTime: server.clock.now(),
+    });
+    const fresh = await sse.nextMessage();
+    assert.equal(fresh.event, 'snapshot');
+    assert.equal(fresh.id, `${head.epoch}:${head.seq}`);
+    sse.close();
   });
 });
 

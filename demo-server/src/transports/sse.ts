@@ -10,7 +10,7 @@ import { ErrorCode, formatCursor, parseCursor, type Cursor, type WelcomeFrame } 
 import type { Auth } from '../auth.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { ConsultantRow, Consultants } from '../db/consultants.js';
-import type { LogHead, OutEvent } from '../db/eventlog.js';
+import type { OutEvent } from '../db/eventlog.js';
 import { busy } from '../errors.js';
 import { Stream, type Feed, type Outgoing } from '../feed.js';
 import type { Hub } from '../hub.js';
@@ -54,6 +54,8 @@ function eventChunk(event: OutEvent): Uint8Array {
 class SseConnection extends Stream {
   readonly transport = 'sse' as const;
   private ended = false;
+  /** The welcome and what the client needed on (re)connection are written. */
+  private streaming = false;
   private expiryTimer: TimerHandle | undefined;
   private readonly unsent = new PendingSends();
   /** Bytes handed to the stream and not yet passed on to the response. */
@@ -106,6 +108,7 @@ class SseConnection extends Stream {
     this.write(sseChunk('welcome', welcomeId, JSON.stringify(welcome)));
     for (const frame of attached.frames) this.writeFrame(frame);
     this.open(attached.head);
+    this.streaming = true;
     this.expiryTimer = clock.setTimer(expiresAt, () => this.expire());
   }
 
@@ -126,8 +129,13 @@ class SseConnection extends Stream {
     this.end();
   }
 
-  heartbeat(json: string, head: LogHead): void {
-    if (!this.ended) this.write(sseChunk('heartbeat', formatCursor(head), json));
+  /**
+   * Not before the welcome. Its data names the log's head (which may be ahead of this stream
+   * for a moment: a client behind it watches for the missing events); its id, like every
+   * frame's, is the cursor the client holds once it has read it, so where this stream stands.
+   */
+  heartbeat(json: string): void {
+    if (this.streaming && !this.ended) this.write(sseChunk('heartbeat', formatCursor(this.cursor), json));
   }
 
   private writeFrame(frame: Outgoing): void {
