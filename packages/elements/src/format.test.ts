@@ -51,3 +51,66 @@ describe('Formatter.relative', () => {
     expect(format.relative(midnight - 2 * 24 * HOUR, now)).to.equal('2 days ago');
   });
 });
+
+describe('Formatter days in other numbering systems and calendars', () => {
+  /** The locale's own words for a day `days` away, as the formatter words them. */
+  const dayWord = (locale: string, days: number, style: 'long' | 'short' = 'long') =>
+    new Intl.RelativeTimeFormat(locale, { numeric: 'auto', style }).format(days, 'day');
+  const capitalized = (locale: string, word: string) =>
+    word.charAt(0).toLocaleUpperCase(locale) + word.slice(1);
+  const dayAndTime = (locale: string, days: number, time: string) =>
+    `${capitalized(locale, dayWord(locale, days))}, ${time}`;
+
+  it('counts days with digits other than 0-9 (Arabic in Egypt, Bengali, Marathi)', () => {
+    // 14:00 UTC on Wed 15 Oct 2025: late afternoon or evening of that Wednesday in each of these zones.
+    const now = Date.UTC(2025, 9, 15, 14, 0);
+    for (const [locale, timeZone] of [
+      ['ar-EG', 'Africa/Cairo'],
+      ['ar-SA', 'Asia/Riyadh'],
+      ['bn-BD', 'Asia/Dhaka'],
+      ['mr-IN', 'Asia/Kolkata'],
+    ]) {
+      const format = new Formatter(locale!, timeZone!, 'USD');
+      const tomorrow = now + 20 * HOUR;
+      expect(format.dayAndTime(now, now), locale).to.equal(dayAndTime(locale!, 0, format.time(now)));
+      expect(format.dayAndTime(tomorrow, now), locale).to.equal(
+        dayAndTime(locale!, 1, format.time(tomorrow)),
+      );
+      expect(format.relative(now + 26 * HOUR, now), locale).to.equal(dayWord(locale!, 1, 'short'));
+      expect(format.relative(now - 30 * HOUR, now), locale).to.equal(dayWord(locale!, -1, 'short'));
+      expect(format.relative(now + 3 * 24 * HOUR, now), locale).to.equal(
+        new Intl.RelativeTimeFormat(locale, { style: 'short' }).format(3, 'day'),
+      );
+    }
+  });
+
+  it('counts days across the end of a month in the Buddhist calendar (Thai)', () => {
+    const format = new Formatter('th-TH', 'Asia/Bangkok', 'THB');
+    // Fri 28 Feb 2025 (2568 in the Buddhist era), 10:00 AM in Bangkok (UTC+7), to Sat 1 Mar.
+    const now = Date.UTC(2025, 1, 28, 3, 0);
+    const nextDay = Date.UTC(2025, 2, 1, 2, 0);
+    expect(format.dayAndTime(nextDay, now)).to.equal(dayAndTime('th-TH', 1, format.time(nextDay)));
+    expect(format.relative(nextDay + 13 * HOUR, now)).to.equal(dayWord('th-TH', 1, 'short'));
+    expect(format.relative(now, nextDay + 13 * HOUR)).to.equal(dayWord('th-TH', -1, 'short'));
+    // Tue 29 Feb 2028 (2571, which would not be a leap year in the Gregorian calendar) to Wed 1 Mar.
+    const leapDay = Date.UTC(2028, 1, 29, 3, 0);
+    const march = Date.UTC(2028, 2, 1, 2, 0);
+    expect(format.dayAndTime(march, leapDay)).to.equal(dayAndTime('th-TH', 1, format.time(march)));
+    expect(format.dayAndTime(leapDay, leapDay)).to.equal(dayAndTime('th-TH', 0, format.time(leapDay)));
+  });
+
+  it('counts days across the end of a month in the Persian calendar, in Persian and in Latin digits', () => {
+    // Wed 21 May 2025 is 31 Ordibehesht 1404, the last day of the month; Thu 22 May is 1 Khordad.
+    const now = Date.UTC(2025, 4, 21, 6, 30); // 10:00 AM in Tehran (UTC+3:30)
+    const nextDay = Date.UTC(2025, 4, 22, 5, 30);
+    for (const locale of ['fa-IR', 'fa-IR-u-nu-latn']) {
+      const format = new Formatter(locale, 'Asia/Tehran', 'IRR');
+      expect(format.dayAndTime(nextDay, now), locale).to.equal(dayAndTime(locale, 1, format.time(nextDay)));
+      expect(format.dayAndTime(now - 2 * HOUR, now), locale).to.equal(
+        dayAndTime(locale, 0, format.time(now - 2 * HOUR)),
+      );
+      expect(format.relative(nextDay + 12 * HOUR, now), locale).to.equal(dayWord(locale, 1, 'short'));
+      expect(format.relative(now - 24 * HOUR, nextDay), locale).to.equal(dayWord(locale, -2, 'short'));
+    }
+  });
+});

@@ -131,10 +131,10 @@ export class Formatter {
     );
   }
 
-  private _dateTime(options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  private _dateTime(options: Intl.DateTimeFormatOptions, locale = this.locale): Intl.DateTimeFormat {
     return cached(
-      `d${this.locale}|${this.timeZone}|${Object.keys(options)}`,
-      () => new Intl.DateTimeFormat(this.locale, { ...options, timeZone: this.timeZone }),
+      `d${locale}|${this.timeZone}|${Object.keys(options)}`,
+      () => new Intl.DateTimeFormat(locale, { ...options, timeZone: this.timeZone }),
     );
   }
 
@@ -143,14 +143,20 @@ export class Formatter {
     return Math.round((this._dayStart(at) - this._dayStart(now - (now % MINUTE))) / DAY);
   }
 
-  /** Midnight of the calendar day of `at` in the consultant's time zone, as a UTC day number times a day. */
+  /**
+   * Midnight of the calendar day of `at` in the consultant's time zone, as a UTC day number times a day.
+   * The day is read in one fixed locale, Gregorian with Latin digits, not the display locale: that
+   * may write digits `Number()` cannot read (Arabic, Persian, Bengali) or count months of other
+   * lengths (the Buddhist and Persian calendars). The display locale words the answer alone.
+   */
   private _dayStart(at: string | number): number {
     return cached(
       `s${at}`,
       () => {
-        const parts = this._dateTime({ year: 'numeric', month: 'numeric', day: 'numeric' }).formatToParts(
-          new Date(at),
-        );
+        const parts = this._dateTime(
+          { year: 'numeric', month: 'numeric', day: 'numeric' },
+          'en-US-u-ca-gregory-nu-latn',
+        ).formatToParts(new Date(at));
         const part = (type: string) => Number(parts.find((p) => p.type === type)?.value);
         return Date.UTC(part('year'), part('month') - 1, part('day'));
       },

@@ -3,7 +3,15 @@ import { emulateMedia } from '@web/test-runner-commands';
 import type { UpcomingItem } from '@fg/protocol';
 import '../define/fg-upcoming-list.js';
 import type { FgUpcomingList } from './upcoming-list.js';
-import { DashboardScript, NOW, busySnapshot, emptySnapshot, upcomingItem } from '../test/frames.js';
+import {
+  CONSULTANT,
+  DashboardScript,
+  NOW,
+  busySnapshot,
+  emptySnapshot,
+  storySnapshot,
+  upcomingItem,
+} from '../test/frames.js';
 import { setClock } from '../format.js';
 import {
   focusAt,
@@ -118,6 +126,28 @@ describe('<fg-upcoming-list>', () => {
     await feed(new DashboardScript(busySnapshot()).snapshotFrame());
     expect(rows(el)).to.have.length(5);
     await expect(el).to.be.accessible();
+  });
+
+  it('shows every row, and every later change, in a locale with digits of its own (Arabic in Egypt)', async () => {
+    const consultant = { ...CONSULTANT, locale: 'ar-EG', timezone: 'Africa/Cairo', currency: 'EGP' };
+    const script = new DashboardScript({ ...storySnapshot(), consultant });
+    const { el, feed } = await mount<FgUpcomingList>('fg-upcoming-list');
+    await feed(script.snapshotFrame());
+    const long = new Intl.RelativeTimeFormat('ar-EG', { numeric: 'auto' });
+    const short = new Intl.RelativeTimeFormat('ar-EG', { numeric: 'auto', style: 'short' });
+    const day = (key: string) => text(row(el, key).querySelector('[part="time"]')).split(',')[0];
+    const soon = (key: string) => text(row(el, key).querySelector('[part="relative"]'));
+    // Now is Wednesday afternoon in Cairo.
+    expect(rows(el).map((r) => r.dataset.key)).to.deep.equal(['a1', 'a2', 's1', 's2', 's3']);
+    expect(day('a1')).to.equal(long.format(0, 'day'));
+    expect(day('s1')).to.equal(long.format(0, 'day'));
+    expect(day('s2')).to.equal(long.format(1, 'day'));
+    expect(soon('s2')).to.equal(short.format(1, 'day'));
+    expect(soon('s3')).to.equal(short.format(3, 'day'));
+    await feed(script.book(upcomingItem(24, { id: 'new', familyName: 'The New family' })));
+    expect(rows(el).map((r) => r.dataset.key)).to.deep.equal(['a1', 'a2', 's1', 'new', 's2']);
+    expect(day('new')).to.equal(long.format(1, 'day'));
+    expect(soon('new')).to.equal(short.format(1, 'day'));
   });
 
   it('replaces the empty state with the first booking', async () => {
