@@ -16,6 +16,7 @@ import type {
   TokenResponse,
   UpcomingItem,
 } from '@fg/protocol';
+import { currencyExponent } from '@fg/protocol/frames';
 import type { DashboardClient } from '@fg/realtime';
 import type { FgDashboardProvider } from '@fg/dashboard-elements';
 import '@fg/dashboard-elements/define/fg-dashboard.js';
@@ -208,6 +209,8 @@ class DashboardPage {
   }
 
   private renderSimulator(): TemplateResult {
+    // The smallest amount the currency has: 0.01 USD, 1 JPY, 0.001 KWD.
+    const cent = 1 / 10 ** currencyExponent(this.consultant.currency);
     const consultation = html`<label
       >Consultation
       <select name="consultationId">
@@ -259,7 +262,7 @@ class DashboardPage {
           <legend>Complete a payment</legend>
           <label
             >Amount (${this.consultant.currency})
-            <input name="amount" type="number" min="0.01" step="0.01" value="250" required />
+            <input name="amount" type="number" min=${cent} step=${cent} value="250" required />
           </label>
           <button class="primary">Pay</button>
         </fieldset>
@@ -359,11 +362,9 @@ class DashboardPage {
     return bodies[action]();
   }
 
+  /** The amount in the currency's ISO 4217 minor units, as the protocol carries money (not `Intl`'s display digits). */
   private minorUnits(amount: number): number {
-    const digits =
-      new Intl.NumberFormat('en', { style: 'currency', currency: this.consultant.currency }).resolvedOptions()
-        .maximumFractionDigits ?? 2;
-    return Math.max(1, Math.round(amount * 10 ** digits));
+    return Math.max(1, Math.round(amount * 10 ** currencyExponent(this.consultant.currency)));
   }
 
   private async play(action: Action, body: object): Promise<void> {

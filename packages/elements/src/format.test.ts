@@ -114,3 +114,36 @@ describe('Formatter days in other numbering systems and calendars', () => {
     }
   });
 });
+
+describe('Formatter.money', () => {
+  /** The formatter's text with its no-break spaces as spaces (browsers differ in which they put where). */
+  const money = (amountMinor: number, currency: string, locale = 'en-US') =>
+    new Formatter(locale, 'UTC', currency).money(amountMinor).replace(/[\u00a0\u202f]/g, ' ');
+
+  it("reads minor units by the currency's ISO 4217 exponent, in every browser", () => {
+    expect(money(500_000, 'USD')).to.equal('$5,000');
+    expect(money(501_250, 'USD')).to.equal('$5,012.50');
+    expect(money(123_455, 'EUR')).to.equal('€1,234.55');
+    expect(money(-500, 'EUR')).to.equal('-€5');
+    expect(money(500_000, 'JPY')).to.equal('¥500,000');
+    // ISO 4217: 2 for the forint and 3 for the Iraqi dinar, whatever digits a browser shows for them.
+    expect(money(500_000, 'HUF')).to.equal('HUF 5,000');
+    expect(money(500_000, 'IQD')).to.equal('IQD 500');
+    expect(money(500_000, 'KWD')).to.equal('KWD 500');
+    expect(money(1_234_567, 'KWD')).to.equal('KWD 1,234.567');
+    expect(money(500_000, 'CLF')).to.equal('CLF 50');
+    expect(money(123_456, 'CLF')).to.equal('CLF 12.3456');
+  });
+
+  it('shows a part of the main unit as it was paid, where a browser shows fewer digits for the currency', () => {
+    expect(money(500_050, 'HUF')).to.equal('HUF 5,000.50');
+    expect(money(500_125, 'IQD')).to.equal('IQD 500.125');
+    expect(money(123_456_750, 'HUF', 'hu-HU')).to.equal('1 234 567,50 Ft');
+    expect(money(123_456_700, 'HUF', 'hu-HU')).to.equal('1 234 567 Ft');
+  });
+
+  it("keeps the consultant's currency in the display locale", () => {
+    expect(money(123_455, 'EUR', 'de-DE')).to.equal('1.234,55 €');
+    expect(money(500_000, 'JPY', 'ja-JP')).to.equal('￥500,000');
+  });
+});

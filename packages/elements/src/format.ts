@@ -4,7 +4,7 @@
  * label ("in 5 min", "updated 12 s ago") fresh.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { Limits, type Consultant } from '@fg/protocol/frames';
+import { Limits, currencyExponent, type Consultant } from '@fg/protocol/frames';
 import { ContextConsumer, dashboardSettingsContext, type DashboardSettings } from './context.js';
 
 type Host = ReactiveControllerHost & HTMLElement;
@@ -62,18 +62,25 @@ export class Formatter {
     return value > Limits.badgeCap ? `${this.count(Limits.badgeCap)}+` : this.count(value);
   }
 
-  /** Money in integer minor units; whole amounts without decimals ("$5,000", "$5,012.50"). */
+  /**
+   * Money in integer minor units of ISO 4217 (`currencyExponent`): a whole amount without
+   * decimals ("$5,000", "HUF 5,000"), any other with the currency's ISO 4217 decimals ("$5,012.50",
+   * "HUF 5,000.50", "KWD 1,234.567") in every browser, where `Intl`'s own may be fewer (HUF and
+   * IQD in Chromium) and would round what was paid.
+   */
   money(amountMinor: number, currency = this.currency): string {
-    const format = cached(
+    const digits = currencyExponent(currency);
+    return cached(
       `m${this.locale}|${currency}`,
       () =>
         new Intl.NumberFormat(this.locale, {
           style: 'currency',
           currency,
+          minimumFractionDigits: digits,
+          maximumFractionDigits: digits,
           trailingZeroDisplay: 'stripIfInteger',
         }),
-    );
-    return format.format(amountMinor / 10 ** (format.resolvedOptions().maximumFractionDigits ?? 2));
+    ).format(amountMinor / 10 ** digits);
   }
 
   /** A clock time, e.g. "2:30 PM". */

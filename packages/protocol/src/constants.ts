@@ -118,3 +118,25 @@ export const Paths = {
   changes: '/api/changes',
   markRead: (messageId: string) => `/api/messages/${encodeURIComponent(messageId)}/read` as const,
 } as const;
+
+/** Currencies whose ISO 4217 minor unit is not 2, by exponent (ISO 4217 list one, 2026). */
+const MINOR_UNITS: Readonly<Record<number, string>> = {
+  0: 'BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF',
+  3: 'BHD IQD JOD KWD LYD OMR TND',
+  4: 'CLF UYW',
+};
+
+/**
+ * The ISO 4217 minor unit of a currency: money on the wire (`amountMinor`) is the amount
+ * times 10 to this power, so `500000` is 5,000.00 USD, 5,000.00 HUF, 500,000 JPY and
+ * 500.000 KWD. 2 for every code not listed above, and for the codes ISO gives no minor
+ * unit (XAU, XDR: not money a consultant is paid in). It is not the number of decimals a
+ * formatter shows: `Intl` takes those from CLDR, which differs from ISO 4217 for some
+ * currencies (HUF, IQD) and between browsers.
+ */
+export function currencyExponent(currency: string): number {
+  for (const [exponent, codes] of Object.entries(MINOR_UNITS)) {
+    if (codes.split(' ').includes(currency)) return Number(exponent);
+  }
+  return 2;
+}
