@@ -30,13 +30,15 @@ function integer(
 }
 
 /**
- * Demo mode is on when FG_DEMO=1. Left unset, it defaults to on except when
- * NODE_ENV=production, so `npm start` on a laptop is a working demo and a production
- * deployment never exposes token minting by accident.
+ * Demo mode is on when FG_DEMO=1, off when FG_DEMO=0. Left unset, it is on only for a server
+ * that looks like a laptop's: neither NODE_ENV=production nor a JWT secret of its own (a
+ * server given FG_JWT_SECRET is a deployment, and token minting there would hand anyone a
+ * valid token for any consultant). So `npm start` is a working demo, and a deployment never
+ * exposes token minting by accident.
  */
 export function demoEnabled(env: Env): boolean {
   const raw = env.FG_DEMO;
-  if (raw === undefined || raw === '') return env.NODE_ENV !== 'production';
+  if (raw === undefined || raw === '') return env.NODE_ENV !== 'production' && !env.FG_JWT_SECRET;
   if (raw === '1' || raw === 'true') return true;
   if (raw === '0' || raw === 'false') return false;
   throw new ConfigError(`FG_DEMO must be 1 or 0, not ${JSON.stringify(raw)}`);
