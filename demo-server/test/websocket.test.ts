@@ -1,7 +1,7 @@
 // GET /api/ws: hello, welcome, replay or snapshot, live events, pings, and every refusal.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CloseCode, Limits, type ServerFrame } from '@fg/protocol';
+import { CloseCode, Limits, decodeServerFrame, type ServerFrame } from '@fg/protocol';
 import { nextEvents, simulate, startTestServer, T0, tokenFor, within, WsClient } from './helpers.js';
 import { simulate as commit } from '../src/simulate.js';
 
@@ -71,6 +71,12 @@ describe('WebSocket', async () => {
       CloseCode.malformed,
       /first frame must be hello/,
     ],
+    [
+      'a hello whose problem quotes a long value',
+      (c) => c.send({ type: 'hello', token, since: { epoch: 'e'.repeat(1000), seq: 1 } }),
+      CloseCode.malformed,
+      /since/,
+    ],
     ['a binary frame', (c) => c.ws.send(Buffer.from([1, 2, 3])), CloseCode.malformed, /JSON text/],
     [
       'a frame over the size limit',
@@ -85,6 +91,8 @@ describe('WebSocket', async () => {
       act(client);
       const frame = await client.next();
       assert.equal(frame.type, 'error');
+      // A frame the client accepts, whatever the client sent.
+      assert.deepEqual(decodeServerFrame(frame), { ok: true, value: frame });
       const closed = await client.closedWith();
       assert.equal(closed.code, code);
       assert.match(closed.reason, reason);

@@ -287,7 +287,9 @@ export class WebSocketConnection implements Connection {
   fail(code: number, errorCode: string, message: string): void {
     if (this.state === 'closed') return;
     if (this.ws.readyState === this.ws.OPEN) {
-      this.send(JSON.stringify({ type: 'error', code: errorCode, message }));
+      // The message may quote the client's frame: it is cut to what the protocol allows.
+      const text = message.slice(0, Limits.errorMessageChars);
+      this.send(JSON.stringify({ type: 'error', code: errorCode, message: text }));
     }
     this.close(code, message);
   }

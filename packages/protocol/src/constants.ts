@@ -60,6 +60,8 @@ export const Limits = {
   retentionMs: 24 * 60 * 60 * 1000,
   /** Interval polling, the last rung of the ladder. */
   pollIntervalMs: 30_000,
+  /** The longest `message` of an error frame. */
+  errorMessageChars: 500,
 } as const;
 
 export const EVENT_KINDS = [

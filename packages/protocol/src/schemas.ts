@@ -136,7 +136,7 @@ export const PongFrameSchema = v.object({
 export const ErrorFrameSchema = v.object({
   type: v.literal('error'),
   code: v.pipe(v.string(), v.maxLength(64)),
-  message: v.pipe(v.string(), v.maxLength(500)),
+  message: v.pipe(v.string(), v.maxLength(Limits.errorMessageChars)),
 });
 
 export const ServerFrameSchema = v.variant('type', [
