@@ -334,14 +334,15 @@ describe('embedding', () => {
       await page.context().close();
     });
 
-    it('a plain HTML page with only the CDN bundle (one <script type="module">)', async () => {
+    it('a plain HTML page with only the CDN bundle, and a script of its own that sets getToken', async () => {
       const bundle = join(ROOT, 'packages/elements/dist/cdn/fg-dashboard.js');
       cpSync(bundle, join(sites.cdn.dir, 'fg-dashboard.js'));
       const { token } = await api.token('c-empty');
       const html = readFileSync(join(HOSTS, 'cdn/index.html'), 'utf8')
         .replace('%ENDPOINT%', server.url)
         .replace('%TOKEN%', token);
-      assert.equal((html.match(/<script/g) ?? []).length, 1);
+      // The bundle, and the page's script giving the session, as docs/embedding.md shows.
+      assert.equal((html.match(/<script/g) ?? []).length, 2);
       writeFileSync(join(sites.cdn.dir, 'index.html'), html);
       const page = await expectLiveUpdate('cdn', 'c-empty', 'The Cdn family');
       await page.context().close();

@@ -184,6 +184,32 @@ describe('<fg-dashboard-provider>', () => {
       expect(provider.client).to.equal(client);
     });
 
+    it('waits for a token or getToken set after it is on the page, instead of ending the session', async () => {
+      const expired: Event[] = [];
+      const onExpired = (event: Event) => {
+        expired.push(event);
+        event.preventDefault();
+      };
+      window.addEventListener('fg-session-expired', onExpired);
+      try {
+        const provider = await fixture<FgDashboardProvider>(
+          html`<fg-dashboard-provider
+            endpoint=${serverUrl!}
+            login-url="/login-for-tests"
+          ></fg-dashboard-provider>`,
+        );
+        // As a page's own script does, a moment after the elements were defined.
+        await nextFrame();
+        expect(provider.client).to.equal(undefined);
+        const token = await demoToken('c-story');
+        provider.getToken = () => token;
+        await until(() => provider.client?.status === 'live', 'the client to go live');
+        expect(expired).to.have.length(0);
+      } finally {
+        window.removeEventListener('fg-session-expired', onExpired);
+      }
+    });
+
     it('re-dispatches fg-session-expired from itself, bubbling, composed and cancelable', async () => {
       const seen: CustomEvent[] = [];
       const onExpired = (event: Event) => {

@@ -22,7 +22,8 @@ const subjectOf = (token: string | undefined) => (token ? tokenSubject(token) : 
  * connection, shared by every widget through context, across shadow roots.
  *
  * Give it an `endpoint` and a `token` (or a `getToken` function) and it creates the client
- * itself, closing it when removed from the page; or hand it a ready `client` (any
+ * itself once it has both (a page script may set `getToken` after the elements are defined),
+ * closing it when removed from the page; or hand it a ready `client` (any
  * `DashboardClient`, such as a store fed by hand in tests and stories). A new `token` for
  * the same consultant is used at the next connect; one for another consultant (the JWT
  * `sub`) starts a new client, so nothing of the last consultant's dashboard stays on screen.
@@ -111,7 +112,9 @@ export class FgDashboardProvider extends LitElement {
     // The provider owns a client while it is connected, has an endpoint and was given no client.
     const endpoint = !this._given && this.isConnected && this.endpoint;
     if (!endpoint || recreate) this._closeOwned();
-    if (endpoint && !this._owned) {
+    // Nor a token nor getToken yet: the page has not said (a script sets getToken after the
+    // elements are defined). Asked now, the client would find no session and end it.
+    if (endpoint && !this._owned && (this.getToken || this.token !== undefined)) {
       this._owned = createDashboardClient({
         endpoint,
         getToken: () => (this.getToken ? this.getToken() : (this.token ?? null)),
