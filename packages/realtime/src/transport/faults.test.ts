@@ -96,6 +96,21 @@ describe('bad input and broken connections, through the fault proxy', () => {
     });
   }
 
+  it('long-poll: an answer without frames is a bad frame, met with a backoff, not asked again at once', async () => {
+    let emptyAnswers = 1;
+    const fetchThrough: typeof fetch = (input, init) =>
+      String(input).includes('/api/changes') && emptyAnswers-- === 0
+        ? Promise.resolve(Response.json({ frames: [] }))
+        : fetch(input, init);
+    h = harness({ endpoint: env.proxyUrl, transports: ['polling'] }, { fetch: fetchThrough });
+    const { client, errors } = h;
+    // The first poll answers the snapshot; the next, asked at once, gets the empty answer.
+    await until(() => errors.length > 0, 'fg-error');
+    expect(client.state.snapshot).not.to.equal(null);
+    expect(errors.map((e) => e.code)).to.deep.equal(['invalid-frame']);
+    await recovers(h);
+  });
+
   it("another consultant's data injected into the stream never reaches the state", async () => {
     const { client, errors } = await liveOn(['websocket']);
     const foreign = await serverSnapshot('c-other');

@@ -115,7 +115,8 @@ function http(context: TransportContext, rung: Rung, waitSeconds: number, interv
     // Undecodable JSON is one bad frame, reported as such; the next request asks again.
     const body: unknown = await response.json().catch(() => null);
     const frames = (body as { frames?: unknown } | null)?.frames;
-    if (Array.isArray(frames)) frames.forEach(deliver);
+    // An answer with no frame is bad too: asking again at once would ask in a tight loop.
+    if (Array.isArray(frames) && frames.length) frames.forEach(deliver);
     else deliver(body ?? '');
     if (done) return;
     if (intervalMs) timer = clock.setTimeout(loop, intervalMs);
