@@ -68,7 +68,7 @@ export interface StartOptions {
   retention?: Retention;
   /** PEM texts; when given the server speaks HTTPS and WSS. */
   tls?: { cert: string | Buffer; key: string | Buffer };
-  /** Seed the demo consultants on first start (default true). */
+  /** Seed the demo consultants on first start (default: in demo mode only). */
   seed?: boolean;
   /** Also seed `c-load-0` .. `c-load-{n-1}`, empty dashboards for load tests. */
   loadConsultants?: number;
@@ -143,7 +143,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       // Demo mode without a configured secret makes one and keeps it with the demo data, so
       // a restarted demo server (and every other node) accepts the tokens it minted.
       if (!secret) secret = await keepMeta(tx, 'demo_jwt_secret', randomBytes(32).toString('base64url'));
-      if (options.seed ?? true) await seedDemoData(tx, clock);
+      // A deployment's database gets no made-up consultants.
+      if (options.seed ?? demo) await seedDemoData(tx, clock);
       await seedLoadConsultants(tx, options.loadConsultants ?? 0);
       for (const consultant of await tx.all<ConsultantRow>(MISSING_STATE)) {
         await domain.ensureConsultantState(tx, consultant);

@@ -348,6 +348,10 @@ describe('demo mode off', async () => {
     );
     assert.equal((await fetch(`${server.url}/api/demo/clock`)).status, 404);
   });
+
+  it('puts no demo consultant in the database', async () => {
+    assert.deepEqual(await server.storage.sql.all('SELECT id FROM consultants'), []);
+  });
 });
 
 describe('clock route on the system clock', async () => {
