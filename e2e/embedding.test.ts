@@ -177,10 +177,17 @@ describe('embedding', () => {
       const elements = join(project, 'node_modules/@fg/dashboard-elements');
       const pkg = JSON.parse(readFileSync(join(elements, 'package.json'), 'utf8'));
       const manifest = JSON.parse(readFileSync(join(elements, pkg.customElements), 'utf8'));
-      const tags = manifest.modules.flatMap((m: { declarations?: { tagName?: string }[] }) =>
-        (m.declarations ?? []).map((d) => d.tagName).filter(Boolean),
-      );
+      const declared = manifest.modules
+        .flatMap((m: { declarations?: { tagName?: string; summary?: string }[] }) => m.declarations ?? [])
+        .filter((d: { tagName?: string }) => d.tagName);
+      const tags = declared.map((d: { tagName: string }) => d.tagName);
       assert.ok(tags.includes('fg-dashboard') && tags.includes('fg-stats-cards'), 'custom-elements.json');
+      // Each element's JSDoc reached the manifest (tools and Storybook read its API there).
+      const undescribed = declared.filter((d: { summary?: string }) => !d.summary);
+      assert.deepEqual(
+        undescribed.map((d: { tagName: string }) => d.tagName),
+        [],
+      );
     });
 
     it('declare every module they import as a dependency', async () => {

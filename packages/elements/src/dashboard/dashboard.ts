@@ -2,6 +2,27 @@ import { LitElement, html } from 'lit';
 import { widgetStyles } from '../styles.js';
 import { dashboardStyles } from './dashboard.styles.js';
 
+const badge = 'base icon label count';
+/** Each widget's parts, by the widget's own part. */
+const widgetParts: Record<string, string> = {
+  banner: 'base greeting name facts fact fact-upcoming fact-active fact-revenue value label',
+  'connection-status': 'base indicator label detail login-link',
+  'tasks-badge': badge,
+  'unread-badge': badge,
+  'completed-count': badge,
+  stats: 'base card card-family-clients card-active card-completed card-revenue label value',
+  upcoming:
+    'base heading scroller list item item-active family title time relative status status-scheduled status-active empty',
+  messages:
+    'base heading scroller list item item-unread unread-marker family time preview mark-read mark-read-failed empty',
+};
+
+/** The `exportparts` of the widget whose part is `widget`: each of its parts as `widget-part`. */
+const exported = (widget: string) =>
+  widgetParts[widget]!.split(' ')
+    .map((part) => `${part}:${widget}-${part}`)
+    .join();
+
 /**
  * @summary The whole dashboard, laid out for the space it gets (by container queries, so it
  * fits a sidebar as well as a full page): the welcome banner, the connection status and
@@ -34,27 +55,6 @@ import { dashboardStyles } from './dashboard.styles.js';
  *
  * @cssproperty --fg-dashboard-gap - Space between the widgets.
  */
-const badge = 'base icon label count';
-/** Each widget's parts, by the widget's own part. */
-const widgetParts: Record<string, string> = {
-  banner: 'base greeting name facts fact fact-upcoming fact-active fact-revenue value label',
-  'connection-status': 'base indicator label detail login-link',
-  'tasks-badge': badge,
-  'unread-badge': badge,
-  'completed-count': badge,
-  stats: 'base card card-family-clients card-active card-completed card-revenue label value',
-  upcoming:
-    'base heading scroller list item item-active family title time relative status status-scheduled status-active empty',
-  messages:
-    'base heading scroller list item item-unread unread-marker family time preview mark-read mark-read-failed empty',
-};
-
-/** The `exportparts` of the widget whose part is `widget`: each of its parts as `widget-part`. */
-const exported = (widget: string) =>
-  widgetParts[widget]!.split(' ')
-    .map((part) => `${part}:${widget}-${part}`)
-    .join();
-
 export class FgDashboard extends LitElement {
   static override styles = [widgetStyles, dashboardStyles];
 
