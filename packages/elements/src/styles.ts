@@ -10,17 +10,25 @@ export const widgetStyles = css`
     --_text: var(--fg-color-text, #1f2328);
     --_muted: var(--fg-color-text-muted, #59636e);
     --_surface: var(--fg-color-surface, #fff);
-    --_sunken: var(--fg-color-surface-sunken, #f6f8fa);
-    --_border: var(--fg-color-border, #d1d9e0);
-    --_accent: var(--fg-color-accent, #0969da);
+    --_sunken: var(--fg-color-surface-sunken, #f3f5f8);
+    --_border: var(--fg-color-border, #d8dee4);
+    --_accent: var(--fg-color-accent, #2f5fd0);
     --_on-accent: var(--fg-color-on-accent, #fff);
     --_success: var(--fg-color-success, #1a7f37);
     --_warning: var(--fg-color-warning, #9a6700);
     --_radius: var(--fg-radius, 0.75rem);
-    --_focus: var(--fg-focus-ring, 2px solid #0969da);
+    --_focus: var(--fg-focus-ring, 2px solid #2f5fd0);
     display: block;
     color: var(--_text);
-    font-family: var(--fg-font-family, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif);
+    font-family: var(
+      --fg-font-family,
+      system-ui,
+      -apple-system,
+      'Segoe UI',
+      Roboto,
+      'Helvetica Neue',
+      sans-serif
+    );
     font-size: var(--fg-font-size, 0.9375rem);
     line-height: 1.4;
     font-variant-numeric: tabular-nums;
@@ -35,7 +43,7 @@ export const widgetStyles = css`
   .card {
     border: 1px solid var(--_border);
     border-radius: var(--_radius);
-    box-shadow: var(--fg-shadow, 0 1px 2px rgb(31 35 40 / 8%));
+    box-shadow: var(--fg-shadow, 0 1px 2px rgb(31 35 40 / 6%), 0 1px 3px rgb(31 35 40 / 6%));
     padding: var(--fg-space, 1rem);
   }
   h2 {
@@ -66,7 +74,7 @@ export const widgetStyles = css`
     display: inline-block;
     vertical-align: middle;
     border-radius: var(--fg-radius-small, 0.375rem);
-    background: var(--fg-color-skeleton, #e6eaef);
+    background: var(--fg-color-skeleton, #e3e8ee);
     animation: fg-pulse 1.6s ease-in-out infinite;
   }
   .revenue .value .skeleton {
@@ -80,7 +88,7 @@ export const widgetStyles = css`
   }
   .dimmed.card,
   .dimmed .card {
-    background: var(--fg-color-stale-surface, var(--_sunken));
+    background: var(--fg-color-stale-surface, #eef1f4);
     border-style: dashed;
     box-shadow: none;
   }
@@ -180,6 +188,6 @@ export const listStyles = css`
   }
   /* A new high-priority row shows the highlight color while its entrance runs (list.ts). */
   [data-flash] {
-    background-color: var(--fg-color-highlight, #fff8c5);
+    background-color: var(--fg-color-highlight, #fff3bf);
   }
 `;

@@ -35,7 +35,7 @@ export const connectionStatusStyles = css`
   }
   .offline .indicator,
   .expired .indicator {
-    background: var(--fg-connection-status-offline-color, var(--fg-color-danger, #d1242f));
+    background: var(--fg-connection-status-offline-color, var(--fg-color-danger, #c72c2c));
   }
   .label,
   .detail {
