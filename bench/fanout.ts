@@ -1,6 +1,7 @@
 // Fan-out: N dashboard connections from this process (the `ws` package, or SSE over node's
 // http), events simulated at a fixed rate through the server's HTTP API, and the latency of
-// every event from the server's commit (`at`) to its receipt here.
+// every event from the server's commit (`at`) to its receipt here; with the rate the server
+// actually committed them at, and every send that failed.
 import { request, Agent } from 'node:http';
 import { createParser } from 'eventsource-parser';
 import WebSocket from 'ws';
@@ -26,7 +27,23 @@ export interface FanoutSettings {
 export interface FanoutResult extends FanoutSettings {
   setupSeconds: number;
   connectionsPerSecond: number;
+  /** Simulate requests sent: every event of the load (`eventsPerSecond` x `seconds`). */
   eventsSent: number;
+  /** Events the server committed (answered 200). Absent from older runs. */
+  eventsCommitted?: number;
+  /** From the first request sent to the last answer (or to the wait's end, for one never answered). Absent from older runs. */
+  sendSeconds?: number;
+  /** The rate the server committed events at: `eventsCommitted / sendSeconds`. Absent from older runs. */
+  achievedEventsPerSecond?: number;
+  /**
+   * How late each request left against its schedule (ms): the sender keeps at most 512 in
+   * flight and sends the rest when answers come. Absent from older runs.
+   */
+  sendLagMs?: Percentiles;
+  /**
+   * Every event of the load times the dashboards of its consultant, failed sends included
+   * (older runs left failed sends out).
+   */
   deliveriesExpected: number;
   deliveriesReceived: number;
   latency: Percentiles;
@@ -35,8 +52,9 @@ export interface FanoutResult extends FanoutSettings {
   serverRssMb: number;
   /** Growth of the server's RSS while the connections opened (before any event), per 1,000 connections. */
   serverRssMbPer1000: number;
+  /** Simulate requests that failed: an error status, a socket error, or no answer in time. */
   sendErrors: number;
-  /** What the failed simulate requests answered: a status code, or the socket error's code. */
+  /** What the failed simulate requests answered: a status code, the socket error's code, or `no answer`. */
   sendFailures?: Record<string, number>;
   /** CPU of the processes the server needs beside its own (PostgreSQL, nginx), when there are any. */
   supportCpuPercent?: number;
@@ -156,42 +174,48 @@ export async function runFanout(
   const perConsultant = connections / consultants;
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   let sent = 0;
+  let committed = 0;
   let sendErrors = 0;
   const sendFailures: Record<string, number> = {};
   const failed = (why: string) => {
     sendErrors++;
     sendFailures[why] = (sendFailures[why] ?? 0) + 1;
   };
-  let inflight = 0;
-  const post = (consultantId: string) =>
-    new Promise<void>((resolve) => {
-      inflight++;
-      const body = JSON.stringify({
-        consultantId,
-        action: 'message',
-        familyName: 'Load family',
-        text: 'Load test',
-      });
-      const req = request(`${server.url}/api/demo/simulate`, {
-        method: 'POST',
-        agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-      });
-      req.on('response', (res) => {
-        if (res.statusCode !== 200) failed(String(res.statusCode));
-        res.resume();
-        res.on('end', () => {
-          inflight--;
-          resolve();
-        });
-      });
-      req.on('error', (error: NodeJS.ErrnoException) => {
-        failed(error.code ?? error.message);
-        inflight--;
-        resolve();
-      });
-      req.end(body);
+  /** Requests not answered yet; each settles once (answer, error, or given up at the wait's end). */
+  const pending = new Set<() => void>();
+  let firstSentAt = NaN;
+  let lastAnswerAt = NaN;
+  const lags: number[] = [];
+  const post = (consultantId: string) => {
+    const body = JSON.stringify({
+      consultantId,
+      action: 'message',
+      familyName: 'Load family',
+      text: 'Load test',
     });
+    let settled = false;
+    const settle = (why: string | null) => {
+      if (settled) return;
+      settled = true;
+      pending.delete(giveUp);
+      lastAnswerAt = performance.now();
+      if (why === null) committed++;
+      else failed(why);
+    };
+    const giveUp = () => settle('no answer');
+    pending.add(giveUp);
+    const req = request(`${server.url}/api/demo/simulate`, {
+      method: 'POST',
+      agent,
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+    });
+    req.on('response', (res) => {
+      res.resume();
+      res.on('end', () => settle(res.statusCode === 200 ? null : String(res.statusCode)));
+    });
+    req.on('error', (error: NodeJS.ErrnoException) => settle(error.code ?? error.message));
+    req.end(body);
+  };
 
   measuring = true;
   const cpuBefore = usageOf(serverPids);
@@ -201,20 +225,34 @@ export async function runFanout(
   const total = eventsPerSecond * seconds;
   await new Promise<void>((resolve) => {
     const tick = setInterval(() => {
-      const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * eventsPerSecond));
-      while (sent < due && inflight < 512) post(ids[sent++ % consultants]!);
+      const now = performance.now();
+      const due = Math.min(total, Math.floor(((now - started) / 1000) * eventsPerSecond));
+      while (sent < due && pending.size < 512) {
+        if (sent === 0) firstSentAt = now;
+        // Event number `sent` (from 0) is due once (sent + 1) / rate seconds have passed.
+        lags.push(Math.max(0, now - started - ((sent + 1) / eventsPerSecond) * 1000));
+        post(ids[sent++ % consultants]!);
+      }
       if (sent >= total) {
         clearInterval(tick);
         resolve();
       }
     }, 5);
   });
-  const deliveriesExpected = (total - sendErrors) * perConsultant;
+  // Every event is expected, failed sends too: a send that failed is a delivery missed.
+  const deliveriesExpected = total * perConsultant;
   const deadline = performance.now() + 10_000;
-  while ((received < deliveriesExpected || inflight > 0) && performance.now() < deadline) {
+  while ((received < committed * perConsultant || pending.size > 0) && performance.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+  // Still unanswered at the wait's end: failed, and the load's time runs to here.
+  for (const giveUp of [...pending]) giveUp();
   const elapsed = (performance.now() - started) / 1000;
+  const sendSeconds = (lastAnswerAt - firstSentAt) / 1000;
+  const achievedEventsPerSecond = committed / sendSeconds;
+  log(
+    `  ${committed}/${total} events committed in ${sendSeconds.toFixed(2)} s: ${achievedEventsPerSecond.toFixed(0)} events/s of ${eventsPerSecond}`,
+  );
   if (sendErrors) log(`  ${sendErrors} simulate request(s) failed: ${JSON.stringify(sendFailures)}`);
   const cpuAfter = usageOf(serverPids);
   const supportAfter = usageOf(supportPids);
@@ -229,6 +267,10 @@ export async function runFanout(
     setupSeconds,
     connectionsPerSecond: connections / setupSeconds,
     eventsSent: sent,
+    eventsCommitted: committed,
+    sendSeconds,
+    achievedEventsPerSecond,
+    sendLagMs: percentiles(lags),
     deliveriesExpected,
     deliveriesReceived: received,
     latency: percentiles(latencies),

@@ -33,6 +33,14 @@ export function percentiles(samples: readonly number[]): Percentiles {
   };
 }
 
+/** A load reached at least this share of the rate it asked for, or a bar that rests on the rate is missed. */
+export const RATE_SHARE = 0.95;
+
+/** Whether a load reached `RATE_SHARE` of its rate; `null` when the run did not record the rate reached. */
+export function rateReached(achieved: number | undefined, asked: number): boolean | null {
+  return achieved === undefined ? null : achieved >= RATE_SHARE * asked;
+}
+
 /** A complete event of a Chromium trace (`ph: 'X'`), as far as the bench reads them. */
 export interface TraceEvent {
   name: string;
@@ -46,13 +54,13 @@ export interface TraceEvent {
 
 /**
  * The main-thread tasks of one thread that contain the anchor events (marks, animation
- * frames), each task once, in time order: wall and CPU time in ms.
+ * frames), each task once, in time order.
  */
-export function tasksAround(
+export function tasksContaining(
   events: readonly TraceEvent[],
   thread: { pid: number; tid: number },
   anchors: readonly TraceEvent[],
-): { wall: number[]; cpu: number[] } {
+): TraceEvent[] {
   const tasks = events
     .filter(
       (e) =>
@@ -62,19 +70,32 @@ export function tasksAround(
         e.name === 'ThreadControllerImpl::RunTask',
     )
     .sort((a, b) => a.ts - b.ts);
-  const wall: number[] = [];
-  const cpu: number[] = [];
+  const found: TraceEvent[] = [];
   let i = 0;
-  let last: TraceEvent | undefined;
   for (const anchor of [...anchors].sort((a, b) => a.ts - b.ts)) {
     while (i < tasks.length && tasks[i]!.ts + tasks[i]!.dur! < anchor.ts) i++;
     const task = tasks[i];
-    if (!task || task.ts > anchor.ts || task === last) continue;
-    last = task;
-    wall.push(task.dur! / 1000);
-    cpu.push((task.tdur ?? task.dur!) / 1000);
+    if (!task || task.ts > anchor.ts || task === found[found.length - 1]) continue;
+    found.push(task);
   }
-  return { wall, cpu };
+  return found;
+}
+
+/** Wall and CPU time (ms) of a task of a trace. */
+export const taskWall = (task: TraceEvent): number => task.dur! / 1000;
+export const taskCpu = (task: TraceEvent): number => (task.tdur ?? task.dur!) / 1000;
+
+/**
+ * The main-thread tasks of one thread that contain the anchor events (marks, animation
+ * frames), each task once, in time order: wall and CPU time in ms.
+ */
+export function tasksAround(
+  events: readonly TraceEvent[],
+  thread: { pid: number; tid: number },
+  anchors: readonly TraceEvent[],
+): { wall: number[]; cpu: number[] } {
+  const tasks = tasksContaining(events, thread, anchors);
+  return { wall: tasks.map(taskWall), cpu: tasks.map(taskCpu) };
 }
 
 /** Buckets for a latency histogram (ms, upper bounds). */

@@ -1,10 +1,14 @@
 // Back to current: N dashboards, each a real @fg/realtime client (its ladder, backoff, resume and
-// apply rules) running in this process on the `ws` package, and two ways of losing them:
+// apply rules) running in this process on the `ws` package, and three ways of losing them:
 //
-// - the network: a loopback TCP proxy between the clients and the server cuts every connection
-//   and refuses new ones (the browser says `offline`); meanwhile one event per consultant commits;
-//   then the network returns (`online`). Time from the return until each client holds its event.
-//   This is the bar.
+// - the network, announced: a loopback TCP proxy between the clients and the server cuts every
+//   connection and refuses new ones (the browser says `offline`); meanwhile one event per
+//   consultant commits; then the network returns (`online`). Time from the return until each
+//   client holds its event. This is the bar.
+// - the network, unannounced: the same cut and return on a fresh set of clients, but the
+//   browser says nothing (no `offline`, no `online`), as when the loss is beyond the machine
+//   (a router's uplink, a proxy): the clients find the network back by their own retries and
+//   backoff. For information.
 // - the server: it restarts on the same port and database under the clients, who hear nothing
 //   but closed sockets (no `online` to hurry them). Time from the new process listening until
 //   each client is live again on its cursor.
@@ -22,8 +26,10 @@ import {
 } from './lib.js';
 
 export interface ReconnectScenario {
-  /** How long the network (or the server) was gone, in seconds. */
+  /** How long the network (or the server) was gone, in seconds, as measured (older runs: as planned). */
   outageSeconds: number;
+  /** Clients live when the outage began (older runs: absent). */
+  liveBefore?: number;
   /** Per client, seconds from the return until it is current again. */
   perClient: Percentiles;
   allCurrentSeconds: number;
@@ -40,8 +46,13 @@ export interface ReconnectScenario {
 
 export interface ReconnectResult {
   connections: number;
-  /** The bar: the network drops and returns (`offline`, then `online`). */
+  /** The bar: the network drops and returns, and the browser says so (`offline`, then `online`). */
   network: ReconnectScenario;
+  /**
+   * The network drops and returns with no `offline` or `online`: the clients' own retries find
+   * it back. Fresh clients (no backoff grown from the first outage). Absent from older runs.
+   */
+  networkUnannounced?: ReconnectScenario;
   /** The server restarts under the clients (no `online`: backoff alone). */
   restart: ScenarioWithRestart;
 }
@@ -199,6 +210,79 @@ function simulateAll(server: BenchServer, ids: string[]): Promise<number[]> {
   ).finally(() => agent.destroy());
 }
 
+const attemptsOf = (dashboards: Dashboard[]) => dashboards.reduce((n, d) => n + d.attempts, 0);
+
+/** CPU seconds of the server and of this process since `start()`. */
+function cpuMeter(server: BenchServer) {
+  const serverCpu = processUsage(server.pid).cpuSeconds;
+  const ownCpu = process.cpuUsage();
+  const since = performance.now();
+  return (): ReconnectScenario['cpuSeconds'] => {
+    const used = process.cpuUsage(ownCpu);
+    return {
+      server: processUsage(server.pid).cpuSeconds - serverCpu,
+      clients: (used.user + used.system) / 1e6,
+      wallSeconds: (performance.now() - since) / 1000,
+    };
+  };
+}
+
+/** Opens the dashboards and waits until they are all live (at most the deadline); returns how many are. */
+async function liveDashboards(dashboards: Dashboard[]): Promise<number> {
+  await until(() => dashboards.every((d) => d.client.status === 'live'), DEADLINE_MS);
+  return dashboards.filter((d) => d.client.status === 'live').length;
+}
+
+/**
+ * The network drops (every connection cut, new ones refused) for `outageSeconds` or for as long
+ * as one event per consultant takes to commit, whichever is longer; then it returns.
+ * `announce`: the browser says so (`offline`, then `online`).
+ */
+async function networkOutage(
+  server: BenchServer,
+  proxy: { down(): void; up(): void },
+  dashboards: Dashboard[],
+  ids: string[],
+  outageSeconds: number,
+  announce: boolean,
+): Promise<ReconnectScenario> {
+  const liveBefore = dashboards.filter((d) => d.client.status === 'live').length;
+  const attemptsBefore = attemptsOf(dashboards);
+  const dropped = performance.now();
+  proxy.down();
+  if (announce)
+    for (const d of dashboards) {
+      d.online = false;
+      d.window.dispatchEvent(new Event('offline'));
+    }
+  const expected = await simulateAll(server, ids);
+  await new Promise((resolve) =>
+    setTimeout(resolve, Math.max(0, outageSeconds * 1000 - (performance.now() - dropped))),
+  );
+  proxy.up();
+  const returned = performance.now();
+  const cpu = cpuMeter(server);
+  if (announce)
+    for (const d of dashboards) {
+      d.online = true;
+      d.window.dispatchEvent(new Event('online'));
+    }
+  const result = await timeUntilCurrent(
+    dashboards,
+    (state, i) => (state.snapshot?.seq ?? 0) >= expected[i]!,
+    returned,
+  );
+  return {
+    cpuSeconds: cpu(),
+    outageSeconds: (returned - dropped) / 1000,
+    liveBefore,
+    perClient: percentiles(result.times),
+    allCurrentSeconds: result.times.length ? Math.max(...result.times) : NaN,
+    missed: result.missed,
+    reconnectAttempts: attemptsOf(dashboards) - attemptsBefore,
+  };
+}
+
 export async function runReconnect(
   connections: number,
   options: { outageSeconds?: number } = {},
@@ -211,95 +295,56 @@ export async function runReconnect(
   const port = new URL(server.url).port;
   const proxy = await startProxy(() => Number(port));
   // The page and the API share an origin, reached through the proxy (the network in between).
-  const dashboards = openDashboards(proxy.url, proxy.url, tokens);
+  let dashboards = openDashboards(proxy.url, proxy.url, tokens);
+  const summary = (name: string, r: ReconnectScenario) =>
+    log(
+      `  ${name}: ${r.liveBefore ?? '?'}/${connections} live before, ${r.outageSeconds.toFixed(2)} s out; p95 ${r.perClient.p95.toFixed(2)} s, ${r.missed} missed`,
+    );
   try {
-    await until(() => dashboards.every((d) => d.client.status === 'live'), DEADLINE_MS);
-    const live = dashboards.filter((d) => d.client.status === 'live').length;
-    log(`  ${live}/${connections} clients live; the network drops for ${outageSeconds} s`);
+    log(
+      `  ${await liveDashboards(dashboards)}/${connections} clients live; the network drops for ${outageSeconds} s`,
+    );
 
-    // 1. The network drops, events commit meanwhile, the network returns.
-    const attemptsBefore = dashboards.reduce((n, d) => n + d.attempts, 0);
-    proxy.down();
-    for (const d of dashboards) {
-      d.online = false;
-      d.window.dispatchEvent(new Event('offline'));
-    }
-    const started = performance.now();
-    const expected = await simulateAll(server, ids);
-    await new Promise((resolve) =>
-      setTimeout(resolve, Math.max(0, outageSeconds * 1000 - (performance.now() - started))),
-    );
-    proxy.up();
-    const returned = performance.now();
-    const serverCpu = processUsage(server.pid).cpuSeconds;
-    const ownCpu = process.cpuUsage();
-    for (const d of dashboards) {
-      d.online = true;
-      d.window.dispatchEvent(new Event('online'));
-    }
-    const network = await timeUntilCurrent(
-      dashboards,
-      (state, i) => (state.snapshot?.seq ?? 0) >= expected[i]!,
-      returned,
-    );
-    const networkCpu = {
-      server: processUsage(server.pid).cpuSeconds - serverCpu,
-      clients: (() => {
-        const used = process.cpuUsage(ownCpu);
-        return (used.user + used.system) / 1e6;
-      })(),
-      wallSeconds: (performance.now() - returned) / 1000,
-    };
-    const networkAttempts = dashboards.reduce((n, d) => n + d.attempts, 0) - attemptsBefore;
-    log(`  network back: p95 ${percentiles(network.times).p95.toFixed(2)} s, ${network.missed} missed`);
+    // 1. The network drops, events commit meanwhile, the network returns, and the browser says so.
+    const network = await networkOutage(server, proxy, dashboards, ids, outageSeconds, true);
+    summary('network back (online)', network);
 
     // 2. The server restarts on the same port and database.
+    const liveBefore = dashboards.filter((d) => d.client.status === 'live').length;
     const heads = dashboards.map((d) => d.client.state.snapshot?.seq ?? 0);
-    const attemptsBeforeRestart = dashboards.reduce((n, d) => n + d.attempts, 0);
+    const attemptsBeforeRestart = attemptsOf(dashboards);
     const stopped = performance.now();
     await server.stop({ keepDb: true });
     await new Promise((resolve) => setTimeout(resolve, outageSeconds * 1000));
     server = await startBenchServer({ FG_LOAD_CONSULTANTS: String(connections), PORT: port }, server.dbPath);
     const listening = performance.now();
-    const restartServerCpu = processUsage(server.pid).cpuSeconds;
-    const restartOwnCpu = process.cpuUsage();
+    const cpu = cpuMeter(server);
     const restart = await timeUntilCurrent(
       dashboards,
       (state, i) => state.status === 'live' && (state.snapshot?.seq ?? 0) >= heads[i]!,
       listening,
     );
-    const restartCpu = {
-      server: processUsage(server.pid).cpuSeconds - restartServerCpu,
-      clients: (() => {
-        const used = process.cpuUsage(restartOwnCpu);
-        return (used.user + used.system) / 1e6;
-      })(),
-      wallSeconds: (performance.now() - listening) / 1000,
+    const restartScenario: ScenarioWithRestart = {
+      cpuSeconds: cpu(),
+      outageSeconds: (listening - stopped) / 1000,
+      liveBefore,
+      perClient: percentiles(restart.times),
+      allCurrentSeconds: restart.times.length ? Math.max(...restart.times) : NaN,
+      missed: restart.missed,
+      reconnectAttempts: attemptsOf(dashboards) - attemptsBeforeRestart,
+      restartSeconds: (listening - stopped) / 1000,
     };
-    const restartAttempts = dashboards.reduce((n, d) => n + d.attempts, 0) - attemptsBeforeRestart;
-    log(`  server back: p95 ${percentiles(restart.times).p95.toFixed(2)} s, ${restart.missed} missed`);
+    summary('server back', restartScenario);
 
-    const scenario = (
-      r: { times: number[]; missed: number },
-      attempts: number,
-      cpuSeconds: ReconnectScenario['cpuSeconds'],
-    ): ReconnectScenario => ({
-      cpuSeconds,
-      outageSeconds,
-      perClient: percentiles(r.times),
-      allCurrentSeconds: r.times.length ? Math.max(...r.times) : NaN,
-      missed: r.missed,
-      reconnectAttempts: attempts,
-    });
-    return {
-      connections,
-      network: scenario(network, networkAttempts, networkCpu),
-      restart: {
-        ...scenario(restart, restartAttempts, restartCpu),
-        outageSeconds: (listening - stopped) / 1000,
-        restartSeconds: (listening - stopped) / 1000,
-      },
-    };
+    // 3. The network again, on fresh clients (all on WebSocket, their backoff not grown by the
+    // outages before), and the browser says nothing: their own retries find the network back.
+    for (const d of dashboards) d.client.close();
+    dashboards = openDashboards(proxy.url, proxy.url, tokens);
+    await liveDashboards(dashboards);
+    const networkUnannounced = await networkOutage(server, proxy, dashboards, ids, outageSeconds, false);
+    summary('network back (no online)', networkUnannounced);
+
+    return { connections, network, networkUnannounced, restart: restartScenario };
   } finally {
     for (const d of dashboards) d.client.close();
     await proxy.close();

@@ -81,14 +81,14 @@ const FANOUT: FanoutSettings[] = fanoutArgs.length
           eventsPerSecond: 1_000,
           seconds: 10,
         },
-        // Each event to ten dashboards (tabs and devices): 10,000 deliveries a second.
+        // Each event to ten dashboards (tabs and devices): 10,000 deliveries a second. The bar
+        // is met only if this load and the one before both meet it.
         {
           transport: 'websocket',
           connections: 10_000,
           consultants: 1_000,
           eventsPerSecond: 1_000,
           seconds: 10,
-          setup: '10 dashboards per consultant',
         },
       ];
 
@@ -155,8 +155,10 @@ async function main(): Promise<void> {
 
   if (runs('fanout')) {
     for (const settings of FANOUT) {
-      const name = `fan-out ${settings.transport} x ${settings.connections}`;
-      console.log(`${name}, ${settings.eventsPerSecond} events/s (load ${loadavg()[0]!.toFixed(2)})`);
+      const name = `fan-out ${settings.transport} x ${settings.connections}${settings.consultants < settings.connections ? ` over ${settings.consultants} consultants` : ''}`;
+      console.log(
+        `${name}, ${settings.eventsPerSecond * settings.seconds} events at ${settings.eventsPerSecond}/s (load ${loadavg()[0]!.toFixed(2)})`,
+      );
       await phase(name, async () => {
         const server = await startBenchServer({ FG_LOAD_CONSULTANTS: loadConsultants });
         try {
