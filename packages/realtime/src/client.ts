@@ -352,7 +352,8 @@ export function createDashboardClient(
   };
 
   const askForState = (): void => {
-    if ('sync' in timers || closed) return;
+    // A tab that left (its session ended) has nobody to ask.
+    if ('sync' in timers || closed || !relay) return;
     relay?.post({ t: 'sync' });
     after('sync', SYNC_RETRY_MS, () => {
       // Unanswered: no leader yet (the lock is on its way to someone), or the request was lost.

@@ -357,6 +357,9 @@ describe('tabs share one connection (Web Locks + BroadcastChannel)', () => {
     expect(leader.client.status).to.equal('expired');
     expect(expired).to.have.length(1);
     expect(follower.client.state.snapshot).not.to.equal(null);
+    // A tab whose session ended waits for nothing: no request for the state, no watchdog.
+    await follower.clock.advance(60_000);
+    expect(follower.clock.pending).to.deep.equal([]);
   });
 
   it('tabs whose session ended leave the lock: a tab signed in afresh leads and goes live beside them', async () => {
