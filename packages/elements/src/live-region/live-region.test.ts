@@ -207,6 +207,20 @@ describe('<fg-live-region>', () => {
     expect(heard).to.deep.equal([]);
   });
 
+  it('moved on the page as news reaches it, still tells that news', async () => {
+    const { el, feed, settle, script, heard, store } = await listening();
+    // A page's own listener moves the region in the frame that brings the message, before
+    // the region has rendered it.
+    const unsubscribe = store.subscribe(
+      (state) => state.snapshot?.seq,
+      () => el.parentElement!.append(el),
+    );
+    await feed(script.message(messageItem(5, { id: 'm', familyName: 'The Movers' })));
+    unsubscribe();
+    await at(500, { settle });
+    expect(heard).to.deep.equal([['New message from The Movers']]);
+  });
+
   it('moved on the page, still tells the news it was waiting to tell', async () => {
     const { el, feed, settle, script, heard } = await listening();
     await feed(script.message(messageItem(5, { id: 'm', familyName: 'The Haddads' })));

@@ -111,14 +111,24 @@ export class FgLiveRegion extends LitElement {
   /** What the coming update announces. */
   private _batch: string[] = [];
 
+  /** When the region was last taken off the page. */
+  private _leftAt: number | undefined;
+
   override connectedCallback(): void {
     super.connectedCallback();
-    // Put on the page, or back on it: what the dashboard holds now came before, or while the
-    // region was away (the store keeps its last frame's events), and is history. So is news
-    // that waited past the ceiling: had the region stayed, it would have been told by now.
+    // Back on the page after a while away: what the dashboard holds now came while the region
+    // was away (the store keeps its last frame's events) and is history; so is news that
+    // waited, which had the region stayed would have been told by now. A region moved (off
+    // and on again in a moment) keeps listening where it was: news it has yet to hear is news.
+    if (this._leftAt === undefined || this._clock.now - this._leftAt <= CEILING_MS) return;
     const snapshot = this._view.state.snapshot;
     if (snapshot) this._cursor = { epoch: snapshot.epoch, seq: snapshot.seq };
-    if (this._clock.now - this._firstAt > CEILING_MS) this._heard.clear();
+    this._heard.clear();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this._leftAt = this._clock.now;
   }
 
   protected override willUpdate(): void {
