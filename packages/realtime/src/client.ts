@@ -463,7 +463,9 @@ export function createDashboardClient(
     role = 'follower';
     relay = openRelay(Channel, lock, onRelay);
     election = electLeader(locks, lock, () => {
-      if (closed) return;
+      // Closed, or left the tabs (its session ended) as the lock was granted: the lock goes
+      // back at once, to a tab that can use it.
+      if (closed || !relay) return;
       role = 'leader';
       clear('sync', 'watchdog');
       countFollowers();
