@@ -137,8 +137,14 @@ const MINOR_UNITS: Readonly<Record<number, string>> = {
  * currencies (HUF, IQD) and between browsers.
  */
 export function currencyExponent(currency: string): number {
-  for (const [exponent, codes] of Object.entries(MINOR_UNITS)) {
-    if (codes.split(' ').includes(currency)) return Number(exponent);
-  }
-  return 2;
+  return (
+    (exponents ??= new Map(
+      Object.entries(MINOR_UNITS).flatMap(([exponent, codes]) =>
+        codes.split(' ').map((code) => [code, Number(exponent)] as const),
+      ),
+    )).get(currency) ?? 2
+  );
 }
+
+/** Each listed code's exponent, made on first use (every money format of every render asks). */
+let exponents: Map<string, number> | undefined;
