@@ -88,7 +88,7 @@ export const widgetStyles = css`
   }
   .dimmed.card,
   .dimmed .card {
-    background: var(--fg-color-stale-surface, #eef1f4);
+    background: var(--fg-color-stale-surface, var(--fg-color-surface-sunken, #eef1f4));
     border-style: dashed;
     box-shadow: none;
   }
