@@ -76,7 +76,7 @@ const judged = (ok: boolean, ...known: (boolean | null)[]): boolean | null =>
  */
 function fanoutMet(f: FanoutResult): boolean | null {
   return judged(
-    f.latency.p99 <= 250 && f.sendErrors === 0 && f.deliveriesReceived >= f.eventsSent * perConsultant(f),
+    f.latency.p99 <= 250 && f.sendErrors === 0 && f.deliveriesReceived === f.eventsSent * perConsultant(f),
     rateReached(f.achievedEventsPerSecond, f.eventsPerSecond),
   );
 }
