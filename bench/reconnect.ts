@@ -276,12 +276,17 @@ async function networkOutage(
     cpuSeconds: cpu(),
     outageSeconds: (returned - dropped) / 1000,
     liveBefore,
-    perClient: percentiles(result.times),
-    allCurrentSeconds: result.times.length ? Math.max(...result.times) : NaN,
-    missed: result.missed,
+    ...catchUp(result),
     reconnectAttempts: attemptsOf(dashboards) - attemptsBefore,
   };
 }
+
+/** How long the clients took to be current: percentiles, the last one, and those that never were. */
+const catchUp = ({ times, missed }: { times: number[]; missed: number }) => ({
+  perClient: percentiles(times),
+  allCurrentSeconds: times.length ? Math.max(...times) : NaN,
+  missed,
+});
 
 export async function runReconnect(
   connections: number,
@@ -328,9 +333,7 @@ export async function runReconnect(
       cpuSeconds: cpu(),
       outageSeconds: (listening - stopped) / 1000,
       liveBefore,
-      perClient: percentiles(restart.times),
-      allCurrentSeconds: restart.times.length ? Math.max(...restart.times) : NaN,
-      missed: restart.missed,
+      ...catchUp(restart),
       reconnectAttempts: attemptsOf(dashboards) - attemptsBeforeRestart,
       restartSeconds: (listening - stopped) / 1000,
     };
