@@ -109,23 +109,21 @@ export class SqliteStorage implements Storage {
     // From now on a locked database fails at once and is tried again without blocking.
     this.db.pragma('busy_timeout = 0');
 
-    this.direct = {
-      get: <T>(sql: string, params: readonly SqlValue[] = []) =>
-        this.attempt(() => this.prepare(sql).get(...params) as T | undefined),
-      all: <T>(sql: string, params: readonly SqlValue[] = []) =>
-        this.attempt(() => this.prepare(sql).all(...params) as T[]),
-      run: (sql: string, params: readonly SqlValue[] = []) =>
-        this.attempt(() => this.prepare(sql).run(...params).changes),
-    };
+    this.direct = this.sqlThrough((fn) => this.attempt(fn));
     // A statement on its own waits for a transaction in progress to end, and for another
     // process's lock like a transaction does.
-    this.sql = {
+    this.sql = this.sqlThrough((fn) => this.statement(fn));
+  }
+
+  /** The three kinds of statement, each run through `run`. */
+  private sqlThrough(run: <T>(fn: () => T) => Promise<T>): Sql {
+    return {
       get: <T>(sql: string, params: readonly SqlValue[] = []) =>
-        this.statement(() => this.prepare(sql).get(...params) as T | undefined),
+        run(() => this.prepare(sql).get(...params) as T | undefined),
       all: <T>(sql: string, params: readonly SqlValue[] = []) =>
-        this.statement(() => this.prepare(sql).all(...params) as T[]),
+        run(() => this.prepare(sql).all(...params) as T[]),
       run: (sql: string, params: readonly SqlValue[] = []) =>
-        this.statement(() => this.prepare(sql).run(...params).changes),
+        run(() => this.prepare(sql).run(...params).changes),
     };
   }
 
