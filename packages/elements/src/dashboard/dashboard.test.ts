@@ -10,6 +10,7 @@ import {
   mount,
   overflowing,
   text,
+  WIDGET_TAGS,
 } from '../test/harness.js';
 
 const widget = (el: FgDashboard, tag: string) => el.shadowRoot!.querySelector(tag)!;
@@ -19,17 +20,7 @@ describe('<fg-dashboard>', () => {
 
   it('lays out every widget and exactly one live region', async () => {
     const { el } = await mount<FgDashboard>('fg-dashboard', 1200);
-    for (const tag of [
-      'fg-welcome-banner',
-      'fg-stats-cards',
-      'fg-upcoming-list',
-      'fg-recent-messages',
-      'fg-tasks-badge',
-      'fg-unread-badge',
-      'fg-completed-count',
-      'fg-connection-status',
-      'fg-live-region',
-    ]) {
+    for (const tag of WIDGET_TAGS) {
       expect(widget(el, tag), tag).to.not.equal(null);
     }
     expect(el.shadowRoot!.querySelectorAll('fg-live-region')).to.have.length(1);

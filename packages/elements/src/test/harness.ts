@@ -194,3 +194,16 @@ export function overflowing(host: Element, cutByDesign = ':not(*)'): string[] {
   visit(host.shadowRoot!);
   return found;
 }
+
+/** Every widget `<fg-dashboard>` lays out. */
+export const WIDGET_TAGS = [
+  'fg-welcome-banner',
+  'fg-stats-cards',
+  'fg-upcoming-list',
+  'fg-recent-messages',
+  'fg-tasks-badge',
+  'fg-unread-badge',
+  'fg-completed-count',
+  'fg-connection-status',
+  'fg-live-region',
+] as const;

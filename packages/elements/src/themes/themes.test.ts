@@ -1,6 +1,7 @@
 import { expect } from '@open-wc/testing';
 import type { CSSResultOrNative, LitElement } from 'lit';
 import '../define/fg-dashboard.js';
+import { WIDGET_TAGS } from '../test/harness.js';
 
 /** The `--fg-*` tokens a theme file sets, and their values. */
 async function themeTokens(name: string): Promise<Map<string, string>> {
@@ -12,18 +13,7 @@ async function themeTokens(name: string): Promise<Map<string, string>> {
 /** Every `var(--fg-token, fallback)` of every element's styles whose fallback is a value of its own. */
 function fallbacks(): [token: string, fallback: string, tag: string][] {
   const found: [string, string, string][] = [];
-  for (const tag of [
-    'fg-dashboard',
-    'fg-welcome-banner',
-    'fg-stats-cards',
-    'fg-upcoming-list',
-    'fg-recent-messages',
-    'fg-tasks-badge',
-    'fg-unread-badge',
-    'fg-completed-count',
-    'fg-connection-status',
-    'fg-live-region',
-  ]) {
+  for (const tag of ['fg-dashboard', ...WIDGET_TAGS]) {
     const element = customElements.get(tag) as unknown as typeof LitElement;
     const text = element.elementStyles
       .map((sheet: CSSResultOrNative) => ('cssText' in sheet ? sheet.cssText : ''))
