@@ -1,6 +1,6 @@
 // `npm test`: every check, in order, against real browsers and a real server.
 // Installs the browsers from Debian when they are missing and we are root; otherwise says what is missing.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 const which = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
@@ -47,14 +47,91 @@ const steps = [
   { name: 'end-to-end tests', script: 'test:e2e', when: () => existsSync('e2e') },
 ];
 
+/**
+ * Runs one step, passing its output through, and keeps what a reader of the end of the log
+ * needs when it fails: the lines that report failures, with the lines after them.
+ */
+function runStep(script) {
+  return new Promise((resolve) => {
+    const child = spawn('npm', ['run', '--silent', script], { stdio: ['inherit', 'pipe', 'pipe'] });
+    const lines = [];
+    let partial = '';
+    const keep = (chunk) => {
+      const text = partial + chunk.toString('utf8');
+      const parts = text.split('\n');
+      partial = parts.pop();
+      lines.push(...parts);
+    };
+    child.stdout.on('data', (chunk) => {
+      process.stdout.write(chunk);
+      keep(chunk);
+    });
+    child.stderr.on('data', (chunk) => {
+      process.stderr.write(chunk);
+      keep(chunk);
+    });
+    child.on('close', (code) => {
+      if (partial) lines.push(partial);
+      resolve({ ok: code === 0, failures: failureExcerpt(lines), failedTests: failedTests(lines) });
+    });
+  });
+}
+
+// web-test-runner marks a failed test with ❌, node:test with ✖ or "not ok".
+const FAILURE = /❌|✖|^\s*not ok\b|\bfailed to\b|Error:/;
+// eslint-disable-next-line no-control-regex
+const ANSI = /\x1b\[[0-9;]*m/g;
+
+/** The failure lines and the 12 after each, at most 200 lines in all. */
+function failureExcerpt(lines) {
+  const plain = lines.map((line) => line.replace(ANSI, ''));
+  const picked = new Set();
+  plain.forEach((line, i) => {
+    if (!FAILURE.test(line)) return;
+    for (let j = i; j < Math.min(plain.length, i + 13); j++) picked.add(j);
+  });
+  const out = [];
+  let last = -2;
+  for (const i of [...picked].sort((a, b) => a - b)) {
+    if (i !== last + 1 && out.length) out.push('  ...');
+    out.push(plain[i]);
+    last = i;
+  }
+  return out.length > 200
+    ? [...out.slice(0, 200), `  ... (${out.length - 200} more lines above in the log)`]
+    : out;
+}
+
+/** The failed tests, once each, with their file when the runner names it: what a log's end must show. */
+function failedTests(lines) {
+  const names = [];
+  let file = '';
+  for (const raw of lines) {
+    const line = raw.replace(ANSI, '').trim();
+    if (/\.test\.[cm]?[jt]s:$/.test(line)) file = line.slice(0, -1);
+    else if (/^(❌|✖|not ok\b)/.test(line) && !/^✖ failing tests:?$/.test(line))
+      names.push(file ? `${line}  (${file})` : line);
+  }
+  return [...new Set(names)];
+}
+
 ensureSystemPackages();
 const results = [];
 for (const step of steps) {
   if (step.when && !step.when()) continue;
   console.log(`\n=== ${step.name} (npm run ${step.script}) ===`);
   const started = Date.now();
-  const r = spawnSync('npm', ['run', '--silent', step.script], { stdio: 'inherit' });
-  results.push({ ...step, ok: r.status === 0, seconds: ((Date.now() - started) / 1000).toFixed(1) });
+  const r = await runStep(step.script);
+  results.push({ ...step, ...r, seconds: ((Date.now() - started) / 1000).toFixed(1) });
+}
+for (const r of results.filter((r) => !r.ok)) {
+  console.log(`\n=== what failed in ${r.name} ===`);
+  console.log(r.failures.length ? r.failures.join('\n') : '(no failure lines found; see its output above)');
+}
+for (const r of results.filter((r) => !r.ok && r.failedTests.length)) {
+  console.log(`\n=== failed tests in ${r.name} ===`);
+  console.log(r.failedTests.slice(0, 12).join('\n'));
+  if (r.failedTests.length > 12) console.log(`... and ${r.failedTests.length - 12} more`);
 }
 console.log('\n=== summary ===');
 for (const r of results) console.log(`${r.ok ? 'ok  ' : 'FAIL'} ${r.name} (${r.seconds} s)`);
