@@ -241,10 +241,12 @@ export async function startFaultProxy(targetPort) {
         upstream.destroy();
       },
     };
+    /** Set once the proxy has sent its own close frame: the browser then closes the socket. */
+    let closing = false;
     const close = () => {
       if (streams.delete(stream) && upgraded) stats.liveWebSockets -= 1;
-      socket.destroy();
       upstream.destroy();
+      if (!closing) socket.destroy();
     };
     upstream.on('data', (chunk) => {
       if (!upgraded) {
@@ -255,8 +257,18 @@ export async function startFaultProxy(targetPort) {
         stats.maxLiveWebSockets = Math.max(stats.maxLiveWebSockets, stats.liveWebSockets);
         socket.write(chunk);
         if (modes.websocket === 'accept-close') close();
-        // A close frame with 4403 (forbidden), as a backend refusing this consultant sends.
-        if (modes.websocket === 'forbid') socket.end(Buffer.from([0x88, 2, 0x11, 0x33]), close);
+        // A close frame with 4403 (forbidden), as a backend refusing this consultant sends, and
+        // the closing handshake as a server does it: our side of the connection ends, and the
+        // socket goes when the browser ends its side. Destroying it at once could reset the
+        // connection under a frame the browser sends meanwhile, and a reset can discard the
+        // close frame before the browser reads it: it would report 1006, not 4403.
+        if (modes.websocket === 'forbid') {
+          closing = true;
+          stream.stalled = true;
+          socket.end(Buffer.from([0x88, 2, 0x11, 0x33]));
+          setTimeout(() => socket.destroy(), 5_000).unref();
+          close();
+        }
         return;
       }
       if (!stream.stalled) socket.write(chunk);
