@@ -79,13 +79,21 @@ export class FaultProxy {
     upstream.connect(this.targetPort, '127.0.0.1');
     const pair: [Socket, Socket] = [client, upstream];
     this.pairs.add(pair);
-    const end = () => {
+    // A side that closes is passed on as a close (its last bytes flushed, then an end), as a
+    // network would: destroying the other side at once could reset it under data its peer
+    // has not read yet, such as a server's last close frame. An error drops both at once.
+    const passOn = (other: Socket) => () => {
+      this.pairs.delete(pair);
+      other.end();
+      setTimeout(() => other.destroy(), 5_000).unref();
+    };
+    const drop = () => {
       this.pairs.delete(pair);
       client.destroy();
       upstream.destroy();
     };
-    client.on('error', end).on('close', end);
-    upstream.on('error', end).on('close', end);
+    client.on('error', drop).on('close', passOn(upstream));
+    upstream.on('error', drop).on('close', passOn(client));
     client.pipe(upstream);
     upstream.pipe(client);
   }
