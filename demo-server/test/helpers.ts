@@ -16,6 +16,11 @@ import { startPostgres, type PgServer } from './support/postgres.js';
 
 /** Friday 14 March 2025, 11:00 in New York (15:00 UTC): a fixed, ordinary instant. */
 export const T0 = Date.UTC(2025, 2, 14, 15, 0, 0);
+/**
+ * How long a helper waits for a frame, a subscriber, a socket to open or close before it
+ * fails the test: only how long a failure takes, so generous for a slow, busy machine.
+ */
+export const WAIT_MS = 15_000;
 export const SECRET = 'test-secret-test-secret-test-secret-0123456789';
 
 /** The two storage implementations; suites that hold for both run once on each. */
@@ -194,7 +199,7 @@ class Inbox<T> {
     return this.items;
   }
 
-  async next(timeoutMs = 3000, what = 'the next frame'): Promise<T> {
+  async next(timeoutMs = WAIT_MS, what = 'the next frame'): Promise<T> {
     const deadline = performance.now() + timeoutMs;
     while (this.read >= this.items.length) {
       if (this.ended) throw new Error(`connection ended while waiting for ${what}`);
@@ -221,7 +226,7 @@ export interface FrameSource {
 }
 
 /** Next frame that is not a heartbeat. */
-export async function nextNonHeartbeat(source: FrameSource, timeoutMs = 3000): Promise<ServerFrame> {
+export async function nextNonHeartbeat(source: FrameSource, timeoutMs = WAIT_MS): Promise<ServerFrame> {
   for (;;) {
     const frame = await source.next(timeoutMs);
     if (frame.type !== 'heartbeat') return frame;
@@ -229,7 +234,7 @@ export async function nextNonHeartbeat(source: FrameSource, timeoutMs = 3000): P
 }
 
 /** The next `n` event frames, skipping heartbeats; fails on anything else. */
-export async function nextEvents(source: FrameSource, n: number, timeoutMs = 5000): Promise<EventFrame[]> {
+export async function nextEvents(source: FrameSource, n: number, timeoutMs = WAIT_MS): Promise<EventFrame[]> {
   const events: EventFrame[] = [];
   while (events.length < n) {
     const frame = await nextNonHeartbeat(source, timeoutMs);
@@ -274,7 +279,7 @@ export class WsClient implements FrameSource {
         options.origin ? { origin: options.origin } : {},
       ),
     );
-    await within(client.opened, 3000, 'the WebSocket to open');
+    await within(client.opened, WAIT_MS, 'the WebSocket to open');
     return client;
   }
 
@@ -295,7 +300,7 @@ export class WsClient implements FrameSource {
     this.ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
   }
 
-  next(timeoutMs = 3000): Promise<ServerFrame> {
+  next(timeoutMs = WAIT_MS): Promise<ServerFrame> {
     return this.inbox.next(timeoutMs);
   }
 
@@ -306,10 +311,10 @@ export class WsClient implements FrameSource {
   async close(): Promise<void> {
     if (this.ws.readyState === WebSocket.CLOSED) return;
     this.ws.close();
-    await within(this.closed, 3000, 'the WebSocket to close');
+    await within(this.closed, WAIT_MS, 'the WebSocket to close');
   }
 
-  async closedWith(timeoutMs = 3000): Promise<{ code: number; reason: string }> {
+  async closedWith(timeoutMs = WAIT_MS): Promise<{ code: number; reason: string }> {
     return within(this.closed, timeoutMs, 'the server to close the WebSocket');
   }
 }
@@ -377,11 +382,11 @@ export class SseClient implements FrameSource {
     }
   }
 
-  nextMessage(timeoutMs = 3000): Promise<SseMessage> {
+  nextMessage(timeoutMs = WAIT_MS): Promise<SseMessage> {
     return this.messages.next(timeoutMs, 'the next SSE message');
   }
 
-  async next(timeoutMs = 3000): Promise<ServerFrame> {
+  async next(timeoutMs = WAIT_MS): Promise<ServerFrame> {
     return JSON.parse((await this.nextMessage(timeoutMs)).data) as ServerFrame;
   }
 
@@ -412,7 +417,7 @@ export async function poll(
 
 /** Waits until the hub has `n` subscribers for the consultant (a held poll, an open stream). */
 export async function untilSubscribed(server: RunningServer, consultantId: string, n = 1): Promise<void> {
-  const deadline = performance.now() + 3000;
+  const deadline = performance.now() + WAIT_MS;
   while (server.hub.subscriberCount(consultantId) < n) {
     if (performance.now() > deadline) throw new Error(`no ${n} subscribers for ${consultantId}`);
     await new Promise((resolve) => setImmediate(resolve));
