@@ -128,6 +128,8 @@ describe('tabs share one connection (Web Locks + BroadcastChannel)', () => {
     await until(() => follower.client.metrics().role === 'leader', 'follower took the lock');
     // It has state: it is reconnecting, not connecting for the first time.
     expect(follower.client.status).to.equal('reconnecting');
+    // Every rung refused, its retry waits on the tab's clock (at 0 ms: its randomness is 0).
+    await until(() => follower.clock.pending.includes(0), 'every rung refused, the retry set');
     const written: unknown[] = [];
     for (let i = 0; i < 3; i++)
       written.push(await simulate(CONSULTANT, 'associate-family', { familyName: `Handover ${i}` }));
@@ -298,6 +300,11 @@ describe('tabs share one connection (Web Locks + BroadcastChannel)', () => {
     await fault({ websocket: 'pass' });
     await leader.clock.advance(PROBE_BASE_MS / 2);
     await until(() => follower.client.state.transport === 'websocket', 'the follower hears of the climb');
+    // The relayed WebSocket frames set the follower's watchdog to the WebSocket's limit.
+    await until(
+      () => follower.clock.pending.includes(1000 + Limits.staleGraceMs),
+      'the watchdog at its new limit',
+    );
     // From here the leader's tab is stuck: its connection says nothing and its clock stands still.
     await fault({ action: 'stall', kind: 'websocket' });
     await follower.clock.advance(1000 + Limits.staleGraceMs);
@@ -326,10 +333,14 @@ describe('tabs share one connection (Web Locks + BroadcastChannel)', () => {
     const leader = await openTab();
     tabs.push(leader);
     await until(() => live(leader), 'leader live');
+    const before = leader.client.metrics().clockOffsetMs;
     // The server's clock moves 10 min ahead of the state the leader holds: its heartbeats
     // tell the leader so, while the snapshot it keeps still carries the old time.
     await advanceServerClock(600_000);
-    await until(() => leader.client.metrics().clockOffsetMs > 590_000, 'the leader hears the new time');
+    await until(
+      () => leader.client.metrics().clockOffsetMs > before + 590_000,
+      'the leader hears the new time',
+    );
     // Nothing more comes, so the follower learns the time only from the leader.
     await fault({ action: 'stall', kind: 'websocket' });
     const follower = await openTab();
@@ -341,17 +352,31 @@ describe('tabs share one connection (Web Locks + BroadcastChannel)', () => {
     );
   });
 
+  /**
+   * A session the tabs share, as tabs signed in to one site do: 60 s tokens until it is
+   * over, then none. A tab that finds itself leading asks it for a token, so whichever tab
+   * leads when the session ends, it ends there too.
+   */
+  function session() {
+    let over = false;
+    return {
+      getToken: () => (over ? null : token(CONSULTANT, 60)),
+      end: () => (over = true),
+    };
+  }
+
   it('when the session ends in the leader, every tab ends it and fires its own fg-session-expired', async () => {
-    let calls = 0;
-    const leader = await openTab({}, { getToken: () => (++calls === 1 ? token(CONSULTANT, 60) : null) });
+    const { getToken, end } = session();
+    const leader = await openTab({}, { getToken });
     tabs.push(leader);
     await until(() => live(leader), 'leader live');
     const followerEvents = new EventTarget();
     const expired: Event[] = [];
     followerEvents.addEventListener('fg-session-expired', (e) => expired.push(e));
-    const follower = await openTab({}, { eventTarget: followerEvents });
+    const follower = await openTab({}, { eventTarget: followerEvents, getToken });
     tabs.push(follower);
     await until(() => live(follower), 'follower live');
+    end();
     await advanceServerClock(65_000);
     await until(() => follower.client.status === 'expired', 'follower expired');
     expect(leader.client.status).to.equal('expired');
@@ -363,13 +388,14 @@ describe('tabs share one connection (Web Locks + BroadcastChannel)', () => {
   });
 
   it('tabs whose session ended leave the lock: a tab signed in afresh leads and goes live beside them', async () => {
-    let calls = 0;
-    const leader = await openTab({}, { getToken: () => (++calls === 1 ? token(CONSULTANT, 60) : null) });
+    const { getToken, end } = session();
+    const leader = await openTab({}, { getToken });
     tabs.push(leader);
     await until(() => live(leader), 'leader live');
-    const follower = await openTab({}, { eventTarget: new EventTarget() });
+    const follower = await openTab({}, { eventTarget: new EventTarget(), getToken });
     tabs.push(follower);
     await until(() => live(follower), 'follower live');
+    end();
     await advanceServerClock(65_000);
     await until(() => follower.client.status === 'expired', 'follower expired');
     expect(leader.client.status).to.equal('expired');

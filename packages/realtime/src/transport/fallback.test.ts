@@ -78,6 +78,11 @@ describe('the transport ladder, through the fault proxy', () => {
     await fault({ websocket: 'pass' });
     await clock.advance(FIRST_PROBE_MS);
     await until(() => client.state.transport === 'websocket', 'up to WebSocket');
+    // Its first frames set the watchdog to the WebSocket's limit.
+    await until(
+      () => clock.pending.includes(HEARTBEAT_MS + Limits.staleGraceMs),
+      'the watchdog at its new limit',
+    );
     await fault({ action: 'stall', kind: 'websocket' });
     await clock.advance(HEARTBEAT_MS + Limits.staleGraceMs);
     expect(client.status).to.equal('stale');
