@@ -242,7 +242,7 @@ describe('createDashboardClient: where it sends tokens', () => {
 });
 
 describe('createDashboardClient: a getToken() that hangs as the page opens', () => {
-  it('is given 10 s, reported, and the client connects on its own with the next token', async () => {
+  it('is given 10 s, reported, and asked again after the backoff: the tab then joins the tabs (here their leader) and connects', async () => {
     const clock = new ManualClock();
     const fakes = fakeTransports();
     const events = new EventTarget();
@@ -265,6 +265,9 @@ describe('createDashboardClient: a getToken() that hangs as the page opens', () 
       await clock.advance(1);
       await until(() => fakes.created.length === 1, 'a connection');
       expect(codes).to.deep.equal(['token-unavailable']);
+      // It named the lock with the second token and took it: one connection for the tabs.
+      expect(calls).to.equal(2);
+      expect(client.metrics().role).to.equal('leader');
       fakes.created[0]!.welcome();
       expect(client.status).to.equal('live');
     } finally {

@@ -23,6 +23,7 @@ import {
 } from './transport/ladder.js';
 import { REQUEST_TIMEOUT_MS, authorizedFetch, describe } from './transport/types.js';
 import { createWatchdog } from './transport/watchdog.js';
+import { fullJitter } from './transport/backoff.js';
 import type { Rung, TransportFactory } from './transport/types.js';
 import { electLeader, lockName, type Election } from './sync/tab-leader.js';
 import { openRelay, type Relay, type RelayMessage } from './sync/relay.js';
@@ -95,9 +96,10 @@ export function createDashboardClient(
 
   /**
    * `gap`: a heartbeat ahead of us, given time; `sync`: a follower's request for the state,
-   * pending while it has not been answered; `watchdog`: a follower's.
+   * pending while it has not been answered; `watchdog`: a follower's; `start`: the first
+   * token asked again, after it failed.
    */
-  const { pending: timers, after, clear } = createTimers<'gap' | 'sync' | 'watchdog'>(clock);
+  const { pending: timers, after, clear } = createTimers<'gap' | 'sync' | 'watchdog' | 'start'>(clock);
 
   /** The page's events (`fg-error`, `fg-session-expired`): they bubble and cross shadow roots. */
   const fire = (
@@ -451,9 +453,13 @@ export function createDashboardClient(
     try {
       token = await tokenWithin(clock, () => options.getToken());
     } catch (error) {
+      if (closed) return;
       report('token-unavailable', `getToken() failed: ${describe(error)}`);
-      // Without a consultant there is no lock to share: connect alone, and retry tokens there.
-      return lead();
+      // Without a consultant there is no lock to share yet: ask again after the backoff, as a
+      // connection would, and join the tabs then (alone, this tab would hold a connection of
+      // its own for its whole life).
+      after('start', fullJitter(tokenFailures++, runtime.random), () => void begin());
+      return;
     }
     if (closed) return;
     if (token === null) return expire();
@@ -477,7 +483,9 @@ export function createDashboardClient(
     askForState();
   };
 
-  start().catch((error: unknown) => report('internal-error', describe(error)));
+  let tokenFailures = 0;
+  const begin = () => start().catch((error: unknown) => report('internal-error', describe(error)));
+  void begin();
 
   // The store's methods use no `this`: the client hands them out as they are.
   const {
