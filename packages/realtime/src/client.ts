@@ -264,7 +264,12 @@ export function createDashboardClient(
     if (frame.type === 'pong') return;
     const result = store.applyValid(frame);
     if (connection) {
-      if (listened) relay?.post({ t: 'frame', frame });
+      // The other tabs get what this one took: its state, step by step. An event or snapshot
+      // it could not apply (a gap, a repeat, an old log's) stays here while it catches up, so
+      // the others never fetch the state for it; every other frame tells them it is alive.
+      const carried =
+        frame.type === 'event' ? result === 'applied' : frame.type !== 'snapshot' || result === 'snapshot';
+      if (listened && carried) relay?.post({ t: 'frame', frame });
       // A heartbeat is the leader's moment to notice that the tabs it relayed to have closed.
       if (frame.type === 'heartbeat') countFollowers();
     } else armFollowerWatchdog(frame.type === 'welcome' ? frame.heartbeatMs : undefined);

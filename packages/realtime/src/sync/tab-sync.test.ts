@@ -103,6 +103,25 @@ describe('tabs share one connection (Web Locks + BroadcastChannel)', () => {
     expect((await fault()).webSocketsOpened).to.equal(1);
   });
 
+  it('an event the leader cannot apply (out of order) is not relayed: the other tab neither sees it nor fetches the state for it', async () => {
+    const [leader, follower] = await twoTabs();
+    const { epoch, seq } = leader.client.state.snapshot!;
+    const ahead = { ...booking(seq + 2, 99, epoch), at: Date.now() };
+    await fault({ action: 'inject', kind: 'websocket', frame: JSON.stringify(ahead) });
+    await until(() => leader.client.metrics().counters.gaps === 1, 'the leader sees the gap');
+    // It resumes from its cursor (its retry waits on its clock).
+    await leader.clock.advance(1000);
+    await until(() => live(leader), 'the leader live again');
+    // The next real event reaches the follower after anything the leader posted before it.
+    const next = await simulate(CONSULTANT, 'add-task', { title: 'After the gap' });
+    await until(() => follower.client.state.snapshot!.seq >= next.seq, 'the follower has the next event');
+    const { counters } = follower.client.metrics();
+    expect(counters.gaps).to.equal(0);
+    expect(counters.resyncs).to.equal(0);
+    expect(follower.client.state.snapshot!.counts.upcoming).not.to.equal(99);
+    await expectCurrent(follower.client, CONSULTANT);
+  });
+
   it('marking a message read in one tab shows in the other', async () => {
     const [leader, follower] = await twoTabs();
     const { seq } = await simulate(CONSULTANT, 'message', { familyName: 'Two Tabs', text: 'Read me once' });
