@@ -336,7 +336,10 @@ describe('tabs share one connection (Web Locks + BroadcastChannel)', () => {
     await until(() => live(leader), 'leader live');
     // The leader hears nothing for 8 s: under what its watchdog allows (the test server's 1 s
     // heartbeat and 10 s of grace), so it keeps its connection and the follower can join
-    // before anything is heard again.
+    // before anything is heard again. The stall comes just after a heartbeat (1 s apart on
+    // the test server), so none is still on its way to the page when the clock moves.
+    const frames = leader.client.metrics().counters.framesReceived;
+    await until(() => leader.client.metrics().counters.framesReceived > frames, 'a heartbeat');
     await fault({ action: 'stall', kind: 'websocket' });
     await leader.clock.advance(8_000);
     const leaderAge = leader.clock.now() - leader.client.state.lastHeardAt!;
