@@ -53,7 +53,9 @@ const steps = [
  */
 function runStep(script) {
   return new Promise((resolve) => {
-    const child = spawn('npm', ['run', '--silent', script], { stdio: ['inherit', 'pipe', 'pipe'] });
+    // Piped, so the tools would drop their colours: keep them for a terminal.
+    const env = process.stdout.isTTY ? { ...process.env, FORCE_COLOR: '1' } : process.env;
+    const child = spawn('npm', ['run', '--silent', script], { stdio: ['inherit', 'pipe', 'pipe'], env });
     const lines = [];
     let partial = '';
     const keep = (chunk) => {
