@@ -321,11 +321,31 @@ export async function startFaultProxy(targetPort) {
 
 /** WebKitWebDriver on a free loopback port, under its own Xvfb display. */
 export async function startWebKitDriver() {
+  // Xvfb and the driver have to start: one that fails to is started again, twice at most.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startWebKitDriverOnce();
+    } catch (error) {
+      if (attempt === 3) throw error;
+      console.warn(`WebKitWebDriver did not start (attempt ${attempt} of 3): ${error.message}`);
+    }
+  }
+}
+
+async function startWebKitDriverOnce() {
   const port = await freePort();
   const child = spawn('xvfb-run', ['-a', 'WebKitWebDriver', `--port=${port}`], {
     detached: true,
     stdio: ['ignore', 'ignore', process.env.FG_DRIVER_LOG ? 'inherit' : 'ignore'],
   });
+  // xvfb-run starts Xvfb and the driver as children: end the whole group.
+  const stop = () => {
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  };
   const deadline = Date.now() + 20_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`WebKitWebDriver exited with ${child.exitCode}`);
@@ -338,18 +358,11 @@ export async function startWebKitDriver() {
         .on('error', () => resolve(false));
     });
     if (ready) break;
-    if (Date.now() > deadline) throw new Error('WebKitWebDriver did not answer in 20 s');
+    if (Date.now() > deadline) {
+      stop();
+      throw new Error('WebKitWebDriver did not answer in 20 s');
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return {
-    port,
-    stop() {
-      // xvfb-run starts Xvfb and the driver as children: end the whole group.
-      try {
-        process.kill(-child.pid, 'SIGTERM');
-      } catch {
-        // already gone
-      }
-    },
-  };
+  return { port, stop };
 }

@@ -34,11 +34,24 @@ async function waitForPort(port: number, timeoutMs = 20_000): Promise<void> {
 
 /**
  * WebKit, Safari's engine: WebKitGTK's MiniBrowser driven through WebKitWebDriver under Xvfb.
- * Returns the webdriverio session and a function that ends it and the driver.
+ * Returns the webdriverio session and a function that ends it and the driver. Three
+ * processes have to start (Xvfb, the driver, the browser): one that fails to is started
+ * again, twice at most, so a busy machine's hiccup does not fail a suite.
  */
 export async function launchWebKit(): Promise<{ browser: WebKitBrowser; quit: () => Promise<void> }> {
   if (!existsSync(MINIBROWSER))
     throw new Error(`WebKit MiniBrowser not found at ${MINIBROWSER} (Debian webkit2gtk-driver)`);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launchOnce();
+    } catch (error) {
+      if (attempt === 3) throw error;
+      console.warn(`WebKit did not start (attempt ${attempt} of 3): ${(error as Error).message}`);
+    }
+  }
+}
+
+async function launchOnce(): Promise<{ browser: WebKitBrowser; quit: () => Promise<void> }> {
   const port = await freePort();
   const driver: ChildProcess = spawn('xvfb-run', ['-a', 'WebKitWebDriver', `--port=${port}`], {
     stdio: 'ignore',
