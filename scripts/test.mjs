@@ -59,11 +59,14 @@ function runStep(script) {
     const lines = [];
     let partial = '';
     const keep = (chunk) => {
-      const text = partial + chunk.toString('utf8');
+      const text = partial + chunk;
       const parts = text.split('\n');
       partial = parts.pop();
       lines.push(...parts);
     };
+    // Whole characters only (a test runner's ❌ is three bytes, and may span two chunks).
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
     child.stdout.on('data', (chunk) => {
       process.stdout.write(chunk);
       keep(chunk);
@@ -79,17 +82,23 @@ function runStep(script) {
   });
 }
 
-// web-test-runner marks a failed test with ❌, node:test with ✖ or "not ok".
-const FAILURE = /❌|✖|^\s*not ok\b|\bfailed to\b|Error:/;
+// web-test-runner marks a failed test with ❌, node:test with ✖ or "not ok"; a step that
+// fails without a failed test (a crash, a tool's own error) says Error: or "failed to".
+const FAILED_TEST = /❌|✖|^\s*not ok\b/;
+const OTHER_FAILURE = /\bfailed to\b|Error:/;
 // eslint-disable-next-line no-control-regex
-const ANSI = /\x1b\[[0-9;]*m/g;
+const ANSI = /\x1b\[[0-9;]*[A-Za-z]/g;
 
-/** The failure lines and the 12 after each, at most 200 lines in all. */
+/**
+ * The failed tests' lines and the 12 after each, at most 200 lines in all; without a failed
+ * test, the error lines (the runners also print errors that fail nothing, so those come second).
+ */
 function failureExcerpt(lines) {
   const plain = lines.map((line) => line.replace(ANSI, ''));
+  const marker = plain.some((line) => FAILED_TEST.test(line)) ? FAILED_TEST : OTHER_FAILURE;
   const picked = new Set();
   plain.forEach((line, i) => {
-    if (!FAILURE.test(line)) return;
+    if (!marker.test(line)) return;
     for (let j = i; j < Math.min(plain.length, i + 13); j++) picked.add(j);
   });
   const out = [];
@@ -100,7 +109,7 @@ function failureExcerpt(lines) {
     last = i;
   }
   return out.length > 200
-    ? [...out.slice(0, 200), `  ... (${out.length - 200} more lines above in the log)`]
+    ? [...out.slice(0, 200), `  ... (${out.length - 200} more lines in the step's output above)`]
     : out;
 }
 
