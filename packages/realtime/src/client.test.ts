@@ -241,7 +241,7 @@ describe('createDashboardClient: where it sends tokens', () => {
   }
 });
 
-describe('createDashboardClient: a getToken() that hangs as the page opens', () => {
+describe('createDashboardClient: a getToken() that hangs or fails as the page opens', () => {
   it('is given 10 s, reported, and asked again after the backoff: the tab then joins the tabs (here their leader) and connects', async () => {
     const clock = new ManualClock();
     const fakes = fakeTransports();
@@ -270,6 +270,52 @@ describe('createDashboardClient: a getToken() that hangs as the page opens', () 
       expect(client.metrics().role).to.equal('leader');
       fakes.created[0]!.welcome();
       expect(client.status).to.equal('live');
+    } finally {
+      client.close();
+    }
+  });
+
+  it('fails while the browser is offline: offline is shown, and `online` asks again at once, not after the backoff', async () => {
+    const clock = new ManualClock();
+    const fakes = fakeTransports();
+    const page = new EventTarget();
+    let online = false;
+    let calls = 0;
+    const client = createDashboardClient(
+      {
+        // Its own endpoint, so its own lock: the test before may still be letting go of its.
+        endpoint: 'https://fg-offline.example.com',
+        getToken: () => {
+          calls++;
+          if (!online) throw new TypeError('Failed to fetch');
+          return fakeJwt('c-story');
+        },
+        eventTarget: new EventTarget(),
+      },
+      {
+        clock,
+        random: () => 0.5,
+        transports: fakes.factories,
+        rungs: ['websocket'],
+        window: page,
+        document: null,
+        isOnline: () => online,
+      },
+    );
+    try {
+      await until(() => client.status === 'offline', 'offline shown');
+      expect(calls).to.equal(1);
+      // The next ask waits for the backoff (half of 500 ms here)...
+      expect(clock.pending).to.deep.equal([250]);
+      online = true;
+      page.dispatchEvent(new Event('online'));
+      // ...unless the network comes back first.
+      await until(() => fakes.created.length === 1, 'a connection');
+      expect(calls).to.equal(2);
+      expect(clock.pending).not.to.include(250);
+      fakes.created[0]!.welcome();
+      expect(client.status).to.equal('live');
+      expect(client.metrics().role).to.equal('leader');
     } finally {
       client.close();
     }

@@ -463,8 +463,7 @@ export function createDashboardClient(
       // Without a consultant there is no lock to share yet: ask again after the backoff, as a
       // connection would, and join the tabs then (alone, this tab would hold a connection of
       // its own for its whole life).
-      after('start', fullJitter(tokenFailures++, runtime.random), () => void begin());
-      return;
+      return waitToStart();
     }
     if (closed) return;
     if (token === null) return expire();
@@ -488,8 +487,33 @@ export function createDashboardClient(
     askForState();
   };
 
-  let tokenFailures = 0;
   const begin = () => start().catch((error: unknown) => report('internal-error', describe(error)));
+
+  // ---- the first token, asked again after it failed ----
+
+  let tokenFailures = 0;
+  /** As a connection's retry: the backoff, cut short when the page comes back; `offline` shown meanwhile. */
+  const waitToStart = (): void => {
+    store.setStatus(runtime.isOnline() ? 'connecting' : 'offline', null);
+    after('start', fullJitter(tokenFailures++, runtime.random), startNow);
+    listen('addEventListener');
+  };
+  const startNow = (): void => {
+    listen('removeEventListener');
+    clear('start');
+    void begin();
+  };
+  const onPage = (event: Event): void => {
+    if (!('start' in timers)) return;
+    if (event.type === 'offline') store.setStatus('offline', null);
+    else if (event.type === 'online' || runtime.document?.visibilityState === 'visible') startNow();
+  };
+  const listen = (method: 'addEventListener' | 'removeEventListener'): void => {
+    runtime.window?.[method]('online', onPage);
+    runtime.window?.[method]('offline', onPage);
+    runtime.document?.[method]('visibilitychange', onPage);
+  };
+
   void begin();
 
   // The store's methods use no `this`: the client hands them out as they are.
@@ -519,6 +543,7 @@ export function createDashboardClient(
     close() {
       if (closed) return;
       closed = true;
+      listen('removeEventListener');
       ladder?.stop();
       election?.release();
       relay?.close();
