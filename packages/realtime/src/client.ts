@@ -10,7 +10,7 @@ import type {
 } from './types.js';
 import { createStore } from './store/store.js';
 import type { FrameRequest } from './store/frame-scheduler.js';
-import { browserRuntime, timers as createTimers, type Runtime } from './runtime.js';
+import { browserRuntime, timers as createTimers, watchPage, type Runtime } from './runtime.js';
 import { endpointUrl, parseEndpoint } from './auth/endpoint.js';
 import { tokenSubject } from './auth/token.js';
 import {
@@ -363,7 +363,7 @@ export function createDashboardClient(
   const askForState = (): void => {
     // A tab that left (its session ended) has nobody to ask.
     if ('sync' in timers || closed || !relay) return;
-    relay?.post({ t: 'sync' });
+    relay.post({ t: 'sync' });
     after('sync', SYNC_RETRY_MS, () => {
       // Unanswered: no leader yet (the lock is on its way to someone), or the request was lost.
       if (role === 'follower') askForState();
@@ -492,26 +492,22 @@ export function createDashboardClient(
   // ---- the first token, asked again after it failed ----
 
   let tokenFailures = 0;
+  /** Set while the first token waits to be asked again: the page's comings and goings. */
+  let unwatch: (() => void) | undefined;
   /** As a connection's retry: the backoff, cut short when the page comes back; `offline` shown meanwhile. */
   const waitToStart = (): void => {
     store.setStatus(runtime.isOnline() ? 'connecting' : 'offline', null);
     after('start', fullJitter(tokenFailures++, runtime.random), startNow);
-    listen('addEventListener');
+    unwatch = watchPage(runtime, {
+      network: (online) => (online ? startNow() : store.setStatus('offline', null)),
+      visible: startNow,
+    });
   };
   const startNow = (): void => {
-    listen('removeEventListener');
+    unwatch?.();
+    unwatch = undefined;
     clear('start');
     void begin();
-  };
-  const onPage = (event: Event): void => {
-    if (!('start' in timers)) return;
-    if (event.type === 'offline') store.setStatus('offline', null);
-    else if (event.type === 'online' || runtime.document?.visibilityState === 'visible') startNow();
-  };
-  const listen = (method: 'addEventListener' | 'removeEventListener'): void => {
-    runtime.window?.[method]('online', onPage);
-    runtime.window?.[method]('offline', onPage);
-    runtime.document?.[method]('visibilitychange', onPage);
   };
 
   void begin();
@@ -543,7 +539,7 @@ export function createDashboardClient(
     close() {
       if (closed) return;
       closed = true;
-      listen('removeEventListener');
+      unwatch?.();
       ladder?.stop();
       election?.release();
       relay?.close();

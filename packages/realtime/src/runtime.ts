@@ -54,6 +54,27 @@ export function browserRuntime(overrides: Partial<Runtime> = {}): Runtime {
   };
 }
 
+/**
+ * Follows the page: `network(online)` as the browser says `online` or `offline`, and
+ * `visible()` when the page is shown again. Returns the way to stop following it.
+ */
+export function watchPage(
+  runtime: Runtime,
+  on: { network(online: boolean): void; visible(): void },
+): () => void {
+  const network = (event: Event) => on.network(event.type === 'online');
+  const visibility = () => {
+    if (runtime.document?.visibilityState === 'visible') on.visible();
+  };
+  const listen = (method: 'addEventListener' | 'removeEventListener') => {
+    runtime.window?.[method]('online', network);
+    runtime.window?.[method]('offline', network);
+    runtime.document?.[method]('visibilitychange', visibility);
+  };
+  listen('addEventListener');
+  return () => listen('removeEventListener');
+}
+
 /** Named one-shot timers on a clock, at most one per name. */
 export interface Timers<Name extends string> {
   /** The names set and not fired or cleared yet. */

@@ -1,6 +1,6 @@
 import type { Cursor, Limits, ServerFrame, TransportName } from '@fg/protocol/frames';
 import { tokenExpiry } from '../auth/token.js';
-import { timers as createTimers, type Clock, type Runtime } from '../runtime.js';
+import { timers as createTimers, watchPage, type Clock, type Runtime } from '../runtime.js';
 import { backoffCeiling, fullJitter } from './backoff.js';
 import { connectWebSocket } from './websocket.js';
 import { connectIntervalPoll, connectLongPoll, connectSse } from './http.js';
@@ -510,28 +510,21 @@ export function createLadder(options: {
     }
   };
 
-  const onNetwork = (event: Event) => {
-    offline = event.type === 'offline';
-    publish();
-    if (!offline) check();
-  };
-  const onVisibility = () => {
-    if (runtime.document?.visibilityState === 'visible') check();
-  };
-  const listen = (method: 'addEventListener' | 'removeEventListener') => {
-    runtime.window?.[method]('online', onNetwork);
-    runtime.window?.[method]('offline', onNetwork);
-    runtime.document?.[method]('visibilitychange', onVisibility);
-  };
-
-  listen('addEventListener');
+  const unwatch = watchPage(runtime, {
+    network(online) {
+      offline = !online;
+      publish();
+      if (online) check();
+    },
+    visible: check,
+  });
   offline = !runtime.isOnline();
   connect(0, false, options.token);
   return {
     stop() {
       if (stopped) return;
       stopped = true;
-      listen('removeEventListener');
+      unwatch();
       dropAll();
     },
     resync(connection) {
