@@ -6,10 +6,10 @@ import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { a11ySnapshotPlugin } from '@web/test-runner-commands/plugins';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { webdriverLauncher } from '@web/test-runner-webdriver';
-import { freePort, startFaultProxy, startReferenceServer, startWebKitDriver } from './scripts/wtr-server.mjs';
+import { freePort, startFaultProxy, startReferenceServer } from './scripts/wtr-server.mjs';
+import { WEBKIT_CAPABILITIES, startWebKitDriver } from './scripts/webkit.mjs';
 import { chromiumLaunchOptions } from './scripts/chromium.mjs';
 
-const MINIBROWSER = '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser';
 const browserNames = (process.env.FG_BROWSERS ?? 'chromium,webkit').split(',').map((b) => b.trim());
 
 // The page origin must be known before the server starts: it goes into its Origin allow-list.
@@ -26,8 +26,6 @@ if (proxy) services.push(() => proxy.stop());
 
 let webkitDriver = null;
 if (browserNames.includes('webkit')) {
-  if (!existsSync(MINIBROWSER))
-    throw new Error(`WebKit tests need ${MINIBROWSER} (Debian webkit2gtk-driver)`);
   webkitDriver = await startWebKitDriver();
   services.push(() => webkitDriver.stop());
 }
@@ -83,11 +81,7 @@ if (webkitDriver) {
       hostname: '127.0.0.1',
       port: webkitDriver.port,
       logLevel: 'error',
-      capabilities: {
-        browserName: 'MiniBrowser',
-        'wdio:enforceWebDriverClassic': true,
-        'webkitgtk:browserOptions': { binary: MINIBROWSER, args: ['--automation'] },
-      },
+      capabilities: WEBKIT_CAPABILITIES,
     }),
   );
 }

@@ -1,6 +1,6 @@
-// Services the browser tests run against: the real reference server, a loopback fault
-// proxy in front of it (for faults a browser cannot cause itself), and WebKitWebDriver
-// under Xvfb. Everything listens on 127.0.0.1 only.
+// Services the browser tests run against: the real reference server and a loopback fault
+// proxy in front of it (for faults a browser cannot cause itself); WebKit's driver is in
+// webkit.mjs. Everything listens on 127.0.0.1 only.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -317,52 +317,4 @@ export async function startFaultProxy(targetPort) {
       return new Promise((resolve) => server.close(resolve));
     },
   };
-}
-
-/** WebKitWebDriver on a free loopback port, under its own Xvfb display. */
-export async function startWebKitDriver() {
-  // Xvfb and the driver have to start: one that fails to is started again, twice at most.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await startWebKitDriverOnce();
-    } catch (error) {
-      if (attempt === 3) throw error;
-      console.warn(`WebKitWebDriver did not start (attempt ${attempt} of 3): ${error.message}`);
-    }
-  }
-}
-
-async function startWebKitDriverOnce() {
-  const port = await freePort();
-  const child = spawn('xvfb-run', ['-a', 'WebKitWebDriver', `--port=${port}`], {
-    detached: true,
-    stdio: ['ignore', 'ignore', process.env.FG_DRIVER_LOG ? 'inherit' : 'ignore'],
-  });
-  // xvfb-run starts Xvfb and the driver as children: end the whole group.
-  const stop = () => {
-    try {
-      process.kill(-child.pid, 'SIGTERM');
-    } catch {
-      // already gone
-    }
-  };
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`WebKitWebDriver exited with ${child.exitCode}`);
-    const ready = await new Promise((resolve) => {
-      http
-        .get({ host: '127.0.0.1', port, path: '/status', timeout: 1000 }, (res) => {
-          res.resume();
-          resolve(res.statusCode === 200);
-        })
-        .on('error', () => resolve(false));
-    });
-    if (ready) break;
-    if (Date.now() > deadline) {
-      stop();
-      throw new Error('WebKitWebDriver did not answer in 20 s');
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return { port, stop };
 }
