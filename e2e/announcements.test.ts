@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { DemoApi } from './support/api.js';
 import { launchChromium, openDashboard } from './support/browser.js';
+import { WAIT_MS } from './support/latency.js';
 import { startServerProcess, type ServerProcess } from './support/server.js';
 
 const CONSULTANT = 'c-story';
@@ -25,7 +26,7 @@ describe('announcements (Chromium)', () => {
     await page.waitForFunction(
       (n) => (window as unknown as { fgHeard: string[][] }).fgHeard.length > n,
       seen,
-      { timeout: 5_000 },
+      { timeout: WAIT_MS },
     );
     return (await announcements())[seen]!;
   }

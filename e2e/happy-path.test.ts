@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { DemoApi } from './support/api.js';
 import { launchChromium, listItems, openDashboard, statText } from './support/browser.js';
-import { LatencyLog } from './support/latency.js';
+import { LatencyLog, WAIT_MS } from './support/latency.js';
 import { startServerProcess, type ServerProcess } from './support/server.js';
 
 const CONSULTANT = 'c-story';
@@ -22,9 +22,9 @@ describe('happy path (Chromium)', () => {
   async function expectOnPage(scenario: string, act: () => Promise<unknown>, shown: () => Promise<boolean>) {
     const started = performance.now();
     await act();
-    const deadline = started + 5_000;
+    const deadline = started + WAIT_MS;
     while (!(await shown())) {
-      assert.ok(performance.now() < deadline, `${scenario}: not shown within 5 s`);
+      assert.ok(performance.now() < deadline, `${scenario}: not shown within ${WAIT_MS} ms`);
       await page.evaluate(() => new Promise(requestAnimationFrame));
     }
     latency.record(scenario, performance.now() - started);

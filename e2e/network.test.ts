@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { DemoApi } from './support/api.js';
 import { launchChromium, listItems, openDashboard, statText } from './support/browser.js';
-import { LatencyLog } from './support/latency.js';
+import { LatencyLog, WAIT_MS } from './support/latency.js';
 import { FaultProxy } from './support/proxy.js';
 import { startServerProcess, type ServerProcess } from './support/server.js';
 
@@ -22,7 +22,7 @@ describe('network interruption (Chromium)', () => {
   const latency = new LatencyLog(import.meta.filename);
 
   /** Waits until every widget equals the server's snapshot; returns ms taken. */
-  async function untilCurrent(timeoutMs = 5_000): Promise<number> {
+  async function untilCurrent(timeoutMs = WAIT_MS): Promise<number> {
     const started = performance.now();
     const snapshot = await api.snapshot(CONSULTANT);
     for (;;) {
@@ -36,7 +36,7 @@ describe('network interruption (Chromium)', () => {
       if (current) return performance.now() - started;
       assert.ok(
         performance.now() - started < timeoutMs,
-        'the page did not catch up with the server within 5 s',
+        `the page did not catch up with the server within ${timeoutMs} ms`,
       );
       await page.evaluate(() => new Promise(requestAnimationFrame));
     }

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page, WebSocket } from 'playwright-core';
 import { DemoApi } from './support/api.js';
 import { launchChromium, listItems, openDashboard, untilCount } from './support/browser.js';
-import { LatencyLog } from './support/latency.js';
+import { LatencyLog, WAIT_MS } from './support/latency.js';
 import { startServerProcess, type ServerProcess } from './support/server.js';
 
 const CONSULTANT = 'c-story';
@@ -27,7 +27,7 @@ describe('multiple tabs (Chromium)', () => {
       .getByRole('list', { name: 'Recent Messages' })
       .getByText(text)
       .first()
-      .waitFor({ timeout: 5_000 });
+      .waitFor({ timeout: WAIT_MS });
   }
 
   before(async () => {

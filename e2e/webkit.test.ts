@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DemoApi } from './support/api.js';
-import { LatencyLog } from './support/latency.js';
+import { LatencyLog, WAIT_MS } from './support/latency.js';
 import { FaultProxy } from './support/proxy.js';
 import { startServerProcess, type ServerProcess } from './support/server.js';
 import { launchWebKit, type WebKitBrowser } from './support/webkit.js';
@@ -57,7 +57,7 @@ describe('WebKit', () => {
   let quit: () => Promise<void>;
   const latency = new LatencyLog(import.meta.filename);
 
-  async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 5_000): Promise<number> {
+  async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = WAIT_MS): Promise<number> {
     const started = performance.now();
     await browser.waitUntil(check, {
       timeout: timeoutMs,
@@ -95,7 +95,7 @@ describe('WebKit', () => {
     assert.equal(await browser.execute(clientTransport), 'websocket');
   });
 
-  it('a booking appears in Upcoming Consultations within 5 s', async () => {
+  it('a booking appears in Upcoming Consultations', async () => {
     const started = performance.now();
     await api.simulate(CONSULTANT, { action: 'book', startsInSeconds: 300, familyName: 'The Safari family' });
     await waitFor(async () => (await pageText()).includes('The Safari family'), 'booking shown');
@@ -107,7 +107,7 @@ describe('WebKit', () => {
     );
   });
 
-  it('a message appears in Recent Messages within 5 s', async () => {
+  it('a message appears in Recent Messages', async () => {
     const started = performance.now();
     await api.simulate(CONSULTANT, {
       action: 'message',

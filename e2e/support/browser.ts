@@ -1,6 +1,7 @@
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { Snapshot } from '@fg/protocol';
 import { chromiumLaunchOptions } from '../../scripts/chromium.mjs';
+import { WAIT_MS } from './latency.js';
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch(chromiumLaunchOptions());
@@ -77,7 +78,7 @@ export async function listItems(
 export async function until<T>(
   read: () => Promise<T>,
   accept: (value: T) => boolean,
-  timeoutMs = 5_000,
+  timeoutMs = WAIT_MS,
 ): Promise<{ value: T; ms: number }> {
   const started = performance.now();
   let value = await read();
