@@ -7,7 +7,6 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './postgres.js';
@@ -112,20 +111,18 @@ process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
-/** Resolves once something accepts connections on the port. */
-async function accepting(port: number, child: ChildProcess, dir: string, ms = 10_000): Promise<void> {
+/**
+ * Waits until nginx has bound its port (it writes its pid file after binding): true; or has
+ * exited because the port was taken meanwhile: false. Any other failure throws, with its log.
+ */
+async function bound(child: ChildProcess, dir: string, ms = 10_000): Promise<boolean> {
   const deadline = performance.now() + ms;
   for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    const log = existsSync(join(dir, 'error.log')) ? readFileSync(join(dir, 'error.log'), 'utf8') : '';
-    if (child.exitCode !== null || performance.now() > deadline) {
+    if (existsSync(join(dir, 'nginx.pid'))) return true;
+    const exited = child.exitCode !== null || child.signalCode !== null;
+    if (exited || performance.now() > deadline) {
+      const log = existsSync(join(dir, 'error.log')) ? readFileSync(join(dir, 'error.log'), 'utf8') : '';
+      if (exited && log.includes('Address already in use')) return false;
       throw new Error(`nginx did not start (${child.exitCode ?? 'still starting'}):\n${log}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -136,35 +133,47 @@ export async function startNginx(upstreams: readonly string[]): Promise<Nginx> {
   const binary = nginxBinary();
   const dir = mkdtempSync(join(tmpdir(), 'fg-nginx-'));
   mkdirSync(join(dir, 'temp'));
-  const port = await freePort();
-  writeFileSync(join(dir, 'nginx.conf'), nginxConfig(dir, port, upstreams));
-  const child = spawn(
-    binary,
-    [
-      '-p',
-      dir,
-      '-c',
-      join(dir, 'nginx.conf'),
-      '-e',
-      join(dir, 'error.log'),
-      '-g',
-      `daemon off; pid ${join(dir, 'nginx.pid')};`,
-    ],
-    // As root, nginx's workers run as `nobody`, which needs no access to the folder beyond
-    // its temporary files (created by the master with the right owner).
-    { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  running.add(child);
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  try {
-    await accepting(port, child, dir);
-  } catch (error) {
-    child.kill('SIGKILL');
-    running.delete(child);
-    rmSync(dir, { recursive: true, force: true });
-    throw new Error(`${(error as Error).message}\n${stderr}`);
+  let child: ChildProcess | undefined;
+  let port = 0;
+  // A port found free can be taken before nginx binds it: try a few.
+  for (let attempt = 0; attempt < 5 && !child; attempt++) {
+    port = await freePort();
+    writeFileSync(join(dir, 'nginx.conf'), nginxConfig(dir, port, upstreams));
+    rmSync(join(dir, 'error.log'), { force: true });
+    const candidate = spawn(
+      binary,
+      [
+        '-p',
+        dir,
+        '-c',
+        join(dir, 'nginx.conf'),
+        '-e',
+        join(dir, 'error.log'),
+        '-g',
+        `daemon off; pid ${join(dir, 'nginx.pid')};`,
+      ],
+      // As root, nginx's workers run as `nobody`, which needs no access to the folder beyond
+      // its temporary files (created by the master with the right owner).
+      { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    running.add(candidate);
+    let stderr = '';
+    candidate.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    try {
+      if (await bound(candidate, dir)) child = candidate;
+      else running.delete(candidate);
+    } catch (error) {
+      candidate.kill('SIGKILL');
+      running.delete(candidate);
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error(`${(error as Error).message}\n${stderr}`);
+    }
   }
+  if (!child) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error('nginx found no free port in 5 tries');
+  }
+  const nginx = child;
   let stopped: Promise<void> | undefined;
   return {
     url: `http://127.0.0.1:${port}`,
@@ -172,15 +181,15 @@ export async function startNginx(upstreams: readonly string[]): Promise<Nginx> {
     dir,
     stop() {
       stopped ??= (async () => {
-        if (child.exitCode === null && child.signalCode === null) {
+        if (nginx.exitCode === null && nginx.signalCode === null) {
           await new Promise<void>((resolve) => {
-            child.once('exit', () => resolve());
+            nginx.once('exit', () => resolve());
             // QUIT would wait for open WebSockets; TERM stops at once.
-            child.kill('SIGTERM');
-            setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
+            nginx.kill('SIGTERM');
+            setTimeout(() => nginx.kill('SIGKILL'), 5_000).unref();
           });
         }
-        running.delete(child);
+        running.delete(nginx);
         rmSync(dir, { recursive: true, force: true });
       })();
       return stopped;
