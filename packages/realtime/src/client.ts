@@ -196,7 +196,7 @@ export function createDashboardClient(
 
   /** Fetches what is missing: a follower from its leader, a connection by resuming from the cursor. */
   const resync = (connection?: Connection): void => {
-    store.count('resyncs');
+    store._count('resyncs');
     if (role === 'follower') askForState();
     else ladder?.resync(connection);
   };
@@ -208,7 +208,7 @@ export function createDashboardClient(
     report(code, message);
     if (connection) {
       // The same bad frame again after resuming (a server storing it so): start from a fresh snapshot instead.
-      const at = store.cursor ? formatCursor(store.cursor) : undefined;
+      const at = store._cursor ? formatCursor(store._cursor) : undefined;
       if (at && at === droppedAt) fromScratch = true;
       droppedAt = at;
     }
@@ -218,7 +218,7 @@ export function createDashboardClient(
 
   /** Decodes a frame from a connection, or (without one) from the leader tab. */
   const decode = (raw: unknown, connection?: Connection): ServerFrame | null => {
-    const decoded = store.decode(raw);
+    const decoded = store._decode(raw);
     if (!decoded.ok) {
       const code = decoded.error === MALFORMED_JSON ? 'malformed-frame' : 'invalid-frame';
       return dropped(code, decoded.error, connection);
@@ -230,14 +230,14 @@ export function createDashboardClient(
     if (claimed === null) return frame;
     consultant ??= claimed;
     if (claimed === consultant) return frame;
-    store.count('invalidFrames');
+    store._count('invalidFrames');
     return dropped('foreign-frame', 'a frame for another consultant', connection);
   };
 
   const suspectGap = (head: ServerFrame & { type: 'heartbeat' }): void => {
     if ('gap' in timers) return;
     after('gap', HEARTBEAT_GAP_GRACE_MS, () => {
-      const cursor = store.cursor;
+      const cursor = store._cursor;
       // Caught up meanwhile, or moved to another log: nothing is missing.
       if (!cursor || cursor.epoch !== head.epoch || cursor.seq >= head.seq) return;
       report('sequence-gap', `behind the server's seq ${head.seq}`);
@@ -262,7 +262,7 @@ export function createDashboardClient(
       return;
     }
     if (frame.type === 'pong') return;
-    const result = store.applyValid(frame);
+    const result = store._applyValid(frame);
     if (connection) {
       // The other tabs get what this one took: its state, step by step. An event or snapshot
       // it could not apply (a gap, a repeat, an old log's) stays here while it catches up, so
@@ -287,7 +287,7 @@ export function createDashboardClient(
         if (!connection) resync();
         else if (frame.type === 'heartbeat') suspectGap(frame);
         else {
-          report('sequence-gap', `${connection.rung}: expected seq ${(store.cursor?.seq ?? 0) + 1}`);
+          report('sequence-gap', `${connection.rung}: expected seq ${(store._cursor?.seq ?? 0) + 1}`);
           resync(connection);
         }
         break;
@@ -300,7 +300,7 @@ export function createDashboardClient(
   };
 
   const ladderHost: LadderHost = {
-    getToken: async () => {
+    _getToken: async () => {
       const token = await options.getToken();
       const subject = token && tokenSubject(token);
       if (subject && consultant && subject !== consultant) {
@@ -312,14 +312,14 @@ export function createDashboardClient(
       if (subject) consultant ??= subject;
       return token;
     },
-    cursor: () => (fromScratch ? null : store.cursor),
-    serverNow: store.serverNow,
-    decode: (raw, connection) => guard(() => decode(raw, connection)) ?? null,
-    apply: (frame, connection) => guard(() => apply(frame, connection)),
-    status: (status, transport, silence) => {
+    _cursor: () => (fromScratch ? null : store._cursor),
+    _serverNow: store._serverNow,
+    _decode: (raw, connection) => guard(() => decode(raw, connection)) ?? null,
+    _apply: (frame, connection) => guard(() => apply(frame, connection)),
+    _status: (status, transport, silence) => {
       silenceMs = silence;
       if (transport) {
-        if (lastLiveTransport && transport !== lastLiveTransport) store.count('transportSwitches');
+        if (lastLiveTransport && transport !== lastLiveTransport) store._count('transportSwitches');
         lastLiveTransport = transport;
       }
       // A tab taking over from a leader already has state: for it, this is a reconnect.
@@ -329,8 +329,8 @@ export function createDashboardClient(
       if (status === 'live') reported.clear();
       showStatus(status, transport);
     },
-    error: report,
-    reconnecting: () => store.count('reconnects'),
+    _error: report,
+    _reconnecting: () => store._count('reconnects'),
   };
 
   const lead = (firstToken: string | null = null): void => {
@@ -401,12 +401,12 @@ export function createDashboardClient(
     if (message.snapshot) {
       const checked = decodeSnapshot(message.snapshot);
       if (!checked.ok || checked.value.consultant.id !== consultant) {
-        store.count('invalidFrames');
+        store._count('invalidFrames');
         report('invalid-frame', 'relay: an unusable state');
       } else {
         // As old as the leader's: "updated 5 min ago" in every tab alike.
         const { h, o } = message;
-        store.applyValid(
+        store._applyValid(
           { type: 'snapshot', ...checked.value },
           {
             heardAt: typeof h === 'number' && h > 0 ? clock.now() - h : undefined,

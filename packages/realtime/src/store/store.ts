@@ -40,28 +40,31 @@ const NO_EVENTS: readonly AppliedEvent[] = Object.freeze([]);
 /** One subscription: given the state, calls its listener when its slice changed. */
 type Subscription = (state: DashboardState) => void;
 
-/** The store as the client drives it: the public store, and what only the client may do. */
+/**
+ * The store as the client drives it: the public store, and what only the client may do
+ * (named `_x`, as private members are, so the CDN bundle shortens them).
+ */
 export interface Store extends DashboardStore {
   /** The resume point: the last applied `(epoch, seq)`, or null before the first snapshot. */
-  readonly cursor: Cursor | null;
+  readonly _cursor: Cursor | null;
   readonly snapshot: Snapshot | null;
   /**
    * Validates one frame. Text is parsed; objects are validated too, since they may come
    * from another tab running another version, or from a hand-written story. Never throws.
    */
-  decode(input: unknown): ParseResult<ServerFrame>;
+  _decode(input: unknown): ParseResult<ServerFrame>;
   /**
    * Applies a frame that `decode` accepted. `kept`: the frame is a state another tab kept,
    * confirmed by the server at `heardAt`, with that tab's clock `offset` (its `serverTime`
    * is as old as the state, so it is no clock sample).
    */
-  applyValid(frame: ServerFrame, kept?: { heardAt?: number; offset?: number }): ReceiveResult;
+  _applyValid(frame: ServerFrame, kept?: { heardAt?: number; offset?: number }): ReceiveResult;
   /** Counters only the client can know about. */
-  count(counter: Counter): void;
+  _count(counter: Counter): void;
   /** Delivers pending notifications now instead of at the next frame. */
-  flush(): void;
+  _flush(): void;
   /** The server's clock now, by the offset its frames told (ours before any). */
-  serverNow(): number;
+  _serverNow(): number;
   clockOffset(): number;
 }
 
@@ -102,7 +105,7 @@ export function createStore(options: DashboardStoreOptions = {}): Store {
     if (cancelFrame || closed) return;
     cancelFrame = requestFrame(() => {
       cancelFrame = null;
-      store.flush();
+      store._flush();
     });
   };
 
@@ -119,7 +122,7 @@ export function createStore(options: DashboardStoreOptions = {}): Store {
     get status() {
       return status;
     },
-    get cursor() {
+    get _cursor() {
       return snapshot ? { epoch: snapshot.epoch, seq: snapshot.seq } : null;
     },
     get snapshot() {
@@ -127,19 +130,19 @@ export function createStore(options: DashboardStoreOptions = {}): Store {
     },
 
     receive(frame) {
-      const decoded = store.decode(frame);
-      return decoded.ok ? store.applyValid(decoded.value) : 'invalid';
+      const decoded = store._decode(frame);
+      return decoded.ok ? store._applyValid(decoded.value) : 'invalid';
     },
 
-    decode(input) {
+    _decode(input) {
       if (closed) return { ok: false, error: 'store closed' };
-      store.count('framesReceived');
+      store._count('framesReceived');
       const parsed = typeof input === 'string' ? parseServerFrame(input) : decodeServerFrame(input);
-      if (!parsed.ok) store.count('invalidFrames');
+      if (!parsed.ok) store._count('invalidFrames');
       return parsed;
     },
 
-    applyValid(frame, kept) {
+    _applyValid(frame, kept) {
       if (closed) return 'ignored';
       const receivedAt = now();
       const sample = kept ? kept.offset : 'serverTime' in frame ? frame.serverTime - receivedAt : undefined;
@@ -159,7 +162,7 @@ export function createStore(options: DashboardStoreOptions = {}): Store {
       switch (result) {
         case 'applied': {
           const event = outcome.event!;
-          store.count('eventsApplied');
+          store._count('eventsApplied');
           deliveryLatency.record(receivedAt + offset() - event.at);
           pendingEvents.push(event);
           if (pendingEvents.length > MAX_RECENT_EVENTS) pendingEvents.shift();
@@ -171,10 +174,10 @@ export function createStore(options: DashboardStoreOptions = {}): Store {
           if (before && before.epoch !== outcome.snapshot!.epoch) unpainted.clear();
           break;
         case 'duplicate':
-          store.count('duplicates');
+          store._count('duplicates');
           break;
         case 'gap':
-          store.count('gaps');
+          store._count('gaps');
       }
       snapshot = outcome.snapshot;
       changed();
@@ -223,12 +226,12 @@ export function createStore(options: DashboardStoreOptions = {}): Store {
     }),
 
     clockOffset: () => offset(),
-    serverNow: () => now() + offset(),
+    _serverNow: () => now() + offset(),
 
     notePainted(seq) {
       // One paint shows every event up to `seq`; the first view to report it wins.
       if (unpainted.size === 0) return;
-      const paintedAt = store.serverNow();
+      const paintedAt = store._serverNow();
       for (const [eventSeq, at] of unpainted) {
         if (eventSeq > seq) continue;
         paintLatency.record(paintedAt - at);
@@ -245,11 +248,11 @@ export function createStore(options: DashboardStoreOptions = {}): Store {
       subscriptions.clear();
     },
 
-    count(counter) {
+    _count(counter) {
       counters[counter] += 1;
     },
 
-    flush() {
+    _flush() {
       cancelFrame?.();
       cancelFrame = null;
       const current = store.state;

@@ -73,25 +73,26 @@ export interface Connection {
   q: number;
 }
 
+/** What the ladder asks of the client; internal, so named `_x` for the CDN bundle to shorten. */
 export interface LadderHost {
-  getToken(): Promise<string | null>;
-  cursor(): Cursor | null;
+  _getToken(): Promise<string | null>;
+  _cursor(): Cursor | null;
   /** The server's clock now, as its frames told (ours before any). */
-  serverNow(): number;
+  _serverNow(): number;
   /** Validates a raw frame; null when it is unusable (the host counts and reports it). */
-  decode(raw: unknown, connection: Connection): ServerFrame | null;
+  _decode(raw: unknown, connection: Connection): ServerFrame | null;
   /** Applies a valid frame; may call `resync()`. */
-  apply(frame: ServerFrame, connection: Connection): void;
+  _apply(frame: ServerFrame, connection: Connection): void;
   /**
    * The status changed. `live` is told on every open (problems may be reported afresh);
    * `expired` means the server refused the token and no fresh one came. `silenceMs`: how
    * long the live connection may be silent before it counts as stuck.
    */
-  status(status: LadderStatus, transport: TransportName | null, silenceMs?: number): void;
+  _status(status: LadderStatus, transport: TransportName | null, silenceMs?: number): void;
   /** Reports a problem to the page, once per kind until the connection is live again. */
-  error(code: string, message: string): void;
+  _error(code: string, message: string): void;
   /** A connection attempt other than the very first (a retry, a fall to a lower rung, a resync). */
-  reconnecting(): void;
+  _reconnecting(): void;
 }
 
 /** Short names: these survive minification, and the ladder reads them everywhere. */
@@ -225,17 +226,17 @@ export function createLadder(options: {
     const key = `${status}:${rung}`;
     if (key === lastStatus) return;
     lastStatus = key;
-    host.status(status, rung ? transportName(rung) : null, rung ? silenceOf(active!) : undefined);
+    host._status(status, rung ? transportName(rung) : null, rung ? silenceOf(active!) : undefined);
   };
 
-  const token = () => tokenWithin(clock, host.getToken);
+  const token = () => tokenWithin(clock, host._getToken);
 
   const tokenFailed = (error: unknown) =>
-    host.error('token-unavailable', `getToken() failed: ${describe(error)}`);
+    host._error('token-unavailable', `getToken() failed: ${describe(error)}`);
 
   const connect = (index: number, isProbe = false, given?: string | null): void => {
     if (!live()) return;
-    if (!isProbe && attempts++ > 0) host.reconnecting();
+    if (!isProbe && attempts++ > 0) host._reconnecting();
     const attempt: Attempt = {
       i: index,
       rung: rungs[index]!,
@@ -245,7 +246,7 @@ export function createLadder(options: {
       o: false,
       r: isProbe && index === active?.i,
       off: isOffline(),
-      q: host.cursor()?.seq ?? 0,
+      q: host._cursor()?.seq ?? 0,
     };
     if (isProbe) probe = attempt;
     else active = attempt;
@@ -270,7 +271,7 @@ export function createLadder(options: {
           base,
           token: value,
           runtime,
-          cursor: host.cursor,
+          cursor: host._cursor,
           deliver: (raw) => received(attempt, raw),
           closed: (kind, detail) => closed(attempt, kind, detail),
         });
@@ -285,7 +286,7 @@ export function createLadder(options: {
 
   const received = (attempt: Attempt, raw: unknown): void => {
     if (!isCurrent(attempt)) return;
-    const frame = host.decode(raw, attempt);
+    const frame = host._decode(raw, attempt);
     if (!frame || !isCurrent(attempt)) return;
     if (frame.type === 'welcome') heartbeatMs = frame.heartbeatMs;
     // When the token expires, by the server's clock: the welcome says. Polls have none: the
@@ -296,7 +297,7 @@ export function createLadder(options: {
       if (told) timed = attempt;
       else guessed = attempt;
       const expiry = frame.type === 'welcome' ? frame.tokenExpiresAt : tokenExpiry(attempt.k!);
-      if (expiry) timeToken(attempt, expiry, told ? frame.serverTime : host.serverNow());
+      if (expiry) timeToken(attempt, expiry, told ? frame.serverTime : host._serverNow());
     }
     if (frame.type === 'pong' && frame.id === `p${pingId}`) clear('ping');
     // An error comes before the server closes: it opens nothing (a probe would take over).
@@ -309,7 +310,7 @@ export function createLadder(options: {
         publish();
       }
     }
-    host.apply(frame, attempt);
+    host._apply(frame, attempt);
   };
 
   const opened = (attempt: Attempt): void => {
@@ -322,7 +323,7 @@ export function createLadder(options: {
       if (!attempt.r) probeFailures = 0;
       active = attempt;
       // Whatever the lower rung applied meanwhile, this one may replay: expected, not an error.
-      attempt.q = host.cursor()?.seq ?? 0;
+      attempt.q = host._cursor()?.seq ?? 0;
       drop(lower);
     }
     everOpened = true;
@@ -352,7 +353,7 @@ export function createLadder(options: {
     if (attempt.o && kind === 'ended') restartUntil = clock.now() + RESTART_WINDOW_MS;
     const failedToOpen = !attempt.o && kind !== 'throttled';
     // Refused, cut, or accepted and dropped before the first frame: worth telling the page once.
-    if (failedToOpen) host.error('transport-failed', `${attempt.rung} failed before opening: ${detail}`);
+    if (failedToOpen) host._error('transport-failed', `${attempt.rung} failed before opening: ${detail}`);
     // Without a network every rung fails alike: that says nothing about the rung, and falling
     // down the ladder would leave the tab on polling when the network returns. Stay, and wait
     // for `online` (or the backoff).
@@ -435,7 +436,7 @@ export function createLadder(options: {
       // Dropped and not back: the state shown is stale, and the retries go on as they were.
       if (!attempt) return publish();
       // Nothing heard for a heartbeat and its grace: the connection is dead without knowing it.
-      host.error('stalled', `no frame for ${silence} ms on ${attempt.rung}`);
+      host._error('stalled', `no frame for ${silence} ms on ${attempt.rung}`);
       dropActive(attempt);
       retry(attempt.i);
     },
