@@ -498,10 +498,11 @@ export function createDashboardClient(
   const waitToStart = (): void => {
     store.setStatus(runtime.isOnline() ? 'connecting' : 'offline', null);
     after('start', fullJitter(tokenFailures++, runtime.random), startNow);
-    unwatch = watchPage(runtime, {
-      network: (online) => (online ? startNow() : store.setStatus('offline', null)),
-      visible: startNow,
-    });
+    unwatch = watchPage(
+      runtime,
+      (online) => (online ? startNow() : store.setStatus('offline', null)),
+      startNow,
+    );
   };
   const startNow = (): void => {
     unwatch?.();

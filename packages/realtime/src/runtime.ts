@@ -60,15 +60,16 @@ export function browserRuntime(overrides: Partial<Runtime> = {}): Runtime {
  */
 export function watchPage(
   runtime: Runtime,
-  on: { network(online: boolean): void; visible(): void },
+  network: (online: boolean) => void,
+  visible: () => void,
 ): () => void {
-  const network = (event: Event) => on.network(event.type === 'online');
+  const connectivity = (event: Event) => network(event.type === 'online');
   const visibility = () => {
-    if (runtime.document?.visibilityState === 'visible') on.visible();
+    if (runtime.document?.visibilityState === 'visible') visible();
   };
   const listen = (method: 'addEventListener' | 'removeEventListener') => {
-    runtime.window?.[method]('online', network);
-    runtime.window?.[method]('offline', network);
+    runtime.window?.[method]('online', connectivity);
+    runtime.window?.[method]('offline', connectivity);
     runtime.document?.[method]('visibilitychange', visibility);
   };
   listen('addEventListener');

@@ -511,14 +511,15 @@ export function createLadder(options: {
     }
   };
 
-  const unwatch = watchPage(runtime, {
-    network(online) {
+  const unwatch = watchPage(
+    runtime,
+    (online) => {
       offline = !online;
       publish();
       if (online) check();
     },
-    visible: check,
-  });
+    check,
+  );
   offline = !runtime.isOnline();
   connect(0, false, options.token);
   return {
