@@ -1,8 +1,9 @@
 import type { LatencySummary } from '../types.js';
 
+/** The store's own (named `_x`, as private members are, so the CDN bundle shortens them). */
 export interface LatencyWindow {
-  record(ms: number): void;
-  summary(): LatencySummary;
+  _record(ms: number): void;
+  _summary(): LatencySummary;
 }
 
 /**
@@ -14,7 +15,7 @@ export function latencyWindow(size = 256): LatencyWindow {
   let count = 0;
   let max = 0;
   return {
-    record(ms) {
+    _record(ms) {
       if (!Number.isFinite(ms)) return;
       // Clock-offset estimates can overshoot by a millisecond or two; negative latency means zero.
       const value = Math.max(0, ms);
@@ -22,7 +23,7 @@ export function latencyWindow(size = 256): LatencyWindow {
       samples[count++ % size] = value;
       max = Math.max(max, value);
     },
-    summary() {
+    _summary() {
       const filled = Math.min(count, size);
       const sorted = samples.slice(0, filled).sort();
       const at = (q: number) => (filled ? sorted[Math.min(filled - 1, Math.ceil(q * filled) - 1)]! : 0);

@@ -163,7 +163,7 @@ export function createStore(options: DashboardStoreOptions = {}): Store {
         case 'applied': {
           const event = outcome.event!;
           store._count('eventsApplied');
-          deliveryLatency.record(receivedAt + offset() - event.at);
+          deliveryLatency._record(receivedAt + offset() - event.at);
           pendingEvents.push(event);
           if (pendingEvents.length > MAX_RECENT_EVENTS) pendingEvents.shift();
           unpainted.set(event.seq, event.at);
@@ -220,8 +220,8 @@ export function createStore(options: DashboardStoreOptions = {}): Store {
       role: options.role?.() ?? 'solo',
       relaying: options.relaying?.() ?? false,
       clockOffsetMs: offset(),
-      deliveryLatency: deliveryLatency.summary(),
-      eventToDomLatency: paintLatency.summary(),
+      deliveryLatency: deliveryLatency._summary(),
+      eventToDomLatency: paintLatency._summary(),
       counters: { ...counters },
     }),
 
@@ -234,7 +234,7 @@ export function createStore(options: DashboardStoreOptions = {}): Store {
       const paintedAt = store._serverNow();
       for (const [eventSeq, at] of unpainted) {
         if (eventSeq > seq) continue;
-        paintLatency.record(paintedAt - at);
+        paintLatency._record(paintedAt - at);
         unpainted.delete(eventSeq);
       }
     },
