@@ -135,6 +135,9 @@ export function createDashboardClient(
     }
   };
 
+  /** The page's token, within the ladder's time limit. */
+  const pageToken = () => tokenWithin(clock, () => options.getToken());
+
   const markRead = async (messageId: string): Promise<void> => {
     const path = `/api/messages/${encodeURIComponent(messageId)}/read` satisfies ReturnType<
       typeof Paths.markRead
@@ -142,12 +145,12 @@ export function createDashboardClient(
     const url = endpointUrl(base, path);
     const send = (token: string) =>
       authorizedFetch(runtime, url, token, REQUEST_TIMEOUT_MS, { method: 'POST' });
-    const token = await tokenWithin(clock, () => options.getToken());
+    const token = await pageToken();
     if (!token) throw new Error('FG Live: no session to mark a message read with');
     let response = await send(token);
     if (response.status === 401) {
       // Same rule as the connection: one more token, then give up.
-      const fresh = await tokenWithin(clock, () => options.getToken());
+      const fresh = await pageToken();
       if (fresh && fresh !== token) response = await send(fresh);
     }
     if (!response.ok)
@@ -165,8 +168,8 @@ export function createDashboardClient(
   // ---- session ----
 
   /**
-   * An ended session leaves the tabs: a leader gives up the lock, a follower stops waiting
-   * for it, so a tab signed in afresh leads on its own. The leader has posted `expired`
+   * An ended session (or a closed client) leaves the tabs: a leader gives up the lock, a
+   * follower stops waiting for it, so a tab signed in afresh leads on its own. The leader has posted `expired`
    * first, but a follower may be granted the lock before it hears that (the two are not
    * ordered): it then leads, asks its page for a token, and ends there if the session has.
    */
@@ -410,7 +413,7 @@ export function createDashboardClient(
           { type: 'snapshot', ...checked.value },
           {
             heardAt: typeof h === 'number' && h > 0 ? clock.now() - h : undefined,
-            offset: typeof o === 'number' && Number.isFinite(o) ? o : undefined,
+            offset: Number.isFinite(o) ? o : undefined,
           },
         );
       }
@@ -456,7 +459,7 @@ export function createDashboardClient(
     // The lock is per consultant, and only the token says who that is.
     let token: string | null;
     try {
-      token = await tokenWithin(clock, () => options.getToken());
+      token = await pageToken();
     } catch (error) {
       if (closed) return;
       report('token-unavailable', `getToken() failed: ${describe(error)}`);
@@ -542,8 +545,7 @@ export function createDashboardClient(
       closed = true;
       unwatch?.();
       ladder?.stop();
-      election?.release();
-      relay?.close();
+      leaveTabs();
       clear();
       store.close();
     },

@@ -181,7 +181,7 @@ export function createStore(options: DashboardStoreOptions = {}): Store {
       }
       snapshot = outcome.snapshot;
       changed();
-      return outcome.result;
+      return result;
     },
 
     setStatus(next, nextTransport = transport) {
