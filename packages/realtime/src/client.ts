@@ -25,7 +25,7 @@ import { REQUEST_TIMEOUT_MS, authorizedFetch, describe } from './transport/types
 import { createWatchdog } from './transport/watchdog.js';
 import { fullJitter } from './transport/backoff.js';
 import type { Rung, TransportFactory } from './transport/types.js';
-import { electLeader, lockName, type Election } from './sync/tab-leader.js';
+import { electLeader, lockName } from './sync/tab-leader.js';
 import { openRelay, type Relay, type RelayMessage } from './sync/relay.js';
 
 /** A heartbeat ahead of our seq may just have overtaken its event; wait this long before calling it a gap. */
@@ -62,7 +62,8 @@ export function createDashboardClient(
   const target = options.eventTarget ?? (globalThis as unknown as EventTarget);
 
   let ladder: Ladder | null = null;
-  let election: Election | null = null;
+  /** Gives up the tab-sync lock, or stops waiting for it. */
+  let resign: (() => void) | null = null;
   let relay: Relay | null = null;
   /** The tab-sync lock and channel, once the token has named the consultant. */
   let lock: string | null = null;
@@ -174,9 +175,9 @@ export function createDashboardClient(
    * ordered): it then leads, asks its page for a token, and ends there if the session has.
    */
   const leaveTabs = (): void => {
-    election?.release();
+    resign?.();
     relay?.close();
-    election = relay = null;
+    resign = relay = null;
     clear('sync', 'watchdog');
   };
 
@@ -477,7 +478,7 @@ export function createDashboardClient(
     lock = lockName(base, subject);
     role = 'follower';
     relay = openRelay(Channel, lock, onRelay);
-    election = electLeader(locks, lock, () => {
+    resign = electLeader(locks, lock, () => {
       // Closed, or left the tabs (its session ended) as the lock was granted: the lock goes
       // back at once, to a tab that can use it.
       if (closed || !relay) return;

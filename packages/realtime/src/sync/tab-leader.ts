@@ -3,10 +3,6 @@
  * the lock owns the one connection. The browser releases the lock when the holding tab
  * closes or crashes, and grants it to the next waiting tab: that is the handover.
  */
-export interface Election {
-  /** Gives the lock up (closing this client), or stops waiting for it. */
-  release(): void;
-}
 
 export function lockName(endpoint: URL, consultantId: string): string {
   // Endpoint and consultant both: two dashboards for two consultants (or two backends)
@@ -14,7 +10,8 @@ export function lockName(endpoint: URL, consultantId: string): string {
   return `fg-live:${endpoint.origin}${endpoint.pathname}:${consultantId}`;
 }
 
-export function electLeader(locks: LockManager, name: string, onLeader: () => void): Election {
+/** Waits for the lock, and leads once granted; returns the way to give the lock up, or stop waiting for it. */
+export function electLeader(locks: LockManager, name: string, onLeader: () => void): () => void {
   const abort = new AbortController();
   let release!: () => void;
   const held = new Promise<void>((resolve) => (release = resolve));
@@ -27,10 +24,8 @@ export function electLeader(locks: LockManager, name: string, onLeader: () => vo
     .catch(() => {
       // Aborted while waiting: this client closed before it ever led.
     });
-  return {
-    release() {
-      abort.abort();
-      release();
-    },
+  return () => {
+    abort.abort();
+    release();
   };
 }
