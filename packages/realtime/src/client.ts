@@ -327,7 +327,7 @@ export function createDashboardClient(
         lastLiveTransport = transport;
       }
       // A tab taking over from a leader already has state: for it, this is a reconnect.
-      if (status === 'connecting' && store.snapshot) status = 'reconnecting';
+      if (status === 'connecting' && store.state.snapshot) status = 'reconnecting';
       relay?.post({ t: 'status', status, transport, l: silence });
       // A live connection ends the incident: the next problem is news again.
       if (status === 'live') reported.clear();
@@ -398,7 +398,7 @@ export function createDashboardClient(
 
   const followerState = (message: Extract<RelayMessage, { t: 'state' }>): void => {
     // Answers go to every tab; one that did not ask has its state already.
-    if (!('sync' in timers) && store.snapshot) return;
+    if (!('sync' in timers) && store.state.snapshot) return;
     clear('sync');
     // There is a leader: should this tab lead later, its token will be old by then.
     spareToken = null;

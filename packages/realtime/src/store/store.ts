@@ -47,7 +47,6 @@ type Subscription = (state: DashboardState) => void;
 export interface Store extends DashboardStore {
   /** The resume point: the last applied `(epoch, seq)`, or null before the first snapshot. */
   readonly _cursor: Cursor | null;
-  readonly snapshot: Snapshot | null;
   /**
    * Validates one frame. Text is parsed; objects are validated too, since they may come
    * from another tab running another version, or from a hand-written story. Never throws.
@@ -124,9 +123,6 @@ export function createStore(options: DashboardStoreOptions = {}): Store {
     },
     get _cursor() {
       return snapshot ? { epoch: snapshot.epoch, seq: snapshot.seq } : null;
-    },
-    get snapshot() {
-      return snapshot;
     },
 
     receive(frame) {
