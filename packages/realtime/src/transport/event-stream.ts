@@ -27,11 +27,8 @@ export function eventStreamParser(
       type = '';
       return;
     }
-    if (text[0] === ':') return;
-    const colon = text.indexOf(':');
-    const field = colon < 0 ? text : text.slice(0, colon);
-    let value = colon < 0 ? '' : text.slice(colon + 1);
-    if (value[0] === ' ') value = value.slice(1);
+    // The field, and its value after the first colon and one space; a comment's field is empty.
+    const [, field, value = ''] = /^([^:]*)(?:: ?([^]*))?$/.exec(text)!;
     if (field === 'data') data = data === null ? value : `${data}\n${value}`;
     else if (field === 'event') type = value;
   };
