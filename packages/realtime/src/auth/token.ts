@@ -5,7 +5,7 @@
  */
 export function tokenSubject(token: string): string | null {
   const sub = claims(token)?.sub;
-  return typeof sub === 'string' && sub.length > 0 ? sub : null;
+  return typeof sub === 'string' && sub ? sub : null;
 }
 
 /** When a token expires (its `exp`, in ms since the Unix epoch), read the same way; null without one. */
@@ -15,11 +15,10 @@ export function tokenExpiry(token: string): number | null {
 }
 
 function claims(token: string): { sub?: unknown; exp?: unknown } | null {
-  const payload = token.split('.')[1];
-  if (!payload) return null;
+  // Anything unreadable (no payload, not base64url, not JSON) has no claims.
   try {
     // atob takes base64 without its padding (the "forgiving" decoder), not base64url.
-    const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/'));
+    const json = atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'));
     const bytes = Uint8Array.from(json, (c) => c.charCodeAt(0));
     return JSON.parse(new TextDecoder().decode(bytes)) as { sub?: unknown; exp?: unknown } | null;
   } catch {
