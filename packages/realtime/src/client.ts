@@ -170,9 +170,10 @@ export function createDashboardClient(
 
   /**
    * An ended session (or a closed client) leaves the tabs: a leader gives up the lock, a
-   * follower stops waiting for it, so a tab signed in afresh leads on its own. The leader has posted `expired`
-   * first, but a follower may be granted the lock before it hears that (the two are not
-   * ordered): it then leads, asks its page for a token, and ends there if the session has.
+   * follower stops waiting for it, so a tab signed in afresh leads on its own. The leader has
+   * posted `expired` first, but a follower may be granted the lock before it hears that (the
+   * two are not ordered): it then leads, asks its page for a token, and ends there if the
+   * session has.
    */
   const leaveTabs = (): void => {
     resign?.();
