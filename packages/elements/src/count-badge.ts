@@ -35,7 +35,6 @@ export const countBadgeStyles = css`
   .slot {
     /* Room for "99+": the badge never changes size, and its number never moves. */
     flex: none;
-    display: inline-block;
     inline-size: 3.25em;
     font-size: 0.8125rem;
   }

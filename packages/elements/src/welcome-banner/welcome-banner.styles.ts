@@ -47,7 +47,6 @@ export const welcomeBannerStyles = css`
   .fact {
     container-type: inline-size;
     margin: 0;
-    min-inline-size: 0;
   }
   .value {
     /*
