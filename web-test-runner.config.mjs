@@ -6,7 +6,8 @@ import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { a11ySnapshotPlugin } from '@web/test-runner-commands/plugins';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { webdriverLauncher } from '@web/test-runner-webdriver';
-import { freePort, startFaultProxy, startReferenceServer } from './scripts/wtr-server.mjs';
+import { freePort } from './scripts/ports.mjs';
+import { startFaultProxy, startReferenceServer } from './scripts/wtr-server.mjs';
 import { WEBKIT_CAPABILITIES, startWebKitDriver } from './scripts/webkit.mjs';
 import { chromiumLaunchOptions } from './scripts/chromium.mjs';
 
