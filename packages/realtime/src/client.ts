@@ -289,8 +289,9 @@ export function createDashboardClient(
         }
         break;
       case 'gap':
-        if (!connection) resync();
-        else if (frame.type === 'heartbeat') suspectGap(frame);
+        // A heartbeat ahead of us (here, or relayed by the leader) may just have overtaken its event.
+        if (frame.type === 'heartbeat') suspectGap(frame);
+        else if (!connection) resync();
         else {
           report('sequence-gap', `${connection.rung}: expected seq ${(store._cursor?.seq ?? 0) + 1}`);
           resync(connection);

@@ -8,7 +8,7 @@ import { advanceServerClock, env, fault, simulate, token, until } from '../test/
 import { parseEndpoint } from '../auth/endpoint.js';
 import { lockName } from './tab-leader.js';
 import { PROBE_BASE_MS } from '../transport/ladder.js';
-import { booking, snapshotFrame } from '../test/frames.js';
+import { booking, heartbeat, snapshotFrame } from '../test/frames.js';
 import type { RelayMessage } from './relay.js';
 
 /** Consultant used only here, so the lock and channel names are this file's alone. */
@@ -120,6 +120,26 @@ describe('tabs share one connection (Web Locks + BroadcastChannel)', () => {
     expect(counters.resyncs).to.equal(0);
     expect(follower.client.state.snapshot!.counts.upcoming).not.to.equal(99);
     await expectCurrent(follower.client, CONSULTANT);
+  });
+
+  it('a heartbeat that overtook its event is given 2 s in the other tab too, not taken for a gap', async () => {
+    const [leader, follower] = await twoTabs();
+    const { epoch, seq } = leader.client.state.snapshot!;
+    const ahead = { ...heartbeat(seq + 1, epoch), serverTime: Date.now() };
+    await fault({ action: 'inject', kind: 'websocket', frame: JSON.stringify(ahead) });
+    await until(
+      () => follower.client.metrics().counters.gaps === 1 && leader.client.metrics().counters.gaps === 1,
+      'both tabs see the heartbeat ahead of them',
+    );
+    const next = await simulate(CONSULTANT, 'add-task', { title: 'Overtaken by its heartbeat' });
+    expect(next.seq).to.equal(seq + 1);
+    await until(() => follower.client.state.snapshot!.seq >= next.seq, 'the follower has the event');
+    await follower.clock.advance(2_000);
+    await leader.clock.advance(2_000);
+    for (const tab of [leader, follower]) {
+      expect(tab.client.metrics().counters.resyncs, tab.client.metrics().role).to.equal(0);
+      await expectCurrent(tab.client, CONSULTANT);
+    }
   });
 
   it('marking a message read in one tab shows in the other', async () => {
