@@ -16,6 +16,7 @@ import {
   within,
 } from './helpers.js';
 import type { Storage } from '../src/db/storage.js';
+import { busy } from '../src/errors.js';
 import { simulate as commit } from '../src/simulate.js';
 
 describe('SSE', async () => {
@@ -156,7 +157,8 @@ describe('SSE heartbeats', async () => {
     const dashboard = (await res.json()) as { epoch: string; seq: number };
     const from = `${dashboard.epoch}:${dashboard.seq}`;
     const catchUp = holdNextRead(server.storage);
-    const sse = await SseClient.connect(server, token, from);
+    // The answer comes once the stream has caught up.
+    const connecting = SseClient.connect(server, token, from);
     await within(catchUp.waiting, 3000, 'the catch-up read');
     // While the new stream catches up, an event moves the log's head past its client, and a
     // heartbeat comes.
@@ -164,6 +166,7 @@ describe('SSE heartbeats', async () => {
     server.hub.beat();
     catchUp.release();
 
+    const sse = await connecting;
     const welcome = await sse.nextMessage();
     assert.equal(
       welcome.event,
@@ -186,6 +189,42 @@ describe('SSE heartbeats', async () => {
     });
     sse.close();
     other.close();
+  });
+
+  it('a database that fails the catch-up read is a 503 with Retry-After, not an empty stream, and leaves no subscription', async () => {
+    const other = await tokenFor(server, 'c-empty');
+    const read = server.storage.read;
+    server.storage.read = async () => {
+      server.storage.read = read;
+      throw busy();
+    };
+    const refused = await SseClient.connect(server, other);
+    assert.equal(refused.status, 503);
+    assert.equal(refused.response.headers.get('retry-after'), '1');
+    assert.equal(((await refused.response.json()) as { error: string }).error, 'busy');
+    assert.equal(server.hub.subscriberCount('c-empty'), 0);
+    const sse = await SseClient.connect(server, other);
+    assert.equal(sse.status, 200);
+    assert.equal((await sse.nextMessage()).event, 'welcome');
+    assert.equal((await sse.nextMessage()).event, 'snapshot');
+    sse.close();
+  });
+
+  it('a node that loses its database ends its streams with an overloaded error frame', async () => {
+    const sse = await SseClient.connect(server, token);
+    await sse.nextMessage();
+    const snapshot = await sse.nextMessage();
+    server.hub.dropAll();
+    const message = await sse.nextMessage();
+    assert.equal(message.event, 'error');
+    assert.equal(message.id, snapshot.id);
+    assert.deepEqual(JSON.parse(message.data), {
+      type: 'error',
+      code: 'overloaded',
+      message: 'This server lost its database; reconnect',
+    });
+    await sse.ended;
+    assert.equal(sse.messages.ended, true);
   });
 
   it("after a log reset, a heartbeat before the new log's snapshot keeps the id of the old log", async () => {

@@ -12,7 +12,7 @@ import type { Clock, TimerHandle } from '../clock.js';
 import type { ConsultantRow, Consultants } from '../db/consultants.js';
 import type { OutEvent } from '../db/eventlog.js';
 import { busy } from '../errors.js';
-import { Stream, type Feed, type Outgoing } from '../feed.js';
+import { Stream, type Attached, type Feed, type Outgoing } from '../feed.js';
 import type { Hub } from '../hub.js';
 import type { Metrics } from '../metrics.js';
 import { authenticate } from '../http/respond.js';
@@ -53,6 +53,8 @@ function eventChunk(event: OutEvent): Uint8Array {
 
 class SseConnection extends Stream {
   readonly transport = 'sse' as const;
+  /** The response's stream, once the connection has caught up and the answer is 200. */
+  private stream!: SSEStreamingApi;
   private ended = false;
   /** The welcome and what the client needed on (re)connection are written. */
   private streaming = false;
@@ -64,7 +66,6 @@ class SseConnection extends Stream {
   readonly done = new Promise<void>((resolve) => (this.resolveDone = resolve));
 
   constructor(
-    private readonly stream: SSEStreamingApi,
     private readonly response: NodeResponse | undefined,
     consultant: ConsultantRow,
     private readonly deps: SseDeps,
@@ -80,17 +81,19 @@ class SseConnection extends Stream {
     return !this.ended;
   }
 
-  async start(cursor: Cursor | null, rawCursor: string | undefined, expiresAt: number): Promise<void> {
-    const { feed, hub, clock } = this.deps;
-    // Subscribe first, then read where the client stands: what is committed meanwhile is
-    // held and follows the replay, without duplicates.
-    let attached;
-    try {
-      attached = await feed.attach(this, this.consultant, cursor);
-    } catch {
-      this.end();
-      return;
-    }
+  /**
+   * Subscribes, then reads where the client stands: what is committed meanwhile is held and
+   * follows the replay, without duplicates. Before the answer: a database that does not
+   * answer is then a 503, which the client retries on this transport.
+   */
+  attach(cursor: Cursor | null): Promise<Attached> {
+    return this.deps.feed.attach(this, this.consultant, cursor);
+  }
+
+  /** Sends the welcome and what `attach` read on `stream`, then goes live. */
+  start(stream: SSEStreamingApi, attached: Attached, rawCursor: string | undefined, expiresAt: number): void {
+    const { hub, clock } = this.deps;
+    this.stream = stream;
     if (this.ended) return;
     const welcome: WelcomeFrame = {
       type: 'welcome',
@@ -126,7 +129,7 @@ class SseConnection extends Stream {
   }
 
   protected lost(): void {
-    this.end();
+    this.unavailable();
   }
 
   /**
@@ -163,22 +166,25 @@ class SseConnection extends Stream {
   }
 
   private expire(): void {
-    if (this.ended) return;
-    const frame = JSON.stringify({
-      type: 'error',
-      code: ErrorCode.authExpired,
-      message: 'The token has expired',
-    });
-    this.write(sseChunk(ErrorCode.authExpired, formatCursor(this.cursor), frame));
-    this.end();
+    this.fail(ErrorCode.authExpired, ErrorCode.authExpired, 'The token has expired');
   }
 
   shutdown(): void {
     this.end();
   }
 
-  /** The node lost its database: end the stream, the client resumes on another node. */
+  /** The node lost its database: the stream ends, and the client resumes (on another node). */
   unavailable(): void {
+    this.fail('error', ErrorCode.overloaded, 'This server lost its database; reconnect');
+  }
+
+  /** Ends the stream after an `error` frame, sent as `event` (once streaming: none before the welcome). */
+  private fail(event: string, code: string, message: string): void {
+    if (this.ended) return;
+    if (this.streaming)
+      this.write(
+        sseChunk(event, formatCursor(this.cursor), JSON.stringify({ type: 'error', code, message })),
+      );
     this.end();
   }
 
@@ -208,17 +214,26 @@ export async function sseHandler(c: Context, deps: SseDeps): Promise<Response> {
   const consultant = (await deps.consultants.get(principal.consultantId))!;
   const rawCursor = c.req.header('last-event-id')?.trim() || undefined;
   const cursor = parseCursor(rawCursor);
-  // Proxies must not buffer the stream.
-  c.header('X-Accel-Buffering', 'no');
   const signal = c.req.raw.signal;
   const response = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+  const connection = new SseConnection(response, consultant, deps);
+  const gone = (): void => connection.end();
+  signal.addEventListener('abort', gone, { once: true });
+  let attached: Attached;
+  try {
+    // A busy or lost database fails this (the error handler answers 503), not an empty stream.
+    attached = await connection.attach(cursor);
+  } catch (error) {
+    signal.removeEventListener('abort', gone);
+    connection.end();
+    throw error;
+  }
+  // Proxies must not buffer the stream.
+  c.header('X-Accel-Buffering', 'no');
   return streamSSE(c, async (stream) => {
-    const connection = new SseConnection(stream, response, consultant, deps);
-    const gone = (): void => connection.end();
     stream.onAbort(gone);
-    signal.addEventListener('abort', gone, { once: true });
-    if (signal.aborted) return;
-    await connection.start(cursor, cursor ? rawCursor : undefined, principal.expiresAt);
+    if (signal.aborted) connection.end();
+    connection.start(stream, attached, cursor ? rawCursor : undefined, principal.expiresAt);
     await connection.done;
     signal.removeEventListener('abort', gone);
   });
