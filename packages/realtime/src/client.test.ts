@@ -3,9 +3,11 @@ import { createDashboardClient } from './client.js';
 import type { ClientErrorDetail, DashboardClient } from './types.js';
 import { ManualClock } from './test/manual-clock.js';
 import { fakeJwt, fakeTransports, type FakeTransport } from './test/fake-transport.js';
-import { booking, heartbeat, snapshotFrame } from './test/frames.js';
+import { booking, heartbeat, snapshot, snapshotFrame } from './test/frames.js';
 import { until } from './test/server.js';
 import { TOKEN_TIMEOUT_MS } from './transport/ladder.js';
+import { lockName } from './sync/tab-leader.js';
+import { parseEndpoint } from './auth/endpoint.js';
 
 function setup(getToken: () => string | null = () => fakeJwt('c-story')) {
   const clock = new ManualClock();
@@ -318,6 +320,82 @@ describe('createDashboardClient: a getToken() that hangs or fails as the page op
       expect(client.metrics().role).to.equal('leader');
     } finally {
       client.close();
+    }
+  });
+});
+
+describe('createDashboardClient: the lock the tabs share', () => {
+  /** A client sharing its tabs' lock through `locks` (hand-driven), with the given endpoint. */
+  function tabClient(endpoint: string, locks: Pick<LockManager, 'request' | 'query'>) {
+    const clock = new ManualClock();
+    const fakes = fakeTransports();
+    const client = createDashboardClient(
+      { endpoint, getToken: () => fakeJwt('c-story'), eventTarget: new EventTarget() },
+      {
+        clock,
+        random: () => 0,
+        transports: fakes.factories,
+        rungs: ['websocket'],
+        locks: locks as LockManager,
+      },
+    );
+    return { client, clock, fakes };
+  }
+  const noLocks = () => Promise.resolve({ held: [], pending: [] });
+
+  it('a lock the browser refuses (a sandboxed frame) leaves the tab connecting for itself', async () => {
+    const refused = () =>
+      Promise.reject(new DOMException('Access to the Locks API is denied', 'SecurityError'));
+    const t = tabClient('https://fg-refused.example.com', { request: refused, query: refused });
+    try {
+      await until(() => t.fakes.created.length > 0, 'a connection of its own');
+      const ws = t.fakes.created[0]!;
+      ws.welcome();
+      expect(t.client.status).to.equal('live');
+      expect(t.client.metrics().role).to.equal('solo');
+    } finally {
+      t.client.close();
+    }
+  });
+
+  it('a gap a heartbeat suggested as a follower is left to the connection it opens on taking the lead', async () => {
+    const endpoint = 'https://fg-promoted.example.com';
+    let grant!: () => void;
+    const granted = new Promise<void>((resolve) => (grant = resolve));
+    const t = tabClient(endpoint, {
+      request: ((_name: string, _options: LockOptions, leads: () => Promise<void>) =>
+        granted.then(leads)) as LockManager['request'],
+      query: noLocks as LockManager['query'],
+    });
+    // The tab that leads, on the tabs' channel.
+    const leader = new BroadcastChannel(lockName(parseEndpoint(endpoint), 'c-story'));
+    leader.onmessage = ({ data }) => {
+      if (data.t === 'sync')
+        leader.postMessage({
+          t: 'state',
+          snapshot: snapshot({ seq: 10 }),
+          status: 'live',
+          transport: 'websocket',
+        });
+    };
+    try {
+      await until(() => t.client.state.snapshot?.seq === 10, 'the state from the leader');
+      // A heartbeat ahead of its event, then the leading tab closes.
+      leader.postMessage({ t: 'frame', frame: heartbeat(11) });
+      await until(() => t.client.metrics().counters.gaps === 1, 'the heartbeat');
+      leader.close();
+      grant();
+      await until(() => t.fakes.created.length > 0, 'its own connection');
+      const ws = t.fakes.created[0]!;
+      // The server takes 3 s to answer: within the 5 s to open, past the heartbeat's 2 s of grace.
+      await t.clock.advance(3_000);
+      expect(ws.closedByClient).to.equal(false);
+      ws.welcome(11); // the replay brings seq 11
+      expect(t.client.state.snapshot!.seq).to.equal(11);
+      expect(t.client.metrics().counters.resyncs).to.equal(0);
+    } finally {
+      t.client.close();
+      leader.close();
     }
   });
 });

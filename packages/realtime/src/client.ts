@@ -239,14 +239,14 @@ export function createDashboardClient(
     return dropped('foreign-frame', 'a frame for another consultant', connection);
   };
 
-  const suspectGap = (head: ServerFrame & { type: 'heartbeat' }): void => {
+  const suspectGap = (head: ServerFrame & { type: 'heartbeat' }, connection?: Connection): void => {
     if ('gap' in timers) return;
     after('gap', HEARTBEAT_GAP_GRACE_MS, () => {
       const cursor = store._cursor;
       // Caught up meanwhile, or moved to another log: nothing is missing.
       if (!cursor || cursor.epoch !== head.epoch || cursor.seq >= head.seq) return;
       report('sequence-gap', `behind the server's seq ${head.seq}`);
-      resync();
+      resync(connection);
     });
   };
 
@@ -290,7 +290,7 @@ export function createDashboardClient(
         break;
       case 'gap':
         // A heartbeat ahead of us (here, or relayed by the leader) may just have overtaken its event.
-        if (frame.type === 'heartbeat') suspectGap(frame);
+        if (frame.type === 'heartbeat') suspectGap(frame, connection);
         else if (!connection) resync();
         else {
           report('sequence-gap', `${connection.rung}: expected seq ${(store._cursor?.seq ?? 0) + 1}`);
@@ -336,7 +336,11 @@ export function createDashboardClient(
       showStatus(status, transport);
     },
     _error: report,
-    _reconnecting: () => store._count('reconnects'),
+    _reconnecting: () => {
+      store._count('reconnects');
+      // The new connection resumes from the cursor: it brings whatever a heartbeat said is missing.
+      clear('gap');
+    },
   };
 
   const lead = (firstToken: string | null = null): void => {
@@ -480,15 +484,28 @@ export function createDashboardClient(
     lock = lockName(base, subject);
     role = 'follower';
     relay = openRelay(Channel, lock, onRelay);
-    resign = electLeader(locks, lock, () => {
+    /** Connects: as the tabs' leader, or alone when the browser will not give this page the lock (as without Web Locks). */
+    const connect = (leader: boolean): void => {
       // Closed, or left the tabs (its session ended) as the lock was granted: the lock goes
       // back at once, to a tab that can use it.
       if (closed || !relay) return;
-      role = 'leader';
-      clear('sync', 'watchdog');
-      countFollowers();
+      // Its connection resumes from the cursor: a gap suspected as a follower is its to fill.
+      clear('sync', 'watchdog', 'gap');
+      if (leader) {
+        role = 'leader';
+        countFollowers();
+      } else {
+        leaveTabs();
+        role = 'solo';
+      }
       lead(spareToken);
-    });
+    };
+    resign = electLeader(
+      locks,
+      lock,
+      () => connect(true),
+      () => connect(false),
+    );
     // If a leader exists, it answers with the state; if not, the lock is ours in a moment.
     askForState();
   };

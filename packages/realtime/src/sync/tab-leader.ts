@@ -10,8 +10,16 @@ export function lockName(endpoint: URL, consultantId: string): string {
   return `fg-live:${endpoint.origin}${endpoint.pathname}:${consultantId}`;
 }
 
-/** Waits for the lock, and leads once granted; returns the way to give the lock up, or stop waiting for it. */
-export function electLeader(locks: LockManager, name: string, onLeader: () => void): () => void {
+/**
+ * Waits for the lock, and leads once granted; `onRefused` if the browser will not give it (a
+ * sandboxed frame, a policy). Returns the way to give the lock up, or stop waiting for it.
+ */
+export function electLeader(
+  locks: LockManager,
+  name: string,
+  onLeader: () => void,
+  onRefused: () => void,
+): () => void {
   const abort = new AbortController();
   let release!: () => void;
   const held = new Promise<void>((resolve) => (release = resolve));
@@ -22,7 +30,8 @@ export function electLeader(locks: LockManager, name: string, onLeader: () => vo
       return held;
     })
     .catch(() => {
-      // Aborted while waiting: this client closed before it ever led.
+      // Aborted while waiting (this client closed before it ever led), or refused.
+      if (!abort.signal.aborted) onRefused();
     });
   return () => {
     abort.abort();

@@ -207,6 +207,24 @@ describe('Ladder (with hand-driven transports)', () => {
     expect(t.clock.pending[0]).to.equal(499);
   });
 
+  it('a gap that a heartbeat suggested before a drop is left to the reconnection, which is not dropped while it opens', async () => {
+    t = setup({ rungs: ['websocket'] });
+    const ws = await t.transport(0);
+    ws.welcome(10, 'e1', 60_000);
+    ws.send(heartbeat(11)); // its event still on the way
+    ws.fail();
+    await t.clock.advance(0); // the backoff (random() is 0 here)
+    const next = await t.transport(1);
+    // The server takes 3 s to answer: within the 5 s to open, past the heartbeat's 2 s of grace.
+    await t.clock.advance(3_000);
+    expect(next.closedByClient).to.equal(false);
+    expect(t.fakes.created).to.have.length(2);
+    next.welcome(11, 'e1', 60_000); // the replay brings seq 11
+    expect(t.client.state.snapshot!.seq).to.equal(11);
+    expect(t.client.metrics().counters.resyncs).to.equal(0);
+    expect(t.errors, 'no sequence-gap').to.deep.equal([]);
+  });
+
   it('when the server itself ends an open connection (a restart), retries stay within 1 s for a while', async () => {
     t = setup({ rungs: ['websocket'], random: 0.999_999 });
     const ws = await t.transport(0);

@@ -117,7 +117,8 @@ export interface Ladder {
   /**
    * Reconnects the current rung from the host's cursor: after a gap (the server replays
    * what is missing), an epoch change or a bad frame. Backs off like any other retry, so a
-   * server that keeps sending garbage cannot make us hammer it.
+   * server that keeps sending garbage cannot make us hammer it. Nothing for a connection
+   * since replaced, nor (without one) while the connection has not opened.
    */
   resync(connection?: Connection): void;
 }
@@ -536,7 +537,9 @@ export function createLadder(options: {
         return;
       }
       const current = active;
-      if (!current || !live()) return;
+      // A connection since replaced, or (asked without one) one not open yet, resumes from the
+      // cursor anyway: dropping it would only delay that, and count as a failure.
+      if (!current || !live() || (connection ? connection !== current : !current.o)) return;
       dropActive(current);
       retry(current.i);
     },
