@@ -118,11 +118,15 @@ export class Hub {
     subs.add(sub);
   }
 
-  /** A subscriber read its client's position: it has every event up to `head`. */
+  /**
+   * A subscriber read its client's position: it has every event up to `head`. It moves the
+   * head heartbeats name forward in the same log only: a read begun before a reset may end
+   * after it, and a newer log is told by the relay (`reset`), which hears of this read too.
+   */
   caughtUp(consultantId: string, head: LogHead): void {
     if (!this.subscribers.has(consultantId)) return;
     const known = this.heads.get(consultantId);
-    if (!known || known.epoch !== head.epoch || known.seq < head.seq) this.heads.set(consultantId, head);
+    if (!known || (known.epoch === head.epoch && known.seq < head.seq)) this.heads.set(consultantId, head);
     this.watcher?.caughtUp(consultantId, head);
   }
 

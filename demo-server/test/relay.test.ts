@@ -114,7 +114,10 @@ class Recorder implements Subscriber {
   deliver(event: OutEvent): void {
     this.events.push(event);
   }
-  heartbeat(): void {}
+  readonly heartbeats: unknown[] = [];
+  heartbeat(json: string): void {
+    this.heartbeats.push(JSON.parse(json));
+  }
   resync(): void {}
   oldestUnsent(): undefined {
     return undefined;
@@ -213,5 +216,26 @@ describe('relay: reads of the log that keep failing', () => {
     second.timers.advance(60_000);
     await second.timers.settled();
     assert.equal(second.reads.length, 1, 'and none is made');
+  });
+});
+
+describe('hub: the head its heartbeats name', () => {
+  it('is not put back on an old log by a read that began before a reset and ended after it', () => {
+    const hub = new Hub(new ManualClock(T0), 60_000);
+    const sub = new Recorder('c-1');
+    hub.subscribe(sub);
+    hub.caughtUp('c-1', { epoch: 'e-1', seq: 5 });
+    hub.reset('c-1', { epoch: 'e-2', seq: 0 });
+    // A second connection's read of the old log, ending now.
+    hub.caughtUp('c-1', { epoch: 'e-1', seq: 5 });
+    hub.beat();
+    // Reads of the new log move it forward, never back.
+    hub.caughtUp('c-1', { epoch: 'e-2', seq: 3 });
+    hub.caughtUp('c-1', { epoch: 'e-2', seq: 2 });
+    hub.beat();
+    assert.deepEqual(sub.heartbeats, [
+      { type: 'heartbeat', epoch: 'e-2', seq: 0, serverTime: T0 },
+      { type: 'heartbeat', epoch: 'e-2', seq: 3, serverTime: T0 },
+    ]);
   });
 });
