@@ -99,6 +99,13 @@ describe('WebSocket', async () => {
     });
   }
 
+  it('closes with 1009 on a frame over 256 KiB, refused before it is read', async () => {
+    const client = await WsClient.open(server);
+    client.send('x'.repeat(300 * 1024));
+    assert.equal((await client.closedWith()).code, 1009);
+    assert.deepEqual(client.drain(), [], 'no error frame');
+  });
+
   it('closes with 4400 on a second hello', async () => {
     const client = await WsClient.connect(server, token);
     await client.next();
