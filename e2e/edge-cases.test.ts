@@ -7,6 +7,7 @@ import { DemoApi } from './support/api.js';
 import {
   launchChromium,
   listItems,
+  nextFrames,
   openDashboard,
   pageSnapshot,
   statText,
@@ -180,7 +181,7 @@ describe('edge cases (Chromium)', () => {
       'add-task',
       'complete-consultation',
     ] as const;
-    let last = 0;
+    let created = 0;
     for (let minute = 0; minute < 30; minute++) {
       await api.advanceClock(60_000); // a minute passes: consultations may start or end on their own
       const action = actions[minute % actions.length]!;
@@ -192,22 +193,60 @@ describe('edge cases (Chromium)', () => {
             : action === 'payment'
               ? { action, amountMinor: 5_000 + minute }
               : { action };
-      last = await api.simulate('c-story', body as Parameters<DemoApi['simulate']>[1]).then(
-        (r) => r.seq,
-        () => last, // nothing left to complete is fine
-      );
+      try {
+        await api.simulate('c-story', body as Parameters<DemoApi['simulate']>[1]);
+        created++;
+      } catch (error) {
+        // Only one refusal is expected: no active consultation left to complete.
+        if (action !== 'complete-consultation' || !/: 404 /.test(String(error))) throw error;
+      }
     }
+    assert.ok(created >= 25, `the half hour made ${created} events`);
     const snapshot = await api.snapshot('c-story');
     await untilSeq(page, snapshot.seq);
+    await nextFrames(page);
     const state = (await pageSnapshot(page)) as unknown as Record<string, unknown>;
     for (const key of ['counts', 'revenue', 'upcoming', 'recentMessages']) {
       assert.deepEqual(state[key], (snapshot as unknown as Record<string, unknown>)[key], key);
     }
-    assert.equal(await statText(page, 'Family Clients'), String(snapshot.counts.familyClients));
-    assert.equal(await statText(page, 'Active Consultations'), String(snapshot.counts.active));
-    assert.equal(await statText(page, 'Completed Consultations'), String(snapshot.counts.completed));
+    // What the person reads, widget by widget.
+    const { counts, revenue } = snapshot;
+    assert.equal(await statText(page, 'Family Clients'), String(counts.familyClients));
+    assert.equal(await statText(page, 'Active Consultations'), String(counts.active));
+    assert.equal(await statText(page, 'Completed Consultations'), String(counts.completed));
+    const money = new Intl.NumberFormat('en-US', {
+      style: 'currency',
+      currency: revenue.currency,
+      minimumFractionDigits: 2,
+      maximumFractionDigits: 2,
+      trailingZeroDisplay: 'stripIfInteger',
+    }).format(revenue.amountMinor / 100);
+    assert.equal(await statText(page, 'Monthly Revenue'), money);
+    const banner = await page.getByRole('region', { name: 'Welcome' }).innerText();
+    assert.match(banner, new RegExp(`\\b${counts.upcoming} upcoming`, 'i'));
+    assert.ok(banner.includes(money), `the banner shows ${money}: ${banner}`);
+    const unread =
+      (await page
+        .getByLabel(/Unread messages/)
+        .first()
+        .getAttribute('aria-label')) ?? '';
+    assert.match(unread, new RegExp(`\\b${counts.unreadMessages}\\b`));
+    const tasks =
+      (await page
+        .getByLabel(/Tasks due today/)
+        .first()
+        .getAttribute('aria-label')) ?? '';
+    assert.match(tasks, new RegExp(`\\b${counts.tasksDueToday}\\b`));
     const upcoming = await listItems(page, 'Upcoming Consultations');
-    snapshot.upcoming.forEach((u, i) => assert.match(upcoming[i]!, new RegExp(u.familyName)));
+    assert.equal(upcoming.length, snapshot.upcoming.length);
+    snapshot.upcoming.forEach((u, i) =>
+      assert.ok(upcoming[i]!.includes(u.familyName), `${upcoming[i]} is ${u.familyName}`),
+    );
+    const messages = await listItems(page, 'Recent Messages');
+    assert.equal(messages.length, snapshot.recentMessages.length);
+    snapshot.recentMessages.forEach((m, i) =>
+      assert.ok(messages[i]!.includes(m.preview), `${messages[i]} is ${m.preview}`),
+    );
     await page.context().close();
   });
 });

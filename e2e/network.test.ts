@@ -99,7 +99,7 @@ describe('network interruption (Chromium)', () => {
         (document.querySelector('fg-dashboard-provider') as unknown as { client: { status: string } }).client
           .status !== 'live',
       undefined,
-      { timeout: 20_000 },
+      { timeout: WAIT_MS },
     );
     proxy.restore();
     latency.record('stalled connection: current state', await untilCurrent());

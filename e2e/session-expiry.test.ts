@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { DemoApi } from './support/api.js';
 import { launchChromium, openDashboard } from './support/browser.js';
-import { LatencyLog } from './support/latency.js';
+import { LatencyLog, WAIT_MS } from './support/latency.js';
 import { startServerProcess, type ServerProcess } from './support/server.js';
 
 const CONSULTANT = 'c-story';
@@ -82,7 +82,7 @@ describe('session expiry (Chromium)', () => {
     // Time passes on the server's clock while events flow: the token expires on the live connection.
     const expiring = performance.now();
     await api.advanceClock((TTL_SECONDS + 5) * 1000);
-    await page.waitForURL(/\/login/, { timeout: 10_000 });
+    await page.waitForURL(/\/login/, { timeout: WAIT_MS });
     latency.record('expiry to login page', performance.now() - expiring);
     flowing = false;
     await flow;

@@ -73,7 +73,7 @@ describe('WebKit', () => {
 
   async function open(url: string): Promise<void> {
     await browser.url(url);
-    await waitFor(async () => (await seq()) >= 0, 'dashboard live', 15_000);
+    await waitFor(async () => (await seq()) >= 0, 'dashboard live');
   }
 
   before(async () => {
@@ -140,7 +140,7 @@ describe('WebKit', () => {
     const { handle: second } = await browser.createWindow('tab');
     await browser.switchToWindow(second);
     await browser.url(`${proxy.url}/?consultant=${CONSULTANT}`);
-    await waitFor(async () => (await seq()) >= 0, 'second tab live', 15_000);
+    await waitFor(async () => (await seq()) >= 0, 'second tab live');
     const started = performance.now();
     const { seq: last } = await api.simulate(CONSULTANT, {
       action: 'message',
@@ -162,6 +162,6 @@ describe('WebKit', () => {
     await open(`${proxy.url}/?consultant=${CONSULTANT}&ttl=120`);
     await api.simulate(CONSULTANT, { action: 'associate-family', familyName: 'The Lasts' });
     await api.advanceClock(125_000);
-    await waitFor(async () => (await browser.getUrl()).includes('/login'), 'redirected to login', 10_000);
+    await waitFor(async () => (await browser.getUrl()).includes('/login'), 'redirected to login');
   });
 });
