@@ -50,6 +50,23 @@ describe('Formatter.relative', () => {
     expect(format.relative(midnight - 23 * HOUR, now)).to.equal('yesterday');
     expect(format.relative(midnight - 2 * 24 * HOUR, now)).to.equal('2 days ago');
   });
+
+  it('counts hours for a time a day or more away on the same calendar day (the 25 hours when clocks go back)', () => {
+    // Sun, Nov 2, 2025 in New York: 12:15 AM EDT to 11:30 PM EST is 24 hours and 15 minutes.
+    const now = Date.UTC(2025, 10, 2, 4, 15);
+    const at = Date.UTC(2025, 10, 3, 4, 30);
+    expect(format.dayAndTime(at, now)).to.equal('Today, 11:30 PM');
+    expect(format.relative(at, now)).to.equal('in 24 hr.');
+    expect(format.relative(now, at)).to.equal('24 hr. ago');
+  });
+
+  it('formats a date or time that names no time as nothing, instead of throwing', () => {
+    for (const at of ['2026-13-45T99:00:00Z', 'Tuesday', NaN]) {
+      expect(format.time(at)).to.equal('');
+      expect(format.dayAndTime(at, midnight)).to.equal('');
+      expect(format.relative(at, midnight)).to.equal('');
+    }
+  });
 });
 
 describe('Formatter days in other numbering systems and calendars', () => {

@@ -37,7 +37,13 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-/** Formats for one consultant in one locale. Cheap to create: the `Intl` objects behind it are shared. */
+/** Whether `at` names a time: `Intl` throws on one that does not (a host's own items are not checked). */
+const isTime = (at: string | number): boolean => !Number.isNaN(new Date(at).getTime());
+
+/**
+ * Formats for one consultant in one locale. Cheap to create: the `Intl` objects behind it are
+ * shared. A date or time that names no time formats as nothing.
+ */
 export class Formatter {
   /**
    * Days and times already formatted, by input. A list asks for the same rows' labels at
@@ -85,11 +91,13 @@ export class Formatter {
 
   /** A clock time, e.g. "2:30 PM". */
   time(at: string | number): string {
+    if (!isTime(at)) return '';
     return this._dateTime({ hour: 'numeric', minute: '2-digit' }).format(new Date(at));
   }
 
   /** A day and time relative to `now`'s calendar day: "Today, 2:30 PM", "Tomorrow, 9:00 AM", "Thu, Nov 28, 4:00 PM". */
   dayAndTime(at: string | number, now: number): string {
+    if (!isTime(at)) return '';
     // A day starts on a whole minute in every time zone: `now` to the minute is in the same day.
     const today = this._dayStart(now - (now % MINUTE));
     return cached(
@@ -113,12 +121,14 @@ export class Formatter {
    */
   relative(at: string | number, now: number): string {
     const diff = new Date(at).getTime() - now;
+    if (Number.isNaN(diff)) return '';
     const abs = Math.abs(diff);
     const format = this._relativeFormat('short');
     if (abs < MINUTE) return format.format(0, 'second');
     if (abs < HOUR) return format.format(Math.trunc(diff / MINUTE), 'minute');
-    if (abs < DAY) return format.format(Math.trunc(diff / HOUR), 'hour');
-    return format.format(this._daysBetween(now, at), 'day');
+    const days = abs < DAY ? 0 : this._daysBetween(now, at);
+    // Within a day, or later the same calendar day (a day of 25 hours): hours.
+    return days ? format.format(days, 'day') : format.format(Math.trunc(diff / HOUR), 'hour');
   }
 
   /** "12 sec. ago", "3 min. ago": seconds while under a minute. */

@@ -31,6 +31,18 @@ export const ErrorCode = {
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
+/**
+ * A date and time on the wire (`startsAt`, `endsAt`, `sentAt`): RFC 3339 as every browser's
+ * `Date` reads it, with `T`, seconds, an optional fraction, then `Z` or `±HH:MM`. ISO 8601
+ * allows more (a space, `+01`, `+0100`), which some browsers read as no time at all.
+ */
+export const DATE_TIME =
+  /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,9})?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
+
+/** Whether `value` is a date and time as the protocol writes it, and this runtime's `Date` reads it. */
+export const isDateTime = (value: unknown): value is string =>
+  typeof value === 'string' && DATE_TIME.test(value) && !Number.isNaN(Date.parse(value));
+
 export const Limits = {
   /** Items in `upcoming` and `recentMessages`. */
   upcomingItems: 5,

@@ -75,7 +75,8 @@ const valid: Record<string, unknown>[] = [
 ];
 
 /** Each changes one thing in a valid frame (`valid[index]`) so that the frame is invalid. */
-const invalid: [string, number, (frame: Record<string, unknown>) => unknown][] = [
+type Invalid = [string, number, (frame: Record<string, unknown>) => unknown];
+const invalid: Invalid[] = [
   ['an unknown type', 4, (f) => ({ ...f, type: 'launch-missiles' })],
   ['no type', 4, ({ type: _type, ...f }) => f],
   ['not an object', 4, () => 'heartbeat'],
@@ -111,6 +112,16 @@ const invalid: [string, number, (frame: Record<string, unknown>) => unknown][] =
   ['four messages', 0, (f) => ({ ...f, recentMessages: Array(4).fill(snapshot.recentMessages[0]) })],
   ['a bad status', 0, (f) => ({ ...f, upcoming: [{ ...snapshot.upcoming[0], status: 'done' }] })],
   ['a bad time', 0, (f) => ({ ...f, upcoming: [{ ...snapshot.upcoming[0], startsAt: '2026-11-26' }] })],
+  ...[
+    '2026-11-26 10:00:00Z',
+    '2026-11-26T10:00:00+01',
+    '2026-11-26T10:00:00+0100',
+    '2026-11-26T10:00:00 +01:00',
+  ].map((sentAt): Invalid => [
+    `a time that browsers do not all read (${sentAt})`,
+    0,
+    (f) => ({ ...f, recentMessages: [{ ...snapshot.recentMessages[0], sentAt }] }),
+  ]),
   ['read as text', 0, (f) => ({ ...f, recentMessages: [{ ...snapshot.recentMessages[0], read: 'no' }] })],
   [
     'a long preview',
@@ -153,6 +164,19 @@ describe('decodeServerFrame', () => {
   it('names the path of the first problem', () => {
     const decoded = decodeServerFrame({ ...valid[1], patch: { counts: { ...snapshot.counts, active: -1 } } });
     expect(decoded.ok ? '' : decoded.error).to.match(/^patch\.counts\.active: /);
+  });
+
+  it("accepts a date and time only as this browser's Date reads it", () => {
+    for (const sentAt of [
+      '2026-11-26T15:00:00Z',
+      '2026-11-26T15:00:00.5Z',
+      '2026-11-26T15:00:00.123-08:00',
+      '2026-11-26T15:00:00.123456789+05:30',
+    ]) {
+      const frame = { ...snapshot, recentMessages: [{ ...snapshot.recentMessages[0], sentAt }] };
+      expect(decodeSnapshot(frame).ok, sentAt).to.equal(true);
+      expect(Number.isNaN(Date.parse(sentAt)), sentAt).to.equal(false);
+    }
   });
 
   it('checks a snapshot without its type', () => {

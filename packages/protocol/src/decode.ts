@@ -5,7 +5,7 @@
  * the code. Like valibot's `object`, a decoder returns a fresh value with the known keys
  * only, so unknown fields never reach the state.
  */
-import { EVENT_PRIORITY, SUBJECT_TYPES, type Limits } from './constants.js';
+import { EVENT_PRIORITY, SUBJECT_TYPES, isDateTime, type Limits } from './constants.js';
 import type {
   ConsultationStatus,
   Cursor,
@@ -74,10 +74,6 @@ const list =
       ? value.map((each, i) => item(each, `${path}.${i}`))
       : fail(path, `at most ${max} items`);
 
-/** valibot's `isoTimestamp`. */
-const ISO_TIMESTAMP =
-  /^\d{4}-(?:0[1-9]|1[0-2])-(?:[12]\d|0[1-9]|3[01])[T ](?:0\d|1\d|2[0-3])(?::[0-5]\d){2}(?:\.\d{1,9})?(?:Z| ?[+-](?:0\d|1\d|2[0-3])(?::?[0-5]\d)?)$/u;
-
 const id = string(/^[^]{1,64}$/);
 const text = string(/^[^]{0,200}$/);
 const name64 = string(/^[^]{0,64}$/);
@@ -85,7 +81,7 @@ const count = integer(0);
 /** Names one event log; never contains ":" (it is joined with seq in SSE ids). */
 const epoch = string(/^[\w-]{1,64}$/);
 const currency = string(/^[A-Z]{3}$/);
-const isoDate = string(ISO_TIMESTAMP);
+const isoDate = leaf<string>(isDateTime, 'a date and time: YYYY-MM-DDTHH:MM:SS, then Z or ±HH:MM');
 
 const counts = object<Snapshot['counts']>({
   upcoming: count,

@@ -4,7 +4,7 @@
  * server reads, are in `requests.ts`, out of the clients' way.
  */
 import * as v from 'valibot';
-import { EVENT_KINDS, Limits, SUBJECT_TYPES } from './constants.js';
+import { EVENT_KINDS, Limits, SUBJECT_TYPES, isDateTime } from './constants.js';
 
 /** Ids of consultants and of the entities on a dashboard. */
 export const IdSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(64));
@@ -13,7 +13,10 @@ export const TimestampSchema = v.pipe(v.number(), v.integer(), v.minValue(0));
 const id = IdSchema;
 const count = v.pipe(v.number(), v.integer(), v.minValue(0));
 const timestamp = TimestampSchema;
-const isoDate = v.pipe(v.string(), v.isoTimestamp());
+const isoDate = v.pipe(
+  v.string(),
+  v.check((value: string) => isDateTime(value), 'a date and time: YYYY-MM-DDTHH:MM:SS, then Z or ±HH:MM'),
+);
 
 /** Names one event log; never contains ":" (it is joined with seq in SSE ids). */
 export const EpochSchema = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/));
