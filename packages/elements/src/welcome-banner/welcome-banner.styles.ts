@@ -77,6 +77,16 @@ export const welcomeBannerStyles = css`
     font-size: 0.8125rem;
     line-height: 1.25rem;
   }
+  /*
+   * A narrow fact: "upcoming consultations" may take two lines where "upcoming consultation"
+   * takes one. Both are reserved, so a count going from 1 to 2 moves nothing.
+   */
+  @container (width < 12rem) {
+    .label {
+      display: block;
+      min-block-size: 2.5rem;
+    }
+  }
   h2 .skeleton {
     inline-size: min(16rem, 70%);
     block-size: 1.25rem;

@@ -118,6 +118,24 @@ describe('<fg-welcome-banner>', () => {
     expect(fact(el, 'revenue')).to.equal('$5,000 revenue this month');
   });
 
+  it('keeps its height at every width when a count goes from 1 to 2 (a label that wraps in the plural)', async () => {
+    const { el, feed } = await mount<FgWelcomeBanner>('fg-welcome-banner');
+    const wrapper = el.parentElement!.parentElement!;
+    const frame = new DashboardScript().snapshotFrame();
+    let seq = frame.seq;
+    const heightWith = async (count: number) => {
+      await feed({ ...frame, seq: ++seq, counts: { ...frame.counts, upcoming: count, active: count } });
+      return el.getBoundingClientRect().height;
+    };
+    const changes: string[] = [];
+    for (let width = 240; width <= 900; width += 4) {
+      wrapper.style.width = `${width}px`;
+      const [one, two] = [await heightWith(1), await heightWith(2)];
+      if (one !== two) changes.push(`${width} px: ${one} -> ${two}`);
+    }
+    expect(changes).to.deep.equal([]);
+  });
+
   it('lays out a new number in its own box, not the page', async () => {
     const { el, feed } = await mount<FgWelcomeBanner>('fg-welcome-banner');
     await feed(new DashboardScript().snapshotFrame());
