@@ -13,6 +13,7 @@ import {
   statText,
   untilSeq,
 } from './support/browser.js';
+import { moneyText } from './support/format.js';
 import { LatencyLog } from './support/latency.js';
 import { startServerProcess, type ServerProcess } from './support/server.js';
 
@@ -214,13 +215,7 @@ describe('edge cases (Chromium)', () => {
     assert.equal(await statText(page, 'Family Clients'), String(counts.familyClients));
     assert.equal(await statText(page, 'Active Consultations'), String(counts.active));
     assert.equal(await statText(page, 'Completed Consultations'), String(counts.completed));
-    const money = new Intl.NumberFormat('en-US', {
-      style: 'currency',
-      currency: revenue.currency,
-      minimumFractionDigits: 2,
-      maximumFractionDigits: 2,
-      trailingZeroDisplay: 'stripIfInteger',
-    }).format(revenue.amountMinor / 100);
+    const money = moneyText(revenue);
     assert.equal(await statText(page, 'Monthly Revenue'), money);
     const banner = await page.getByRole('region', { name: 'Welcome' }).innerText();
     assert.match(banner, new RegExp(`\\b${counts.upcoming} upcoming`, 'i'));

@@ -1,10 +1,13 @@
-// The scenarios that matter most on Safari, in WebKit (Safari's engine): a booking and a
-// message appear and are announced, the page recovers from a network drop, two tabs stay in
-// sync, and an expired session lands on the login page.
+// The story's scenarios in WebKit (Safari's engine), against the real server: a booking and
+// a message appear and are announced, a payment, a new family and a consultation starting
+// update their widgets, three messages in a row all show, a list scrolled down keeps its view
+// (by hand: WebKit has no scroll anchoring), the page recovers from a network drop, two tabs
+// stay in sync, and an expired session lands on the login page.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DemoApi } from './support/api.js';
 import { LatencyLog, WAIT_MS } from './support/latency.js';
+import { moneyText } from './support/format.js';
 import { FaultProxy } from './support/proxy.js';
 import { startServerProcess, type ServerProcess } from './support/server.js';
 import { launchWebKit, type WebKitBrowser } from './support/webkit.js';
@@ -47,6 +50,51 @@ function clientTransport(): string | null {
     client?: { metrics(): { transport: string | null } };
   };
   return host?.client?.metrics().transport ?? null;
+}
+
+/**
+ * What the element of `role` named `name` shows: its text, or (a stat card) its value's.
+ * Names are read from `aria-label` or from what `aria-labelledby` points at.
+ */
+function shown(role: string, name: string): string | null {
+  const all = (root: Document | ShadowRoot): Element[] =>
+    [...root.querySelectorAll('*')].flatMap((el) => [el, ...(el.shadowRoot ? all(el.shadowRoot) : [])]);
+  for (const el of all(document)) {
+    if (el.getAttribute('role') !== role && !(role === 'region' && el.localName === 'section')) continue;
+    const by = el.getAttribute('aria-labelledby');
+    const label = by
+      ? (el.getRootNode() as Document | ShadowRoot).getElementById(by)?.textContent
+      : el.getAttribute('aria-label');
+    if (label?.trim() !== name) continue;
+    const value = role === 'group' ? el.querySelector('[part~="value"]') : el;
+    return (value as HTMLElement | null)?.innerText.trim() ?? null;
+  }
+  return null;
+}
+
+/** The rows of the list named `name`, in order, as a person reads them. */
+function rows(name: string): string[] {
+  const all = (root: Document | ShadowRoot): Element[] =>
+    [...root.querySelectorAll('*')].flatMap((el) => [el, ...(el.shadowRoot ? all(el.shadowRoot) : [])]);
+  const list = all(document).find((el) => {
+    const by = el.getAttribute('role') === 'list' && el.getAttribute('aria-labelledby');
+    return by && (el.getRootNode() as ShadowRoot).getElementById(by)?.textContent?.trim() === name;
+  });
+  return list
+    ? [...list.querySelectorAll('[role="listitem"]')].map((row) => (row as HTMLElement).innerText)
+    : [];
+}
+
+/** The accessible name of the first element whose `aria-label` matches `pattern`. */
+function labelled(pattern: string): string {
+  const all = (root: Document | ShadowRoot): Element[] =>
+    [...root.querySelectorAll('*')].flatMap((el) => [el, ...(el.shadowRoot ? all(el.shadowRoot) : [])]);
+  const re = new RegExp(pattern);
+  return (
+    all(document)
+      .find((el) => re.test(el.getAttribute('aria-label') ?? ''))
+      ?.getAttribute('aria-label') ?? ''
+  );
 }
 
 describe('WebKit', () => {
@@ -117,6 +165,88 @@ describe('WebKit', () => {
     await waitFor(async () => (await pageText()).includes('Hello from Safari land'), 'message shown');
     latency.record('WebKit: message appears', performance.now() - started);
     await waitFor(async () => (await announcement()) === 'New message from The Webkits', 'message announced');
+  });
+
+  const stat = (name: string) => browser.execute(shown, 'group', name);
+
+  it('AC3: a payment updates Monthly Revenue in the banner and the stats card', async () => {
+    await api.simulate(CONSULTANT, { action: 'payment', amountMinor: 25_000 });
+    const money = moneyText((await api.snapshot(CONSULTANT)).revenue);
+    await waitFor(async () => (await stat('Monthly Revenue')) === money, `revenue card shows ${money}`);
+    assert.ok((await browser.execute(shown, 'region', 'Welcome'))?.includes(money), 'the banner too');
+  });
+
+  it('AC5: a new family association takes Family Clients up by one', async () => {
+    const before = Number(await stat('Family Clients'));
+    await api.simulate(CONSULTANT, { action: 'associate-family', familyName: 'The Webkit Lindqvists' });
+    await waitFor(async () => Number(await stat('Family Clients')) === before + 1, 'family clients');
+  });
+
+  it('AC10: 3 messages in a row all show, newest first, and the unread count follows', async () => {
+    const unread = async () => Number(/(\d+)/.exec(await browser.execute(labelled, 'Unread messages'))?.[1]);
+    const before = await unread();
+    for (const text of ['First from Safari', 'Second from Safari', 'Third from Safari'])
+      await api.simulate(CONSULTANT, { action: 'message', familyName: 'The Parks', text });
+    await waitFor(async () => {
+      const items = await browser.execute(rows, 'Recent Messages');
+      return ['Third', 'Second', 'First'].every((word, i) => items[i]?.includes(`${word} from Safari`));
+    }, 'three messages, newest first');
+    assert.equal(await unread(), before + 3);
+  });
+
+  it('AC7: a user scrolled down keeps their view when a consultation is added above it (no scroll anchoring in WebKit)', async () => {
+    const first = await browser.getWindowHandle();
+    const { handle } = await browser.createWindow('window');
+    await browser.switchToWindow(handle);
+    try {
+      await browser.setWindowSize(420, 480);
+      await open(`${proxy.url}/?consultant=c-busy`);
+      await waitFor(async () => (await browser.execute(rows, 'Upcoming Consultations')).length === 5, 'rows');
+      // Brings the third row to the top of the view, as a user would by scrolling; its text and place.
+      const before = await browser.execute(() => {
+        const all = (root: Document | ShadowRoot): Element[] =>
+          [...root.querySelectorAll('*')].flatMap((el) => [el, ...(el.shadowRoot ? all(el.shadowRoot) : [])]);
+        const row = all(document).filter((el) => el.getAttribute('role') === 'listitem')[2] as HTMLElement;
+        row.scrollIntoView({ block: 'start' });
+        return { text: row.textContent, top: row.getBoundingClientRect().top };
+      });
+      const { seq: booked } = await api.simulate('c-busy', {
+        action: 'book',
+        startsInSeconds: 30,
+        familyName: 'The Early family',
+      });
+      await waitFor(async () => (await seq()) >= booked, 'the booking applied');
+      await waitFor(
+        async () => (await browser.execute(rows, 'Upcoming Consultations')).some((t) => t.includes('Early')),
+        'the booking shown',
+      );
+      const top = await browser.execute((text: string | null) => {
+        const all = (root: Document | ShadowRoot): Element[] =>
+          [...root.querySelectorAll('*')].flatMap((el) => [el, ...(el.shadowRoot ? all(el.shadowRoot) : [])]);
+        const row = all(document).find(
+          (el) => el.getAttribute('role') === 'listitem' && el.textContent === text,
+        );
+        return row ? row.getBoundingClientRect().top : null;
+      }, before.text);
+      assert.ok(top !== null, 'the row the user was looking at is still in the list');
+      assert.ok(Math.abs(top - before.top) <= 1, `it did not move (${before.top} -> ${top})`);
+    } finally {
+      await browser.closeWindow();
+      await browser.switchToWindow(first);
+    }
+  });
+
+  it('AC2: a consultation reaching its start time turns Active and the active count goes up', async () => {
+    const snapshot = await api.snapshot(CONSULTANT);
+    const next = snapshot.upcoming.find((item) => item.status === 'scheduled');
+    assert.ok(next, 'a scheduled consultation to start');
+    const before = Number(await stat('Active Consultations'));
+    await api.advanceClock(Date.parse(next.startsAt) - (await api.now()) + 1_000);
+    await waitFor(async () => Number(await stat('Active Consultations')) === before + 1, 'active count');
+    const row = (await browser.execute(rows, 'Upcoming Consultations')).find((t) =>
+      t.includes(next.familyName),
+    );
+    assert.ok(row && /Active/.test(row), `the started item shows Active: ${row}`);
   });
 
   it('reconnects after a network drop and shows what happened meanwhile', async () => {
