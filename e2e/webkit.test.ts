@@ -1,8 +1,9 @@
 // The story's scenarios in WebKit (Safari's engine), against the real server: a booking and
 // a message appear and are announced, a payment, a new family and a consultation starting
 // update their widgets, three messages in a row all show, a list scrolled down keeps its view
-// (by hand: WebKit has no scroll anchoring), the page recovers from a network drop, two tabs
-// stay in sync, and an expired session lands on the login page.
+// (by hand: WebKit has no scroll anchoring), a page in the background stays current, the page
+// recovers from a network drop, two tabs stay in sync, and an expired session lands on the
+// login page.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DemoApi } from './support/api.js';
@@ -233,6 +234,34 @@ describe('WebKit', () => {
     } finally {
       await browser.closeWindow();
       await browser.switchToWindow(first);
+    }
+  });
+
+  it('Edge 5: a tab in the background (window minimized) keeps its state current and shows it all when back', async () => {
+    const visibility = () => browser.execute(() => document.visibilityState);
+    const { width, height } = await browser.getWindowRect();
+    await browser.minimizeWindow();
+    try {
+      await waitFor(async () => (await visibility()) === 'hidden', 'the page hidden');
+      let last = 0;
+      for (const text of ['While away 1', 'While away 2', 'While away 3'])
+        last = (await api.simulate(CONSULTANT, { action: 'message', familyName: 'The Away family', text }))
+          .seq;
+      const families = Number(await stat('Family Clients'));
+      last = (await api.simulate(CONSULTANT, { action: 'associate-family', familyName: 'The Hidden family' }))
+        .seq;
+      await waitFor(async () => (await seq()) >= last, 'the hidden page holds every update');
+      const started = performance.now();
+      await browser.setWindowRect(null, null, width, height);
+      await waitFor(async () => (await visibility()) === 'visible', 'the page shown again');
+      await waitFor(async () => {
+        const items = await browser.execute(rows, 'Recent Messages');
+        return [3, 2, 1].every((n, i) => items[i]?.includes(`While away ${n}`));
+      }, 'the messages, newest first');
+      assert.equal(Number(await stat('Family Clients')), families + 1);
+      latency.record('WebKit: background tab shown again', performance.now() - started);
+    } finally {
+      if ((await visibility()) === 'hidden') await browser.setWindowRect(null, null, width, height);
     }
   });
 
