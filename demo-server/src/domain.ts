@@ -270,7 +270,8 @@ export class Domain {
   }
 
   /** Starts a consultation: by hand (simulate) or by the scheduler at its start time. */
-  startConsultation(consultantId: string, consultationId?: string): Promise<OutEvent> {
+  /** Starts a consultation; `onTime` (the scheduler): only one whose start time has come. */
+  startConsultation(consultantId: string, consultationId?: string, onTime = false): Promise<OutEvent> {
     return this.moveConsultation(
       consultantId,
       consultationId,
@@ -278,10 +279,12 @@ export class Domain {
       'scheduled',
       'active',
       'consultation.started',
+      onTime ? 'starts_at' : undefined,
     );
   }
 
-  completeConsultation(consultantId: string, consultationId?: string): Promise<OutEvent> {
+  /** Completes a consultation; `onTime` (the scheduler): only one whose end time has come. */
+  completeConsultation(consultantId: string, consultationId?: string, onTime = false): Promise<OutEvent> {
     return this.moveConsultation(
       consultantId,
       consultationId,
@@ -289,6 +292,7 @@ export class Domain {
       'active',
       'completed',
       'consultation.completed',
+      onTime ? 'ends_at' : undefined,
     );
   }
 
@@ -306,6 +310,8 @@ export class Domain {
   /**
    * One status change of a consultation: the given one if its status allows it, else the
    * first with status `pick`; it becomes `to`, and the counts and the upcoming list follow.
+   * With `dueAt`, only once that time of it has come: the scheduler found it due before this
+   * transaction, and a reschedule may have moved it since.
    */
   private moveConsultation(
     consultantId: string,
@@ -314,9 +320,11 @@ export class Domain {
     pick: ConsultationRow['status'],
     to: ConsultationRow['status'],
     kind: OutEvent['kind'],
+    dueAt?: 'starts_at' | 'ends_at',
   ): Promise<OutEvent> {
-    return this.must(consultantId, async (tx) => {
+    return this.must(consultantId, async (tx, { now }) => {
       const row = await this.consultation(tx, consultantId, consultationId, from, pick, pick);
+      if (dueAt && row[dueAt] > now) throw notFound(`Consultation ${row.id} is not due yet`);
       await tx.run(SQL.setStatus, [to, row.id]);
       return { kind, subject: { type: 'consultation', id: row.id }, sections: ['counts', 'upcoming'] };
     });
@@ -412,13 +420,14 @@ export class Domain {
   // ---- tasks ----
 
   addTask(consultantId: string, options: { title?: string; dueInDays?: number }): Promise<OutEvent> {
-    return this.must(consultantId, async (tx, { now, today }) => {
+    return this.must(consultantId, async (tx, { consultant, now }) => {
       const id = newId('t');
       await tx.run(SQL.insertTask, [
         id,
         consultantId,
         options.title ?? 'Follow up',
-        addDays(today, options.dueInDays ?? 0),
+        // The consultant's date now, which the stored day (turned by the scheduler) may not be yet.
+        addDays(localDate(now, consultant.timezone), options.dueInDays ?? 0),
         now,
       ]);
       return { kind: 'task.created', subject: { type: 'task', id }, sections: ['counts'] };

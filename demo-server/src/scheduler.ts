@@ -30,6 +30,8 @@ export class Scheduler {
   private timer: TimerHandle | undefined;
   private running: Promise<void> | undefined;
   private dirty = false;
+  /** The timer is armed to try again after a failure. */
+  private retrying = false;
   private stopped = true;
 
   constructor(
@@ -95,11 +97,12 @@ export class Scheduler {
 
   private async process(due: Due): Promise<void> {
     try {
-      if (due.kind === 'start') await this.domain.startConsultation(due.consultantId, due.id);
-      else if (due.kind === 'complete') await this.domain.completeConsultation(due.consultantId, due.id);
+      if (due.kind === 'start') await this.domain.startConsultation(due.consultantId, due.id, true);
+      else if (due.kind === 'complete')
+        await this.domain.completeConsultation(due.consultantId, due.id, true);
       else await this.domain.rollCalendar(due.consultantId);
     } catch (error) {
-      // Moved on meanwhile (started or cancelled by hand, or by another node): nothing due.
+      // Moved on meanwhile (started, cancelled or rescheduled, by hand or by another node): nothing due.
       if (!isGone(error)) throw error;
     }
   }
@@ -112,7 +115,11 @@ export class Scheduler {
       return this.idle();
     }
     const running = this.loop().finally(() => {
-      if (this.running === running) this.running = undefined;
+      if (this.running !== running) return;
+      this.running = undefined;
+      // Poked after the loop's last look (a booking committed meanwhile): look again, unless
+      // a retry is armed for a database that did not answer.
+      if (this.dirty && !this.retrying) void this.run();
     });
     this.running = running;
     return running;
@@ -125,7 +132,8 @@ export class Scheduler {
       do {
         this.dirty = false;
         let previous = '';
-        for (let due = await this.next(); due && due.at <= this.clock.now(); due = await this.next()) {
+        let due = await this.next();
+        for (; due && due.at <= this.clock.now(); due = await this.next()) {
           if (this.stopped) return;
           // Processing an item always moves it on (a status changes, a day turns). The same
           // item twice in a row would loop forever: stop and look again later instead.
@@ -146,13 +154,15 @@ export class Scheduler {
             break;
           }
         }
+        // The first item not due yet: what the timer waits for, unless something was written meanwhile.
+        nextAt = due?.at;
       } while (this.dirty && retryAt === undefined);
-      if (retryAt === undefined) nextAt = (await this.next())?.at;
     } catch (error) {
       // The database did not answer the "next due" queries.
       if (!isBusy(error)) console.error('scheduler failed', error);
       retryAt = this.clock.now() + RETRY_MS;
     }
+    this.retrying = retryAt !== undefined;
     this.arm(retryAt ?? nextAt);
   }
 
