@@ -190,9 +190,10 @@ export class EventLog {
           'SELECT seq FROM events WHERE consultant_id = ? AND at >= ? ORDER BY seq LIMIT 1',
           [id, cutoff],
         );
+        // None fresh: the expired ones only, not an event another connection commits meanwhile.
         removed += fresh
           ? await tx.run('DELETE FROM events WHERE consultant_id = ? AND seq < ?', [id, fresh.seq])
-          : await tx.run('DELETE FROM events WHERE consultant_id = ?', [id]);
+          : await tx.run('DELETE FROM events WHERE consultant_id = ? AND at < ?', [id, cutoff]);
       }
       return removed;
     });
