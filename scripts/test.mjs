@@ -1,7 +1,7 @@
 // `npm test`: every check, in order, against real browsers and a real server.
 // Installs the browsers from Debian when they are missing and we are root; otherwise says what is missing.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs';
 
 const which = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 
@@ -9,21 +9,45 @@ const required = [
   { cmd: 'chromium', pkg: 'chromium', why: 'browser tests and end-to-end tests (Chromium)' },
   { cmd: 'WebKitWebDriver', pkg: 'webkit2gtk-driver', why: 'browser tests in WebKit, Safari’s engine' },
   { cmd: 'xvfb-run', pkg: 'xvfb', why: 'a display for WebKit' },
+  {
+    cmd: 'initdb',
+    pkg: 'postgresql',
+    why: 'server tests on PostgreSQL, several nodes among them',
+    // Debian keeps it in a folder of its version.
+    found: () =>
+      which('initdb') ||
+      (existsSync('/usr/lib/postgresql') &&
+        readdirSync('/usr/lib/postgresql').some((v) => existsSync(`/usr/lib/postgresql/${v}/bin/initdb`))),
+  },
+  {
+    cmd: 'nginx',
+    pkg: 'nginx-light',
+    why: 'server tests of several nodes behind a load balancer',
+    found: () => which('nginx') || existsSync('/usr/sbin/nginx'),
+  },
 ];
 
 function ensureSystemPackages() {
-  const missing = required.filter((r) => !which(r.cmd));
+  const missing = required.filter((r) => !(r.found ? r.found() : which(r.cmd)));
   if (missing.length === 0) return;
   const pkgs = missing.map((m) => m.pkg);
   if (process.getuid?.() === 0 && which('apt-get')) {
     console.log(`Installing from Debian: ${pkgs.join(' ')}`);
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    for (const args of [
-      ['update', '-qq'],
-      ['install', '-y', '-qq', ...pkgs],
-    ]) {
-      const r = spawnSync('apt-get', args, { stdio: 'inherit', env });
-      if (r.status !== 0) fail(`apt-get ${args[0]} failed`);
+    // Installed, not started: the tests run their own PostgreSQL and nginx on loopback ports.
+    const policy = '/usr/sbin/policy-rc.d';
+    const ownPolicy = !existsSync(policy);
+    if (ownPolicy) writeFileSync(policy, '#!/bin/sh\nexit 101\n', { mode: 0o755 });
+    try {
+      for (const args of [
+        ['update', '-qq'],
+        ['install', '-y', '-qq', ...pkgs],
+      ]) {
+        const r = spawnSync('apt-get', args, { stdio: 'inherit', env });
+        if (r.status !== 0) fail(`apt-get ${args[0]} failed`);
+      }
+    } finally {
+      if (ownPolicy) unlinkSync(policy);
     }
     return;
   }
