@@ -11,7 +11,7 @@ import type {
 import { createStore } from './store/store.js';
 import type { FrameRequest } from './store/frame-scheduler.js';
 import { browserRuntime, timers as createTimers, watchPage, type Runtime } from './runtime.js';
-import { endpointUrl, parseEndpoint } from './auth/endpoint.js';
+import { endpointUrl, parseEndpoint, webPage } from './auth/endpoint.js';
 import { tokenSubject } from './auth/token.js';
 import {
   createLadder,
@@ -187,7 +187,7 @@ export function createDashboardClient(
     leaveTabs();
     if (expiredFired || closed) return;
     expiredFired = true;
-    const loginUrl = options.loginUrl;
+    const loginUrl = webPage(options.loginUrl);
     if (fire('fg-session-expired', { loginUrl }, true) && loginUrl) runtime.navigate(loginUrl);
   };
 

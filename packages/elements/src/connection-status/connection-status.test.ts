@@ -66,6 +66,20 @@ describe('<fg-connection-status>', () => {
     await expect(m.el).to.be.accessible();
   });
 
+  it('links no login URL that is no web page (javascript:, data:)', async () => {
+    const m = await mount<FgConnectionStatus>('fg-connection-status');
+    const provider = m.el.closest('fg-dashboard-provider') as FgDashboardProvider;
+    await m.feed(new DashboardScript().snapshotFrame());
+    await m.status('expired');
+    for (const url of ['javascript:alert(1)', 'data:text/html,x', 'https://example.com/login']) {
+      provider.loginUrl = url;
+      await provider.updateComplete;
+      await m.el.updateComplete;
+      const link = m.el.shadowRoot!.querySelector('a');
+      expect(link?.getAttribute('href') ?? null, url).to.equal(url.startsWith('https:') ? url : null);
+    }
+  });
+
   it('at a phone width, keeps the status and the link whole and in view; the age gives way', async () => {
     const m = await mount<FgConnectionStatus>('fg-connection-status', 300);
     const provider = m.el.closest('fg-dashboard-provider') as FgDashboardProvider;

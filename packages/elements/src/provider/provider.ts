@@ -3,6 +3,7 @@ import { TRANSPORTS, type TransportName } from '@fg/protocol/frames';
 import {
   createDashboardClient,
   tokenSubject,
+  webPage,
   type DashboardClient,
   type DashboardClientOptions,
 } from '@fg/realtime';
@@ -100,7 +101,7 @@ export class FgDashboardProvider extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('locale') || changed.has('loginUrl')) {
-      this._settingsProvider.setValue({ locale: this.locale, loginUrl: this.loginUrl });
+      this._settingsProvider.setValue({ locale: this.locale, loginUrl: webPage(this.loginUrl) });
     }
     const recreate =
       changed.has('endpoint') ||

@@ -27,5 +27,19 @@ export function parseEndpoint(endpoint: string): URL {
   return url;
 }
 
+/**
+ * `url` as it is when, resolved against the page, it is a web page's address (http or
+ * https); else `undefined`. A sign-in page is navigated to and linked: a `javascript:` or
+ * `data:` URL, from wherever a host page took it, must never run.
+ */
+export function webPage(url: string | undefined): string | undefined {
+  try {
+    const page = url ? new URL(url, globalThis.location?.href) : undefined;
+    return page && /^https?:$/.test(page.protocol) ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** `path` is absolute in the protocol (`/api/...`); it is resolved under the endpoint's own path. */
 export const endpointUrl = (base: URL, path: `/${string}`): URL => new URL(`.${path}`, base);

@@ -455,6 +455,26 @@ describe('Ladder (with hand-driven transports)', () => {
     expect(t.navigations).to.deep.equal(['/login?next=dashboard']);
   });
 
+  it('never goes to a login URL that is no web page (javascript:, data:): the event tells none', async () => {
+    for (const loginUrl of [
+      'javascript:alert(document.domain)',
+      ' JavaScript:alert(1)',
+      'data:text/html,<script>1</script>',
+    ]) {
+      t = setup({ loginUrl, tokens: [fakeJwt('c-story'), null] });
+      const expired: CustomEvent[] = [];
+      t.events.addEventListener('fg-session-expired', (e) => expired.push(e as CustomEvent));
+      (await t.transport(0)).fail({ kind: 'auth', detail: 'auth-expired' });
+      await until(() => t.client.status === 'expired', 'expired');
+      expect(
+        expired.map((e) => e.detail),
+        loginUrl,
+      ).to.deep.equal([{ loginUrl: undefined }]);
+      expect(t.navigations, loginUrl).to.deep.equal([]);
+      t.client.close();
+    }
+  });
+
   it('a getToken() that fails when the server refuses the token is asked again after the backoff: the session goes on', async () => {
     const failing = Promise.reject(new Error('auth backend 502'));
     failing.catch(() => {});
