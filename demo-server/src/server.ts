@@ -22,7 +22,7 @@ import type { Storage } from './db/storage.js';
 import { Domain } from './domain.js';
 import { Feed } from './feed.js';
 import { createApp } from './http/app.js';
-import { OriginPolicy } from './http/origin.js';
+import { OriginPolicy, isLoopbackHost } from './http/origin.js';
 import { Hub } from './hub.js';
 import { Metrics } from './metrics.js';
 import { Projection } from './projection.js';
@@ -183,7 +183,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     return head;
   };
 
-  const origins = new OriginPolicy(options.allowedOrigins);
+  const origins = new OriginPolicy(options.allowedOrigins, isLoopbackHost(options.host ?? '127.0.0.1'));
   const helloTimeoutMs = options.helloTimeoutMs ?? Limits.helloTimeoutMs;
   const maxBufferedBytes = options.maxBufferedBytes ?? 8 * 1024 * 1024;
   const app = createApp({

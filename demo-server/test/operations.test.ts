@@ -1,12 +1,15 @@
 // Health, metrics, errors as JSON, a busy database, CORS and Origin checks, the demo page.
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
+import { once } from 'node:events';
+import { request, type IncomingMessage } from 'node:http';
+import { WebSocket } from 'ws';
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { SnapshotFrame } from '@fg/protocol';
+import { contentSecurityPolicy } from '../src/routes/static.js';
 import {
   bearer,
   nextEvents,
@@ -125,6 +128,38 @@ describe('operations', async () => {
     assert.equal(same.status, 200);
   });
 
+  it("answers only under loopback names and the allowed origins' hosts: another name pointed at it (DNS rebinding) is refused", async () => {
+    const { port } = new URL(server.url);
+    const ask = (host: string, method: string, path: string, origin?: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request(
+          {
+            host: '127.0.0.1',
+            port,
+            path,
+            method,
+            headers: { host, 'content-type': 'application/json', ...(origin ? { origin } : {}) },
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode!);
+          },
+        );
+        req.on('error', reject);
+        req.end(method === 'POST' ? JSON.stringify({ consultantId: 'c-story' }) : undefined);
+      });
+    const rebound = `rebind.attacker.test:${port}`;
+    assert.equal(await ask(rebound, 'POST', '/api/demo/token', `http://${rebound}`), 403, 'a token minted');
+    assert.equal(await ask(rebound, 'GET', '/'), 403, 'the page');
+    assert.equal(await ask(`localhost:${port}`, 'POST', '/api/demo/token', `http://localhost:${port}`), 200);
+    assert.equal(await ask(`127.0.0.1:${port}`, 'GET', '/'), 200);
+    // A proxy in front of it, passing the public host of an allowed origin.
+    assert.equal(await ask('host.example', 'GET', '/'), 200);
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/api/ws`, { headers: { host: rebound } });
+    const [, response] = (await once(ws, 'unexpected-response')) as [unknown, IncomingMessage];
+    assert.equal(response.statusCode, 403);
+  });
+
   it('serves the demo page and the login page, and nothing outside the assets folder', async () => {
     const index = await fetch(`${server.url}/`);
     assert.equal(index.status, 200);
@@ -156,17 +191,20 @@ describe('operations', async () => {
       assert.equal(policy.get('frame-ancestors'), "'none'", path);
       assert.equal(page.headers.get('referrer-policy'), 'no-referrer', path);
     }
-    // A Host that is no plain name cannot add a directive of its own.
-    const forged = await new Promise<string>((resolve, reject) => {
+    // A Host that is no plain name: refused by a server on a loopback address, and under any
+    // other it cannot add a directive of its own.
+    const forged = await new Promise<number>((resolve, reject) => {
       const req = request(`${server.url}/`, { headers: { host: 'evil.example;report-uri' } }, (res) => {
         res.resume();
-        resolve(String(res.headers['content-security-policy']));
+        resolve(res.statusCode!);
       });
       req.on('error', reject);
       req.end();
     });
-    assert.match(forged, /connect-src 'self';/);
-    assert.doesNotMatch(forged, /evil|report-uri/);
+    assert.equal(forged, 403);
+    const policy = contentSecurityPolicy('http://evil.example;report-uri/');
+    assert.match(policy, /connect-src 'self';/);
+    assert.doesNotMatch(policy, /evil|report-uri/);
   });
 
   it('GET /healthz answers 503 when the database does not answer', async () => {

@@ -67,6 +67,12 @@ export function createApp(deps: AppDeps): Hono {
       maxAge: 600,
     }),
   );
+  app.use('*', async (c, next) => {
+    if (!origins.hostAllowed(c.req.header('host'))) {
+      throw new AppError(403, ErrorCode.forbidden, 'This server is not served under that host name');
+    }
+    await next();
+  });
   // Pages on other origins are refused outright: CORS alone would still let them open
   // streams and hold connections they cannot read, and it does not cover WebSockets at all.
   app.use('/api/*', async (c, next) => {

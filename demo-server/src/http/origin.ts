@@ -1,15 +1,41 @@
+/** A loopback name or address, as a URL parser writes a hostname (`[::1]` for IPv6). */
+export const isLoopbackHost = (hostname: string): boolean =>
+  /^((.+\.)?localhost|\[::1\]|::1|127(\.\d+){3})$/.test(hostname);
+
 /**
  * The Origin allow-list. Browsers send `Origin` on cross-origin requests and on every
  * WebSocket handshake; WebSockets are not covered by CORS, so the server itself must refuse
  * foreign pages before upgrading. Same-origin is always allowed; `*` allows every origin.
+ *
+ * A server listening on a loopback address (`loopback`) also checks the `Host` of every
+ * request: a loopback name, or the host of an allowed origin (a proxy in front of it). A page
+ * on another name that its DNS points at 127.0.0.1 (DNS rebinding) would otherwise be
+ * same-origin with the server, and could mint demo tokens and read dashboards.
  */
 export class OriginPolicy {
   private readonly any: boolean;
   private readonly allowed: Set<string>;
+  private readonly allowedHosts: Set<string>;
 
-  constructor(allowedOrigins: readonly string[] = []) {
+  constructor(
+    allowedOrigins: readonly string[] = [],
+    private readonly loopback = false,
+  ) {
     this.any = allowedOrigins.includes('*');
     this.allowed = new Set(allowedOrigins.filter((o) => o !== '*').map(normalise));
+    this.allowedHosts = new Set([...this.allowed].map((origin) => new URL(origin).host));
+  }
+
+  /** Whether a request whose `Host` header is `host` is served at all. */
+  hostAllowed(host: string | undefined): boolean {
+    // No Host (HTTP/1.0): no browser.
+    if (!this.loopback || this.any || host === undefined) return true;
+    try {
+      const url = new URL(`http://${host}`);
+      return isLoopbackHost(url.hostname) || this.allowedHosts.has(url.host);
+    } catch {
+      return false;
+    }
   }
 
   /** `origin` is the request's Origin header; `requestUrl` its own URL (scheme and Host). */

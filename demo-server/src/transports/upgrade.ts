@@ -39,8 +39,9 @@ export function acceptWebSockets(
       return refuse(socket, 400, 'Bad Request');
     }
     if (path !== Paths.websocket) return refuse(socket, 404, 'Not Found');
-    // Pages on other origins are refused before anything else, as for every API request.
-    if (!origins.allows(request.headers.origin, url)) return refuse(socket, 403, 'Forbidden');
+    // Pages on other origins (or host names) are refused before anything else, as for every API request.
+    if (!origins.hostAllowed(request.headers.host) || !origins.allows(request.headers.origin, url))
+      return refuse(socket, 403, 'Forbidden');
     wss.handleUpgrade(request, socket, head, (ws) => {
       const connection = new WebSocketConnection(ws, deps);
       // Binary frames reach the connection as such, which refuses them.
