@@ -37,7 +37,15 @@ function npmBuild(name) {
     // Every bare import (lit, @lit/context, @fg/*, valibot, ...) stays a dependency.
     external: (id) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0'),
     plugins: [typescript()],
+    // Rollup drops a module's 'use client' (React Server Components), with a warning its
+    // source map cannot place: the React components get it back as a banner.
+    onwarn: (warning, warn) =>
+      warning.code === 'MODULE_LEVEL_DIRECTIVE' ||
+      (warning.code === 'SOURCEMAP_ERROR' && warning.loc?.line === 1)
+        ? undefined
+        : warn(warning),
     output: {
+      ...(name === 'react' ? { banner: "'use client';" } : {}),
       dir: `packages/${name}/dist`,
       format: 'es',
       sourcemap: true,

@@ -203,6 +203,16 @@ describe('Storybook', () => {
     }
   });
 
+  it("the provider's German story shows German numbers, for an English consultant", async () => {
+    await show('elements-provider--german', 'story');
+    assert.equal(await settled('elements-provider--german'), 'finished');
+    await page
+      .locator('#storybook-root')
+      .getByText(/^5\.000\s\$$/)
+      .first()
+      .waitFor();
+  });
+
   it('builds every docs page from custom-elements.json, with no console error', async (t) => {
     for (const docs of entries.filter((e) => e.type === 'docs')) {
       await t.test(docs.title, async () => {

@@ -21,6 +21,8 @@ const meta = {
   render: (args, context) => {
     const provider = document.createElement('fg-dashboard-provider') as FgDashboardProvider;
     applyArgs(provider, args, context.argTypes);
+    // The widget stories give `locale` to their own provider; here it is the provider's own.
+    if (args.locale) provider.locale = args.locale;
     if (!provider.endpoint) provider.client = storeFor(args.state ?? 'typical');
     provider.append(document.createElement('fg-dashboard'));
     return provider;

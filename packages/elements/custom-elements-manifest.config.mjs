@@ -4,11 +4,28 @@
 
 /** Tidies what the analyzer infers on its own beside the JSDoc headers. */
 function tidy() {
+  /**
+   * Types of the fields a class only declares (`declare items: readonly UpcomingItem[]`), by
+   * class and field: for a member of a generic base class the analyzer keeps its `T`.
+   */
+  const declared = new Map();
   return {
     name: 'fg-tidy',
+    analyzePhase({ ts, node }) {
+      if (!ts.isClassDeclaration(node) || !node.name) return;
+      for (const member of node.members) {
+        const declare = member.modifiers?.some((m) => m.kind === ts.SyntaxKind.DeclareKeyword);
+        if (declare && ts.isPropertyDeclaration(member) && member.type)
+          declared.set(`${node.name.text}.${member.name.getText()}`, member.type.getText());
+      }
+    },
     packageLinkPhase({ customElementsManifest }) {
       for (const module of customElementsManifest.modules) {
         for (const declaration of module.declarations ?? []) {
+          for (const member of declaration.members ?? []) {
+            const type = declared.get(`${declaration.name}.${member.name}`);
+            if (type) member.type = { text: type };
+          }
           // `dispatchEvent(new FgMarkReadEvent(...))` yields a nameless event; the header's `@fires` names it.
           if (declaration.events) declaration.events = declaration.events.filter((event) => event.name);
         }

@@ -1,3 +1,4 @@
+'use client';
 /**
  * @fg/react: every FG Live element as a React component, with its properties typed from
  * the element class and its `fg-` events as `onFg…` props. Importing this module defines
@@ -22,6 +23,15 @@ import {
 import type { ClientErrorDetail, SessionExpiredDetail } from '@fg/realtime';
 import '@fg/dashboard-elements/define/fg-dashboard.js';
 
+/**
+ * The class `tag` is defined with: this copy's, or another copy's that came first. Its
+ * properties are the ones React sets as properties (a class that was never defined has none
+ * yet: Lit makes them when a class is defined), so `getToken` or `items` never become
+ * attributes. Without `customElements` (rendering on a server), this copy's.
+ */
+const defined = <T extends CustomElementConstructor>(tag: string, own: T): T =>
+  (globalThis.customElements?.get(tag) as T | undefined) ?? own;
+
 export type FgErrorEvent = CustomEvent<ClientErrorDetail>;
 export type FgSessionExpiredEvent = CustomEvent<SessionExpiredDetail>;
 export type { FgMarkReadEvent };
@@ -34,7 +44,7 @@ export type { FgMarkReadEvent };
 export const FgDashboardProvider = createComponent({
   react: React,
   tagName: 'fg-dashboard-provider',
-  elementClass: FgDashboardProviderElement,
+  elementClass: defined('fg-dashboard-provider', FgDashboardProviderElement),
   displayName: 'FgDashboardProvider',
   events: {
     onFgSessionExpired: 'fg-session-expired' as EventName<FgSessionExpiredEvent>,
@@ -46,7 +56,7 @@ export const FgDashboardProvider = createComponent({
 export const FgDashboard = createComponent({
   react: React,
   tagName: 'fg-dashboard',
-  elementClass: FgDashboardElement,
+  elementClass: defined('fg-dashboard', FgDashboardElement),
   displayName: 'FgDashboard',
   events: {
     onFgMarkRead: 'fg-mark-read' as EventName<FgMarkReadEvent>,
@@ -58,7 +68,7 @@ export const FgDashboard = createComponent({
 export const FgWelcomeBanner = createComponent({
   react: React,
   tagName: 'fg-welcome-banner',
-  elementClass: FgWelcomeBannerElement,
+  elementClass: defined('fg-welcome-banner', FgWelcomeBannerElement),
   displayName: 'FgWelcomeBanner',
 });
 
@@ -66,7 +76,7 @@ export const FgWelcomeBanner = createComponent({
 export const FgStatsCards = createComponent({
   react: React,
   tagName: 'fg-stats-cards',
-  elementClass: FgStatsCardsElement,
+  elementClass: defined('fg-stats-cards', FgStatsCardsElement),
   displayName: 'FgStatsCards',
 });
 
@@ -74,7 +84,7 @@ export const FgStatsCards = createComponent({
 export const FgUpcomingList = createComponent({
   react: React,
   tagName: 'fg-upcoming-list',
-  elementClass: FgUpcomingListElement,
+  elementClass: defined('fg-upcoming-list', FgUpcomingListElement),
   displayName: 'FgUpcomingList',
 });
 
@@ -85,7 +95,7 @@ export const FgUpcomingList = createComponent({
 export const FgRecentMessages = createComponent({
   react: React,
   tagName: 'fg-recent-messages',
-  elementClass: FgRecentMessagesElement,
+  elementClass: defined('fg-recent-messages', FgRecentMessagesElement),
   displayName: 'FgRecentMessages',
   events: {
     onFgMarkRead: 'fg-mark-read' as EventName<FgMarkReadEvent>,
@@ -97,7 +107,7 @@ export const FgRecentMessages = createComponent({
 export const FgTasksBadge = createComponent({
   react: React,
   tagName: 'fg-tasks-badge',
-  elementClass: FgTasksBadgeElement,
+  elementClass: defined('fg-tasks-badge', FgTasksBadgeElement),
   displayName: 'FgTasksBadge',
 });
 
@@ -105,7 +115,7 @@ export const FgTasksBadge = createComponent({
 export const FgUnreadBadge = createComponent({
   react: React,
   tagName: 'fg-unread-badge',
-  elementClass: FgUnreadBadgeElement,
+  elementClass: defined('fg-unread-badge', FgUnreadBadgeElement),
   displayName: 'FgUnreadBadge',
 });
 
@@ -113,7 +123,7 @@ export const FgUnreadBadge = createComponent({
 export const FgCompletedCount = createComponent({
   react: React,
   tagName: 'fg-completed-count',
-  elementClass: FgCompletedCountElement,
+  elementClass: defined('fg-completed-count', FgCompletedCountElement),
   displayName: 'FgCompletedCount',
 });
 
@@ -121,7 +131,7 @@ export const FgCompletedCount = createComponent({
 export const FgConnectionStatus = createComponent({
   react: React,
   tagName: 'fg-connection-status',
-  elementClass: FgConnectionStatusElement,
+  elementClass: defined('fg-connection-status', FgConnectionStatusElement),
   displayName: 'FgConnectionStatus',
 });
 
@@ -129,6 +139,6 @@ export const FgConnectionStatus = createComponent({
 export const FgLiveRegion = createComponent({
   react: React,
   tagName: 'fg-live-region',
-  elementClass: FgLiveRegionElement,
+  elementClass: defined('fg-live-region', FgLiveRegionElement),
   displayName: 'FgLiveRegion',
 });
