@@ -5,8 +5,9 @@
  * else's. Which events reach the hub, in seq order, is the relay's business (`relay.ts`);
  * the hub tells it which consultants have subscribers here.
  */
-import { TRANSPORTS, type TransportName } from '@fg/protocol';
+import { ErrorCode, TRANSPORTS, type TransportName } from '@fg/protocol';
 import type { Clock } from './clock.js';
+import { AppError } from './errors.js';
 import type { LogHead, OutEvent } from './db/eventlog.js';
 
 export interface Connection {
@@ -66,6 +67,8 @@ export class Hub {
   constructor(
     private readonly clock: Clock,
     readonly heartbeatMs: number,
+    /** Live connections a consultant may hold on this node (streams and held polls). */
+    private readonly maxPerConsultant = Infinity,
   ) {}
 
   /**
@@ -108,6 +111,15 @@ export class Hub {
    * it, and it drops by seq those its read already had. Then it calls `caughtUp`.
    */
   subscribe(sub: Subscriber): void {
+    if (this.subscriberCount(sub.consultantId) >= this.maxPerConsultant) {
+      throw new AppError(
+        429,
+        ErrorCode.rateLimited,
+        `Over ${this.maxPerConsultant} connections for this consultant`,
+        {},
+        { 'Retry-After': '5' },
+      );
+    }
     this.add(sub);
     let subs = this.subscribers.get(sub.consultantId);
     if (!subs) {

@@ -78,6 +78,10 @@ export interface StartOptions {
    * SSE stream's socket is destroyed. Either resumes from its cursor. Default 8 MiB.
    */
   maxBufferedBytes?: number;
+  /** Live connections (streams, held polls) one consultant may hold on this node; more get 4429 or 429. */
+  maxConnectionsPerConsultant?: number;
+  /** WebSockets waiting for their hello on this node; more are refused with 503 before the upgrade. */
+  maxAwaitingHello?: number;
   /** Folder served at `/assets/*`; default `demo-server/dist/public` (the built demo bundle). */
   assetsDir?: string;
 }
@@ -156,7 +160,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   }
 
   const metrics = new Metrics();
-  const hub = new Hub(clock, heartbeatMs);
+  const hub = new Hub(clock, heartbeatMs, options.maxConnectionsPerConsultant ?? 32);
   const relay = new Relay(hub, storage, log, options.timers ?? new SystemClock());
   const feed = new Feed(storage, log, projection, hub, clock);
   const auth = new Auth(secret!, clock, async (id) => (await consultants.get(id)) !== undefined, metrics);
@@ -225,6 +229,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     metrics,
     helloTimeoutMs,
     maxBufferedBytes,
+    maxAwaitingHello: options.maxAwaitingHello ?? 4096,
   });
 
   // Requests whose response has not finished; upgraded WebSockets are not requests here.

@@ -1,8 +1,21 @@
 // GET /api/ws: hello, welcome, replay or snapshot, live events, pings, and every refusal.
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import type { IncomingMessage } from 'node:http';
 import { describe, it } from 'node:test';
+import { WebSocket } from 'ws';
 import { CloseCode, Limits, decodeServerFrame, type ServerFrame } from '@fg/protocol';
-import { nextEvents, simulate, startTestServer, T0, tokenFor, within, WsClient } from './helpers.js';
+import {
+  nextEvents,
+  simulate,
+  SseClient,
+  startTestServer,
+  T0,
+  tokenFor,
+  untilSubscribed,
+  within,
+  WsClient,
+} from './helpers.js';
 import { simulate as commit } from '../src/simulate.js';
 
 describe('WebSocket', async () => {
@@ -270,5 +283,48 @@ describe('WebSocket slow consumer', async () => {
     );
     assert.deepEqual(again.drain(), [], 'nothing twice');
     await again.close();
+  });
+});
+
+describe('connection limits', async () => {
+  // Small limits of its own: two live connections per consultant, three sockets without a hello.
+  const server = await startTestServer({ maxConnectionsPerConsultant: 2, maxAwaitingHello: 3 });
+  const token = await tokenFor(server, 'c-story');
+
+  it('one consultant holds at most so many live connections: the next WebSocket gets 4429, an SSE stream 429', async () => {
+    const first = await WsClient.connect(server, token);
+    const second = await WsClient.connect(server, token);
+    const third = await WsClient.open(server);
+    third.send({ type: 'hello', token, since: null });
+    assert.deepEqual(await third.next(), {
+      type: 'error',
+      code: 'rate-limited',
+      message: 'Over 2 connections for this consultant',
+    });
+    assert.equal((await third.closedWith()).code, CloseCode.rateLimited);
+    const sse = await SseClient.connect(server, token);
+    assert.equal(sse.status, 429);
+    assert.equal(sse.response.headers.get('retry-after'), '5');
+    // Another consultant is not held back, and a connection that ends frees its place.
+    await (await WsClient.connect(server, await tokenFor(server, 'c-empty'))).close();
+    await first.close();
+    await untilSubscribed(server, 'c-story', 1);
+    await (await WsClient.connect(server, token)).close();
+    await second.close();
+  });
+
+  it('sockets that have not said hello are a bounded number: past it the upgrade is refused with 503', async () => {
+    const silent = await Promise.all([1, 2, 3].map(() => WsClient.open(server)));
+    const refused = new WebSocket(`${server.url.replace(/^http/, 'ws')}/api/ws`);
+    const answer = await Promise.race([
+      once(refused, 'open').then(() => 'opened'),
+      once(refused, 'unexpected-response').then(([, response]) => (response as IncomingMessage).statusCode),
+    ]);
+    assert.equal(answer, 503);
+    // One of them says hello: there is room again.
+    silent[0]!.send({ type: 'hello', token, since: null });
+    assert.equal((await silent[0]!.next()).type, 'welcome');
+    const next = await WsClient.open(server);
+    for (const client of [...silent, next]) await client.close();
   });
 });

@@ -17,6 +17,7 @@ import type { Auth } from '../auth.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { ConsultantRow, Consultants } from '../db/consultants.js';
 import type { OutEvent } from '../db/eventlog.js';
+import { AppError } from '../errors.js';
 import { Stream, type Feed, type Outgoing } from '../feed.js';
 import type { Connection, Hub } from '../hub.js';
 import type { Metrics } from '../metrics.js';
@@ -35,6 +36,8 @@ export interface WebSocketDeps {
   helloTimeoutMs: number;
   /** A client this far behind (bytes queued on its socket) is closed with 1013. */
   maxBufferedBytes: number;
+  /** Sockets waiting for their hello, at most: more are refused (503) before the upgrade. */
+  maxAwaitingHello: number;
 }
 
 type State = 'hello' | 'authenticating' | 'attaching' | 'open' | 'closed';
@@ -100,6 +103,10 @@ class WebSocketStream extends Stream {
   }
 }
 
+/** WebSockets open on this node and not yet past their hello: a bounded number (`maxAwaitingHello`). */
+let awaitingHello = 0;
+export const webSocketsAwaitingHello = (): number => awaitingHello;
+
 export class WebSocketConnection implements Connection {
   readonly transport = 'websocket' as const;
   private state: State = 'hello';
@@ -120,6 +127,7 @@ export class WebSocketConnection implements Connection {
     private readonly ws: WebSocket,
     private readonly deps: WebSocketDeps,
   ) {
+    awaitingHello++;
     deps.hub.add(this);
     this.helloTimer = setTimeout(
       () => this.fail(CloseCode.helloTimeout, ErrorCode.helloTimeout, 'No hello frame in time'),
@@ -183,6 +191,7 @@ export class WebSocketConnection implements Connection {
 
   private async authenticate(hello: HelloFrame): Promise<void> {
     this.state = 'authenticating';
+    awaitingHello--;
     let consultant: ConsultantRow | undefined;
     let expiresAt: number;
     try {
@@ -219,8 +228,11 @@ export class WebSocketConnection implements Connection {
     let attached;
     try {
       attached = await this.deps.feed.attach(stream, consultant, hello.since);
-    } catch {
-      this.unavailable();
+    } catch (error) {
+      // Too many connections of this consultant already, or the database did not answer.
+      if (error instanceof AppError && error.status === 429)
+        this.fail(CloseCode.rateLimited, ErrorCode.rateLimited, error.message);
+      else this.unavailable();
       return;
     }
     if (this.state !== 'attaching') return;
@@ -324,6 +336,7 @@ export class WebSocketConnection implements Connection {
 
   private cleanup(): void {
     if (this.state === 'closed') return;
+    if (this.state === 'hello') awaitingHello--;
     this.state = 'closed';
     clearTimeout(this.helloTimer);
     if (this.expiryTimer) this.deps.clock.clearTimer(this.expiryTimer);
