@@ -122,6 +122,8 @@ describe('operations', async () => {
     });
     assert.equal(foreign.status, 403);
     assert.equal(foreign.headers.get('access-control-allow-origin'), null);
+    // Not the protocol's `forbidden`, which would end the consultant's session.
+    assert.equal(((await foreign.json()) as { error: string }).error, 'origin-not-allowed');
     const same = await fetch(`${server.url}/api/dashboard`, {
       headers: { ...bearer(token), origin: server.url },
     });

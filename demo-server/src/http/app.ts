@@ -69,7 +69,7 @@ export function createApp(deps: AppDeps): Hono {
   );
   app.use('*', async (c, next) => {
     if (!origins.hostAllowed(c.req.header('host'))) {
-      throw new AppError(403, ErrorCode.forbidden, 'This server is not served under that host name');
+      throw new AppError(403, ErrorCode.originNotAllowed, 'This server is not served under that host name');
     }
     await next();
   });
@@ -77,7 +77,8 @@ export function createApp(deps: AppDeps): Hono {
   // streams and hold connections they cannot read, and it does not cover WebSockets at all.
   app.use('/api/*', async (c, next) => {
     if (!origins.allows(c.req.header('origin'), c.req.url)) {
-      throw new AppError(403, ErrorCode.forbidden, 'This origin is not allowed');
+      // Not `forbidden`: that word ends the consultant's session, and this is the page's address.
+      throw new AppError(403, ErrorCode.originNotAllowed, 'This origin is not allowed');
     }
     await next();
   });

@@ -22,6 +22,8 @@ export const ErrorCode = {
   unauthenticated: 'unauthenticated',
   authExpired: 'auth-expired',
   forbidden: 'forbidden',
+  /** A page on an origin, or a request naming a host, the server does not serve: not the consultant's fault. */
+  originNotAllowed: 'origin-not-allowed',
   helloTimeout: 'hello-timeout',
   rateLimited: 'rate-limited',
   overloaded: 'overloaded',
