@@ -2,8 +2,8 @@
 // story's 5 s, and writes e2e/results/latency.json. Reports, never fails: speed is measured
 // by the benchmarks.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { STORY_LATENCY_MS as STORY_MS } from './support/story.mjs';
 
-const STORY_MS = 5_000; // e2e/support/latency.ts: STORY_LATENCY_MS
 const dir = 'e2e/results';
 const all = {};
 for (const file of readdirSync(dir).filter((f) => f.endsWith('.json') && f !== 'latency.json')) {

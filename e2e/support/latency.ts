@@ -1,12 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
-/**
- * The story's bound from a family's action to the consultant's screen. The scenarios record how
- * long each update took and `e2e/report.mjs` sets it beside this bound; none asserts it, since
- * speed is the benchmarks' business (`npm run bench`) and a busy machine is not a broken product.
- */
-export const STORY_LATENCY_MS = 5_000;
+export { STORY_LATENCY_MS } from './story.mjs';
 
 /**
  * How long an end-to-end wait lasts before the scenario fails: far beyond the story's 5 s, so

@@ -1,0 +1,1 @@
+export declare const STORY_LATENCY_MS: number;
