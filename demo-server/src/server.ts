@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
-import { Limits } from '@fg/protocol';
+import { Limits, isLoopbackHost } from '@fg/protocol';
 import { Auth } from './auth.js';
 import { SystemClock, type Clock } from './clock.js';
 import { Consultants, keepMeta, type ConsultantRow } from './db/consultants.js';
@@ -22,7 +22,7 @@ import type { Storage } from './db/storage.js';
 import { Domain } from './domain.js';
 import { Feed } from './feed.js';
 import { createApp } from './http/app.js';
-import { OriginPolicy, isLoopbackHost } from './http/origin.js';
+import { OriginPolicy } from './http/origin.js';
 import { Hub } from './hub.js';
 import { Metrics } from './metrics.js';
 import { Projection } from './projection.js';
@@ -229,7 +229,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     metrics,
     helloTimeoutMs,
     maxBufferedBytes,
-    maxAwaitingHello: options.maxAwaitingHello ?? 4096,
+    awaitingHello: { count: 0, max: options.maxAwaitingHello ?? 4096 },
   });
 
   // Requests whose response has not finished; upgraded WebSockets are not requests here.

@@ -1,6 +1,4 @@
-/** A loopback name or address, as a URL parser writes a hostname (`[::1]` for IPv6). */
-export const isLoopbackHost = (hostname: string): boolean =>
-  /^((.+\.)?localhost|\[::1\]|::1|127(\.\d+){3})$/.test(hostname);
+import { isLoopbackHost } from '@fg/protocol';
 
 /**
  * The Origin allow-list. Browsers send `Origin` on cross-origin requests and on every

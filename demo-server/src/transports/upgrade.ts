@@ -11,7 +11,7 @@ import type { Duplex } from 'node:stream';
 import type { WebSocketServer } from 'ws';
 import { Paths } from '@fg/protocol';
 import type { OriginPolicy } from '../http/origin.js';
-import { WebSocketConnection, webSocketsAwaitingHello, type WebSocketDeps } from './websocket.js';
+import { WebSocketConnection, type WebSocketDeps } from './websocket.js';
 
 /** Answers an upgrade it will not make with a bare HTTP status, and closes. */
 function refuse(socket: Duplex, status: 400 | 403 | 404 | 503, text: string): void {
@@ -43,7 +43,8 @@ export function acceptWebSockets(
     if (!origins.hostAllowed(request.headers.host) || !origins.allows(request.headers.origin, url))
       return refuse(socket, 403, 'Forbidden');
     // Sockets that have not said who they are cost memory and descriptors: a bounded number.
-    if (webSocketsAwaitingHello() >= deps.maxAwaitingHello) return refuse(socket, 503, 'Service Unavailable');
+    const { awaitingHello } = deps;
+    if (awaitingHello.count >= awaitingHello.max) return refuse(socket, 503, 'Service Unavailable');
     wss.handleUpgrade(request, socket, head, (ws) => {
       const connection = new WebSocketConnection(ws, deps);
       // Binary frames reach the connection as such, which refuses them.

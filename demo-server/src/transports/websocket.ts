@@ -36,8 +36,11 @@ export interface WebSocketDeps {
   helloTimeoutMs: number;
   /** A client this far behind (bytes queued on its socket) is closed with 1013. */
   maxBufferedBytes: number;
-  /** Sockets waiting for their hello, at most: more are refused (503) before the upgrade. */
-  maxAwaitingHello: number;
+  /**
+   * This node's sockets waiting for their hello (`count`), and how many may (`max`): more are
+   * refused (503) before the upgrade.
+   */
+  awaitingHello: { count: number; readonly max: number };
 }
 
 type State = 'hello' | 'authenticating' | 'attaching' | 'open' | 'closed';
@@ -103,10 +106,6 @@ class WebSocketStream extends Stream {
   }
 }
 
-/** WebSockets open on this node and not yet past their hello: a bounded number (`maxAwaitingHello`). */
-let awaitingHello = 0;
-export const webSocketsAwaitingHello = (): number => awaitingHello;
-
 export class WebSocketConnection implements Connection {
   readonly transport = 'websocket' as const;
   private state: State = 'hello';
@@ -127,7 +126,7 @@ export class WebSocketConnection implements Connection {
     private readonly ws: WebSocket,
     private readonly deps: WebSocketDeps,
   ) {
-    awaitingHello++;
+    deps.awaitingHello.count++;
     deps.hub.add(this);
     this.helloTimer = setTimeout(
       () => this.fail(CloseCode.helloTimeout, ErrorCode.helloTimeout, 'No hello frame in time'),
@@ -191,7 +190,7 @@ export class WebSocketConnection implements Connection {
 
   private async authenticate(hello: HelloFrame): Promise<void> {
     this.state = 'authenticating';
-    awaitingHello--;
+    this.deps.awaitingHello.count--;
     let consultant: ConsultantRow | undefined;
     let expiresAt: number;
     try {
@@ -336,7 +335,7 @@ export class WebSocketConnection implements Connection {
 
   private cleanup(): void {
     if (this.state === 'closed') return;
-    if (this.state === 'hello') awaitingHello--;
+    if (this.state === 'hello') this.deps.awaitingHello.count--;
     this.state = 'closed';
     clearTimeout(this.helloTimer);
     if (this.expiryTimer) this.deps.clock.clearTimer(this.expiryTimer);

@@ -97,12 +97,12 @@ export class Formatter {
 
   /** A day and time relative to `now`'s calendar day: "Today, 2:30 PM", "Tomorrow, 9:00 AM", "Thu, Nov 28, 4:00 PM". */
   dayAndTime(at: string | number, now: number): string {
-    if (!isTime(at)) return '';
     // A day starts on a whole minute in every time zone: `now` to the minute is in the same day.
     const today = this._dayStart(now - (now % MINUTE));
     return cached(
       `t${at}|${today}`,
       () => {
+        if (!isTime(at)) return '';
         const days = this._daysBetween(now, at);
         const near = days >= -1 && days <= 1;
         const day = near

@@ -34,6 +34,14 @@ export const ErrorCode = {
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 /**
+ * Whether `hostname` (as a URL parser writes it: `[::1]` for IPv6; `::1` bare, as a server is
+ * told to listen) names this machine. A token travels in clear text only there; a server
+ * listening there answers only such names (no DNS rebinding).
+ */
+export const isLoopbackHost = (hostname: string): boolean =>
+  /^((.+\.)?localhost|\[::1\]|::1|127(\.\d+){3})$/.test(hostname);
+
+/**
  * A date and time on the wire (`startsAt`, `endsAt`, `sentAt`): RFC 3339 as every browser's
  * `Date` reads it, with `T`, seconds, an optional fraction, then `Z` or `±HH:MM`. ISO 8601
  * allows more (a space, `+01`, `+0100`), which some browsers read as no time at all.

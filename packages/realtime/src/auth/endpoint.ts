@@ -1,11 +1,4 @@
-/**
- * For the hostname of a parsed URL, which the URL parser has lower-cased and normalised: an
- * IPv4 address is four decimal octets of at most 255 (a name ending in a number is parsed as
- * one or refused), and IPv6 loopback is written `[::1]`.
- */
-export function isLoopback(hostname: string): boolean {
-  return /^((.+\.)?localhost|\[::1\]|127(\.\d+){3})$/.test(hostname);
-}
+import { isLoopbackHost } from '@fg/protocol/frames';
 
 /**
  * The endpoint as a base URL. Throws a TypeError for anything but an absolute http(s) URL, and
@@ -18,7 +11,7 @@ export function parseEndpoint(endpoint: string): URL {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new TypeError(`FG Live endpoint must be an http(s) URL, got ${url.protocol}`);
   }
-  if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
     throw new TypeError(
       `FG Live refuses to send a token to ${url.origin}: use https, or a loopback address in development`,
     );
