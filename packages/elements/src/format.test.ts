@@ -32,6 +32,27 @@ describe('Formatter.dayAndTime', () => {
   });
 });
 
+describe('Formatter.dayAndTime in other locales', () => {
+  it("joins the day and the time with the locale's own separator, not an English comma", () => {
+    // Sat 18 Oct 2025, 8:00 PM UTC.
+    const at = Date.UTC(2025, 9, 18, 20, 0);
+    const japanese = new Formatter('ja-JP', 'UTC', 'JPY');
+    expect(japanese.dayAndTime(at, at)).to.equal(`今日 ${japanese.time(at)}`);
+    expect(japanese.dayAndTime(at, at - 3 * 24 * HOUR)).to.equal('10月18日(土) 20:00');
+    const chinese = new Formatter('zh-CN', 'UTC', 'CNY');
+    expect(chinese.dayAndTime(at, at - 24 * HOUR)).to.equal(`明天 ${chinese.time(at)}`);
+    const arabic = new Formatter('ar-EG', 'UTC', 'EGP');
+    for (const days of [0, 3]) {
+      const label = arabic.dayAndTime(at, at - days * 24 * HOUR);
+      expect(label, `${days} days`).to.include('، ').and.not.include(', ');
+      expect(label, `${days} days`).to.match(new RegExp(`${arabic.time(at)}$`));
+    }
+    expect(new Formatter('en-US', 'UTC', 'USD').dayAndTime(at, at - 3 * 24 * HOUR)).to.equal(
+      'Sat, Oct 18, 8:00 PM',
+    );
+  });
+});
+
 describe('Formatter.relative', () => {
   // New York's midnight starting Thu, Oct 16 is 04:00 UTC.
   const midnight = Date.UTC(2025, 9, 16, 4, 0);
@@ -75,8 +96,10 @@ describe('Formatter days in other numbering systems and calendars', () => {
     new Intl.RelativeTimeFormat(locale, { numeric: 'auto', style }).format(days, 'day');
   const capitalized = (locale: string, word: string) =>
     word.charAt(0).toLocaleUpperCase(locale) + word.slice(1);
+  /** The separator between a date and a time: the locale's own. */
+  const separators: Record<string, string> = { 'ar-EG': '، ', 'ar-SA': '، ', 'fa-IR': '، ', 'th-TH': ' ' };
   const dayAndTime = (locale: string, days: number, time: string) =>
-    `${capitalized(locale, dayWord(locale, days))}, ${time}`;
+    `${capitalized(locale, dayWord(locale, days))}${separators[locale.slice(0, 5)] ?? ', '}${time}`;
 
   it('counts days with digits other than 0-9 (Arabic in Egypt, Bengali, Marathi)', () => {
     // 14:00 UTC on Wed 15 Oct 2025: late afternoon or evening of that Wednesday in each of these zones.

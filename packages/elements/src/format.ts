@@ -37,6 +37,9 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
+/** A day's date in a list: "Thu, Nov 28". */
+const DAY_NAME: Intl.DateTimeFormatOptions = { weekday: 'short', month: 'short', day: 'numeric' };
+
 /** Whether `at` names a time: `Intl` throws on one that does not (a host's own items are not checked). */
 const isTime = (at: string | number): boolean => !Number.isNaN(new Date(at).getTime());
 
@@ -95,7 +98,10 @@ export class Formatter {
     return this._dateTime({ hour: 'numeric', minute: '2-digit' }).format(new Date(at));
   }
 
-  /** A day and time relative to `now`'s calendar day: "Today, 2:30 PM", "Tomorrow, 9:00 AM", "Thu, Nov 28, 4:00 PM". */
+  /**
+   * A day and time relative to `now`'s calendar day: "Today, 2:30 PM", "Tomorrow, 9:00 AM",
+   * "Thu, Nov 28, 4:00 PM", joined as the locale joins a date and a time ("今日 14:30", "اليوم، ٢:٣٠ م").
+   */
   dayAndTime(at: string | number, now: number): string {
     // A day starts on a whole minute in every time zone: `now` to the minute is in the same day.
     const today = this._dayStart(now - (now % MINUTE));
@@ -103,12 +109,18 @@ export class Formatter {
       `t${at}|${today}`,
       () => {
         if (!isTime(at)) return '';
+        const date = new Date(at);
         const days = this._daysBetween(now, at);
-        const near = days >= -1 && days <= 1;
-        const day = near
-          ? this._relativeFormat('long').format(days, 'day')
-          : this._dateTime({ weekday: 'short', month: 'short', day: 'numeric' }).format(new Date(at));
-        return `${near ? day.charAt(0).toLocaleUpperCase(this.locale) + day.slice(1) : day}, ${this.time(at)}`;
+        const full = this._dateTime({ ...DAY_NAME, hour: 'numeric', minute: '2-digit' }).format(date);
+        if (days < -1 || days > 1) return full;
+        // Yesterday, today and tomorrow by name, where the locale puts the date.
+        const day = this._dateTime(DAY_NAME).format(date);
+        const word = this._relativeFormat('long').format(days, 'day');
+        const where = full.indexOf(day);
+        if (where < 0) return `${this._capitalized(word)} ${this.time(at)}`;
+        return (
+          full.slice(0, where) + (where ? word : this._capitalized(word)) + full.slice(where + day.length)
+        );
       },
       this._memo,
       MEMO_LIMIT,
@@ -136,6 +148,10 @@ export class Formatter {
     const seconds = Math.max(0, Math.round((now - at) / 1000));
     if (seconds >= 60) return this.relative(at, now);
     return this._relativeFormat('short', 'always').format(-seconds, 'second');
+  }
+
+  private _capitalized(word: string): string {
+    return word.charAt(0).toLocaleUpperCase(this.locale) + word.slice(1);
   }
 
   private _relativeFormat(

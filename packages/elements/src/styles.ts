@@ -64,6 +64,10 @@ export const widgetStyles = css`
     clip-path: inset(50%);
     white-space: nowrap;
   }
+  /* Text in its own direction (a family's name, a message) lines up with the text around it. */
+  [dir='auto'] {
+    text-align: match-parent;
+  }
   .ellipsis,
   .value {
     overflow: hidden;

@@ -36,11 +36,14 @@ export function setStyle(element: HTMLElement, name: string, value: number | str
   if (element.style.getPropertyValue(name) !== `${value}`) element.style.setProperty(name, `${value}`);
 }
 
+/** The direction marks `Intl` puts around numbers and signs in right-to-left locales: they take no room. */
+const DIRECTION_MARKS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
 /**
  * Tells a value's box how many characters it shows (`--_chars`), so that its font shrinks to
  * the box (the styles divide its width by that) instead of cutting an amount short. Reads
  * no layout.
  */
 export function fitValue(value: HTMLElement | null): void {
-  if (value) setStyle(value, '--_chars', value.textContent!.trim().length);
+  if (value) setStyle(value, '--_chars', value.textContent!.replace(DIRECTION_MARKS, '').trim().length);
 }

@@ -2,15 +2,15 @@ import { expect } from '@open-wc/testing';
 import '../define/fg-live-region.js';
 import type { FgLiveRegion } from './live-region.js';
 import { setClock } from '../format.js';
-import { DashboardScript, NOW, messageItem, upcomingItem } from '../test/frames.js';
+import { DashboardScript, NOW, messageItem, storySnapshot, upcomingItem } from '../test/frames.js';
 import { mount, text, type Mounted } from '../test/harness.js';
 
 const region = (el: FgLiveRegion) => el.shadowRoot!.querySelector('[role="status"]')!;
 const said = (el: FgLiveRegion) => [...region(el).querySelectorAll('p')].map((p) => p.textContent);
 
 /** A region that has seen the story's dashboard, and every announcement it makes from then on. */
-async function listening() {
-  const script = new DashboardScript();
+async function listening(snapshot = storySnapshot()) {
+  const script = new DashboardScript(snapshot);
   const mounted = await mount<FgLiveRegion>('fg-live-region');
   await mounted.feed(script.snapshotFrame());
   await mounted.status('live');
@@ -95,6 +95,18 @@ describe('<fg-live-region>', () => {
     await feed(script.payment(100), ...burst);
     await at(500, { settle });
     expect(heard).to.deep.equal([['4 new messages']]);
+  });
+
+  it("counts a burst in the consultant's digits", async () => {
+    const snapshot = storySnapshot();
+    const { feed, settle, script, heard } = await listening({
+      ...snapshot,
+      consultant: { ...snapshot.consultant, locale: 'ar-EG' },
+    });
+    await feed(...Array.from({ length: 12 }, (_, i) => script.message(messageItem(10 + i, { id: `b${i}` }))));
+    await at(500, { settle });
+    expect(heard).to.deep.equal([[`${(12).toLocaleString('ar-EG')} new messages`]]);
+    expect(heard[0]![0]).to.equal('١٢ new messages');
   });
 
   it('says a message and a booking that came apart within the window in one announcement', async () => {

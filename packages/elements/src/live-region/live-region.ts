@@ -52,6 +52,8 @@ interface Heard {
   count: number;
   readonly name: string;
   readonly said: string[];
+  /** The consultant's formats, for the count of a burst. */
+  readonly format: Formatter;
 }
 
 /**
@@ -141,8 +143,8 @@ export class FgLiveRegion extends LitElement {
     }
     if (this._heard.size && (time - this._lastAt >= QUIET_MS || time - this._firstAt >= CEILING_MS)) {
       this._batch.push(
-        ...[...this._heard.values()].flatMap(({ count, name, said }) =>
-          count > 2 ? [`${count} new ${name}`] : said,
+        ...[...this._heard.values()].flatMap(({ count, name, said, format }) =>
+          count > 2 ? [`${format.count(count)} new ${name}`] : said,
         ),
       );
       this._heard.clear();
@@ -184,7 +186,7 @@ export class FgLiveRegion extends LitElement {
       if (!this._heard.size) this._firstAt = time;
       this._lastAt = time;
       let heard = this._heard.get(event.kind);
-      if (!heard) this._heard.set(event.kind, (heard = { count: 0, name, said: [] }));
+      if (!heard) this._heard.set(event.kind, (heard = { count: 0, name, said: [], format }));
       // Only one or two of a kind are read out: a burst needs no sentences.
       if (++heard.count <= 2) heard.said.push(this._sentence(event, snapshot, format));
     }

@@ -12,6 +12,8 @@ import {
   mount,
   nodeCount,
   overflowing,
+  charBox,
+  startShown,
   text,
 } from '../test/harness.js';
 
@@ -39,6 +41,54 @@ describe('<fg-recent-messages>', () => {
     expect(text(rows(el)[0])).to.equal('Message from The Abara family 30 min. ago See you tomorrow.');
     expect(el.shadowRoot!.querySelector('button')).to.equal(null, 'read messages have no action');
     await expect(el).to.be.accessible();
+  });
+
+  it("lays out a family's name, its message and the time each in its own direction, on a page of the other", async () => {
+    const name = 'The Montgomery-Richardson family of Westchester County';
+    const { el, feed } = await mount<FgRecentMessages>('fg-recent-messages', 360);
+    el.closest('div')!.dir = 'rtl';
+    await feed(
+      new DashboardScript({
+        ...emptySnapshot(),
+        recentMessages: [
+          messageItem(0, {
+            id: 'long',
+            familyName: name,
+            preview: 'Could we bring our daughter? '.repeat(4),
+          }),
+          messageItem(1, { id: 'short', preview: 'Running 10 min late!' }),
+        ],
+      }).snapshotFrame(),
+    );
+    const long = row(el, 'long');
+    for (const [part, start] of [
+      ['.family', name.slice(0, 3)],
+      ['.preview', 'Cou'],
+    ] as const) {
+      const box = long.querySelector(part)!;
+      expect(box.scrollWidth, `${part} is cut`).to.be.greaterThan(box.clientWidth);
+      expect(startShown(box, start), `${part}: its start is shown`).to.equal(true);
+    }
+    const short = row(el, 'short');
+    const preview = short.querySelector('.preview')!;
+    expect(charBox(preview, '!').left, 'the "!" ends the sentence').to.be.greaterThan(
+      charBox(preview, 'R').right,
+    );
+    const time = short.querySelector('time')!;
+    expect(text(time)).to.equal('1 hr. ago');
+    expect(charBox(time, '1').right, '"1 hr. ago" reads in order').to.be.at.most(charBox(time, 'h').left);
+  });
+
+  it("puts a right-to-left message's last mark at its left on a left-to-right page", async () => {
+    const { el, feed } = await mount<FgRecentMessages>('fg-recent-messages', 360);
+    await feed(
+      new DashboardScript({
+        ...emptySnapshot(),
+        recentMessages: [messageItem(0, { id: 'he', preview: 'אפשר להביא את הבת שלנו? נאחר 10 דקות!' })],
+      }).snapshotFrame(),
+    );
+    const preview = row(el, 'he').querySelector('.preview')!;
+    expect(charBox(preview, '!').right).to.be.at.most(charBox(preview, 'א').left);
   });
 
   it("gives a message's preview the room its row's action leaves: the whole row without one", async () => {

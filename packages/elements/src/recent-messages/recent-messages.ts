@@ -132,12 +132,12 @@ export class FgRecentMessages extends ListElement<MessageItem> {
     return [
       unread ? 'item item-unread' : 'item',
       html`<span class="dot" part=${unread ? 'unread-marker' : nothing} aria-hidden="true"></span>
-        <span class="family ellipsis" part="family"
-          ><span class="vh">${unread ? 'Unread message from ' : 'Message from '}</span
+        <span class="family ellipsis" part="family" dir="auto"
+          ><span class="vh" dir="ltr">${unread ? 'Unread message from ' : 'Message from '}</span
           >${message.familyName}</span
         >
-        <time part="time" datetime=${message.sentAt}>${format.relative(message.sentAt, now)}</time>
-        <p class="preview ellipsis" part="preview">${message.preview}</p>
+        <time part="time" datetime=${message.sentAt} dir="auto">${format.relative(message.sentAt, now)}</time>
+        <p class="preview ellipsis" part="preview" dir="auto">${message.preview}</p>
         ${
           unread && freshness !== 'expired'
             ? html`<button

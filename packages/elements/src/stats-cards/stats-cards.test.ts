@@ -81,6 +81,30 @@ describe('<fg-stats-cards>', () => {
     expect(baseline(value)).to.be.closeTo(baseline(completed), 1);
   });
 
+  it('shrinks an amount in Hebrew no more than the same amount in English: direction marks take no room', async () => {
+    const sizes: number[] = [];
+    for (const [locale, currency] of [
+      ['en-US', 'USD'],
+      ['he-IL', 'ILS'],
+    ] as const) {
+      const snapshot = emptySnapshot();
+      const { el, feed } = await mount<FgStatsCards>('fg-stats-cards', 320);
+      await feed(
+        new DashboardScript({
+          ...snapshot,
+          consultant: { ...snapshot.consultant, locale, currency },
+          revenue: { ...snapshot.revenue, currency, amountMinor: 300_002_345 },
+        }).snapshotFrame(),
+      );
+      const value = el.shadowRoot!.querySelector<HTMLElement>('.revenue .value')!;
+      expect(value.textContent, locale).to.match(/3,000,023\.45/);
+      sizes.push(parseFloat(getComputedStyle(value).fontSize));
+    }
+    expect(sizes[1], 'one character more than "$3,005,023.45", not three').to.be.at.least(
+      (sizes[0]! * 13) / 15,
+    );
+  });
+
   it('cuts no label or number short at 320 px with 200% text: one card a row', async () => {
     largeText();
     const { el, feed } = await mount<FgStatsCards>('fg-stats-cards', 320);

@@ -207,3 +207,28 @@ export const WIDGET_TAGS = [
   'fg-connection-status',
   'fg-live-region',
 ] as const;
+
+/** Where the first character of the first `text` in `box`'s text is drawn. */
+export function charBox(box: Element, text: string): DOMRect {
+  const walker = document.createTreeWalker(box, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const at = node.textContent!.indexOf(text);
+    if (at < 0) continue;
+    const range = document.createRange();
+    range.setStart(node, at);
+    range.setEnd(node, at + 1);
+    return range.getBoundingClientRect();
+  }
+  throw new Error(`no text "${text}" in ${box.localName}`);
+}
+
+/**
+ * Whether the first character of `text` within `box` is drawn inside the box: an ellipsis may
+ * cut a text's end, never its start (which, in a run of the other direction than the page's, it
+ * does unless the text is laid out in its own direction).
+ */
+export function startShown(box: Element, text: string): boolean {
+  const char = charBox(box, text);
+  const edges = box.getBoundingClientRect();
+  return char.width > 0 && char.left >= edges.left - 0.5 && char.right <= edges.right + 0.5;
+}

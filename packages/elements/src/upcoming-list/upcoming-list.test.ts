@@ -21,6 +21,7 @@ import {
   mount,
   nodeCount,
   overflowing,
+  startShown,
   text,
 } from '../test/harness.js';
 
@@ -44,6 +45,28 @@ describe('<fg-upcoming-list>', () => {
     expect(rows(el)).to.have.length(0);
     expect(el.shadowRoot!.querySelectorAll('.row')).to.have.length(5);
     await expect(el).to.be.accessible();
+  });
+
+  it("cuts a long name at its end, not its start, when it is written in the other direction than the page's", async () => {
+    const latin = 'The Montgomery-Richardson-Vanderbilt family of Westchester County, New York';
+    const hebrew = 'משפחת מונטגומרי-ריצ׳רדסון-ונדרבילט מווסטצ׳סטר שבצפון מדינת ניו יורק';
+    for (const [dir, name] of [
+      ['rtl', latin],
+      ['ltr', hebrew],
+    ] as const) {
+      // One line for the name and title (a narrower list gives them two or three, then cuts).
+      const { el, feed } = await mount<FgUpcomingList>('fg-upcoming-list', 560);
+      el.closest('div')!.dir = dir;
+      const only = upcomingItem(0, {
+        id: 'x',
+        familyName: name,
+        title: 'Sleep routines and bedtime planning',
+      });
+      await feed(new DashboardScript({ ...storySnapshot(), upcoming: [only] }).snapshotFrame());
+      const names = row(el, 'x').querySelector('.ellipsis')!;
+      expect(names.scrollWidth, `${dir}: the name is cut`).to.be.greaterThan(names.clientWidth);
+      expect(startShown(names, name.slice(0, 3)), `${dir}: the name's start is shown`).to.equal(true);
+    }
   });
 
   it('shows each consultation with its family, time and status', async () => {
@@ -135,7 +158,7 @@ describe('<fg-upcoming-list>', () => {
     await feed(script.snapshotFrame());
     const long = new Intl.RelativeTimeFormat('ar-EG', { numeric: 'auto' });
     const short = new Intl.RelativeTimeFormat('ar-EG', { numeric: 'auto', style: 'short' });
-    const day = (key: string) => text(row(el, key).querySelector('[part="time"]')).split(',')[0];
+    const day = (key: string) => text(row(el, key).querySelector('[part="time"]')).split(/,|،/)[0];
     const soon = (key: string) => text(row(el, key).querySelector('[part="relative"]'));
     // Now is Wednesday afternoon in Cairo.
     expect(rows(el).map((r) => r.dataset.key)).to.deep.equal(['a1', 'a2', 's1', 's2', 's3']);

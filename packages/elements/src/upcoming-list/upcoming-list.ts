@@ -59,11 +59,13 @@ export class FgUpcomingList extends ListElement<UpcomingItem> {
     const active = item.status === 'active';
     return [
       active ? 'item item-active' : 'item',
-      html`<span class="ellipsis"
+      // Both lines in their text's own direction: the first by the family's name (`dir=auto` skips
+      // the title, which has its own), so an ellipsis cuts the end of a name, never its start.
+      html`<span class="ellipsis" dir="auto"
           ><span class="family" part="family">${item.familyName}</span>
-          <span class="title" part="title">· ${item.title}</span></span
+          <span class="title" part="title" dir="auto">· ${item.title}</span></span
         >
-        <span class="when ellipsis"
+        <span class="when ellipsis" dir="auto"
           ><time part="time" datetime=${item.startsAt}>${format.dayAndTime(item.startsAt, now)}</time> ·
           <span part="relative"
             >${active ? `ends ${format.relative(item.endsAt, now)}` : format.relative(item.startsAt, now)}</span

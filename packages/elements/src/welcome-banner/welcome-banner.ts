@@ -48,7 +48,7 @@ export class FgWelcomeBanner extends LitElement {
         <h2 part="greeting">
           ${
             consultant
-              ? html`Welcome back, <span part="name">${consultant.name}</span>`
+              ? html`Welcome back, <span part="name" dir="auto">${consultant.name}</span>`
               : skeleton('greeting')
           }
         </h2>
