@@ -181,6 +181,18 @@ describe('embedding', () => {
         .flatMap((m: { declarations?: { tagName?: string; summary?: string }[] }) => m.declarations ?? [])
         .filter((d: { tagName?: string }) => d.tagName);
       const tags = declared.map((d: { tagName: string }) => d.tagName);
+      // Each tag's definition points at the module that declares its class.
+      const modules = new Set(manifest.modules.map((m: { path: string }) => m.path));
+      const definitions = manifest.modules.flatMap(
+        (m: { exports?: { kind: string; name: string; declaration: { module?: string } }[] }) =>
+          (m.exports ?? []).filter((e) => e.kind === 'custom-element-definition'),
+      );
+      assert.ok(definitions.length >= tags.length, 'a definition for every tag');
+      assert.deepEqual(
+        definitions.filter((d: { declaration: { module?: string } }) => !modules.has(d.declaration.module)),
+        [],
+        'definitions of modules not in the manifest',
+      );
       assert.ok(tags.includes('fg-dashboard') && tags.includes('fg-stats-cards'), 'custom-elements.json');
       // Each element's JSDoc reached the manifest (tools and Storybook read its API there).
       const undescribed = declared.filter((d: { summary?: string }) => !d.summary);
@@ -273,6 +285,31 @@ describe('embedding', () => {
         );
       }
       assert.doesNotMatch(resolved, /node_modules\/@fg\/[^/]+\/src\//, 'a consumer resolved to sources');
+    });
+
+    it('type-check with the older node10 resolution, and in a Node tool without the DOM library', async () => {
+      for (const file of ['consumer.ts', 'tsconfig.json', 'server-tool.ts', 'tsconfig.node.json'])
+        cpSync(join(HOSTS, 'packed', file), join(project, file));
+      const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
+      // Subpaths (`@fg/protocol/frames`, `define/*`) need `typesVersions` there: no `exports`.
+      // (`esModuleInterop` as `tsc --init` sets it: @lit/react's declarations need it.)
+      await run(
+        process.execPath,
+        [
+          tsc,
+          '-p',
+          'tsconfig.json',
+          '--module',
+          'commonjs',
+          '--moduleResolution',
+          'node10',
+          '--esModuleInterop',
+        ],
+        {
+          cwd: project,
+        },
+      );
+      await run(process.execPath, [tsc, '-p', 'tsconfig.node.json'], { cwd: project });
     });
 
     it('bundle into a page that shows live updates from the reference server', async () => {

@@ -30,9 +30,10 @@ function tidy() {
           if (declaration.events) declaration.events = declaration.events.filter((event) => event.name);
         }
         for (const entry of module.exports ?? []) {
-          // Definitions in `define/` point at their class's module with a leading slash.
+          // Definitions in `define/` point at their class's module with a leading slash, and by
+          // its import name (`.js`): the manifest names modules by their source files.
           if (entry.declaration?.module)
-            entry.declaration.module = entry.declaration.module.replace(/^\//, '');
+            entry.declaration.module = entry.declaration.module.replace(/^\//, '').replace(/\.js$/, '.ts');
         }
       }
     },

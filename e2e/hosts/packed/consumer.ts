@@ -1,5 +1,6 @@
 // Type-checked against the installed packages' declarations, as a TypeScript user compiles.
 import { CloseCode, type Snapshot } from '@fg/protocol';
+import type { MessageItem } from '@fg/protocol/frames';
 import { createDashboardStore, type DashboardClient } from '@fg/realtime';
 import { FgDashboardProvider, type FgMarkReadEvent } from '@fg/dashboard-elements';
 import '@fg/dashboard-elements/define/fg-dashboard.js';
@@ -11,3 +12,4 @@ export const provider: FgDashboardProvider = document.createElement('fg-dashboar
 export const onMarkRead = (event: FgMarkReadEvent): string => event.detail.messageId;
 export const components = [FgDashboard, FgRecentMessages];
 export type Seq = Snapshot['seq'];
+export type Preview = MessageItem['preview'];

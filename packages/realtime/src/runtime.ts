@@ -1,3 +1,4 @@
+/// <reference lib="dom" preserve="true" />
 /**
  * Everything the client takes from its surroundings, in one place, so tests can run the
  * whole client on a clock they advance by hand and count the sockets it opens.

@@ -1,3 +1,4 @@
+/// <reference lib="dom" preserve="true" />
 import type { EventKind, Priority, ServerFrame, Snapshot, Subject, TransportName } from '@fg/protocol/frames';
 
 /**
