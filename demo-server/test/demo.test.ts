@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 // The demo routes and the action route: every simulated action, and bad input answered clearly.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
@@ -276,6 +277,34 @@ for (const backend of BACKENDS)
       });
       assert.equal(res.status, 413);
       assert.equal(((await res.json()) as { error: string }).error, 'too-large');
+    });
+
+    it('counts a body sent in chunks, with no length declared: 413 over the limit, read under it', async () => {
+      /** POSTs `body` in two chunks (`Transfer-Encoding: chunked`): status and JSON answer. */
+      const chunked = (body: string) =>
+        new Promise<{ status: number; json: { error?: string; kind?: string } }>((resolve, reject) => {
+          const req = request(`${server.url}/api/demo/simulate`, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json' },
+          });
+          req.on('response', (res) => {
+            let text = '';
+            res.setEncoding('utf8');
+            res.on('data', (chunk: string) => (text += chunk));
+            res.on('end', () => resolve({ status: res.statusCode!, json: JSON.parse(text) }));
+          });
+          req.on('error', reject);
+          const half = Math.floor(body.length / 2);
+          req.write(body.slice(0, half));
+          req.end(body.slice(half));
+        });
+      const message = (text: string) => JSON.stringify({ consultantId: 'c-story', action: 'message', text });
+      const over = await chunked(message('y'.repeat(Limits.maxBodyBytes)));
+      assert.equal(over.status, 413);
+      assert.equal(over.json.error, 'too-large');
+      const under = await chunked(message('Sent in two chunks'));
+      assert.equal(under.status, 200);
+      assert.equal(under.json.kind, 'message.received');
     });
 
     it('moves the manual clock, answering the new time', async () => {
