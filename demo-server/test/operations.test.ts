@@ -130,6 +130,32 @@ describe('operations', async () => {
     assert.equal(same.status, 200);
   });
 
+  it('marks every kind of answer nosniff, and an API answer Vary: Origin, with or without an Origin', async () => {
+    const answers = {
+      'a JSON answer': await fetch(`${server.url}/api/dashboard`, { headers: bearer(token) }),
+      'the same from a page': await fetch(`${server.url}/api/dashboard`, {
+        headers: { ...bearer(token), origin: 'https://host.example' },
+      }),
+      'an error': await fetch(`${server.url}/api/dashboard`),
+      'a simulated event': await fetch(`${server.url}/api/demo/simulate`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ consultantId: 'c-story', action: 'payment' }),
+      }),
+      'no such route': await fetch(`${server.url}/api/nothing`),
+      'the demo page': await fetch(`${server.url}/`),
+    };
+    for (const [what, answer] of Object.entries(answers)) {
+      await answer.arrayBuffer();
+      assert.equal(answer.headers.get('x-content-type-options'), 'nosniff', what);
+      if (what !== 'the demo page') assert.equal(answer.headers.get('vary'), 'Origin', what);
+    }
+    assert.equal(answers['a JSON answer'].status, 200);
+    assert.equal(answers['a JSON answer'].headers.get('access-control-allow-origin'), null);
+    assert.equal(answers['an error'].status, 401);
+    assert.equal(answers['a simulated event'].status, 200);
+  });
+
   it("answers only under loopback names and the allowed origins' hosts: another name pointed at it (DNS rebinding) is refused", async () => {
     const { port } = new URL(server.url);
     const ask = (host: string, method: string, path: string, origin?: string) =>
