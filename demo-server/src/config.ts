@@ -2,8 +2,8 @@
  * The environment of `main.ts`, read and checked in one place. A bad value stops the start
  * with a message naming the variable, rather than running with a surprise.
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { Limits } from '@fg/protocol';
 import { ManualClock, SystemClock } from './clock.js';
 import { isValidOriginSetting } from './http/origin.js';
@@ -44,6 +44,15 @@ export function demoEnabled(env: Env): boolean {
   throw new ConfigError(`FG_DEMO must be 1 or 0, not ${JSON.stringify(raw)}`);
 }
 
+/** A file a variable names, read now: an unreadable one stops the start, naming both. */
+function readSetting(name: string, path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new ConfigError(`${name}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? error})`);
+  }
+}
+
 export function readConfig(env: Env = process.env): StartOptions {
   const demo = demoEnabled(env);
 
@@ -68,7 +77,16 @@ export function readConfig(env: Env = process.env): StartOptions {
   const cert = env.FG_TLS_CERT;
   const key = env.FG_TLS_KEY;
   if (Boolean(cert) !== Boolean(key)) throw new ConfigError('FG_TLS_CERT and FG_TLS_KEY go together');
-  const tls = cert && key ? { cert: readFileSync(cert), key: readFileSync(key) } : undefined;
+  const tls =
+    cert && key ? { cert: readSetting('FG_TLS_CERT', cert), key: readSetting('FG_TLS_KEY', key) } : undefined;
+
+  // The demo page's scripts and styles: a folder without them would serve a blank page.
+  const assetsDir = env.FG_ASSETS_DIR ? resolve(env.FG_ASSETS_DIR) : undefined;
+  if (assetsDir && !existsSync(join(assetsDir, 'app.js'))) {
+    throw new ConfigError(
+      `FG_ASSETS_DIR: ${assetsDir} holds no app.js (the built demo page: demo-server/dist/public)`,
+    );
+  }
 
   const clockKind = env.FG_CLOCK ?? 'system';
   if (clockKind !== 'system' && clockKind !== 'manual') {
@@ -90,10 +108,10 @@ export function readConfig(env: Env = process.env): StartOptions {
     nodeName: env.FG_NODE_NAME || undefined,
     leaderCheckMs: integer(env, 'FG_LEADER_CHECK_MS', 2000, 50, 600_000),
     databaseGraceMs: integer(env, 'FG_DB_GRACE_MS', 3000, 0, 600_000),
-    assetsDir: env.FG_ASSETS_DIR ? resolve(env.FG_ASSETS_DIR) : undefined,
+    assetsDir,
     demo,
     jwtSecret,
-    heartbeatMs: integer(env, 'FG_HEARTBEAT_MS', Limits.heartbeatMs, 100),
+    heartbeatMs: integer(env, 'FG_HEARTBEAT_MS', Limits.heartbeatMs, 100, 600_000),
     allowedOrigins,
     retention: {
       events: integer(env, 'FG_RETENTION_EVENTS', Limits.retentionEvents, 1),

@@ -48,6 +48,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    console.error(`FG Live: ${error.message}`);
+    process.exit(2);
+  }
   console.error('FG Live failed to start:', error);
   process.exit(1);
 });

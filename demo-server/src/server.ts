@@ -14,6 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { Limits, isLoopbackHost } from '@fg/protocol';
 import { Auth } from './auth.js';
+import { ConfigError } from './config.js';
 import { SystemClock, type Clock } from './clock.js';
 import { Consultants, keepMeta, type ConsultantRow } from './db/consultants.js';
 import { EventLog, type LogHead, type Retention } from './db/eventlog.js';
@@ -126,7 +127,13 @@ async function openStorage(options: StartOptions): Promise<Storage> {
     });
   }
   if (!options.dbPath) throw new Error('A database is required: dbPath (SQLite) or databaseUrl (PostgreSQL)');
-  return new SqliteStorage(options.dbPath, { busyTimeoutMs: options.busyTimeoutMs });
+  try {
+    return new SqliteStorage(options.dbPath, { busyTimeoutMs: options.busyTimeoutMs });
+  } catch (error) {
+    // A path that cannot be a database (a read-only folder, a directory): say which, once.
+    const why = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new ConfigError(`FG_DB: cannot open the SQLite database ${options.dbPath} (${why})`);
+  }
 }
 
 export async function startServer(options: StartOptions): Promise<RunningServer> {

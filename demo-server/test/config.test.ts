@@ -27,6 +27,13 @@ describe('the server configuration', () => {
       [{ FG_ALLOWED_ORIGINS: 'example.com' }, /FG_ALLOWED_ORIGINS/],
       [{ FG_CLOCK: 'manual', FG_JWT_SECRET: SECRET }, /FG_CLOCK=manual needs demo mode/],
       [{ DATABASE_URL: 'mysql://db' }, /DATABASE_URL must be a PostgreSQL URL/],
+      // Past 2^31 - 1 ms a timer fires at once: a heartbeat every millisecond.
+      [{ FG_HEARTBEAT_MS: '3000000000' }, /FG_HEARTBEAT_MS must be an integer from 100 to 600000/],
+      [{ FG_ASSETS_DIR: '/nonexistent' }, /FG_ASSETS_DIR: \/nonexistent holds no app\.js/],
+      [
+        { FG_TLS_CERT: '/nonexistent/cert.pem', FG_TLS_KEY: '/nonexistent/key.pem' },
+        /FG_TLS_CERT: cannot read \/nonexistent\/cert\.pem \(ENOENT\)/,
+      ],
     ];
     for (const [env, message] of cases) {
       assert.throws(

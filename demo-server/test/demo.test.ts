@@ -267,6 +267,13 @@ for (const backend of BACKENDS)
       assert.match(((await invalid.json()) as { message: string }).message, /durationMinutes/);
       const extra = await post(server, '/api/demo/token', { consultantId: 'c-story', admin: true });
       assert.equal(extra.status, 400);
+      const blank = await post(server, '/api/demo/simulate', {
+        consultantId: 'c-story',
+        action: 'message',
+        text: ' \n ',
+      });
+      assert.equal(blank.status, 400);
+      assert.match(((await blank.json()) as { message: string }).message, /only spaces/);
     });
 
     it('answers bodies over the limit with 413', async () => {

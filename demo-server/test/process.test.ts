@@ -81,6 +81,16 @@ describe('the server process', () => {
     assert.match(stderr, /FG_JWT_SECRET is required/);
   });
 
+  it('names FG_DB and its path, in one line, when the database cannot be opened there', async () => {
+    // A directory where the file should be: SQLite cannot open it, whoever runs the test.
+    const { child } = startMain({ FG_DB: dir });
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    assert.equal(await within(exited(child), 15_000, 'the process to exit'), 2);
+    assert.equal(stderr.trim().split('\n').length, 1, stderr);
+    assert.match(stderr, new RegExp(`^FG Live: FG_DB: cannot open the SQLite database ${dir} \\(`));
+  });
+
   it('reports a port that is taken instead of hanging', async () => {
     const { startServer } = await import('../src/server.js');
     const first = await startServer({ port: 0, dbPath: join(dir, 'a.db'), demo: true });

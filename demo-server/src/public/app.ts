@@ -9,6 +9,7 @@
  * `&transports=sse polling` narrows the transport ladder.
  */
 import { html, nothing, render, type TemplateResult } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
 import type {
   DemoConsultant,
   SimulateRequest,
@@ -16,7 +17,7 @@ import type {
   TokenResponse,
   UpcomingItem,
 } from '@fg/protocol';
-import { currencyExponent } from '@fg/protocol/frames';
+import { DemoLimits, currencyExponent } from '@fg/protocol/frames';
 import type { DashboardClient } from '@fg/realtime';
 import type { FgDashboardProvider } from '@fg/dashboard-elements';
 import '@fg/dashboard-elements/define/fg-dashboard.js';
@@ -53,7 +54,11 @@ const MESSAGES = [
 
 const params = new URLSearchParams(location.search);
 const ttlParam = Number(params.get('ttl'));
-const ttlSeconds = Number.isInteger(ttlParam) && ttlParam > 0 ? ttlParam : undefined;
+/** A session of `ttl` seconds (the server's longest token: 7 days), to see one end. */
+const ttlSeconds =
+  Number.isInteger(ttlParam) && ttlParam > 0 ? Math.min(ttlParam, DemoLimits.maxTokenTtlSeconds) : undefined;
+/** The farthest start the simulator takes, in the form's minutes. */
+const MAX_MINUTES = Math.floor(DemoLimits.maxStartsInSeconds / 60);
 const pick = <T>(list: readonly T[]): T => list[Math.floor(Math.random() * list.length)]!;
 
 // ---- server calls ----
@@ -121,6 +126,8 @@ function header(extra: TemplateResult | typeof nothing = nothing): TemplateResul
 class DashboardPage {
   private readonly log: LogEntry[] = [];
   private upcoming: readonly UpcomingItem[] = [];
+  /** The consultation picked in the simulator, by id: it stays picked while the list changes around it. */
+  private chosenConsultation = '';
   private nextLogId = 0;
   /** Suggested names and text; new ones after each action, so that a run of clicks reads like real life. */
   private suggested = {
@@ -162,6 +169,8 @@ class DashboardPage {
       (state) => state.snapshot?.upcoming ?? [],
       (upcoming) => {
         this.upcoming = upcoming;
+        // A consultation gone from the list (started elsewhere, cancelled) is no longer picked.
+        if (!upcoming.some((u) => u.id === this.chosenConsultation)) this.chosenConsultation = '';
         refresh();
       },
     );
@@ -213,11 +222,16 @@ class DashboardPage {
     const cent = 1 / 10 ** currencyExponent(this.consultant.currency);
     const consultation = html`<label
       >Consultation
-      <select name="consultationId">
+      <select
+        name="consultationId"
+        @change=${(event: Event) => (this.chosenConsultation = (event.target as HTMLSelectElement).value)}
+      >
         <option value="">The next suitable one</option>
-        ${this.upcoming.map(
+        ${repeat(
+          this.upcoming,
+          (u) => u.id,
           (u) =>
-            html`<option value=${u.id}>
+            html`<option value=${u.id} .selected=${u.id === this.chosenConsultation}>
               ${u.familyName} · ${u.status === 'active' ? 'Active' : 'Scheduled'}
             </option>`,
         )}
@@ -234,7 +248,10 @@ class DashboardPage {
             >Family <input name="familyName" .value=${this.suggested.booking} required maxlength="200"
           /></label>
           <div class="pair">
-            <label>Starts in (min) <input name="startsIn" type="number" min="0" value="30" required /></label>
+            <label
+              >Starts in (min)
+              <input name="startsIn" type="number" min="0" max=${MAX_MINUTES} value="30" required
+            /></label>
             <label
               >Length (min) <input name="durationMinutes" type="number" min="5" max="480" value="50"
             /></label>
@@ -262,7 +279,15 @@ class DashboardPage {
           <legend>Complete a payment</legend>
           <label
             >Amount (${this.consultant.currency})
-            <input name="amount" type="number" min=${cent} step=${cent} value="250" required />
+            <input
+              name="amount"
+              type="number"
+              min=${cent}
+              max=${DemoLimits.maxPaymentMinor * cent}
+              step=${cent}
+              value="250"
+              required
+            />
           </label>
           <button class="primary">Pay</button>
         </fieldset>
@@ -274,7 +299,7 @@ class DashboardPage {
           ${consultation}
           <label
             >Reschedule to start in (min)
-            <input name="rescheduleIn" type="number" min="0" value="120" />
+            <input name="rescheduleIn" type="number" min="0" max=${MAX_MINUTES} value="120" />
           </label>
           <div class="buttons">
             <button class="primary" value="start-consultation">Start</button>
@@ -426,6 +451,20 @@ function loginPage(): void {
   if (back && consultant) back.href = `/?consultant=${encodeURIComponent(consultant)}`;
 }
 
+/** The page when the demo cannot start: why, in the page rather than the console. */
+function unavailable(error: unknown): void {
+  view = () =>
+    html`${header()}
+      <main class="picker" id="main">
+        <h1>The demo is not available</h1>
+        <p class="note">
+          This server does not run in demo mode (start it with <code>FG_DEMO=1</code>), or it cannot be
+          reached: ${error instanceof Error ? error.message : String(error)}
+        </p>
+      </main>`;
+  refresh();
+}
+
 async function main(): Promise<void> {
   applyTheme(currentTheme());
   if (document.body.dataset.page === 'login') return loginPage();
@@ -434,17 +473,7 @@ async function main(): Promise<void> {
   try {
     consultants = await request<DemoConsultant[]>('/api/demo/consultants');
   } catch (error) {
-    view = () =>
-      html`${header()}
-        <main class="picker" id="main">
-          <h1>The demo is not available</h1>
-          <p class="note">
-            This server does not run in demo mode (start it with <code>FG_DEMO=1</code>), or it cannot be
-            reached: ${error instanceof Error ? error.message : String(error)}
-          </p>
-        </main>`;
-    refresh();
-    return;
+    return unavailable(error);
   }
   // The first seeded consultant is the story's; `/` opens it.
   const id = params.get('consultant') ?? consultants[0]?.id;
@@ -468,7 +497,13 @@ async function main(): Promise<void> {
     return;
   }
   document.title = `${consultant.name} · FG Live demo`;
-  const page = new DashboardPage(consultant, consultants, await demoToken(consultant.id));
+  let token: TokenResponse;
+  try {
+    token = await demoToken(consultant.id);
+  } catch (error) {
+    return unavailable(error);
+  }
+  const page = new DashboardPage(consultant, consultants, token);
   view = () => page.render();
   refresh();
   await page.mounted();

@@ -86,6 +86,16 @@ export const Limits = {
   errorMessageChars: 500,
 } as const;
 
+/** Bounds of the demo routes' requests (the simulator, demo tokens), for forms that ask for them. */
+export const DemoLimits = {
+  /** The longest demo token, in seconds: 7 days. */
+  maxTokenTtlSeconds: 7 * 24 * 3600,
+  /** The farthest a booking or a reschedule starts from now, in seconds: a year and a day. */
+  maxStartsInSeconds: 366 * 24 * 3600,
+  /** The largest simulated payment, in minor units of its currency. */
+  maxPaymentMinor: 100_000_000,
+} as const;
+
 export const EVENT_KINDS = [
   'consultation.booked',
   'consultation.started',

@@ -4,12 +4,14 @@
  * client entry point (`@fg/protocol/frames`).
  */
 import * as v from 'valibot';
-import { EVENT_KINDS, Limits } from './constants.js';
+import { DemoLimits, EVENT_KINDS, Limits } from './constants.js';
 import { ConsultantSchema, IdSchema as id, SeqSchema, TimestampSchema as timestamp } from './schemas.js';
 
 export const TokenRequestSchema = v.strictObject({
   consultantId: id,
-  ttlSeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(7 * 24 * 3600))),
+  ttlSeconds: v.optional(
+    v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(DemoLimits.maxTokenTtlSeconds)),
+  ),
 });
 
 export const TokenResponseSchema = v.object({ token: v.string(), expiresAt: timestamp });
@@ -20,7 +22,9 @@ export const SimulateRequestSchema = v.variant('action', [
   v.strictObject({
     consultantId: id,
     action: v.literal('book'),
-    startsInSeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(366 * 24 * 3600))),
+    startsInSeconds: v.optional(
+      v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(DemoLimits.maxStartsInSeconds)),
+    ),
     durationMinutes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(5), v.maxValue(8 * 60))),
     familyName: v.optional(name),
     title: v.optional(name),
@@ -29,12 +33,20 @@ export const SimulateRequestSchema = v.variant('action', [
     consultantId: id,
     action: v.literal('message'),
     familyName: v.optional(name),
-    text: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(Limits.maxMessageChars))),
+    text: v.optional(
+      v.pipe(
+        v.string(),
+        v.check((text) => text.trim() !== '', 'a message has text, not only spaces'),
+        v.maxLength(Limits.maxMessageChars),
+      ),
+    ),
   }),
   v.strictObject({
     consultantId: id,
     action: v.literal('payment'),
-    amountMinor: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100_000_000))),
+    amountMinor: v.optional(
+      v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(DemoLimits.maxPaymentMinor)),
+    ),
     familyName: v.optional(name),
   }),
   v.strictObject({ consultantId: id, action: v.literal('associate-family'), familyName: v.optional(name) }),
@@ -58,7 +70,9 @@ export const SimulateRequestSchema = v.variant('action', [
     consultantId: id,
     action: v.literal('reschedule-consultation'),
     consultationId: v.optional(id),
-    startsInSeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(366 * 24 * 3600))),
+    startsInSeconds: v.optional(
+      v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(DemoLimits.maxStartsInSeconds)),
+    ),
   }),
   v.strictObject({
     consultantId: id,
