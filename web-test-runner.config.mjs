@@ -112,6 +112,23 @@ export default {
     // The accessibility tree as the browser exposes it (Chromium; the WebKit driver has none).
     a11ySnapshotPlugin(),
     { name: 'fg-services', serverStop: stopServices },
+    // Windows' high-contrast themes (forced colors), in Chromium through the DevTools protocol:
+    // `emulateMedia` has no such option for it. The WebKit driver cannot. The emulation lasts
+    // as long as its DevTools session, so each page keeps its own.
+    {
+      name: 'fg-forced-colors',
+      cdp: new Map(),
+      async executeCommand({ command, payload, session }) {
+        if (command !== 'fg-forced-colors') return undefined;
+        if (session.browser.type !== 'puppeteer') throw new Error('forced colors: Chromium only');
+        if (!this.cdp.has(session.id))
+          this.cdp.set(session.id, await session.browser.getPage(session.id).createCDPSession());
+        await this.cdp.get(session.id).send('Emulation.setEmulatedMedia', {
+          features: [{ name: 'forced-colors', value: payload ? 'active' : 'none' }],
+        });
+        return true;
+      },
+    },
   ],
   testRunnerHtml: (testFramework) => `<!doctype html>
 <html>

@@ -62,6 +62,11 @@ export const countBadgeStyles = css`
     inline-size: 1ch;
     block-size: 0.75rem;
   }
+  @media (forced-colors: active) {
+    .count {
+      outline: 1px solid;
+    }
+  }
 `;
 
 /**

@@ -111,6 +111,17 @@ export const widgetStyles = css`
       animation: none;
     }
   }
+  /*
+   * Forced colors (Windows' high-contrast themes) take every background away: what only a
+   * background shows (here a skeleton; in the widgets the unread dot, the connection light, a
+   * count's pill) gets a colour of the theme instead.
+   */
+  @media (forced-colors: active) {
+    .skeleton {
+      forced-color-adjust: none;
+      background: GrayText;
+    }
+  }
 `;
 
 /**

@@ -56,4 +56,10 @@ export const connectionStatusStyles = css`
     color: var(--_accent);
     font-weight: 600;
   }
+  @media (forced-colors: active) {
+    .indicator {
+      forced-color-adjust: none;
+      background: CanvasText;
+    }
+  }
 `;

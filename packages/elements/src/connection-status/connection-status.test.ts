@@ -42,6 +42,10 @@ describe('<fg-connection-status>', () => {
       await m.feed(new DashboardScript().snapshotFrame());
       await m.status(status);
       expect(line(m.el)).to.equal(`${label} · updated 0 sec. ago`);
+      // The consultant's words are marked with their language (here English as well).
+      expect(m.el.shadowRoot!.querySelector('[part="detail"] [lang]')!.getAttribute('lang')).to.equal(
+        'en-US',
+      );
       setClock(() => NOW + 12_000);
       await m.el.updateComplete;
       expect(line(m.el)).to.equal(`${label} · updated 12 sec. ago`);

@@ -53,6 +53,7 @@ export class FgConnectionStatus extends LitElement {
   override render() {
     const { consultant, status, lastHeardAt } = this._view.value;
     const loginUrl = this._format.settings.value?.loginUrl;
+    const format = this._format.for(consultant);
     return html`
       <span class="status ${status}" part="base" role="group" aria-label="Connection">
         <span class="indicator" part="indicator"></span>
@@ -60,7 +61,8 @@ export class FgConnectionStatus extends LitElement {
         ${
           lastHeardAt !== null
             ? html`<span class="detail" part="detail"
-                >· updated ${this._format.for(consultant).elapsed(lastHeardAt, this._clock.now)}</span
+                >· updated
+                <span lang=${format.locale}>${format.elapsed(lastHeardAt, this._clock.now)}</span></span
               >`
             : nothing
         }

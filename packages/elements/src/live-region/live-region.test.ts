@@ -99,7 +99,7 @@ describe('<fg-live-region>', () => {
 
   it("counts a burst in the consultant's digits", async () => {
     const snapshot = storySnapshot();
-    const { feed, settle, script, heard } = await listening({
+    const { el, feed, settle, script, heard } = await listening({
       ...snapshot,
       consultant: { ...snapshot.consultant, locale: 'ar-EG' },
     });
@@ -107,6 +107,7 @@ describe('<fg-live-region>', () => {
     await at(500, { settle });
     expect(heard).to.deep.equal([[`${(12).toLocaleString('ar-EG')} new messages`]]);
     expect(heard[0]![0]).to.equal('١٢ new messages');
+    expect(region(el).querySelector('p [lang="ar-EG"]')!.textContent, 'read as Arabic').to.equal('١٢');
   });
 
   it('says a message and a booking that came apart within the window in one announcement', async () => {

@@ -48,10 +48,18 @@ const CONNECTION: Partial<Record<ConnectionStatus, string>> = {
 };
 
 /** One kind of news heard and not yet announced: how much, and the first two sentences. */
+/**
+ * One announcement: English words, and words and numbers in the consultant's language, marked
+ * with it so that a screen reader reads them in that language ("Heute, 14:30", "١٢").
+ */
+type Announcement = (string | { lang: string; textContent: string })[];
+
+const localized = (format: Formatter, textContent: string) => ({ lang: format.locale, textContent });
+
 interface Heard {
   count: number;
   readonly name: string;
-  readonly said: string[];
+  readonly said: Announcement[];
   /** The consultant's formats, for the count of a burst. */
   readonly format: Formatter;
 }
@@ -111,7 +119,7 @@ export class FgLiveRegion extends LitElement {
   /** The connection as last told (or first seen): `reconnecting` does not count. */
   private _connection: ConnectionStatus | undefined;
   /** What the coming update announces. */
-  private _batch: string[] = [];
+  private _batch: Announcement[] = [];
 
   /** When the region was last taken off the page. */
   private _leftAt: number | undefined;
@@ -144,7 +152,7 @@ export class FgLiveRegion extends LitElement {
     if (this._heard.size && (time - this._lastAt >= QUIET_MS || time - this._firstAt >= CEILING_MS)) {
       this._batch.push(
         ...[...this._heard.values()].flatMap(({ count, name, said, format }) =>
-          count > 2 ? [`${format.count(count)} new ${name}`] : said,
+          count > 2 ? [[localized(format, format.count(count)), ` new ${name}`]] : said,
         ),
       );
       this._heard.clear();
@@ -160,11 +168,17 @@ export class FgLiveRegion extends LitElement {
     if (!this._batch.length) return;
     // The new batch replaces the old one, as new paragraphs: additions are read, removals are
     // not, and no announcement ever moves (so the region causes no layout shift, even hidden).
-    this.renderRoot
-      .querySelector('[role=status]')!
-      .replaceChildren(
-        ...this._batch.map((text) => Object.assign(document.createElement('p'), { textContent: text })),
-      );
+    this.renderRoot.querySelector('[role=status]')!.replaceChildren(
+      ...this._batch.map((parts) => {
+        const paragraph = document.createElement('p');
+        paragraph.append(
+          ...parts.map((part) =>
+            typeof part === 'string' ? part : Object.assign(document.createElement('span'), part),
+          ),
+        );
+        return paragraph;
+      }),
+    );
     this._batch = [];
   }
 
@@ -192,16 +206,19 @@ export class FgLiveRegion extends LitElement {
     }
   }
 
-  private _sentence({ kind, subject }: AppliedEvent, snapshot: Snapshot, format: Formatter): string {
+  private _sentence({ kind, subject }: AppliedEvent, snapshot: Snapshot, format: Formatter): Announcement {
     if (kind === 'message.received') {
       const item = snapshot.recentMessages.find((m) => m.id === subject.id);
-      return item ? `New message from ${item.familyName}` : 'New message';
+      return [item ? `New message from ${item.familyName}` : 'New message'];
     }
     // Past the first five upcoming, the event itself says who and when.
     const { familyName, startsAt } = snapshot.upcoming.find((i) => i.id === subject.id) ?? subject;
     return familyName && startsAt
-      ? `New booking: ${familyName}, ${format.dayAndTime(startsAt, this._view.serverTime(this._clock.now))}`
-      : 'New consultation booked';
+      ? [
+          `New booking: ${familyName}, `,
+          localized(format, format.dayAndTime(startsAt, this._view.serverTime(this._clock.now))),
+        ]
+      : ['New consultation booked'];
   }
 
   /** Announces a change of connection worth telling, once: not the first status seen. */
@@ -215,6 +232,6 @@ export class FgLiveRegion extends LitElement {
       status === 'live'
         ? CONNECTION[before] && (before === 'offline' ? 'Back online' : 'Updates resumed')
         : CONNECTION[status];
-    if (said) this._batch.push(said);
+    if (said) this._batch.push([said]);
   }
 }

@@ -103,4 +103,10 @@ export const recentMessagesStyles = css`
     grid-area: preview;
     inline-size: 80%;
   }
+  @media (forced-colors: active) {
+    [part~='item-unread'] .dot {
+      forced-color-adjust: none;
+      background: CanvasText;
+    }
+  }
 `;

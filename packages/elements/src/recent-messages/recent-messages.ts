@@ -136,7 +136,9 @@ export class FgRecentMessages extends ListElement<MessageItem> {
           ><span class="vh" dir="ltr">${unread ? 'Unread message from ' : 'Message from '}</span
           >${message.familyName}</span
         >
-        <time part="time" datetime=${message.sentAt} dir="auto">${format.relative(message.sentAt, now)}</time>
+        <time part="time" datetime=${message.sentAt} dir="auto" lang=${format.locale}
+          >${format.relative(message.sentAt, now)}</time
+        >
         <p class="preview ellipsis" part="preview" dir="auto">${message.preview}</p>
         ${
           unread && freshness !== 'expired'

@@ -1,7 +1,9 @@
 import { expect } from '@open-wc/testing';
+import { executeServerCommand } from '@web/test-runner-commands';
 import type { CSSResultOrNative, LitElement } from 'lit';
 import '../define/fg-dashboard.js';
-import { WIDGET_TAGS } from '../test/harness.js';
+import { DashboardScript, messageItem } from '../test/frames.js';
+import { WIDGET_TAGS, mount } from '../test/harness.js';
 
 /** The `--fg-*` tokens a theme file sets, and their values. */
 async function themeTokens(name: string): Promise<Map<string, string>> {
@@ -63,5 +65,54 @@ describe('themes', () => {
   it('the dark theme sets every token the light theme sets', async () => {
     const [light, dark] = [await themeTokens('light'), await themeTokens('dark')];
     expect([...light.keys()].filter((token) => !dark.has(token))).to.deep.equal([]);
+  });
+});
+
+describe('forced colors (Windows high-contrast themes)', () => {
+  /** The first element matching `selector` in `root` or any shadow root below it. */
+  function deep(root: ParentNode, selector: string): Element | null {
+    const found = root.querySelector(selector);
+    if (found) return found;
+    for (const element of root.querySelectorAll('*')) {
+      const inner = element.shadowRoot && deep(element.shadowRoot, selector);
+      if (inner) return inner;
+    }
+    return null;
+  }
+  /** A system colour as the browser computes it. */
+  const system = (color: string) => {
+    const probe = document.body.appendChild(document.createElement('div'));
+    probe.style.cssText = `forced-color-adjust: none; background: ${color}`;
+    const value = getComputedStyle(probe).backgroundColor;
+    probe.remove();
+    return value;
+  };
+  const background = (root: ParentNode, selector: string) => {
+    const element = deep(root, selector);
+    expect(element, selector).to.not.equal(null);
+    return getComputedStyle(element!).backgroundColor;
+  };
+
+  it('keeps what only a background shows: skeletons, the unread dot, the connection light (Chromium only)', async function () {
+    try {
+      await executeServerCommand('fg-forced-colors', true);
+    } catch {
+      this.skip();
+    }
+    try {
+      const script = new DashboardScript();
+      const { el, feed, status } = await mount<LitElement>('fg-dashboard');
+      await status('connecting');
+      expect(background(el.shadowRoot!, '.skeleton'), 'a skeleton').to.equal(system('GrayText'));
+      expect(background(el.shadowRoot!, '.indicator'), 'the connection light').to.equal(system('CanvasText'));
+      await feed(script.snapshotFrame(), script.message(messageItem(9, { id: 'unread' })));
+      expect(background(el.shadowRoot!, "[part~='item-unread'] .dot"), 'the unread dot').to.equal(
+        system('CanvasText'),
+      );
+      const count = deep(el.shadowRoot!, '.count')!;
+      expect(getComputedStyle(count).outlineStyle, "a count's pill").to.equal('solid');
+    } finally {
+      await executeServerCommand('fg-forced-colors', false);
+    }
   });
 });

@@ -163,6 +163,9 @@ describe('<fg-upcoming-list>', () => {
     // Now is Wednesday afternoon in Cairo.
     expect(rows(el).map((r) => r.dataset.key)).to.deep.equal(['a1', 'a2', 's1', 's2', 's3']);
     expect(day('a1')).to.equal(long.format(0, 'day'));
+    // Arabic words in an English page, marked so that a screen reader reads them in Arabic.
+    expect(row(el, 'a1').querySelector('[part="time"]')!.getAttribute('lang')).to.equal('ar-EG');
+    expect(row(el, 's3').querySelector('[part="relative"] [lang="ar-EG"]')!.textContent).to.equal(soon('s3'));
     expect(day('s1')).to.equal(long.format(0, 'day'));
     expect(day('s2')).to.equal(long.format(1, 'day'));
     expect(soon('s2')).to.equal(short.format(1, 'day'));

@@ -66,9 +66,14 @@ export class FgUpcomingList extends ListElement<UpcomingItem> {
           <span class="title" part="title" dir="auto">· ${item.title}</span></span
         >
         <span class="when ellipsis" dir="auto"
-          ><time part="time" datetime=${item.startsAt}>${format.dayAndTime(item.startsAt, now)}</time> ·
+          ><time part="time" datetime=${item.startsAt} lang=${format.locale}
+            >${format.dayAndTime(item.startsAt, now)}</time
+          >
+          ·
           <span part="relative"
-            >${active ? `ends ${format.relative(item.endsAt, now)}` : format.relative(item.startsAt, now)}</span
+            >${active ? 'ends ' : ''}<span lang=${format.locale}
+              >${format.relative(active ? item.endsAt : item.startsAt, now)}</span
+            ></span
           ></span
         >
         <span class="status chip" part="status status-${item.status}"

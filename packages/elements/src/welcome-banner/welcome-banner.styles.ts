@@ -88,7 +88,7 @@ export const welcomeBannerStyles = css`
     }
   }
   h2 .skeleton {
-    inline-size: min(16rem, 70%);
+    inline-size: min(10rem, 40%);
     block-size: 1.25rem;
   }
   .value .skeleton {

@@ -22,6 +22,8 @@ describe('<fg-welcome-banner>', () => {
     const { el } = await mount<FgWelcomeBanner>('fg-welcome-banner');
     expect(region(el)).to.not.equal(null);
     expect(el.shadowRoot!.querySelectorAll('.skeleton')).to.have.length(4);
+    // A heading that says what it is while its name loads (headings are how many people move around).
+    expect(text(el.shadowRoot!.querySelector('h2'))).to.equal('Welcome back, Loading');
     await expect(el).to.be.accessible();
   });
 

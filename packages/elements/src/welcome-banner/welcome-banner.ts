@@ -46,11 +46,8 @@ export class FgWelcomeBanner extends LitElement {
     return html`
       <section aria-label="Welcome" part="base" class="card banner ${freshness === 'fresh' ? '' : 'dimmed'}">
         <h2 part="greeting">
-          ${
-            consultant
-              ? html`Welcome back, <span part="name" dir="auto">${consultant.name}</span>`
-              : skeleton('greeting')
-          }
+          Welcome back,
+          <span part="name" dir="auto">${consultant ? consultant.name : skeleton('greeting')}</span>
         </h2>
         <p class="intro muted">Here is your practice at a glance.</p>
         <div class="facts" part="facts">
