@@ -39,11 +39,28 @@ export function setStyle(element: HTMLElement, name: string, value: number | str
 /** The direction marks `Intl` puts around numbers and signs in right-to-left locales: they take no room. */
 const DIRECTION_MARKS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
+/** The text each value box was last fitted to. */
+const fitted = new WeakMap<HTMLElement, string>();
+
 /**
  * Tells a value's box how many characters it shows (`--_chars`), so that its font shrinks to
- * the box (the styles divide its width by that) instead of cutting an amount short. Reads
- * no layout.
+ * the box (the styles divide its width by that) instead of cutting an amount short. When its
+ * text changes, and only then, it reads the box's layout once: a reader's own text spacing
+ * (letter or word spacing, WCAG 1.4.12) widens every character, and the box then counts as
+ * many more characters as it takes to fit.
  */
 export function fitValue(value: HTMLElement | null): void {
-  if (value) setStyle(value, '--_chars', value.textContent!.replace(DIRECTION_MARKS, '').trim().length);
+  const text = value?.textContent;
+  if (!value || text == null || fitted.get(value) === text) return;
+  const chars = text.replace(DIRECTION_MARKS, '').trim().length;
+  setStyle(value, '--_chars', chars);
+  // A box not laid out yet (its widget hidden) is measured at its next update.
+  if (!value.clientWidth) return;
+  fitted.set(value, text);
+  // Twice at most: a font held at its largest size may need a second step.
+  for (let step = 0; step < 2 && value.scrollWidth > value.clientWidth; step++) {
+    const counted = parseFloat(value.style.getPropertyValue('--_chars'));
+    // A little over the ratio: widths are whole pixels.
+    setStyle(value, '--_chars', Math.ceil((counted * value.scrollWidth * 102) / value.clientWidth) / 100);
+  }
 }

@@ -105,6 +105,18 @@ describe('<fg-stats-cards>', () => {
     );
   });
 
+  it("fits the amount to its card under a reader's own text spacing (WCAG 1.4.12), at a phone width", async () => {
+    const { el, feed } = await mount<FgStatsCards>('fg-stats-cards', 320);
+    // As a reading extension sets it on the page: inherited by everything inside the widget.
+    el.style.cssText = 'letter-spacing: 0.12em; word-spacing: 0.16em; line-height: 1.5';
+    await feed(new DashboardScript().snapshotFrame());
+    const value = el.shadowRoot!.querySelector<HTMLElement>('.revenue .value')!;
+    expect(text(value)).to.equal('$5,000');
+    expect(value.scrollWidth, '"$5,000" whole').to.be.at.most(value.clientWidth);
+    await feed(new DashboardScript().payment(300_002_345));
+    expect(value.scrollWidth, '"$3,005,023.45" whole').to.be.at.most(value.clientWidth);
+  });
+
   it('cuts no label or number short at 320 px with 200% text: one card a row', async () => {
     largeText();
     const { el, feed } = await mount<FgStatsCards>('fg-stats-cards', 320);
