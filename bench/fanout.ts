@@ -172,7 +172,10 @@ export async function runFanout(
 
   // Events at a fixed rate, spread over consultants; each reaches connections/consultants dashboards.
   const perConsultant = connections / consultants;
-  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  // Kept-alive sockets taken in turn (FIFO), so that none sits idle past the server's
+  // keep-alive timeout (5 s) and is closed by it just as it is taken again (ECONNRESET): with
+  // the default (LIFO), the sockets a burst opened wait unused until the next burst.
+  const agent = new Agent({ keepAlive: true, maxSockets: 64, scheduling: 'fifo' });
   let sent = 0;
   let committed = 0;
   let sendErrors = 0;
