@@ -269,9 +269,15 @@ export class Domain {
     return row;
   }
 
-  /** Starts a consultation: by hand (simulate) or by the scheduler at its start time. */
-  /** Starts a consultation; `onTime` (the scheduler): only one whose start time has come. */
-  startConsultation(consultantId: string, consultationId?: string, onTime = false): Promise<OutEvent> {
+  /**
+   * Starts a consultation: by hand (simulate), or by the scheduler at its start time
+   * (`{ onTime: true }`: only one whose start time has come, checked in the transaction).
+   */
+  startConsultation(
+    consultantId: string,
+    consultationId?: string,
+    { onTime = false } = {},
+  ): Promise<OutEvent> {
     return this.moveConsultation(
       consultantId,
       consultationId,
@@ -283,8 +289,12 @@ export class Domain {
     );
   }
 
-  /** Completes a consultation; `onTime` (the scheduler): only one whose end time has come. */
-  completeConsultation(consultantId: string, consultationId?: string, onTime = false): Promise<OutEvent> {
+  /** Completes a consultation; `{ onTime: true }` (the scheduler): only one whose end time has come. */
+  completeConsultation(
+    consultantId: string,
+    consultationId?: string,
+    { onTime = false } = {},
+  ): Promise<OutEvent> {
     return this.moveConsultation(
       consultantId,
       consultationId,

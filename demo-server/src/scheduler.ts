@@ -97,9 +97,10 @@ export class Scheduler {
 
   private async process(due: Due): Promise<void> {
     try {
-      if (due.kind === 'start') await this.domain.startConsultation(due.consultantId, due.id, true);
+      if (due.kind === 'start')
+        await this.domain.startConsultation(due.consultantId, due.id, { onTime: true });
       else if (due.kind === 'complete')
-        await this.domain.completeConsultation(due.consultantId, due.id, true);
+        await this.domain.completeConsultation(due.consultantId, due.id, { onTime: true });
       else await this.domain.rollCalendar(due.consultantId);
     } catch (error) {
       // Moved on meanwhile (started, cancelled or rescheduled, by hand or by another node): nothing due.
