@@ -544,20 +544,80 @@ describe('Ladder (with hand-driven transports)', () => {
     expect(t.errors).to.deep.equal([]);
   });
 
-  it('renews half way through a token shorter than two minutes, and not at all when getToken() gives the same token', async () => {
+  it('renews half way through a token shorter than two minutes; a getToken() that gives the same token is asked again, with less time left each time', async () => {
     const same = fakeJwt('c-story');
-    t = setup({ tokens: [same, same] });
+    t = setup({ tokens: [same, same, same, same] });
     const ws = await t.transport(0);
     ws.welcome(10, 'e1', 60_000, 40_000);
     await t.clock.advance(20_000 - 1);
     expect(t.tokenCalls).to.equal(1);
     await t.clock.advance(1);
     await until(() => t.tokenCalls === 2, 'the renewal asks for a token');
-    await t.clock.advance(OPEN_TIMEOUT_MS);
-    // Nothing to renew with: the connection in use stays, alone, until the server ends it.
+    // Nothing new to renew with yet: again half way to the expiry (10 s), then in 5 s.
+    await t.clock.advance(10_000);
+    await until(() => t.tokenCalls === 3, 'asked again');
+    await t.clock.advance(5_000);
+    await until(() => t.tokenCalls === 4, 'and again');
+    // 5 s left: too little to open a connection in. The connection in use stays, alone, until the server ends it.
+    await t.clock.advance(4_999);
+    expect(t.tokenCalls).to.equal(4);
     expect(t.fakes.created).to.have.length(1);
     expect(ws.closedByClient).to.equal(false);
     expect(t.client.status).to.equal('live');
+  });
+
+  it('renews once the page has a newer token, though it gave the same one at first (a cache that renews near the expiry)', async () => {
+    const same = fakeJwt('c-story');
+    t = setup({ tokens: [same, same, fakeJwt('c-story', 2)] });
+    const ws = await t.transport(0);
+    ws.welcome(10, 'e1', 60_000, 40_000);
+    await t.clock.advance(20_000);
+    await until(() => t.tokenCalls === 2, 'the renewal asks for a token');
+    await t.clock.advance(10_000);
+    const renewed = await t.transport(1);
+    renewed.welcome();
+    expect(ws.closedByClient, 'the renewed connection took over').to.equal(true);
+    expect(t.client.status).to.equal('live');
+  });
+
+  it("asks again, a few seconds on, for a token the server refused as expired when the page gives it back: the page's clock is behind", async () => {
+    // Expired a second ago by the server's clock; the page (its clock behind) still holds it good.
+    const expired = fakeJwt('c-story', 1, Math.floor(Date.now() / 1000) - 1);
+    t = setup({ loginUrl: '/login', tokens: [expired, expired, fakeJwt('c-story', 2)] });
+    const ws = await t.transport(0);
+    ws.welcome();
+    ws.fail({ kind: 'auth', detail: 'WebSocket closed 4401' });
+    await until(() => t.tokenCalls === 2, 'asked for a fresh token');
+    expect(t.client.status).to.equal('reconnecting');
+    await t.clock.advance(2_000);
+    const next = await t.transport(1);
+    expect(t.tokenCalls).to.equal(3);
+    next.welcome();
+    expect(t.client.status).to.equal('live');
+    expect(t.statuses).not.to.include('expired');
+    expect(t.navigations).to.deep.equal([]);
+  });
+
+  it('ends the session when the page keeps giving back its expired token: asked again in 2, 4 and 8 s, no more', async () => {
+    const expired = fakeJwt('c-story', 1, Math.floor(Date.now() / 1000) - 1);
+    t = setup({ loginUrl: '/login', tokens: Array.from({ length: 10 }, () => expired) });
+    const ws = await t.transport(0);
+    ws.welcome();
+    ws.fail({ kind: 'auth', detail: 'WebSocket closed 4401' });
+    await until(() => t.tokenCalls === 2, 'asked for a fresh token');
+    for (const [wait, calls] of [
+      [2_000, 3],
+      [4_000, 4],
+      [8_000, 5],
+    ] as const) {
+      await t.clock.advance(wait - 1);
+      expect(t.tokenCalls).to.equal(calls - 1);
+      await t.clock.advance(1);
+      await until(() => t.tokenCalls === calls, `asked again (${calls})`);
+    }
+    await until(() => t.client.status === 'expired', 'expired');
+    expect(t.fakes.created).to.have.length(1);
+    expect(t.navigations).to.deep.equal(['/login']);
   });
 
   it('a renewal the server refuses (an error frame, then 4401) leaves the connection in use as it is, and is tried again later', async () => {

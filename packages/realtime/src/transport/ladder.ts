@@ -128,6 +128,9 @@ export interface Ladder {
  * connection; `watchdog` counts from the last frame, through a drop too; `open` and
  * `probeOpen` are the open timeouts of the active attempt and of the probe.
  */
+/** How many times a page handing back its expired token is asked again (see `authFailed`). */
+const STALE_TOKEN_TRIES = 3;
+
 type TimerName = 'retry' | 'probe' | 'healthy' | 'watchdog' | 'ping' | 'renew' | 'open' | 'probeOpen';
 
 /**
@@ -165,6 +168,8 @@ export function createLadder(options: {
   let stopped = false;
   /** Whether a refreshed token was already tried since the last successful open. */
   let authRefreshed = false;
+  /** Times the page, asked after a refusal, gave back the refused token already expired (see `authFailed`). */
+  let staleTokenTries = 0;
   let heartbeatMs: number = 15_000 satisfies typeof Limits.heartbeatMs;
   /** The token in use: when it expires, by the server's clock and by ours. */
   let expiresAt = 0;
@@ -261,7 +266,10 @@ export function createLadder(options: {
         // the token in use: nothing to renew with.
         if (value === null) return expire();
         if (attempt.r && value === active?.k) {
+          // The page has no newer token yet (its own cache): asked again later, with less
+          // time left each time, as after a renewal that failed.
           probe = null;
+          armRenewal();
           return scheduleProbe();
         }
         attempt.k = value;
@@ -330,6 +338,7 @@ export function createLadder(options: {
     everOpened = true;
     restartUntil = 0;
     authRefreshed = stale = offline = false;
+    staleTokenTries = 0;
     clear('retry');
     after('healthy', HEALTHY_SPELL_MS, () => (failures = 0));
     scheduleProbe();
@@ -383,6 +392,14 @@ export function createLadder(options: {
     // The page's token source failing (its backend down a moment) is no refusal: ask again
     // after the backoff, as for any connect.
     if (fresh === undefined) return retry(attempt.i);
+    // The refused token again, expired by the server's clock: the page's clock is behind the
+    // server's, and its token source holds the token good a moment longer. Asked again in 2,
+    // then 4, then 8 s, it has a new one; a token refused for anything else ends the session.
+    const expiry = fresh && fresh === attempt.k ? tokenExpiry(fresh) : null;
+    if (expiry !== null && expiry <= host._serverNow() && staleTokenTries < STALE_TOKEN_TRIES) {
+      authRefreshed = false;
+      return after('retry', 2_000 * 2 ** staleTokenTries++, () => void authFailed(attempt));
+    }
     if (!fresh || fresh === attempt.k) return expire();
     connect(attempt.i, false, fresh);
   };
