@@ -156,6 +156,10 @@ export function createDashboardClient(
     }
     if (!response.ok)
       throw new Error(`FG Live: marking message ${messageId} read failed (HTTP ${response.status})`);
+    // A 200 that is not the server's answer (a captive portal's page, a proxy's) marked nothing.
+    const answer = (await response.json().catch(() => null)) as { read?: unknown } | null;
+    if (answer?.read !== true)
+      throw new Error(`FG Live: marking message ${messageId} read failed (not the server's answer)`);
   };
 
   const store = createStore({

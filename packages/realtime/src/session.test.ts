@@ -184,6 +184,30 @@ describe('the session, against the reference server', () => {
     expect(error).to.be.instanceOf(Error);
   });
 
+  it("markMessageRead fails when a 200 is not the server's answer (a captive portal's page)", async () => {
+    // The connection is the server's; the POST meets a portal that answers every request with its page.
+    const portal: typeof fetch = (input, init) =>
+      String(input instanceof Request ? input.url : input).endsWith('/read')
+        ? Promise.resolve(
+            new Response('<html>Sign in to the Wi-Fi</html>', { headers: { 'Content-Type': 'text/html' } }),
+          )
+        : fetch(input, init);
+    h = harness({ endpoint: env.serverUrl }, { fetch: portal });
+    const { client } = h;
+    await until(() => client.status === 'live' && client.state.snapshot !== null, 'live');
+    const { seq } = await simulate(CONSULTANT, 'message', {
+      familyName: 'The Portals',
+      text: 'Behind a portal',
+    });
+    await until(() => client.state.snapshot!.seq >= seq, 'message arrived');
+    let error: unknown;
+    await client
+      .markMessageRead(client.state.snapshot!.recentMessages[0]!.id)
+      .catch((e: unknown) => (error = e));
+    expect(error).to.be.instanceOf(Error);
+    expect((error as Error).message).to.match(/not the server's answer/);
+  });
+
   it('a reset of the event log (new epoch) moves the client to the new log', async () => {
     h = harness({ endpoint: env.serverUrl });
     const { client } = h;
