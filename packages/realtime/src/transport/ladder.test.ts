@@ -244,6 +244,31 @@ describe('Ladder (with hand-driven transports)', () => {
     expect(t.clock.pending[0]).to.be.greaterThan(10_000);
   });
 
+  it('while the server restarts, stays on the rung it was on instead of falling through every rung at each retry', async () => {
+    t = setup({ random: 0.999_999 });
+    (await t.transport(0)).fail(); // WebSocket blocked on this network
+    const sse = await t.transport(1);
+    sse.welcome(10, 'e1', 60_000);
+    sse.fail({ kind: 'ended', detail: 'the stream ended (server shutting down)' });
+    // A proxy answers 502 to every request while the server is down: each retry fails to open.
+    for (let n = 2; n <= 6; n++) {
+      const delay = t.clock.pending[0]!;
+      expect(delay, 'within the restart window').to.be.at.most(999);
+      await t.clock.advance(delay);
+      const retry = await t.transport(n);
+      expect(retry.rung, `retry ${n - 1}`).to.equal('sse');
+      retry.fail({ kind: 'failed', detail: 'HTTP 502' });
+    }
+    expect(t.fakes.created).to.have.length(7);
+    // Past the window, a rung that does not open (here: in 5 s) is taken for blocked again,
+    // and the next one is tried.
+    await t.clock.advance(RESTART_WINDOW_MS);
+    const rungs = t.fakes.created.map((transport) => transport.rung);
+    const lower = rungs.indexOf('longpoll');
+    expect(lower, 'the next rung tried after the window').to.be.greaterThan(6);
+    expect(rungs.slice(1, lower)).to.deep.equal(Array(lower - 1).fill('sse'));
+  });
+
   it('probes the higher rung in the background, keeps the lower one until it works, then moves up', async () => {
     t = setup();
     (await t.transport(0)).fail();

@@ -368,6 +368,10 @@ export function createLadder(options: {
     // down the ladder would leave the tab on polling when the network returns. Stay, and wait
     // for `online` (or the backoff).
     if (failedToOpen && isOffline()) return retry(attempt.i);
+    // While a server that ended the connection restarts, every rung fails alike: that says
+    // nothing about the rung either. Stay on it, at the window's short backoff (falling through
+    // every rung each time put four requests a second on a proxy answering 502 meanwhile).
+    if (failedToOpen && clock.now() < restartUntil) return retry(attempt.i);
     // Never opened: this rung may be blocked on this network. Try the next one at once.
     if (failedToOpen && attempt.i < rungs.length - 1) return connect(attempt.i + 1);
     // A drop after opening, a throttled server, or nothing left below: back off, then try
