@@ -47,7 +47,6 @@ const CONNECTION: Partial<Record<ConnectionStatus, string>> = {
   expired: 'Session expired: sign in again',
 };
 
-/** One kind of news heard and not yet announced: how much, and the first two sentences. */
 /**
  * One announcement: English words, and words and numbers in the consultant's language, marked
  * with it so that a screen reader reads them in that language ("Heute, 14:30", "١٢").
@@ -56,6 +55,7 @@ type Announcement = (string | { lang: string; textContent: string })[];
 
 const localized = (format: Formatter, textContent: string) => ({ lang: format.locale, textContent });
 
+/** One kind of news heard and not yet announced: how much, and the first two sentences. */
 interface Heard {
   count: number;
   readonly name: string;

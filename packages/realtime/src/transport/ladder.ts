@@ -123,14 +123,14 @@ export interface Ladder {
   resync(connection?: Connection): void;
 }
 
+/** How many times a page handing back its expired token is asked again (see `authFailed`). */
+const STALE_TOKEN_TRIES = 3;
+
 /**
  * The ladder's timers, one of each at most. `healthy`, `ping` and `renew` belong to the live
  * connection; `watchdog` counts from the last frame, through a drop too; `open` and
  * `probeOpen` are the open timeouts of the active attempt and of the probe.
  */
-/** How many times a page handing back its expired token is asked again (see `authFailed`). */
-const STALE_TOKEN_TRIES = 3;
-
 type TimerName = 'retry' | 'probe' | 'healthy' | 'watchdog' | 'ping' | 'renew' | 'open' | 'probeOpen';
 
 /**
@@ -262,8 +262,7 @@ export function createLadder(options: {
     Promise.all([given ?? token(), closing]).then(
       ([value]) => {
         if (!isCurrent(attempt)) return;
-        // No token: the page has no session (or another consultant's). Asked for a renewal,
-        // the token in use: nothing to renew with.
+        // No token: the page has no session (or another consultant's).
         if (value === null) return expire();
         if (attempt.r && value === active?.k) {
           // The page has no newer token yet (its own cache): asked again later, with less
