@@ -1,5 +1,6 @@
 // The library as integrators get it: the npm tarballs installed into an empty project (Node,
-// TypeScript and a bundled page), and the dashboard embedded in a React 19 app, a Vue 3 app
+// TypeScript and a bundled page), and the dashboard embedded in a React app (on React 19 and
+// on React 18), a Vue 3 app
 // and an Angular 21 app built with Vite, and in a plain HTML page with only the CDN bundle.
 // Every page runs against the real reference server and must show a booking made after it loaded.
 import assert from 'node:assert/strict';
@@ -33,7 +34,7 @@ const PACKAGES = [
   { dir: 'elements', name: '@fg/dashboard-elements' },
   { dir: 'react', name: '@fg/react' },
 ] as const;
-const SITES = ['packed', 'react', 'vue', 'angular', 'cdn'] as const;
+const SITES = ['packed', 'react', 'react18', 'vue', 'angular', 'cdn'] as const;
 type Site = (typeof SITES)[number];
 
 /** Every file under `dir`, relative to it. */
@@ -108,8 +109,11 @@ describe('embedding', () => {
   }
 
   /** A family writes; the host app's own handler sees the widget's `fg-mark-read` when it is marked read. */
-  async function expectMarkReadEvent(page: Page, consultantId: string): Promise<void> {
-    const familyName = 'The Event family';
+  async function expectMarkReadEvent(
+    page: Page,
+    consultantId: string,
+    familyName = 'The Event family',
+  ): Promise<void> {
     await api.simulate(consultantId, { action: 'message', familyName, text: 'Hello from the tests' });
     const messages = page.getByRole('list', { name: 'Recent Messages' });
     const item = messages.getByRole('listitem').filter({ hasText: familyName });
@@ -330,21 +334,38 @@ describe('embedding', () => {
   });
 
   describe('host apps', () => {
-    it('a React 19 app (Vite) with @fg/react: live update and an fg- event through a React prop', async () => {
-      const { build } = await import('vite');
-      const react = (await import('@vitejs/plugin-react')).default;
-      await build({
-        configFile: false,
-        root: join(HOSTS, 'react'),
-        base: './',
-        logLevel: 'warn',
-        plugins: [react()],
-        build: { outDir: sites.react.dir, emptyOutDir: true },
+    for (const { site, major, familyName, writer } of [
+      { site: 'react', major: '19', familyName: 'The React family', writer: undefined },
+      // The same app on React 18 (@fg/react's peer range), which sets a custom element's
+      // unknown props as attributes and knows nothing of its events: @lit/react bridges both.
+      { site: 'react18', major: '18', familyName: 'The React 18 family', writer: 'The Older React family' },
+    ] as const) {
+      it(`a React ${major} app (Vite) with @fg/react: live update and an fg- event through a React prop`, async () => {
+        const { build } = await import('vite');
+        const react = (await import('@vitejs/plugin-react')).default;
+        // React 18 is installed in its own host folder, beside the repository's React 19.
+        const modules = join(HOSTS, 'react18/node_modules');
+        await build({
+          configFile: false,
+          root: join(HOSTS, 'react'),
+          base: './',
+          logLevel: 'warn',
+          plugins: [react()],
+          resolve:
+            site === 'react18'
+              ? { alias: [{ find: /^react(-dom)?(?=\/|$)/, replacement: `${modules}/react$1` }] }
+              : {},
+          build: { outDir: sites[site].dir, emptyOutDir: true },
+        });
+        const page = await expectLiveUpdate(site, 'c-story', familyName);
+        assert.equal(
+          (await page.evaluate(() => document.documentElement.dataset.react))?.split('.')[0],
+          major,
+        );
+        await expectMarkReadEvent(page, 'c-story', writer);
+        await page.context().close();
       });
-      const page = await expectLiveUpdate('react', 'c-story', 'The React family');
-      await expectMarkReadEvent(page, 'c-story');
-      await page.context().close();
-    });
+    }
 
     it('a Vue 3 app (Vite) using the elements directly: live update and an fg- event through @fg-mark-read', async () => {
       const { build } = await import('vite');

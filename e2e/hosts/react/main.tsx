@@ -1,5 +1,6 @@
-// A React 19 app that embeds the dashboard through @fg/react, as an integrator would.
-import { StrictMode, useCallback, useState } from 'react';
+// A React app that embeds the dashboard through @fg/react, as an integrator would. The tests
+// build it with React 19 and again with React 18 (installed in ../react18).
+import { StrictMode, useCallback, useState, version } from 'react';
 import { createRoot } from 'react-dom/client';
 import { FgDashboard, FgDashboardProvider, type FgMarkReadEvent } from '@fg/react';
 import '@fg/dashboard-elements/themes/light.css';
@@ -34,6 +35,7 @@ function App() {
   );
 }
 
+document.documentElement.dataset.react = version;
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <App />
