@@ -6,7 +6,7 @@ import { ErrorCode } from '@fg/protocol';
  */
 export class AppError extends Error {
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 413 | 429 | 500 | 503,
+    readonly status: 400 | 401 | 403 | 404 | 405 | 413 | 429 | 500 | 503,
     readonly code: string,
     message: string,
     readonly extra: Record<string, unknown> = {},

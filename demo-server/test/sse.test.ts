@@ -110,6 +110,17 @@ describe('SSE', async () => {
     assert.equal(sse.messages.ended, true);
   });
 
+  it('refuses HEAD on the stream and the poll (405), subscribing nothing: HEAD requests end at once, yet each held a connection until its token expired', async () => {
+    for (const path of ['/api/stream', '/api/changes?wait=25']) {
+      for (let i = 0; i < 3; i++) {
+        const response = await fetch(`${server.url}${path}`, { method: 'HEAD', headers: bearer(token) });
+        assert.equal(response.status, 405, path);
+        assert.equal(response.headers.get('allow'), 'GET');
+      }
+    }
+    assert.equal(server.hub.subscriberCount('c-story'), 0);
+  });
+
   it('lets go of the subscription when the client disconnects', async () => {
     const other = await tokenFor(server, 'c-empty');
     const sse = await SseClient.connect(server, other);

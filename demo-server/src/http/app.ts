@@ -123,6 +123,19 @@ export function createApp(deps: AppDeps): Hono {
     errorResponse(new AppError(400, ErrorCode.malformed, 'This route only accepts WebSocket upgrades')),
   );
 
+  // hono answers HEAD with the GET handler, its body dropped: a stream or a held poll would
+  // subscribe for an answer that carries nothing and ends at once, and stay subscribed
+  // (counted against the consultant's connections) until its token expired.
+  for (const path of [Paths.stream, Paths.changes])
+    app.use(path, (c, next) =>
+      c.req.method === 'HEAD'
+        ? Promise.resolve(
+            errorResponse(
+              new AppError(405, ErrorCode.malformed, `${path} is read with GET`, {}, { Allow: 'GET' }),
+            ),
+          )
+        : next(),
+    );
   app.get(Paths.stream, (c) => sseHandler(c, deps));
   app.get(Paths.changes, (c) => longPollHandler(c, deps));
 

@@ -219,6 +219,8 @@ export async function sseHandler(c: Context, deps: SseDeps): Promise<Response> {
   const connection = new SseConnection(response, consultant, deps);
   const gone = (): void => connection.end();
   signal.addEventListener('abort', gone, { once: true });
+  // However the answer ends, the connection ends with it.
+  response?.once('close', gone);
   let attached: Attached;
   try {
     // A busy or lost database fails this (the error handler answers 503), not an empty stream.
