@@ -40,17 +40,23 @@ interface MessageRow {
 const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
 
 /**
- * A preview never exceeds the protocol's limit, counted as the wire counts it (UTF-16 code
- * units, JavaScript's string length: an emoji takes two or more), and is cut between two
- * characters as a reader sees them, never inside an emoji or an accented letter.
+ * `text` in at most `max` UTF-16 code units, as the wire counts them (JavaScript's string
+ * length: an emoji takes two or more), cut between two characters as a reader sees them,
+ * never inside an emoji or an accented letter, and ended with `more` when cut. What the
+ * database holds (written by other means than this server's checks, or a string SQLite had to
+ * repair) can then never make a frame the protocol's limits refuse.
  */
+export function clip(text: string, max: number, more = ''): string {
+  if (text.length <= max) return text;
+  // The cut falls where the character holding the first unit past the room begins: only
+  // that character is looked at, not every one before it.
+  const cut = graphemes.segment(text).containing(max - more.length)!.index;
+  return text.slice(0, cut).trimEnd() + more;
+}
+
+/** A message's first words, whitespace collapsed, within the protocol's limit (ended "…" when cut). */
 export function preview(body: string): string {
-  const text = body.replace(/\s+/g, ' ').trim();
-  if (text.length <= Limits.messagePreviewChars) return text;
-  // The cut falls where the character holding the first unit past the room (the ellipsis
-  // takes one) begins: only that character is looked at, not every one before it.
-  const cut = graphemes.segment(text).containing(Limits.messagePreviewChars - 1)!.index;
-  return text.slice(0, cut).trimEnd() + '…';
+  return clip(body.replace(/\s+/g, ' ').trim(), Limits.messagePreviewChars, '…');
 }
 
 export class Projection {
@@ -119,8 +125,8 @@ export class Projection {
     const rows = await q.all<UpcomingRow>(this.sql.upcoming, [consultantId, Limits.upcomingItems]);
     return rows.map((row) => ({
       id: row.id,
-      familyName: row.familyName,
-      title: row.title,
+      familyName: clip(row.familyName, Limits.nameChars),
+      title: clip(row.title, Limits.nameChars),
       startsAt: new Date(row.startsAt).toISOString(),
       endsAt: new Date(row.endsAt).toISOString(),
       status: row.status,
@@ -131,7 +137,7 @@ export class Projection {
     const rows = await q.all<MessageRow>(this.sql.messages, [consultantId, Limits.recentMessages]);
     return rows.map((row) => ({
       id: row.id,
-      familyName: row.familyName,
+      familyName: clip(row.familyName, Limits.nameChars),
       preview: preview(row.body),
       sentAt: new Date(row.sentAt).toISOString(),
       read: row.readAt !== null,
@@ -170,7 +176,7 @@ export class Projection {
       serverTime: now,
       consultant: {
         id: consultant.id,
-        name: consultant.name,
+        name: clip(consultant.name, Limits.nameChars),
         timezone: consultant.timezone,
         currency: consultant.currency,
         locale: consultant.locale,

@@ -276,6 +276,38 @@ for (const backend of BACKENDS)
       assert.match(((await blank.json()) as { message: string }).message, /only spaces/);
     });
 
+    it('refuses text holding half of a surrogate pair (400), which SQLite would store as other text', async () => {
+      for (const body of [
+        { action: 'message', familyName: `${'a'.repeat(199)}\ud83d`, text: 'Hello' },
+        { action: 'message', text: 'Hello \udc00' },
+        { action: 'book', title: `${'a'.repeat(199)}\udc00` },
+      ]) {
+        const answer = await post(server, '/api/demo/simulate', { consultantId: 'c-story', ...body });
+        assert.equal(answer.status, 400, JSON.stringify(body));
+        assert.match(((await answer.json()) as { message: string }).message, /surrogate/);
+      }
+      const whole = await act({ action: 'message', familyName: 'The 🙂 family', text: '🙂' });
+      assert.equal(whole.patch.recentMessages![0]!.familyName, 'The 🙂 family');
+    });
+
+    it('clips a family name and a title the database holds longer than the wire allows, so the client takes the snapshot', async () => {
+      const long = `The ${'Longname-'.repeat(30)}family 👨‍👩‍👧`;
+      await act({ action: 'book', startsInSeconds: 60, familyName: 'The Clipped family', title: 'Clipped' });
+      await act({ action: 'message', familyName: 'The Clipped family', text: 'Hello' });
+      await server.storage.write(async (tx) => {
+        await tx.run('UPDATE families SET name = ? WHERE name = ?', [long, 'The Clipped family']);
+        await tx.run('UPDATE consultations SET title = ? WHERE title = ?', [long, 'Clipped']);
+      });
+      const state = await snapshot();
+      const booked = state.upcoming.find((item) => item.familyName.startsWith('The Longname'))!;
+      const message = state.recentMessages.find((item) => item.familyName.startsWith('The Longname'))!;
+      for (const text of [booked.familyName, booked.title, message.familyName]) {
+        assert.ok(text.length <= Limits.nameChars, `${text.length} code units`);
+        assert.ok(long.startsWith(text), 'cut, not changed');
+      }
+      assert.ok(decodeServerFrame({ type: 'snapshot', ...state }).ok, 'the client accepts the snapshot');
+    });
+
     it('answers bodies over the limit with 413', async () => {
       const res = await post(server, '/api/demo/simulate', {
         consultantId: 'c-story',

@@ -67,6 +67,8 @@ export const Limits = {
   maxBodyBytes: 16 * 1024,
   /** Family-written message text is cut to this many characters. */
   maxMessageChars: 2000,
+  /** A family's name, a consultation's title and a consultant's name, in UTF-16 code units. */
+  nameChars: 200,
   /** Preview of a message carried in the snapshot, in UTF-16 code units (string length), as every length on the wire. */
   messagePreviewChars: 140,
   /** The WebSocket hello must arrive within this. */

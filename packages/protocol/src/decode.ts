@@ -75,7 +75,7 @@ const list =
       : fail(path, `at most ${max} items`);
 
 const id = string(/^[^]{1,64}$/);
-const text = string(/^[^]{0,200}$/);
+const text = string(/^[^]{0,200}$/); // Limits.nameChars
 const name64 = string(/^[^]{0,64}$/);
 const count = integer(0);
 /** Names one event log; never contains ":" (it is joined with seq in SSE ids). */

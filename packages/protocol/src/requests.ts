@@ -16,7 +16,17 @@ export const TokenRequestSchema = v.strictObject({
 
 export const TokenResponseSchema = v.object({ token: v.string(), expiresAt: timestamp });
 
-const name = v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(200));
+/**
+ * Text that is well-formed Unicode: JSON can carry half of a surrogate pair ("\\ud83d"), which
+ * no character is; stored, it would come back as other text than was sent (SQLite repairs it
+ * into three replacement characters, which may no longer fit the protocol's limits).
+ */
+const wellFormed = v.check(
+  (text: string) => !/\p{Cs}/u.test(text),
+  'half of a surrogate pair (not well-formed Unicode)',
+);
+
+const name = v.pipe(v.string(), wellFormed, v.trim(), v.minLength(1), v.maxLength(Limits.nameChars));
 
 export const SimulateRequestSchema = v.variant('action', [
   v.strictObject({
@@ -36,6 +46,7 @@ export const SimulateRequestSchema = v.variant('action', [
     text: v.optional(
       v.pipe(
         v.string(),
+        wellFormed,
         v.check((text) => text.trim() !== '', 'a message has text, not only spaces'),
         v.maxLength(Limits.maxMessageChars),
       ),

@@ -26,7 +26,7 @@ export const CursorSchema = v.object({ epoch: EpochSchema, seq: SeqSchema });
 
 export const ConsultantSchema = v.object({
   id,
-  name: v.pipe(v.string(), v.maxLength(200)),
+  name: v.pipe(v.string(), v.maxLength(Limits.nameChars)),
   timezone: v.pipe(v.string(), v.minLength(1), v.maxLength(64)),
   currency: v.pipe(v.string(), v.regex(/^[A-Z]{3}$/)),
   locale: v.pipe(v.string(), v.minLength(2), v.maxLength(35)),
@@ -52,8 +52,8 @@ export const ConsultationStatusSchema = v.picklist(['scheduled', 'active']);
 
 export const UpcomingItemSchema = v.object({
   id,
-  familyName: v.pipe(v.string(), v.maxLength(200)),
-  title: v.pipe(v.string(), v.maxLength(200)),
+  familyName: v.pipe(v.string(), v.maxLength(Limits.nameChars)),
+  title: v.pipe(v.string(), v.maxLength(Limits.nameChars)),
   startsAt: isoDate,
   endsAt: isoDate,
   status: ConsultationStatusSchema,
@@ -61,7 +61,7 @@ export const UpcomingItemSchema = v.object({
 
 export const MessageItemSchema = v.object({
   id,
-  familyName: v.pipe(v.string(), v.maxLength(200)),
+  familyName: v.pipe(v.string(), v.maxLength(Limits.nameChars)),
   /** Family-written text: always rendered as text, never as markup. */
   preview: v.pipe(v.string(), v.maxLength(Limits.messagePreviewChars)),
   sentAt: isoDate,
