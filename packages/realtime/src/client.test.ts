@@ -6,6 +6,7 @@ import { fakeJwt, fakeTransports, type FakeTransport } from './test/fake-transpo
 import { booking, heartbeat, snapshot, snapshotFrame } from './test/frames.js';
 import { until } from './test/server.js';
 import { TOKEN_TIMEOUT_MS } from './transport/ladder.js';
+import { WAKE_TICK_MS } from './transport/watchdog.js';
 import { lockName } from './sync/tab-leader.js';
 import { parseEndpoint } from './auth/endpoint.js';
 
@@ -393,6 +394,42 @@ describe('createDashboardClient: the lock the tabs share', () => {
       ws.welcome(11); // the replay brings seq 11
       expect(t.client.state.snapshot!.seq).to.equal(11);
       expect(t.client.metrics().counters.resyncs).to.equal(0);
+    } finally {
+      t.client.close();
+      leader.close();
+    }
+  });
+  it('a follower that slept with its timers paused shows stale within 5 s of waking, until frames come from the leader again; it connects to nothing', async () => {
+    const endpoint = 'https://fg-asleep.example.com';
+    // Another tab holds the lock for as long as the test runs.
+    const t = tabClient(endpoint, {
+      request: (() => new Promise(() => {})) as LockManager['request'],
+      query: noLocks as LockManager['query'],
+    });
+    const leader = new BroadcastChannel(lockName(parseEndpoint(endpoint), 'c-story'));
+    leader.onmessage = ({ data }) => {
+      if (data.t === 'sync')
+        leader.postMessage({
+          t: 'state',
+          snapshot: snapshot({ seq: 10 }),
+          status: 'live',
+          transport: 'websocket',
+          l: 25_000,
+        });
+    };
+    try {
+      await until(() => t.client.status === 'live', "the leader's status");
+      t.clock.sleep(3 * 3_600_000);
+      // Its watchdog's silence timer, paused too, would run 25 s after the state came.
+      await t.clock.advance(WAKE_TICK_MS - 1);
+      expect(t.client.status, 'no timer has run since waking').to.equal('live');
+      await t.clock.advance(1);
+      expect(t.client.status).to.equal('stale');
+      expect(t.clock.pending, 'nothing more until the leader is heard').to.deep.equal([]);
+      leader.postMessage({ t: 'frame', frame: heartbeat(10) });
+      await until(() => t.client.status === 'live', "the leader's status again");
+      expect(t.fakes.created).to.have.length(0);
+      expect(t.client.metrics().role).to.equal('follower');
     } finally {
       t.client.close();
       leader.close();

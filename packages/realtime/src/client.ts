@@ -35,6 +35,13 @@ const SYNC_RETRY_MS = 1_000;
 /** What `parseServerFrame` says about text that is not JSON at all. */
 const MALFORMED_JSON = 'malformed JSON';
 
+/**
+ * The client's timers. `gap`: a heartbeat ahead of us, given time; `sync`: a follower's
+ * request for the state, pending while it has not been answered; `watchdog` and `wake`: a
+ * follower's watchdog; `start`: the first token asked again, after it failed.
+ */
+type TimerName = 'gap' | 'sync' | 'watchdog' | 'wake' | 'start';
+
 /** What the client takes from its surroundings; tests replace parts of it. */
 export interface ClientEnvironment extends Partial<Runtime> {
   /** Replaces the transport of a rung. */
@@ -95,12 +102,7 @@ export function createDashboardClient(
   let expiredFired = false;
   let closed = false;
 
-  /**
-   * `gap`: a heartbeat ahead of us, given time; `sync`: a follower's request for the state,
-   * pending while it has not been answered; `watchdog`: a follower's; `start`: the first
-   * token asked again, after it failed.
-   */
-  const { pending: timers, after, clear } = createTimers<'gap' | 'sync' | 'watchdog' | 'start'>(clock);
+  const { pending: timers, after, clear } = createTimers<TimerName>(clock);
 
   /** The page's events (`fg-error`, `fg-session-expired`): they bubble and cross shadow roots. */
   const fire = (
@@ -183,7 +185,7 @@ export function createDashboardClient(
     resign?.();
     relay?.close();
     resign = relay = null;
-    clear('sync', 'watchdog');
+    clear('sync', 'watchdog', 'wake');
   };
 
   const expire = (): void => {
@@ -390,7 +392,7 @@ export function createDashboardClient(
    */
   const followerWatchdog = createWatchdog(
     clock,
-    { pending: timers, after },
+    { pending: timers, after, clear },
     () => silenceMs ?? heartbeatMs + (10_000 satisfies typeof Limits.staleGraceMs),
     () => {
       if (role === 'follower' && store.status === 'live') store.setStatus('stale');
@@ -494,7 +496,7 @@ export function createDashboardClient(
       // back at once, to a tab that can use it.
       if (closed || !relay) return;
       // Its connection resumes from the cursor: a gap suspected as a follower is its to fill.
-      clear('sync', 'watchdog', 'gap');
+      clear('sync', 'watchdog', 'wake', 'gap');
       if (leader) {
         role = 'leader';
         countFollowers();

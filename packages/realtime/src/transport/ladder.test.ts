@@ -11,6 +11,7 @@ import {
   TOKEN_TIMEOUT_MS,
 } from './ladder.js';
 import { BACKOFF_BASE_MS, BACKOFF_MAX_MS, fullJitter } from './backoff.js';
+import { WAKE_TICK_MS } from './watchdog.js';
 import type { Rung } from './types.js';
 import { ManualClock } from '../test/manual-clock.js';
 import { fakeJwt, fakeTransports, type FakeTransport } from '../test/fake-transport.js';
@@ -441,6 +442,114 @@ describe('Ladder (with hand-driven transports)', () => {
     t.document.dispatchEvent(new Event('visibilitychange'));
     expect(poll.closedByClient).to.equal(true);
     expect((await t.transport(1)).rung).to.equal('longpoll');
+  });
+
+  describe('waking from sleep, with no online or visibilitychange event', () => {
+    const HOURS_3 = 3 * 3_600_000;
+
+    /** Live on a WebSocket whose heartbeats come every 15 s (25 s of silence allowed), a second after its last frame. */
+    async function liveSocket() {
+      t = setup({ rungs: ['websocket'] });
+      const ws = await t.transport(0);
+      ws.welcome(10, 'e1', 15_000);
+      await t.clock.advance(1_000);
+      return ws;
+    }
+
+    it('timers paused through the sleep: stale within 5 s of waking, not live over old data; replaced, and current again', async () => {
+      const ws = await liveSocket();
+      t.clock.sleep(HOURS_3);
+      // The watchdog's tick had 4 s left when the machine slept; its silence timer, 24 s.
+      await t.clock.advance(WAKE_TICK_MS - 1_000 - 1);
+      expect(t.client.status, 'no timer has run since waking').to.equal('live');
+      await t.clock.advance(1);
+      expect(t.client.status).to.equal('stale');
+      expect(ws.closedByClient).to.equal(true);
+      expect(t.errors.map((e) => e.code)).to.deep.equal(['stalled']);
+      await t.clock.advance(0); // the backoff (random() is 0 here)
+      const next = await t.transport(1);
+      expect(next.cursorAtConnect, 'resumes from its cursor').to.deep.equal({ epoch: 'e1', seq: 10 });
+      next.welcome(12); // replays what was written meanwhile
+      expect(t.client.state.snapshot!.seq).to.equal(12);
+      expect(t.statuses).to.deep.equal(['live', 'stale', 'live']);
+      expect(t.fakes.created).to.have.length(2);
+    });
+
+    it('timers that all fire at once on waking: stale at once and replaced once, as before', async () => {
+      const ws = await liveSocket();
+      t.clock.sleep(HOURS_3, false);
+      await t.clock.advance(0);
+      expect(t.client.status).to.equal('stale');
+      expect(ws.closedByClient).to.equal(true);
+      const next = await t.transport(1);
+      next.welcome(12, 'e1', 15_000);
+      expect(t.client.state.snapshot!.seq).to.equal(12);
+      await t.clock.advance(20_000);
+      expect(t.fakes.created, 'one reconnect').to.have.length(2);
+      expect(t.errors.map((e) => e.code)).to.deep.equal(['stalled']);
+    });
+
+    it('a short sleep with frames since waking: a visible page pings the socket, and reconnects if no pong comes within 2 s', async () => {
+      const ws = await liveSocket();
+      t.clock.sleep(8_000);
+      ws.send(heartbeat(10)); // the socket delivers on waking
+      await t.clock.advance(WAKE_TICK_MS - 1_000);
+      expect(ws.pings).to.have.length(1);
+      expect(t.client.status, 'what it shows was heard a moment ago').to.equal('live');
+      await t.clock.advance(PING_TIMEOUT_MS);
+      expect(ws.closedByClient).to.equal(true);
+      (await t.transport(1)).welcome(10);
+      expect(t.client.status).to.equal('live');
+    });
+
+    it('a short sleep whose socket answers the ping keeps it', async () => {
+      const ws = await liveSocket();
+      t.clock.sleep(8_000);
+      ws.send(heartbeat(10));
+      await t.clock.advance(WAKE_TICK_MS - 1_000);
+      ws.send({ type: 'pong', id: ws.pings[0]!, serverTime: Date.now() });
+      await t.clock.advance(PING_TIMEOUT_MS + 2 * WAKE_TICK_MS);
+      expect(ws.closedByClient).to.equal(false);
+      expect(ws.pings, 'one ping: the ticks since came on time').to.have.length(1);
+    });
+
+    it('a hidden page, whose timers the browser throttles to one a minute, is not taken for one that slept: no ping, no reconnect', async () => {
+      const ws = await liveSocket();
+      t.document.visibilityState = 'hidden';
+      for (let minute = 0; minute < 10; minute++) {
+        // Heartbeats come on time; the timers run a minute late.
+        for (let beat = 0; beat < 4; beat++) {
+          t.clock.sleep(15_000, false);
+          ws.send(heartbeat(10));
+        }
+        await t.clock.advance(0);
+      }
+      await t.clock.advance(WAKE_TICK_MS);
+      expect(ws.pings).to.have.length(0);
+      expect(ws.closedByClient).to.equal(false);
+      expect(t.statuses).to.deep.equal(['live']);
+      // Shown again, the page checks its connection once, as any page coming back does.
+      t.document.visibilityState = 'visible';
+      t.document.dispatchEvent(new Event('visibilitychange'));
+      expect(ws.pings).to.have.length(1);
+    });
+
+    it('looks at the clock only while a connection is open: not while reconnecting, not once closed', async () => {
+      t = setup({ rungs: ['websocket'], random: 0.999_999 });
+      const ws = await t.transport(0);
+      ws.welcome(10, 'e1', 1_000);
+      // The watchdog's tick and its silence timer, the healthy spell, the renewal.
+      expect(t.clock.pending).to.deep.equal([
+        WAKE_TICK_MS,
+        11_000,
+        HEALTHY_SPELL_MS,
+        3_600_000 - RENEW_BEFORE_MS,
+      ]);
+      ws.fail();
+      expect(t.clock.pending, 'the retry and the silence timer').to.deep.equal([499, 11_000]);
+      t.client.close();
+      expect(t.clock.pending).to.deep.equal([]);
+    });
   });
 
   it('asks for a token before each connect, and for one more when the server rejects it', async () => {

@@ -127,11 +127,12 @@ export interface Ladder {
 const STALE_TOKEN_TRIES = 3;
 
 /**
- * The ladder's timers, one of each at most. `healthy`, `ping` and `renew` belong to the live
- * connection; `watchdog` counts from the last frame, through a drop too; `open` and
- * `probeOpen` are the open timeouts of the active attempt and of the probe.
+ * The ladder's timers, one of each at most. `healthy`, `ping`, `renew` and the watchdog's
+ * `wake` belong to the live connection; `watchdog` counts from the last frame, through a
+ * drop too; `open` and `probeOpen` are the open timeouts of the active attempt and of the probe.
  */
-type TimerName = 'retry' | 'probe' | 'healthy' | 'watchdog' | 'ping' | 'renew' | 'open' | 'probeOpen';
+type TimerName =
+  'retry' | 'probe' | 'healthy' | 'watchdog' | 'wake' | 'ping' | 'renew' | 'open' | 'probeOpen';
 
 /**
  * The transport ladder. It owns every retry: one connection at a time (plus at most one
@@ -194,7 +195,7 @@ export function createLadder(options: {
    * Timers that belong to the live connection, not to the ladder. The watchdog is the ladder's:
    * it counts from the last frame, through a drop too.
    */
-  const clearConnectionTimers = () => clear('healthy', 'ping', 'renew');
+  const clearConnectionTimers = () => clear('healthy', 'ping', 'renew', 'wake');
   const isOffline = () => offline || !runtime.isOnline();
   const live = () => !stopped && !expired;
   const isCurrent = (attempt: Attempt) => !stopped && (attempt === active || attempt === probe);
@@ -449,7 +450,7 @@ export function createLadder(options: {
    */
   const watchdog = createWatchdog(
     clock,
-    { pending: timers, after },
+    { pending: timers, after, clear },
     () => silence,
     () => {
       const attempt = active?.o ? active : null;
@@ -461,6 +462,9 @@ export function createLadder(options: {
       dropActive(attempt);
       retry(attempt.i);
     },
+    // Frames came, but a tick was far late: the machine slept a moment, or the page froze. A
+    // visible page checks the connection as on coming back; a hidden one's timers are throttled.
+    () => runtime.document?.visibilityState !== 'hidden' && check(),
   );
 
   /** Learns when the attempt's token expires, and sets its renewal. */

@@ -1,41 +1,52 @@
 import { expect } from '@open-wc/testing';
 import { timers, type Clock } from '../runtime.js';
 import { ManualClock } from '../test/manual-clock.js';
-import { createWatchdog } from './watchdog.js';
+import { WAKE_TICK_MS, createWatchdog } from './watchdog.js';
 
 /**
  * A watchdog on a manual clock whose wall time can be set back (its timers still run on
- * time, as a browser's do), counting the timers it sets and the silences it reports.
+ * time, as a browser's do) or jump as the machine sleeps, counting the timers it sets by
+ * name, the silences it reports and the wakes it tells.
  */
 function setup(allowedMs: number) {
   const manual = new ManualClock();
   let allowed = allowedMs;
   let behind = 0;
   let silences = 0;
-  let timersSet = 0;
+  let wakes = 0;
+  const timersSet = { watchdog: 0, wake: 0 };
   const clock: Clock = {
     now: () => manual.now() - behind,
-    setTimeout: (callback, ms) => {
-      timersSet++;
-      return manual.setTimeout(callback, ms);
-    },
+    setTimeout: manual.setTimeout,
     clearTimeout: manual.clearTimeout,
   };
-  const named = timers<'watchdog'>(clock);
+  const named = timers<'watchdog' | 'wake'>(clock);
   const watchdog = createWatchdog(
     clock,
-    named,
+    {
+      ...named,
+      after: (name, ms, callback) => {
+        timersSet[name]++;
+        named.after(name, ms, callback);
+      },
+    },
     () => allowed,
     () => silences++,
+    () => wakes++,
   );
   return {
     watchdog,
     named,
+    manual,
     get silences() {
       return silences;
     },
+    get wakes() {
+      return wakes;
+    },
+    /** The silence timers set (`watchdog`), apart from the watchdog's look at the clock (`wake`). */
     get timersSet() {
-      return timersSet;
+      return timersSet.watchdog;
     },
     /** The connection now allows this much silence. */
     allow: (ms: number) => (allowed = ms),
@@ -109,14 +120,69 @@ describe('createWatchdog', () => {
     const t = setup(10_000);
     t.watchdog.heard();
     t.setBack(3_600_000);
-    // The timer runs after 10 s, finds the last frame ahead of the clock, and counts from then.
-    await expectSilenceIn(t, 20_000);
+    // The first look at the clock, 5 s on, finds the last frame ahead of it, and counts from then.
+    await expectSilenceIn(t, WAKE_TICK_MS + 10_000);
     // How long it has been quiet counts from now too.
     t.watchdog.heard();
     t.setBack(3_600_000);
     expect(t.watchdog.quiet()).to.equal(0);
     await t.advance(4_000);
     expect(t.watchdog.quiet()).to.equal(4_000);
+  });
+
+  it('looks at the clock every 5 s while frames come, and stops with the silence it tells', async () => {
+    const t = setup(25_000);
+    t.watchdog.heard();
+    expect(t.manual.pending).to.deep.equal([WAKE_TICK_MS, 25_000]);
+    await t.advance(WAKE_TICK_MS);
+    expect(t.manual.pending).to.deep.equal([WAKE_TICK_MS, 20_000]);
+    await expectSilenceIn(t, 20_000);
+    expect(t.manual.pending, 'no timer left').to.deep.equal([]);
+    expect(t.wakes).to.equal(0);
+  });
+
+  it('after a sleep with its timers paused (whatwg/html#6759), tells the silence within 5 s of waking, not when the silence timer would have run', async () => {
+    const t = setup(25_000);
+    t.watchdog.heard();
+    await t.advance(1_000);
+    t.manual.sleep(3 * 3_600_000);
+    // The tick had 4 s left when the machine slept; the silence timer, 24 s.
+    await expectSilenceIn(t, WAKE_TICK_MS - 1_000);
+    await t.advance(60_000);
+    expect(t.silences, 'once').to.equal(1);
+    expect(t.wakes, 'the silence says it all').to.equal(0);
+  });
+
+  it('after a sleep whose timers all fire at once on waking, tells the silence once, at once', async () => {
+    const t = setup(25_000);
+    t.watchdog.heard();
+    await t.advance(1_000);
+    t.manual.sleep(3 * 3_600_000, false);
+    await t.advance(0);
+    expect(t.silences).to.equal(1);
+    await t.advance(60_000);
+    expect(t.silences, 'once').to.equal(1);
+    expect(t.manual.pending).to.deep.equal([]);
+  });
+
+  it('tells a wake when a tick comes more than a step late with frames heard since (a short sleep), once per late tick', async () => {
+    const t = setup(25_000);
+    for (let i = 0; i < 60; i++) {
+      t.watchdog.heard();
+      await t.advance(1_000);
+    }
+    expect(t.wakes, 'ticks on time').to.equal(0);
+    t.manual.sleep(WAKE_TICK_MS); // late by exactly one step: still within what a busy page may do
+    await t.advance(WAKE_TICK_MS);
+    expect(t.wakes).to.equal(0);
+    t.manual.sleep(8_000);
+    t.watchdog.heard(); // a frame on waking
+    await t.advance(WAKE_TICK_MS);
+    expect(t.wakes).to.equal(1);
+    t.watchdog.heard();
+    await t.advance(WAKE_TICK_MS * 3);
+    expect(t.wakes, 'on time again').to.equal(1);
+    expect(t.silences).to.equal(0);
   });
 
   it('tells how long nothing has been heard', async () => {
@@ -128,10 +194,10 @@ describe('createWatchdog', () => {
     expect(t.watchdog.quiet()).to.equal(0);
   });
 
-  it('runs on the timer named `watchdog`: clearing it stops the watchdog until the next frame', async () => {
+  it('runs on the timers named `watchdog` and `wake`: clearing them stops the watchdog until the next frame', async () => {
     const t = setup(10_000);
     t.watchdog.heard();
-    t.named.clear('watchdog');
+    t.named.clear('watchdog', 'wake');
     await t.advance(60_000);
     expect(t.silences).to.equal(0);
     t.watchdog.heard();
