@@ -144,7 +144,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   if (!options.jwtSecret && !demo) throw new Error('A JWT secret is required unless demo mode is on');
 
   const storage = await openStorage(options);
-  const consultants = new Consultants(storage);
+  const consultants = new Consultants(storage, clock);
   const log = new EventLog(storage, retention);
   const projection = new Projection(storage, log);
   const domain = new Domain(storage, consultants, log, projection, clock);

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { CloseCode } from '@fg/protocol';
 import { bearer, poll, SECRET, SseClient, startTestServer, T0, WsClient } from './helpers.js';
+import { CONSULTANT_KEPT_MS, type ConsultantRow } from '../src/db/consultants.js';
 
 const key = (secret: string) => new TextEncoder().encode(secret);
 const nowS = Math.floor(T0 / 1000);
@@ -13,7 +14,7 @@ async function forge(
 ): Promise<string> {
   const jwt = new SignJWT({}).setProtectedHeader({ alg: options.alg ?? 'HS256' }).setIssuedAt(nowS - 10);
   if (options.sub !== null) jwt.setSubject(options.sub ?? 'c-story');
-  jwt.setExpirationTime(options.exp ?? nowS + 3600);
+  jwt.setExpirationTime(options.exp ?? nowS + 7200);
   return jwt.sign(key(options.secret ?? SECRET));
 }
 
@@ -127,6 +128,30 @@ describe('authentication', async () => {
     const pollBad = await poll(server, await BAD.expired!());
     assert.equal(pollBad.status, 401);
     assert.deepEqual(pollBad.body, { error: 'auth-expired', message: 'The token has expired' });
+  });
+
+  it(`refuses the tokens of a consultant removed from the database within ${CONSULTANT_KEPT_MS / 1000} s, counted as unknown-consultant`, async () => {
+    await server.storage.write(async (tx) => {
+      await tx.run(
+        "INSERT INTO consultants (id, name, timezone, currency, locale) VALUES ('c-leaving', 'Lee', 'UTC', 'USD', 'en-US')",
+      );
+      await server.domain.ensureConsultantState(tx, { id: 'c-leaving', timezone: 'UTC' } as ConsultantRow);
+    });
+    const token = await forge({ sub: 'c-leaving' });
+    const markRead = () =>
+      fetch(`${server.url}/api/messages/m-none/read`, { method: 'POST', headers: bearer(token) });
+    assert.equal((await markRead()).status, 404, 'known: past the token check');
+    // All of it, as whatever manages the accounts would remove one.
+    await server.storage.write(async (tx) => {
+      for (const table of ['events', 'event_logs', 'calendars', 'consultants'])
+        await tx.run(
+          `DELETE FROM ${table} WHERE ${table === 'consultants' ? 'id' : 'consultant_id'} = 'c-leaving'`,
+        );
+    });
+    server.clock.advance(CONSULTANT_KEPT_MS);
+    const before = await failures();
+    assert.equal((await markRead()).status, 401);
+    assert.equal((await failures())['unknown-consultant'], before['unknown-consultant']! + 1);
   });
 
   it('refuses reading or changing data with a bad token: marking a message read needs a good one', async () => {

@@ -159,6 +159,11 @@ describe('several nodes on PostgreSQL behind nginx', () => {
     assert.equal(leading.filter(Boolean).length, 1, `leaders: ${leading}`);
   });
 
+  it("serves each node's /metrics at the node's own address only, not through nginx", async () => {
+    assert.equal((await fetch(`${nodes[0]!.url}/metrics`)).status, 200);
+    assert.equal((await fetch(`${lb.url}/metrics`)).status, 404);
+  });
+
   it('the page and a client through nginx get events committed on another node, and lose nothing when their node is killed', async () => {
     browser = await chromium.launch(chromiumLaunchOptions());
     page = await browser.newPage();

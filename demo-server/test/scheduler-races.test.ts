@@ -40,7 +40,7 @@ async function harness(start: number, timezone = 'America/New_York') {
     return row;
   }) as Sql['get'];
   const clock = new ManualClock(start);
-  const consultants = new Consultants(storage as Storage);
+  const consultants = new Consultants(storage as Storage, clock);
   const log = new EventLog(storage, { events: 10_000, ms: 24 * 3600_000 });
   const projection = new Projection(storage, log);
   const domain = new Domain(storage, consultants, log, projection, clock);

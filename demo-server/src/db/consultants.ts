@@ -1,9 +1,15 @@
 /**
  * Consultants and the small key-value `meta` table. A consultant row never changes once
- * written, so rows are kept in memory after their first read: a connection's identity check
- * costs no query. Unknown ids are not remembered (another node may add them).
+ * written, so a row read is kept in memory for a while (CONSULTANT_KEPT_MS): a connection's
+ * identity check mostly costs no query, and a consultant removed from the database (by
+ * whatever manages the accounts) is refused within that time. Unknown ids are not remembered
+ * (another node may add them).
  */
+import type { Clock } from '../clock.js';
 import type { Sql, Storage } from './storage.js';
+
+/** How long a consultant row read is used without reading it again. */
+export const CONSULTANT_KEPT_MS = 30_000;
 
 export interface ConsultantRow {
   id: string;
@@ -17,17 +23,22 @@ export interface ConsultantRow {
 const COLUMNS = 'id, name, timezone, currency, locale, description';
 
 export class Consultants {
-  private readonly known = new Map<string, ConsultantRow>();
+  private readonly known = new Map<string, { row: ConsultantRow; until: number }>();
 
-  constructor(private readonly storage: Storage) {}
+  constructor(
+    private readonly storage: Storage,
+    private readonly clock: Clock,
+  ) {}
 
   async get(id: string): Promise<ConsultantRow | undefined> {
-    const cached = this.known.get(id);
-    if (cached) return cached;
+    const now = this.clock.now();
+    const kept = this.known.get(id);
+    if (kept && now < kept.until) return kept.row;
     const row = await this.storage.sql.get<ConsultantRow>(`SELECT ${COLUMNS} FROM consultants WHERE id = ?`, [
       id,
     ]);
-    if (row) this.known.set(id, row);
+    if (row) this.known.set(id, { row, until: now + CONSULTANT_KEPT_MS });
+    else this.known.delete(id);
     return row;
   }
 

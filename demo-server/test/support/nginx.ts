@@ -98,6 +98,11 @@ ${upstreams.map((u) => `    server ${u} max_fails=1 fail_timeout=5s;`).join('\n'
       proxy_read_timeout 60s;
     }
 
+    # Each node's counters are for whoever runs it: scraped from the node's own address.
+    location = /metrics {
+      return 404;
+    }
+
     location / {
       proxy_pass http://fg_nodes;
     }
