@@ -303,6 +303,50 @@ describe('Ladder (with hand-driven transports)', () => {
     expect(counters).to.include({ transportSwitches: 1, duplicates: 0, gaps: 0 });
   });
 
+  it('from long-polling, probes WebSocket first: SSE may be the rung blocked on this path, and must not keep it below', async () => {
+    t = setup();
+    (await t.transport(0)).fail(); // a captive portal at start: WebSocket and SSE fail
+    (await t.transport(1)).fail();
+    const poll = await t.transport(2);
+    poll.welcome(10, 'e1', 60_000);
+    await t.clock.advance(PROBE_BASE_MS / 2);
+    const probe = await t.transport(3);
+    expect(probe.rung).to.equal('websocket');
+    expect(probe.cursorAtConnect).to.deep.equal({ epoch: 'e1', seq: 10 });
+    probe.welcome(11);
+    expect(poll.closedByClient).to.equal(true);
+    expect(t.client.state.transport).to.equal('websocket');
+    expect(t.client.state.snapshot!.seq).to.equal(11);
+    expect(t.client.metrics().counters).to.include({ transportSwitches: 1, duplicates: 0, gaps: 0 });
+    expect(t.statuses).to.deep.equal(['live']);
+  });
+
+  it('a failed probe walks down to the next rung above at once; a climb that fails on every rung counts once for the backoff', async () => {
+    t = setup();
+    (await t.transport(0)).fail();
+    (await t.transport(1)).fail();
+    const poll = await t.transport(2);
+    poll.welcome(10, 'e1', 60_000);
+    await t.clock.advance(PROBE_BASE_MS / 2);
+    (await t.transport(3)).fail();
+    const sse = await t.transport(4);
+    expect(sse.rung).to.equal('sse');
+    sse.fail();
+    // Nothing below SSE is above the rung in use: the next climb comes after one doubling.
+    await t.clock.advance(PROBE_BASE_MS - 1);
+    expect(t.fakes.created).to.have.length(5);
+    await t.clock.advance(1);
+    const again = await t.transport(5);
+    expect(again.rung).to.equal('websocket');
+    again.fail();
+    // This time SSE works: up to it (WebSocket is probed from there later).
+    (await t.transport(6)).welcome(10, 'e1', 60_000);
+    expect(poll.closedByClient).to.equal(true);
+    expect(t.client.state.transport).to.equal('sse');
+    expect(t.client.status).to.equal('live');
+    expect(t.client.metrics().counters).to.include({ transportSwitches: 1, duplicates: 0, gaps: 0 });
+  });
+
   it('a bad frame on a probe drops the probe, not the connection in use', async () => {
     t = setup();
     (await t.transport(0)).fail();

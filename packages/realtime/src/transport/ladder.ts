@@ -351,6 +351,9 @@ export function createLadder(options: {
       drop(attempt);
       probe = null;
       if (attempt.r) armRenewal();
+      // Not that rung: the next one down, while it is still above the one in use, at once.
+      else if (active?.o && attempt.i + 1 < active.i) return connect(attempt.i + 1, true);
+      // The whole climb failed: it counts once for the probes' backoff.
       else probeFailures += 1;
       scheduleProbe();
       return;
@@ -505,7 +508,9 @@ export function createLadder(options: {
     // Half fixed, half jitter: probes must not all land together, but must not come too soon either.
     after('probe', Math.floor(ceiling / 2 + (runtime.random() * ceiling) / 2), () => {
       const current = active;
-      if (current?.o && current.i > 0 && !probe) connect(current.i - 1, true);
+      // The highest rung first, then down: the rung just above may be the one blocked on this
+      // path (a proxy that breaks SSE yet lets WebSocket through), and must not hold us below it.
+      if (current?.o && current.i > 0 && !probe) connect(0, true);
     });
   };
 
