@@ -901,6 +901,50 @@ describe('Ladder (with hand-driven transports)', () => {
     expect(t.client.status).to.equal('live');
   });
 
+  it('a connection that took over from a renewal, then drops, is reconnected at once: not left for the watchdog', async () => {
+    t = setup();
+    const ws = await t.transport(0);
+    ws.welcome(10, 'e1', 600_000, 300_000);
+    await t.clock.advance(300_000 - RENEW_BEFORE_MS);
+    const renewed = await t.transport(1);
+    renewed.welcome(10, 'e1', 600_000);
+    expect(ws.closedByClient).to.equal(true);
+    renewed.fail({ kind: 'ended', detail: 'WebSocket closed 1001 (server shutting down)' });
+    expect(t.client.status).to.equal('reconnecting');
+    await t.clock.advance(0); // the backoff (random() is 0 here)
+    const again = await t.transport(2);
+    expect(again.rung).to.equal('websocket');
+    again.welcome(10, 'e1', 60_000);
+    expect(t.client.status).to.equal('live');
+    expect(t.errors).to.deep.equal([]);
+  });
+
+  it('a connection reached by a climb that drops is reconnected at once, and a probe under way keeps its own open timeout', async () => {
+    t = setup({ rungs: ['websocket', 'sse', 'longpoll'] });
+    (await t.transport(0)).fail();
+    (await t.transport(1)).fail();
+    (await t.transport(2)).welcome(10, 'e1', 60_000);
+    await t.clock.advance(PROBE_BASE_MS / 2);
+    (await t.transport(3)).fail(); // WebSocket still blocked
+    const sse = await t.transport(4);
+    sse.welcome(10, 'e1', 60_000);
+    expect(t.client.state.transport).to.equal('sse');
+    await t.clock.advance(PROBE_BASE_MS / 2);
+    const probe = await t.transport(5);
+    expect(probe.rung).to.equal('websocket');
+    sse.fail();
+    expect(t.client.status).to.equal('reconnecting');
+    await t.clock.advance(0);
+    const again = await t.transport(6);
+    expect(again.rung).to.equal('sse');
+    again.welcome(10, 'e1', 60_000);
+    expect(t.client.status).to.equal('live');
+    // The probe never answers: given up after its 5 s, as any other.
+    await t.clock.advance(OPEN_TIMEOUT_MS);
+    expect(probe.closedByClient).to.equal(true);
+    expect(again.closedByClient).to.equal(false);
+  });
+
   it('renewals do not slow the climb back to a higher rung: its probes keep their own backoff', async () => {
     t = setup({ rungs: ['websocket', 'sse'] });
     (await t.transport(0)).fail();

@@ -200,7 +200,8 @@ export function createLadder(options: {
   const live = () => !stopped && !expired;
   const isCurrent = (attempt: Attempt) => !stopped && (attempt === active || attempt === probe);
 
-  const openTimer = (attempt: Attempt): TimerName => (attempt.p ? 'probeOpen' : 'open');
+  /** A probe that took over (a climb, a renewal) is the active connection: `p` says how it began, not what it is. */
+  const openTimer = (attempt: Attempt): TimerName => (attempt === probe ? 'probeOpen' : 'open');
 
   const drop = (attempt: Attempt | null) => {
     if (!attempt) return;
@@ -347,7 +348,7 @@ export function createLadder(options: {
 
   const closed = (attempt: Attempt, kind: CloseKind, detail: string): void => {
     if (!isCurrent(attempt)) return;
-    if (attempt.p) {
+    if (attempt === probe) {
       drop(attempt);
       probe = null;
       if (attempt.r) armRenewal();
