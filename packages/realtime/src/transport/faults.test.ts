@@ -1,5 +1,6 @@
 import { expect } from '@open-wc/testing';
-import type { SimulateResponse } from '@fg/protocol';
+import { Limits, type SimulateResponse } from '@fg/protocol';
+import { CUTS_BEFORE_FALL, PROBE_BASE_MS } from './ladder.js';
 import { expectCurrent, harness, type Harness } from '../test/harness.js';
 import { env, fault, serverProcess, serverSnapshot, simulate, token, until } from '../test/server.js';
 
@@ -111,6 +112,71 @@ describe('bad input and broken connections, through the fault proxy', () => {
     expect(client.state.snapshot).not.to.equal(null);
     expect(errors.map((e) => e.code)).to.deep.equal(['invalid-frame']);
     await recovers(h);
+  });
+
+  /** A fetch through a proxy that cuts every long-poll held longer than `limitS` seconds, after `limitS` seconds (on the client's clock). */
+  function cuttingHeldPolls(limitS: number, waits: number[]): typeof fetch {
+    return (input, init) => {
+      const url = new URL(String(input));
+      if (!url.pathname.endsWith('/api/changes')) return fetch(input, init);
+      const wait = Number(url.searchParams.get('wait'));
+      waits.push(wait);
+      if (wait <= limitS) return fetch(input, init);
+      return new Promise((_, reject) =>
+        h!.clock.setTimeout(() => reject(new TypeError('Failed to fetch')), limitS * 1000),
+      );
+    };
+  }
+
+  it('long-poll: a proxy that cuts held requests at 20 s costs one request: held half as long from then on, still live, nothing lost', async () => {
+    const waits: number[] = [];
+    h = harness({ endpoint: env.proxyUrl, transports: ['polling'] }, { fetch: cuttingHeldPolls(20, waits) });
+    const { client, clock, statuses } = h;
+    await until(() => client.status === 'live' && waits.length === 2, 'live, the first hold under way');
+    await clock.advance(20_000);
+    await until(() => waits.length === 3, 'asked again');
+    const { seq } = await simulate(CONSULTANT, 'message', { familyName: 'Through the proxy', text: 'Hi' });
+    await until(() => client.state.snapshot!.seq >= seq, `seq ${seq}`);
+    expect(waits.slice(0, 4)).to.deep.equal([0, 25, 10, 10]);
+    expect(statuses).to.deep.equal(['live']);
+    expect(client.metrics().counters).to.include({ reconnects: 0, duplicates: 0, gaps: 0 });
+    await expectCurrent(client);
+  });
+
+  it('long-poll: a proxy that cuts held requests within seconds makes the client fall to interval polling, and climb back only now and then', async () => {
+    const waits: number[] = [];
+    h = harness({ endpoint: env.proxyUrl, transports: ['polling'] }, { fetch: cuttingHeldPolls(2, waits) });
+    const { client, clock, errors, statuses } = h;
+    const holds = () => waits.filter((wait) => wait > 0).length;
+    for (let cut = 1; cut <= CUTS_BEFORE_FALL; cut++) {
+      await until(() => holds() === cut, `hold ${cut}`);
+      await clock.advance(2_000);
+      if (cut === CUTS_BEFORE_FALL) break;
+      // The retry on the same rung waits on the clock (with no delay: random() is 0).
+      await until(() => holds() > cut || clock.pending[0] === 0, `retry ${cut}`);
+      await clock.advance(0);
+    }
+    // Each long-poll connection opens (its first request is not held), and its first hold is
+    // cut; after the third, interval polling, whose requests are never held.
+    await until(() => waits.length === 7, 'an interval poll');
+    expect(waits).to.deep.equal([0, 25, 0, 25, 0, 25, 0]);
+    // Its answer delivered, it waits for its interval.
+    const polling = () => clock.pending.includes(Limits.pollIntervalMs);
+    await until(polling, 'live on interval polling');
+    expect(client.status).to.equal('live');
+    expect(errors.map((e) => e.code)).to.deep.equal(['transport-failed']);
+    await expectCurrent(client);
+    // The climb back to long-polling waits one doubling of the probe delay, and its first cut
+    // sends it straight back: one held request, and no `reconnecting`.
+    const shown = statuses.length;
+    await clock.advance(PROBE_BASE_MS);
+    await until(() => holds() === CUTS_BEFORE_FALL + 1, 'the climb holds a poll');
+    await clock.advance(2_000);
+    await until(() => waits.length === 10 && polling(), 'back on interval polling');
+    expect(waits.slice(7)).to.deep.equal([0, 25, 0]);
+    expect(statuses.slice(shown)).not.to.include('reconnecting');
+    expect(client.status).to.equal('live');
+    await expectCurrent(client);
   });
 
   it("another consultant's data injected into the stream never reaches the state", async () => {

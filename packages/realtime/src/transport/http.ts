@@ -17,6 +17,12 @@ import {
 /** How long the server may hold a long-poll, in seconds (under its own cap). */
 export const LONG_POLL_WAIT_SECONDS = 25;
 
+/**
+ * A held poll cut after less than twice this (seconds) ends the transport: that is a refusal,
+ * or a cut too soon for a hold worth the requests it costs. The ladder then counts the cut.
+ */
+const MIN_HOLD_SECONDS = 5;
+
 /** A stream that never ends a line must not grow memory without bound. */
 const MAX_EVENT_CHARS = 1 << 20;
 
@@ -51,8 +57,11 @@ function http(context: TransportContext, rung: Rung, waitSeconds: number, interv
   const sse = rung === 'sse';
   let done = false;
   let timer: TimerHandle = null;
-  /** The first poll asks for an answer at once. */
+  /** The first poll asks for an answer at once; the next ones are held `hold` seconds. */
   let wait = 0;
+  let hold = waitSeconds;
+  /** When the request in flight was sent. */
+  let sent = 0;
 
   const finish = (kind?: CloseKind, detail = '') => {
     if (done) return;
@@ -77,6 +86,7 @@ function http(context: TransportContext, rung: Rung, waitSeconds: number, interv
     );
     const headers: Record<string, string> = { Accept: type };
     if (sse && cursor) headers['Last-Event-ID'] = formatCursor(cursor);
+    sent = clock.now();
     const response = await authorizedFetch(
       runtime,
       url,
@@ -85,7 +95,6 @@ function http(context: TransportContext, rung: Rung, waitSeconds: number, interv
       { headers },
       controller,
     );
-    wait = waitSeconds;
     if (done) return;
     if (!response.ok) {
       const { status } = response;
@@ -94,8 +103,9 @@ function http(context: TransportContext, rung: Rung, waitSeconds: number, interv
         status === 403 &&
         ((await response.json().catch(() => null)) as { error?: unknown } | null)?.error ===
           ('forbidden' satisfies typeof ErrorCode.forbidden);
-      return finish(refused ? 'auth' : closeKind(status), `HTTP ${status}`);
+      return failed(refused ? 'auth' : closeKind(status), `HTTP ${status}`);
     }
+    wait = hold;
     if (sse) {
       if (!response.headers.get('content-type')?.startsWith(type) || !response.body) {
         return finish('failed', 'not an event stream');
@@ -123,8 +133,21 @@ function http(context: TransportContext, rung: Rung, waitSeconds: number, interv
     else queueMicrotask(loop);
   };
 
+  /**
+   * A held poll that is cut (a proxy that ends requests after 20 s, say, with an error or a
+   * 504 instead of the answer) lost nothing: the next request asks from the same cursor. It
+   * is asked again at once, and held from then on half as long as the cut one lasted.
+   */
+  const failed = (kind: CloseKind, detail: string) => {
+    const half = Math.floor((clock.now() - sent) / 2000);
+    if (!done && wait && kind === 'failed' && half >= MIN_HOLD_SECONDS) {
+      wait = hold = Math.min(hold, half);
+      loop();
+    } else finish(kind, detail);
+  };
+
   const loop = () => {
-    request().catch((error: unknown) => finish('failed', describe(error)));
+    request().catch((error: unknown) => failed('failed', describe(error)));
   };
   loop();
 

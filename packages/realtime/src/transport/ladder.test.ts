@@ -2,6 +2,7 @@ import { expect } from '@open-wc/testing';
 import { createDashboardClient } from '../client.js';
 import type { ClientErrorDetail, ConnectionStatus, DashboardClient } from '../types.js';
 import {
+  CUTS_BEFORE_FALL,
   HEALTHY_SPELL_MS,
   OPEN_TIMEOUT_MS,
   PING_TIMEOUT_MS,
@@ -345,6 +346,48 @@ describe('Ladder (with hand-driven transports)', () => {
     expect(t.client.state.transport).to.equal('sse');
     expect(t.client.status).to.equal('live');
     expect(t.client.metrics().counters).to.include({ transportSwitches: 1, duplicates: 0, gaps: 0 });
+  });
+
+  it('a rung cut again and again soon after it opens (a proxy ending requests at 20 s) is left for the next one; the climb back to it waits longer', async () => {
+    t = setup();
+    let seq = 10;
+    for (let n = 0; n < CUTS_BEFORE_FALL; n++) {
+      await t.clock.advance(0); // the backoff (random() is 0 here)
+      const ws = await t.transport(n);
+      expect(ws.rung, `connection ${n + 1}`).to.equal('websocket');
+      ws.welcome(seq, 'e1', 60_000);
+      ws.send(booking(++seq, seq));
+      await t.clock.advance(20_000);
+      ws.fail({ kind: 'failed', detail: 'WebSocket closed 1006' });
+    }
+    const sse = await t.transport(CUTS_BEFORE_FALL);
+    expect(sse.rung).to.equal('sse');
+    expect(sse.cursorAtConnect).to.deep.equal({ epoch: 'e1', seq });
+    sse.welcome(seq, 'e1', 60_000);
+    expect(t.client.state.transport).to.equal('sse');
+    expect(t.errors.map((e) => e.code)).to.deep.equal(['transport-failed']);
+    expect(t.client.metrics().counters).to.include({ duplicates: 0, gaps: 0 });
+    // The retries after the first cuts are reconnects like any other; the fall is not shown.
+    expect(t.statuses.filter((status) => status !== 'live')).to.deep.equal(
+      Array(CUTS_BEFORE_FALL - 1).fill('reconnecting'),
+    );
+    // The fall counts as a failed climb: WebSocket is probed again after one doubling, not at the first delay.
+    await t.clock.advance(PROBE_BASE_MS - 1);
+    expect(t.fakes.created).to.have.length(CUTS_BEFORE_FALL + 1);
+    await t.clock.advance(1);
+    expect((await t.transport(CUTS_BEFORE_FALL + 1)).rung).to.equal('websocket');
+  });
+
+  it('cuts with a healthy spell between them are ordinary drops: the rung is kept', async () => {
+    t = setup();
+    for (let n = 0; n <= CUTS_BEFORE_FALL; n++) {
+      await t.clock.advance(0);
+      const ws = await t.transport(n);
+      expect(ws.rung, `connection ${n + 1}`).to.equal('websocket');
+      ws.welcome(10, 'e1', 60_000);
+      await t.clock.advance(HEALTHY_SPELL_MS);
+      ws.fail();
+    }
   });
 
   it('a bad frame on a probe drops the probe, not the connection in use', async () => {
@@ -919,7 +962,7 @@ describe('Ladder (with hand-driven transports)', () => {
     expect(t.errors).to.deep.equal([]);
   });
 
-  it('a connection reached by a climb that drops is reconnected at once, and a probe under way keeps its own open timeout', async () => {
+  it('a connection reached by a climb that drops is replaced at once, and a probe under way keeps its own open timeout', async () => {
     t = setup({ rungs: ['websocket', 'sse', 'longpoll'] });
     (await t.transport(0)).fail();
     (await t.transport(1)).fail();
@@ -933,10 +976,11 @@ describe('Ladder (with hand-driven transports)', () => {
     const probe = await t.transport(5);
     expect(probe.rung).to.equal('websocket');
     sse.fail();
-    expect(t.client.status).to.equal('reconnecting');
-    await t.clock.advance(0);
+    // Cut before a healthy spell, the climb did not hold: back at once to the rung it came from,
+    // which served before, the status left as it was (nothing was lost).
     const again = await t.transport(6);
-    expect(again.rung).to.equal('sse');
+    expect(again.rung).to.equal('longpoll');
+    expect(t.client.status).to.equal('live');
     again.welcome(10, 'e1', 60_000);
     expect(t.client.status).to.equal('live');
     // The probe never answers: given up after its 5 s, as any other.

@@ -24,6 +24,11 @@ export const PING_TIMEOUT_MS = 2_000;
 /** First delay before trying a higher rung again from a lower one; doubles per failed probe. */
 export const PROBE_BASE_MS = 15_000;
 export const PROBE_MAX_MS = 5 * 60_000;
+/**
+ * A rung whose connections open and are cut this many times in a row, each before a healthy
+ * spell (a proxy that ends every request after 20 s), does not serve: the next one is tried.
+ */
+export const CUTS_BEFORE_FALL = 3;
 /** getToken() is the page's code: it must not hang the ladder. */
 export const TOKEN_TIMEOUT_MS = 10_000;
 /**
@@ -161,6 +166,11 @@ export function createLadder(options: {
   let failures = 0;
   /** Until when (clock ms) retries stay short because the server ended the connection itself. */
   let restartUntil = 0;
+  /** Cuts of open connections since the last healthy spell (see CUTS_BEFORE_FALL). */
+  let cuts = 0;
+  /** The rung still shown live while a fall after cuts opens the next one (nothing was lost). */
+  let shown: Rung | null = null;
+  /** Failed climbs, for the probes' backoff; a climb counts as done once the rung reached has been healthy. */
   let probeFailures = 0;
   let everOpened = false;
   let stale = false;
@@ -219,7 +229,7 @@ export function createLadder(options: {
   };
 
   const publish = () => {
-    const rung = active?.o ? active.rung : null;
+    const rung = active?.o ? active.rung : shown;
     const status: LadderStatus = expired
       ? 'expired'
       : rung && !stale && !offline
@@ -330,18 +340,23 @@ export function createLadder(options: {
       // The higher rung works again: move up, and let the lower one go.
       const lower = active;
       probe = null;
-      if (!attempt.r) probeFailures = 0;
+      // A climb holds once the rung has had a healthy spell: cut before that, it falls back at once.
+      if (!attempt.r) cuts = CUTS_BEFORE_FALL - 1;
       active = attempt;
       // Whatever the lower rung applied meanwhile, this one may replay: expected, not an error.
       attempt.q = host._cursor()?.seq ?? 0;
       drop(lower);
     }
     everOpened = true;
+    shown = null;
     restartUntil = 0;
     authRefreshed = stale = offline = false;
     staleTokenTries = 0;
     clear('retry');
-    after('healthy', HEALTHY_SPELL_MS, () => (failures = 0));
+    after('healthy', HEALTHY_SPELL_MS, () => {
+      failures = cuts = 0;
+      if (attempt.p && !attempt.r) probeFailures = 0;
+    });
     scheduleProbe();
     publish();
   };
@@ -359,6 +374,7 @@ export function createLadder(options: {
       scheduleProbe();
       return;
     }
+    shown = null;
     dropActive(attempt);
     if (kind === 'auth') {
       void authFailed(attempt);
@@ -378,6 +394,22 @@ export function createLadder(options: {
     if (failedToOpen && clock.now() < restartUntil) return retry(attempt.i);
     // Never opened: this rung may be blocked on this network. Try the next one at once.
     if (failedToOpen && attempt.i < rungs.length - 1) return connect(attempt.i + 1);
+    // Opened, then cut again and again soon after (online, and not by a throttling server): the
+    // rung opens but does not serve. Fall a rung, and let the next climb back to it wait longer.
+    if (
+      attempt.o &&
+      kind !== 'throttled' &&
+      !isOffline() &&
+      ++cuts >= CUTS_BEFORE_FALL &&
+      attempt.i < rungs.length - 1
+    ) {
+      if (!attempt.p)
+        host._error('transport-failed', `${attempt.rung} cut ${cuts} times soon after opening: ${detail}`);
+      cuts = 0;
+      probeFailures += 1;
+      shown = attempt.rung;
+      return connect(attempt.i + 1);
+    }
     // A drop after opening, a throttled server, or nothing left below: back off, then try
     // again. After a failure of every rung, start again from the top: a total failure says
     // nothing about which rung is blocked.
