@@ -37,7 +37,7 @@ export class FakeTransport implements Transport {
   }
 
   fail(reason: CloseReason = { kind: 'failed', detail: 'test' }): void {
-    this.context.closed(reason.kind, reason.detail);
+    this.context.closed(reason.kind, reason.detail, reason.retryAfter);
   }
 
   close(): Promise<void> {

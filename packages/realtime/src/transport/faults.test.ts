@@ -179,6 +179,29 @@ describe('bad input and broken connections, through the fault proxy', () => {
     await expectCurrent(client);
   });
 
+  for (const [transport, path] of [
+    ['sse', '/api/stream'],
+    ['polling', '/api/changes'],
+  ] as const) {
+    it(`${transport}: a 429 with Retry-After: 60 is asked again 60 s later, not before`, async () => {
+      let requests = 0;
+      const busyOnce: typeof fetch = (input, init) => {
+        if (!String(input).includes(path) || requests++ > 0) return fetch(input, init);
+        const error = { error: 'rate-limited', message: 'Too many connections' };
+        return Promise.resolve(Response.json(error, { status: 429, headers: { 'Retry-After': '60' } }));
+      };
+      h = harness({ endpoint: env.proxyUrl, transports: [transport] }, { fetch: busyOnce });
+      const { client, clock } = h;
+      // The retry is set for 60 s on (with no jitter, every backoff of the harness is 0).
+      await until(() => clock.pending.includes(60_000), 'a retry 60 s on');
+      await clock.advance(60_000 - 1);
+      expect(requests).to.equal(1);
+      await clock.advance(1);
+      await until(() => client.status === 'live', 'live');
+      await expectCurrent(client);
+    });
+  }
+
   it("another consultant's data injected into the stream never reaches the state", async () => {
     const { client, errors } = await liveOn(['websocket']);
     const foreign = await serverSnapshot('c-other');

@@ -63,12 +63,12 @@ function http(context: TransportContext, rung: Rung, waitSeconds: number, interv
   /** When the request in flight was sent. */
   let sent = 0;
 
-  const finish = (kind?: CloseKind, detail = '') => {
+  const finish = (kind?: CloseKind, detail = '', retryAfter?: string | null) => {
     if (done) return;
     done = true;
     controller.abort();
     clock.clearTimeout(timer);
-    if (kind) context.closed(kind, detail);
+    if (kind) context.closed(kind, detail, retryAfter);
   };
   const deliver = (raw: unknown) => {
     if (!done) context.deliver(raw);
@@ -103,7 +103,11 @@ function http(context: TransportContext, rung: Rung, waitSeconds: number, interv
         status === 403 &&
         ((await response.json().catch(() => null)) as { error?: unknown } | null)?.error ===
           ('forbidden' satisfies typeof ErrorCode.forbidden);
-      return failed(refused ? 'auth' : closeKind(status), `HTTP ${status}`);
+      return failed(
+        refused ? 'auth' : closeKind(status),
+        `HTTP ${status}`,
+        response.headers.get('retry-after'),
+      );
     }
     wait = hold;
     if (sse) {
@@ -138,12 +142,12 @@ function http(context: TransportContext, rung: Rung, waitSeconds: number, interv
    * 504 instead of the answer) lost nothing: the next request asks from the same cursor. It
    * is asked again at once, and held from then on half as long as the cut one lasted.
    */
-  const failed = (kind: CloseKind, detail: string) => {
+  const failed = (kind: CloseKind, detail: string, retryAfter?: string | null) => {
     const half = Math.floor((clock.now() - sent) / 2000);
-    if (!done && wait && kind === 'failed' && half >= MIN_HOLD_SECONDS) {
+    if (!done && wait && kind === 'failed' && !retryAfter && half >= MIN_HOLD_SECONDS) {
       wait = hold = Math.min(hold, half);
       loop();
-    } else finish(kind, detail);
+    } else finish(kind, detail, retryAfter);
   };
 
   const loop = () => {

@@ -11,7 +11,7 @@ import {
   RESTART_WINDOW_MS,
   TOKEN_TIMEOUT_MS,
 } from './ladder.js';
-import { BACKOFF_BASE_MS, BACKOFF_MAX_MS, fullJitter } from './backoff.js';
+import { BACKOFF_BASE_MS, BACKOFF_MAX_MS, RETRY_AFTER_MAX_MS, fullJitter, retryAfterMs } from './backoff.js';
 import { WAKE_TICK_MS } from './watchdog.js';
 import type { Rung } from './types.js';
 import { ManualClock } from '../test/manual-clock.js';
@@ -108,6 +108,20 @@ describe('fullJitter', () => {
     expect(fullJitter(3, () => 0)).to.equal(0);
     expect(BACKOFF_BASE_MS).to.equal(500);
     expect(BACKOFF_MAX_MS).to.equal(20_000);
+  });
+});
+
+describe('retryAfterMs', () => {
+  it('reads delay-seconds and HTTP-dates (against the server time given), caps at 5 min, and takes anything else as none', () => {
+    const now = Date.parse('Wed, 21 Oct 2015 07:28:00 GMT');
+    expect(retryAfterMs('60', now)).to.equal(60_000);
+    expect(retryAfterMs(' 0 ', now)).to.equal(0);
+    expect(retryAfterMs('Wed, 21 Oct 2015 07:29:30 GMT', now)).to.equal(90_000);
+    expect(retryAfterMs('Wed, 21 Oct 2015 07:27:00 GMT', now), 'a date past').to.equal(0);
+    expect(retryAfterMs('86400', now)).to.equal(RETRY_AFTER_MAX_MS);
+    expect(RETRY_AFTER_MAX_MS).to.equal(5 * 60_000);
+    for (const value of [null, undefined, '', 'soon', '-5'])
+      expect(retryAfterMs(value, now), String(value)).to.equal(0);
   });
 });
 
@@ -388,6 +402,46 @@ describe('Ladder (with hand-driven transports)', () => {
       await t.clock.advance(HEALTHY_SPELL_MS);
       ws.fail();
     }
+  });
+
+  it('a 429 or 503 with Retry-After: the same rung is tried again no sooner, not even on coming back online or visible; at most 5 min later', async () => {
+    t = setup();
+    (await t.transport(0)).fail(); // WebSocket blocked here
+    const sse = await t.transport(1);
+    sse.welcome(10, 'e1', 600_000);
+    sse.fail({ kind: 'throttled', detail: 'HTTP 429', retryAfter: '60' });
+    expect(t.client.status).to.equal('reconnecting');
+    await t.clock.advance(30_000);
+    t.window.dispatchEvent(new Event('online'));
+    t.document.dispatchEvent(new Event('visibilitychange'));
+    await t.clock.advance(30_000 - 1);
+    expect(t.fakes.created).to.have.length(2);
+    await t.clock.advance(1);
+    const again = await t.transport(2);
+    expect(again.rung).to.equal('sse');
+    again.fail({ kind: 'throttled', detail: 'HTTP 503', retryAfter: '86400' });
+    await t.clock.advance(RETRY_AFTER_MAX_MS - 1);
+    expect(t.fakes.created).to.have.length(3);
+    await t.clock.advance(1);
+    const back = await t.transport(3);
+    expect(back.rung).to.equal('sse');
+    back.welcome(10, 'e1', 600_000);
+    expect(t.client.status).to.equal('live');
+  });
+
+  it('a probe told Retry-After: the next climb waits for it', async () => {
+    t = setup({ rungs: ['sse', 'longpoll', 'interval'] });
+    (await t.transport(0)).fail();
+    (await t.transport(1)).welcome(10, 'e1', 600_000);
+    await t.clock.advance(PROBE_BASE_MS / 2);
+    const probe = await t.transport(2);
+    expect(probe.rung).to.equal('sse');
+    probe.fail({ kind: 'throttled', detail: 'HTTP 429', retryAfter: '120' });
+    await t.clock.advance(120_000 - 1);
+    expect(t.fakes.created).to.have.length(3);
+    await t.clock.advance(1);
+    expect((await t.transport(3)).rung).to.equal('sse');
+    expect(t.client.state.transport).to.equal('polling');
   });
 
   it('a bad frame on a probe drops the probe, not the connection in use', async () => {

@@ -1,7 +1,7 @@
 import type { Cursor, Limits, ServerFrame, TransportName } from '@fg/protocol/frames';
 import { tokenExpiry } from '../auth/token.js';
 import { timers as createTimers, watchPage, type Clock, type Runtime } from '../runtime.js';
-import { backoffCeiling, fullJitter } from './backoff.js';
+import { backoffCeiling, fullJitter, retryAfterMs } from './backoff.js';
 import { connectWebSocket } from './websocket.js';
 import { connectIntervalPoll, connectLongPoll, connectSse } from './http.js';
 import { createWatchdog } from './watchdog.js';
@@ -166,6 +166,8 @@ export function createLadder(options: {
   let failures = 0;
   /** Until when (clock ms) retries stay short because the server ended the connection itself. */
   let restartUntil = 0;
+  /** No connection before this (clock ms): the server said when to come back (Retry-After). */
+  let notBefore = 0;
   /** Cuts of open connections since the last healthy spell (see CUTS_BEFORE_FALL). */
   let cuts = 0;
   /** The rung still shown live while a fall after cuts opens the next one (nothing was lost). */
@@ -293,7 +295,7 @@ export function createLadder(options: {
           runtime,
           cursor: host._cursor,
           deliver: (raw) => received(attempt, raw),
-          closed: (kind, detail) => closed(attempt, kind, detail),
+          closed: (kind, detail, retryAfter) => closed(attempt, kind, detail, retryAfter),
         });
       },
       (error: unknown) => {
@@ -361,14 +363,18 @@ export function createLadder(options: {
     publish();
   };
 
-  const closed = (attempt: Attempt, kind: CloseKind, detail: string): void => {
+  const closed = (attempt: Attempt, kind: CloseKind, detail: string, retryAfter?: string | null): void => {
     if (!isCurrent(attempt)) return;
+    // The server said when to come back (a 429 or 503 with Retry-After): no connection, retry or
+    // probe, before that. It is busy; the rung is not blocked.
+    const told = retryAfterMs(retryAfter, host._serverNow());
+    notBefore = Math.max(notBefore, clock.now() + told);
     if (attempt === probe) {
       drop(attempt);
       probe = null;
       if (attempt.r) armRenewal();
       // Not that rung: the next one down, while it is still above the one in use, at once.
-      else if (active?.o && attempt.i + 1 < active.i) return connect(attempt.i + 1, true);
+      else if (!told && active?.o && attempt.i + 1 < active.i) return connect(attempt.i + 1, true);
       // The whole climb failed: it counts once for the probes' backoff.
       else probeFailures += 1;
       scheduleProbe();
@@ -380,6 +386,7 @@ export function createLadder(options: {
       void authFailed(attempt);
       return;
     }
+    if (told) return retry(attempt.i);
     if (attempt.o && kind === 'ended') restartUntil = clock.now() + RESTART_WINDOW_MS;
     const failedToOpen = !attempt.o && kind !== 'throttled';
     // Refused, cut, or accepted and dropped before the first frame: worth telling the page once.
@@ -461,7 +468,10 @@ export function createLadder(options: {
   const retry = (index: number): void => {
     publish();
     const restarting = clock.now() < restartUntil;
-    const delay = fullJitter(restarting ? Math.min(failures, 1) : failures, runtime.random);
+    const delay = Math.max(
+      fullJitter(restarting ? Math.min(failures, 1) : failures, runtime.random),
+      notBefore - clock.now(),
+    );
     failures += 1;
     retryIndex = index;
     after('retry', delay, () => connect(index));
@@ -530,7 +540,7 @@ export function createLadder(options: {
     const current = active;
     if (!current?.o) return;
     // Offline, or a probe under way (which asks for a fresh token itself): later.
-    if (probe || isOffline()) return armRenewal();
+    if (probe || isOffline() || notBefore > clock.now()) return armRenewal();
     renewedFrom = expiresAt;
     connect(current.i, true);
   };
@@ -539,7 +549,8 @@ export function createLadder(options: {
     if (!active?.o || active.i === 0 || probe || 'probe' in timers) return;
     const ceiling = backoffCeiling(probeFailures, PROBE_BASE_MS, PROBE_MAX_MS);
     // Half fixed, half jitter: probes must not all land together, but must not come too soon either.
-    after('probe', Math.floor(ceiling / 2 + (runtime.random() * ceiling) / 2), () => {
+    const delay = Math.floor(ceiling / 2 + (runtime.random() * ceiling) / 2);
+    after('probe', Math.max(delay, notBefore - clock.now()), () => {
       const current = active;
       // The highest rung first, then down: the rung just above may be the one blocked on this
       // path (a proxy that breaks SSE yet lets WebSocket through), and must not hold us below it.
@@ -552,8 +563,9 @@ export function createLadder(options: {
     if (!live()) return;
     const current = active;
     if (!current?.o) {
-      // Not live: skip the rest of the backoff and try now.
+      // Not live: skip the rest of the backoff and try now (though not before a Retry-After).
       if ('retry' in timers) {
+        if (notBefore > clock.now()) return;
         clear('retry');
         connect(retryIndex);
       } else if (current?.off && runtime.isOnline()) {

@@ -15,6 +15,8 @@ export type CloseKind = 'auth' | 'throttled' | 'failed' | 'ended';
 export interface CloseReason {
   readonly kind: CloseKind;
   readonly detail: string;
+  /** The answer's `Retry-After` header, when an HTTP answer ended it. */
+  readonly retryAfter?: string | null;
 }
 
 export interface TransportContext {
@@ -25,8 +27,8 @@ export interface TransportContext {
   readonly cursor: () => Cursor | null;
   /** One frame as received: text, or a decoded JSON value from a polling response. */
   readonly deliver: (raw: unknown) => void;
-  /** Called at most once, after which the transport is inert. */
-  readonly closed: (kind: CloseKind, detail: string) => void;
+  /** Called at most once, after which the transport is inert; `retryAfter`: the answer's `Retry-After` header. */
+  readonly closed: (kind: CloseKind, detail: string, retryAfter?: string | null) => void;
 }
 
 export interface Transport {
