@@ -23,7 +23,7 @@ export function toErrorResponse(error: unknown): Response {
   if (error instanceof AppError) return errorResponse(error);
   if (isBusyError(error)) return errorResponse(busy());
   console.error('unhandled error', error);
-  return errorResponse(new AppError(500, 'internal', 'Internal server error'));
+  return errorResponse(new AppError(500, ErrorCode.internal, 'Internal server error'));
 }
 
 export function unauthorized(failure: Extract<AuthResult, { ok: false }>): AppError {

@@ -30,6 +30,8 @@ export const ErrorCode = {
   tooLarge: 'too-large',
   notFound: 'not-found',
   busy: 'busy',
+  /** An unexpected error on the server (HTTP 500); nothing more is said. */
+  internal: 'internal',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

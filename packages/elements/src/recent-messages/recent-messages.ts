@@ -44,13 +44,14 @@ declare global {
  * @csspart heading - The heading "Recent Messages".
  * @csspart scroller - The scrolling box around the list, of reserved height.
  * @csspart list - The list.
- * @csspart item - A message; also `item-unread` while unread.
+ * @csspart item - A message.
+ * @csspart item-unread - A message while it is unread (also `item`).
  * @csspart unread-marker - The dot of an unread message.
  * @csspart family - Who wrote it.
  * @csspart time - How long ago.
  * @csspart preview - The start of the message.
- * @csspart mark-read - The "Mark as read" button; also `mark-read-failed` once marking failed
- * (it then reads "Try again").
+ * @csspart mark-read - The "Mark as read" button.
+ * @csspart mark-read-failed - The same button once marking failed, reading "Try again" (also `mark-read`).
  * @csspart empty - What shows when there are no messages.
  *
  * @cssproperty --fg-recent-messages-background - Defaults to `--fg-color-surface`.

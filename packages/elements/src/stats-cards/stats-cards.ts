@@ -27,7 +27,11 @@ const CARDS: readonly { key: 'familyClients' | 'active' | 'completed'; label: st
  * Consultations and Monthly Revenue. Each card is a group named after what it counts.
  *
  * @csspart base - The grid of cards.
- * @csspart card - Every card; also `card-family-clients`, `card-active`, `card-completed`, `card-revenue`.
+ * @csspart card - Every card; each also has its own part, below.
+ * @csspart card-family-clients - The Family Clients card (also `card`).
+ * @csspart card-active - The Active Consultations card (also `card`).
+ * @csspart card-completed - The Completed Consultations card (also `card`).
+ * @csspart card-revenue - The Monthly Revenue card (also `card`).
  * @csspart label - The name of a card.
  * @csspart value - The value of a card: one line, 2.25rem tall whatever the number (it is its own
  *   layout root); a larger line height needs a larger `block-size` too.

@@ -16,12 +16,15 @@ import { upcomingListStyles } from './upcoming-list.styles.js';
  * @csspart heading - The heading "Upcoming Consultations".
  * @csspart scroller - The scrolling box around the list, of reserved height.
  * @csspart list - The list.
- * @csspart item - A consultation; also `item-active` while it runs.
+ * @csspart item - A consultation.
+ * @csspart item-active - A consultation while it runs (also `item`).
  * @csspart family - The family's name.
  * @csspart title - The consultation's title.
  * @csspart time - When it starts.
  * @csspart relative - How soon it starts, or how soon an active one ends.
- * @csspart status - "Scheduled" or "Active"; also `status-scheduled`, `status-active`.
+ * @csspart status - "Scheduled" or "Active".
+ * @csspart status-scheduled - The status of a consultation yet to start (also `status`).
+ * @csspart status-active - The status of a consultation that runs (also `status`).
  * @csspart empty - What shows when nothing is upcoming.
  *
  * @cssproperty --fg-upcoming-list-background - Defaults to `--fg-color-surface`.

@@ -22,7 +22,10 @@ const select = ({ snapshot, status }: DashboardState) => ({
  * @csspart greeting - The heading with the consultant's name.
  * @csspart name - The consultant's name inside the greeting.
  * @csspart facts - The row of three facts.
- * @csspart fact - Each fact; also `fact-upcoming`, `fact-active`, `fact-revenue`.
+ * @csspart fact - Each fact; each also has its own part, below.
+ * @csspart fact-upcoming - The count of upcoming consultations (also `fact`).
+ * @csspart fact-active - The count of active consultations (also `fact`).
+ * @csspart fact-revenue - The revenue this month (also `fact`).
  * @csspart value - The number of a fact: one line, 2rem tall whatever the number (it is its own
  *   layout root); a larger line height needs a larger `block-size` too.
  * @csspart label - What a fact counts.
