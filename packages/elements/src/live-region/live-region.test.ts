@@ -4,6 +4,7 @@ import type { FgLiveRegion } from './live-region.js';
 import { setClock } from '../format.js';
 import { DashboardScript, NOW, messageItem, storySnapshot, upcomingItem } from '../test/frames.js';
 import { mount, text, type Mounted } from '../test/harness.js';
+import { createDashboardStore } from '@fg/realtime';
 
 const region = (el: FgLiveRegion) => el.shadowRoot!.querySelector('[role="status"]')!;
 const said = (el: FgLiveRegion) => [...region(el).querySelectorAll('p')].map((p) => p.textContent);
@@ -218,6 +219,22 @@ describe('<fg-live-region>', () => {
     await settle();
     await at(603_000, { settle });
     expect(heard).to.deep.equal([]);
+  });
+
+  it("given another consultant's client, neither tells the last one's waiting news nor leaves what it said to be read", async () => {
+    const { el, feed, settle, script, heard } = await listening();
+    await feed(script.message(messageItem(5, { id: 'said', familyName: 'The Told family' })));
+    await at(600, { settle });
+    expect(said(el)).to.deep.equal(['New message from The Told family']);
+    await feed(script.message(messageItem(6, { id: 'waiting', familyName: 'The Private family' })));
+    await at(700, { settle });
+    const provider = el.parentElement as HTMLElement & { client: unknown };
+    provider.client = createDashboardStore({ now: () => NOW });
+    await settle();
+    expect(said(el), 'nothing of the last consultant left in the region').to.deep.equal([]);
+    await at(5_000, { settle });
+    expect(heard.flat()).to.not.include('New message from The Private family');
+    expect(said(el)).to.deep.equal([]);
   });
 
   it('moved on the page as news reaches it, still tells that news', async () => {

@@ -1,5 +1,5 @@
 import { LitElement, css, html } from 'lit';
-import type { AppliedEvent, ConnectionStatus, DashboardState } from '@fg/realtime';
+import type { AppliedEvent, ConnectionStatus, DashboardClient, DashboardState } from '@fg/realtime';
 import type { EventKind, Snapshot } from '@fg/protocol/frames';
 import { ClockController, FormatController, type Formatter } from '../format.js';
 import { StoreController, shallowEqual } from '../store-controller.js';
@@ -123,6 +123,10 @@ export class FgLiveRegion extends LitElement {
 
   /** When the region was last taken off the page. */
   private _leftAt: number | undefined;
+  /** The client last followed; another one (another consultant) starts the region afresh. */
+  private _client: DashboardClient | undefined;
+  /** What the region says is to go, with nothing new to say. */
+  private _wipe = false;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -144,6 +148,17 @@ export class FgLiveRegion extends LitElement {
   protected override willUpdate(): void {
     const time = this._clock.now;
     const view = this._view.value;
+    if (this._view.client !== this._client) {
+      // Another client, for another consultant or a session begun afresh: nothing heard or
+      // said for the last one is told, or left to be read, once the page shows this one's.
+      if (this._client) {
+        this._heard.clear();
+        this._batch = [];
+        this._cursor = this._connection = undefined;
+        this._wipe = true;
+      }
+      this._client = this._view.client;
+    }
     if (view !== this._seen) {
       this._seen = view;
       this._hear(view.news, time);
@@ -165,7 +180,8 @@ export class FgLiveRegion extends LitElement {
   }
 
   protected override updated(): void {
-    if (!this._batch.length) return;
+    if (!this._batch.length && !this._wipe) return;
+    this._wipe = false;
     // The new batch replaces the old one, as new paragraphs: additions are read, removals are
     // not, and no announcement ever moves (so the region causes no layout shift, even hidden).
     this.renderRoot.querySelector('[role=status]')!.replaceChildren(

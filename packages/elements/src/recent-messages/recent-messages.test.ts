@@ -2,7 +2,8 @@ import { expect, nextFrame, oneEvent } from '@open-wc/testing';
 import { resetMouse, sendMouse } from '@web/test-runner-commands';
 import '../define/fg-recent-messages.js';
 import { FgMarkReadEvent, type FgRecentMessages } from './recent-messages.js';
-import { DashboardScript, emptySnapshot, messageItem } from '../test/frames.js';
+import { createDashboardStore } from '@fg/realtime';
+import { DashboardScript, NOW, emptySnapshot, messageItem } from '../test/frames.js';
 import {
   animationsDone,
   focusAt,
@@ -297,6 +298,32 @@ describe('<fg-recent-messages>', () => {
     expect(text(status), 'a new try clears it').to.equal('');
     await feed(script.markRead('new'));
     expect(row(el, 'new').querySelector('button')).to.equal(null);
+  });
+
+  it("given another consultant's client, says nothing more of the last one's messages: a failure noted, or one that comes after", async () => {
+    const script = new DashboardScript();
+    const { el, feed, store, settle } = await mount<FgRecentMessages>('fg-recent-messages');
+    const fail: ((error: Error) => void)[] = [];
+    store.markMessageRead = () => new Promise((_, reject) => fail.push(reject));
+    await feed(script.snapshotFrame());
+    await feed(script.message(messageItem(9, { id: 'first', familyName: 'The Private family' })));
+    await feed(script.message(messageItem(10, { id: 'second', familyName: 'The Private family' })));
+    const status = el.shadowRoot!.querySelector('[role="status"]')!;
+    row(el, 'first').querySelector('button')!.click();
+    row(el, 'second').querySelector('button')!.click();
+    fail[0]!(new Error('HTTP 503'));
+    await oneEvent(el, 'fg-error');
+    await el.updateComplete;
+    expect(text(status)).to.equal('Could not mark the message from The Private family as read');
+    const provider = el.parentElement as HTMLElement & { client: unknown };
+    provider.client = createDashboardStore({ now: () => NOW });
+    await settle();
+    expect(text(status), 'the note went with its consultant').to.equal('');
+    // The second one fails once the dashboard is another consultant's.
+    fail[1]!(new Error('HTTP 503'));
+    await oneEvent(el, 'fg-error');
+    await el.updateComplete;
+    expect(text(status)).to.equal('');
   });
 
   it('lets the page handle marking read itself by cancelling fg-mark-read', async () => {

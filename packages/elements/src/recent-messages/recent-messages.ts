@@ -1,4 +1,5 @@
-import { html, nothing } from 'lit';
+import { html, nothing, type PropertyValues } from 'lit';
+import type { DashboardClient } from '@fg/realtime';
 import { Limits, type MessageItem } from '@fg/protocol/frames';
 import type { Formatter } from '../format.js';
 import { ListElement } from '../list.js';
@@ -84,6 +85,17 @@ export class FgRecentMessages extends ListElement<MessageItem> {
    * focused button's new name alone is not read out by every screen reader.
    */
   private _note = '';
+  /** The client those were for: another one (another consultant) forgets them. */
+  private _client: DashboardClient | undefined;
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (this._view.client !== this._client) {
+      this._client = this._view.client;
+      this._failed.clear();
+      this._note = '';
+    }
+    super.willUpdate(changed);
+  }
 
   protected override _renderNote() {
     return html`<p class="vh" role="status">${this._note}</p>`;
@@ -109,8 +121,11 @@ export class FgRecentMessages extends ListElement<MessageItem> {
       await client.markMessageRead(message.id);
       this._failed.delete(message.id);
     } catch (error) {
-      this._failed.add(message.id);
-      this._note = `Could not mark the message from ${message.familyName} as read`;
+      // Not if the dashboard is another consultant's by now.
+      if (client === this._view.client) {
+        this._failed.add(message.id);
+        this._note = `Could not mark the message from ${message.familyName} as read`;
+      }
       this.dispatchEvent(
         new CustomEvent('fg-error', {
           detail: {
