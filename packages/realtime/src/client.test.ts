@@ -344,6 +344,57 @@ describe('createDashboardClient: the lock the tabs share', () => {
   }
   const noLocks = () => Promise.resolve({ held: [], pending: [] });
 
+  it('takes the lock from a tab that holds it yet answers nothing (a dialog blocks it) after 3 requests in 3 s, and leads', async () => {
+    const endpoint = 'https://fg-stuck.example.com';
+    const name = lockName(parseEndpoint(endpoint), 'c-story');
+    // The stuck tab: it holds the lock and never answers on the channel.
+    let stolen: unknown;
+    void navigator.locks
+      .request(name, () => new Promise(() => {}))
+      .catch((error: unknown) => (stolen = error));
+    while (!(await navigator.locks.query()).held?.some((lock) => lock.name === name));
+    const t = tabClient(endpoint, navigator.locks);
+    try {
+      await until(() => t.client.metrics().role === 'follower' && t.clock.pending.includes(1_000), 'waiting');
+      await t.clock.advance(2_000);
+      expect(t.fakes.created, 'two requests unanswered: still waiting').to.have.length(0);
+      await t.clock.advance(1_000);
+      await until(() => t.fakes.created.length === 1, 'a connection of its own, as the leader');
+      expect(t.client.metrics().role).to.equal('leader');
+      expect((stolen as DOMException | undefined)?.name).to.equal('AbortError');
+      t.fakes.created[0]!.welcome();
+      expect(t.client.status).to.equal('live');
+    } finally {
+      t.client.close();
+    }
+  });
+
+  it('a leader whose lock was taken (it could not answer) lets its connection go and follows again; it takes the lock back from a holder that answers nothing', async () => {
+    const endpoint = 'https://fg-deposed.example.com';
+    const name = lockName(parseEndpoint(endpoint), 'c-story');
+    const t = tabClient(endpoint, navigator.locks);
+    try {
+      await until(() => t.fakes.created.length === 1, 'leading');
+      const first = t.fakes.created[0]!;
+      first.welcome();
+      expect(t.client.metrics().role).to.equal('leader');
+      // Another tab takes the lock (and then answers nothing).
+      let takenBack: unknown;
+      void navigator.locks
+        .request(name, { steal: true }, () => new Promise(() => {}))
+        .catch((error: unknown) => (takenBack = error));
+      await until(() => t.client.metrics().role === 'follower', 'deposed');
+      expect(first.closedByClient, 'its connection let go').to.equal(true);
+      await until(() => t.clock.pending.includes(1_000), 'asking the new leader');
+      await t.clock.advance(3_000);
+      await until(() => t.fakes.created.length === 2, 'leading again');
+      expect(t.client.metrics().role).to.equal('leader');
+      expect((takenBack as DOMException | undefined)?.name).to.equal('AbortError');
+    } finally {
+      t.client.close();
+    }
+  });
+
   it('a lock the browser refuses (a sandboxed frame) leaves the tab connecting for itself', async () => {
     const refused = () =>
       Promise.reject(new DOMException('Access to the Locks API is denied', 'SecurityError'));
@@ -399,7 +450,7 @@ describe('createDashboardClient: the lock the tabs share', () => {
       leader.close();
     }
   });
-  it('a follower that slept with its timers paused shows stale within 5 s of waking, until frames come from the leader again; it connects to nothing', async () => {
+  it('a follower that slept with its timers paused shows stale within 5 s of waking and asks the leader how things stand, until it is live again; it connects to nothing', async () => {
     const endpoint = 'https://fg-asleep.example.com';
     // Another tab holds the lock for as long as the test runs.
     const t = tabClient(endpoint, {
@@ -407,25 +458,34 @@ describe('createDashboardClient: the lock the tabs share', () => {
       query: noLocks as LockManager['query'],
     });
     const leader = new BroadcastChannel(lockName(parseEndpoint(endpoint), 'c-story'));
+    // The leader slept too: once awake, it says its connection is stale until it is back.
+    let status = 'live';
+    let asked = 0;
     leader.onmessage = ({ data }) => {
-      if (data.t === 'sync')
-        leader.postMessage({
-          t: 'state',
-          snapshot: snapshot({ seq: 10 }),
-          status: 'live',
-          transport: 'websocket',
-          l: 25_000,
-        });
+      if (data.t !== 'sync') return;
+      asked++;
+      leader.postMessage({
+        t: 'state',
+        snapshot: snapshot({ seq: 10 }),
+        status,
+        transport: 'websocket',
+        l: 25_000,
+      });
     };
     try {
       await until(() => t.client.status === 'live', "the leader's status");
       t.clock.sleep(3 * 3_600_000);
+      status = 'stale';
       // Its watchdog's silence timer, paused too, would run 25 s after the state came.
       await t.clock.advance(WAKE_TICK_MS - 1);
       expect(t.client.status, 'no timer has run since waking').to.equal('live');
       await t.clock.advance(1);
       expect(t.client.status).to.equal('stale');
-      expect(t.clock.pending, 'nothing more until the leader is heard').to.deep.equal([]);
+      await until(() => asked === 2, 'the follower asks the leader');
+      // Answered: no request waits to be asked again (the watchdog watches the leader anew).
+      await until(() => !t.clock.pending.includes(1_000), 'the answer');
+      expect(t.client.status).to.equal('stale');
+      leader.postMessage({ t: 'status', status: 'live', transport: 'websocket', l: 25_000 });
       leader.postMessage({ t: 'frame', frame: heartbeat(10) });
       await until(() => t.client.status === 'live', "the leader's status again");
       expect(t.fakes.created).to.have.length(0);

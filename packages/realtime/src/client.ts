@@ -25,13 +25,18 @@ import { REQUEST_TIMEOUT_MS, authorizedFetch, describe } from './transport/types
 import { createWatchdog } from './transport/watchdog.js';
 import { fullJitter } from './transport/backoff.js';
 import type { Rung, TransportFactory } from './transport/types.js';
-import { electLeader, lockName } from './sync/tab-leader.js';
+import { electLeader, lockName, type Election } from './sync/tab-leader.js';
 import { openRelay, type Relay, type RelayMessage } from './sync/relay.js';
 
 /** A heartbeat ahead of our seq may just have overtaken its event; wait this long before calling it a gap. */
 const HEARTBEAT_GAP_GRACE_MS = 2_000;
 /** A follower asking for the state waits this long for an answer before asking again. */
 const SYNC_RETRY_MS = 1_000;
+/**
+ * A tab that holds the lock yet leaves this many requests for the state unanswered (one a
+ * second) is stuck, a dialog or a busy script blocking it: a follower takes the lock from it.
+ */
+const STUCK_TRIES = 3;
 /** What `parseServerFrame` says about text that is not JSON at all. */
 const MALFORMED_JSON = 'malformed JSON';
 
@@ -69,8 +74,10 @@ export function createDashboardClient(
   const target = options.eventTarget ?? (globalThis as unknown as EventTarget);
 
   let ladder: Ladder | null = null;
-  /** Gives up the tab-sync lock, or stops waiting for it. */
-  let resign: (() => void) | null = null;
+  /** The tab-sync lock, held or waited for. */
+  let election: Election | null = null;
+  /** Requests for the state the leader has left unanswered in a row. */
+  let unanswered = 0;
   let relay: Relay | null = null;
   /** The tab-sync lock and channel, once the token has named the consultant. */
   let lock: string | null = null;
@@ -182,9 +189,9 @@ export function createDashboardClient(
    * session has.
    */
   const leaveTabs = (): void => {
-    resign?.();
+    election?.resign();
     relay?.close();
-    resign = relay = null;
+    election = relay = null;
     clear('sync', 'watchdog', 'wake');
   };
 
@@ -381,8 +388,11 @@ export function createDashboardClient(
     if ('sync' in timers || closed || !relay) return;
     relay.post({ t: 'sync' });
     after('sync', SYNC_RETRY_MS, () => {
-      // Unanswered: no leader yet (the lock is on its way to someone), or the request was lost.
-      if (role === 'follower') askForState();
+      // Unanswered: no leader yet (the lock is on its way to someone), the request was lost,
+      // or the leader is stuck.
+      if (role !== 'follower') return;
+      if (++unanswered >= STUCK_TRIES) election?.steal();
+      askForState();
     });
   };
 
@@ -395,7 +405,10 @@ export function createDashboardClient(
     { pending: timers, after, clear },
     () => silenceMs ?? heartbeatMs + (10_000 satisfies typeof Limits.staleGraceMs),
     () => {
-      if (role === 'follower' && store.status === 'live') store.setStatus('stale');
+      if (role !== 'follower') return;
+      if (store.status === 'live') store.setStatus('stale');
+      // Is the leader there at all? A stuck one answers nothing, and loses the lock.
+      askForState();
     },
   );
 
@@ -412,6 +425,7 @@ export function createDashboardClient(
     // Answers go to every tab; one that did not ask has its state already.
     if (!('sync' in timers) && store.state.snapshot) return;
     clear('sync');
+    unanswered = 0;
     // There is a leader: should this tab lead later, its token will be old by then.
     spareToken = null;
     if (message.snapshot) {
@@ -506,14 +520,28 @@ export function createDashboardClient(
       }
       lead(spareToken);
     };
-    resign = electLeader(
-      locks,
-      lock,
-      () => connect(true),
-      () => connect(false),
-    );
-    // If a leader exists, it answers with the state; if not, the lock is ours in a moment.
-    askForState();
+    /** Waits for the lock, as a follower meanwhile; leads once it is granted. */
+    const join = (): void => {
+      unanswered = 0;
+      election = electLeader(
+        locks,
+        lock!,
+        () => connect(true),
+        () => connect(false),
+        () => {
+          // Another tab took the lock while this one answered nothing (a dialog or a busy
+          // script held it up): that tab leads now. This one lets its connection go and follows.
+          if (closed || !relay) return;
+          ladder?.stop();
+          ladder = null;
+          role = 'follower';
+          join();
+        },
+      );
+      // If a leader exists, it answers with the state; if not, the lock is ours in a moment.
+      askForState();
+    };
+    join();
   };
 
   const begin = () => start().catch((error: unknown) => report('internal-error', describe(error)));

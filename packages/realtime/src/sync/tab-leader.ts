@@ -10,31 +10,59 @@ export function lockName(endpoint: URL, consultantId: string): string {
   return `fg-live:${endpoint.origin}${endpoint.pathname}:${consultantId}`;
 }
 
+export interface Election {
+  /** Gives the lock up, or stops waiting for it. */
+  resign(): void;
+  /**
+   * Takes the lock from the tab that holds it, which answers nothing (a dialog or a busy
+   * script blocks it): that tab hears it was deposed when it runs again.
+   */
+  steal(): void;
+}
+
 /**
  * Waits for the lock, and leads once granted; `onRefused` if the browser will not give it (a
- * sandboxed frame, a policy). Returns the way to give the lock up, or stop waiting for it.
+ * sandboxed frame, a policy); `onDeposed` if another tab took it while this one led. One
+ * election leads once: a deposed tab joins a new one.
  */
 export function electLeader(
   locks: LockManager,
   name: string,
   onLeader: () => void,
   onRefused: () => void,
-): () => void {
-  const abort = new AbortController();
+  onDeposed: () => void,
+): Election {
+  const waiting = new AbortController();
+  let resigned = false;
+  let led = false;
   let release!: () => void;
   const held = new Promise<void>((resolve) => (release = resolve));
-  locks
-    .request(name, { mode: 'exclusive', signal: abort.signal }, () => {
-      onLeader();
-      // Held until this client closes; the page going away releases it too.
-      return held;
-    })
-    .catch(() => {
-      // Aborted while waiting (this client closed before it ever led), or refused.
-      if (!abort.signal.aborted) onRefused();
-    });
-  return () => {
-    abort.abort();
-    release();
+  const ask = (options: LockOptions): void => {
+    locks
+      .request(name, options, () => {
+        led = true;
+        onLeader();
+        // Held until this client closes; the page going away releases it too.
+        return held;
+      })
+      .catch(() => {
+        // Given up, or stopped waiting to take it instead: nothing to tell.
+        if (resigned || options.signal?.aborted) return;
+        if (led) onDeposed();
+        else onRefused();
+      });
+  };
+  ask({ mode: 'exclusive', signal: waiting.signal });
+  return {
+    resign() {
+      resigned = true;
+      waiting.abort();
+      release();
+    },
+    steal() {
+      if (led || resigned) return;
+      waiting.abort();
+      ask({ mode: 'exclusive', steal: true });
+    },
   };
 }
