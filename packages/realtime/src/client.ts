@@ -88,8 +88,15 @@ export function createDashboardClient(
    * for the lock, where Web Locks lists them, and ask for the state as they join.
    */
   let listened = true;
-  /** Requests for the state heard from other tabs: one that comes while the followers are counted may be a tab the count missed. */
+  /**
+   * Requests for the state heard from other tabs, and how many there were when the leader
+   * last began counting the tabs waiting for its lock. A tab asks just after it requests the
+   * lock, but the browser may list that request only some time later (Chromium first checks
+   * the frame's storage access): so a tab that asked counts as listening until the second
+   * count after it.
+   */
   let asked = 0;
+  let counted = 0;
   /** The session's consultant: from the token, else pinned by the first welcome or snapshot. */
   let consultant: string | null = null;
   /** A token already fetched for the lock name, handed to the first connect instead of asking twice. */
@@ -374,7 +381,8 @@ export function createDashboardClient(
   const countFollowers = (): void => {
     const query = runtime.locks?.query;
     if (role !== 'leader' || !query) return;
-    const before = asked;
+    const before = counted;
+    counted = asked;
     query.call(runtime.locks).then(
       ({ pending = [] }) => {
         listened = asked !== before || pending.some((request) => request.name === lock);

@@ -28,10 +28,11 @@ let tabCount = 0;
 /**
  * A same-origin iframe with its own copy of the library: its own realm, module graph and
  * client, sharing Web Locks and BroadcastChannels with the other tabs of this origin, as
- * two tabs of one browser do.
+ * two tabs of one browser do. The environment may be made from the frame's window (its own
+ * Web Locks, which the browser releases when the frame goes).
  */
 async function openTab(
-  environment: ClientEnvironment = {},
+  environment: ClientEnvironment | ((frame: Window) => ClientEnvironment) = {},
   options: Partial<DashboardClientOptions> = {},
 ): Promise<Tab> {
   const id = `fgTab${++tabCount}`;
@@ -48,7 +49,11 @@ async function openTab(
   const clock = new ManualClock();
   const client = library.createDashboardClient(
     { endpoint: env.proxyUrl, getToken: () => token(CONSULTANT), eventTarget: new EventTarget(), ...options },
-    { clock, random: () => 0, ...environment },
+    {
+      clock,
+      random: () => 0,
+      ...(typeof environment === 'function' ? environment(frame.contentWindow!) : environment),
+    },
   );
   return { frame, client, clock };
 }
@@ -140,6 +145,43 @@ describe('tabs share one connection (Web Locks + BroadcastChannel)', () => {
       expect(tab.client.metrics().counters.resyncs, tab.client.metrics().role).to.equal(0);
       await expectCurrent(tab.client, CONSULTANT);
     }
+  });
+
+  it('a tab that asks for the state before the browser lists its lock request still gets every frame', async () => {
+    // The browser lists a tab's lock request a moment after the tab asked for the state
+    // (Chromium first checks the frame's storage access): a leader that looks at the tabs
+    // waiting for its lock meanwhile finds none. Here it looks at each frame of a poll, which
+    // only this test's clock makes.
+    let blind = false;
+    let looks = 0;
+    const leader = await openTab(
+      (frame) => {
+        const { locks } = frame.navigator;
+        const query = async () => {
+          const answer = await locks.query();
+          looks++;
+          return blind ? { ...answer, pending: [] } : answer;
+        };
+        return { rungs: ['interval'], locks: { request: locks.request.bind(locks), query } as LockManager };
+      },
+      { transports: ['polling'] },
+    );
+    tabs.push(leader);
+    await until(() => live(leader), 'leader live');
+    blind = true;
+    const follower = await openTab();
+    tabs.push(follower);
+    await until(() => live(follower), 'follower live');
+    // The next poll's heartbeat: the leader looks, and the follower's request is not listed yet.
+    const before = looks;
+    await leader.clock.advance(30_000);
+    await until(() => looks > before, 'the leader looks at the waiting tabs');
+    blind = false;
+    const { seq } = await simulate(CONSULTANT, 'book', { familyName: 'Listed late' });
+    await leader.clock.advance(30_000);
+    await until(() => leader.client.state.snapshot!.seq >= seq, 'the leader has the booking');
+    await until(() => follower.client.state.snapshot!.seq >= seq, 'the follower has the booking');
+    expect(follower.client.metrics().counters.gaps).to.equal(0);
   });
 
   it('marking a message read in one tab shows in the other', async () => {
