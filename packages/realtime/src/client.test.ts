@@ -1,6 +1,6 @@
 import { expect } from '@open-wc/testing';
 import { createDashboardClient } from './client.js';
-import type { ClientErrorDetail, DashboardClient } from './types.js';
+import type { ClientErrorDetail, DashboardClient, DashboardClientOptions } from './types.js';
 import { ManualClock } from './test/manual-clock.js';
 import { fakeJwt, fakeTransports, type FakeTransport } from './test/fake-transport.js';
 import { booking, heartbeat, snapshot, snapshotFrame } from './test/frames.js';
@@ -327,11 +327,15 @@ describe('createDashboardClient: a getToken() that hangs or fails as the page op
 
 describe('createDashboardClient: the lock the tabs share', () => {
   /** A client sharing its tabs' lock through `locks` (hand-driven), with the given endpoint. */
-  function tabClient(endpoint: string, locks: Pick<LockManager, 'request' | 'query'>) {
+  function tabClient(
+    endpoint: string,
+    locks: Pick<LockManager, 'request' | 'query'>,
+    options: Partial<DashboardClientOptions> = {},
+  ) {
     const clock = new ManualClock();
     const fakes = fakeTransports();
     const client = createDashboardClient(
-      { endpoint, getToken: () => fakeJwt('c-story'), eventTarget: new EventTarget() },
+      { endpoint, getToken: () => fakeJwt('c-story'), eventTarget: new EventTarget(), ...options },
       {
         clock,
         random: () => 0,
@@ -490,6 +494,71 @@ describe('createDashboardClient: the lock the tabs share', () => {
       await until(() => t.client.status === 'live', "the leader's status again");
       expect(t.fakes.created).to.have.length(0);
       expect(t.client.metrics().role).to.equal('follower');
+    } finally {
+      t.client.close();
+      leader.close();
+    }
+  });
+
+  it("a follower asks its page again as its own token expires, by the server's clock: a fresh one carries on; the expired one back is asked for in 2, 4 and 8 s, then its session ends", async () => {
+    const endpoint = 'https://fg-own-session.example.com';
+    // The server's clock is an hour ahead of this tab's: the leader's state says so.
+    const AHEAD = 3_600_000;
+    let calls = 0;
+    let token = '';
+    const events = new EventTarget();
+    const expired: Event[] = [];
+    events.addEventListener('fg-session-expired', (e) => expired.push(e));
+    // Another tab holds the lock for as long as the test runs.
+    const t = tabClient(
+      endpoint,
+      {
+        request: (() => new Promise(() => {})) as LockManager['request'],
+        query: noLocks as LockManager['query'],
+      },
+      { getToken: () => (calls++, token), eventTarget: events },
+    );
+    /** A token that expires `ms` from now, by the server's clock. */
+    const expiring = (ms: number) => fakeJwt('c-story', calls, (t.clock.now() + AHEAD + ms) / 1000);
+    token = expiring(10_000);
+    const leader = new BroadcastChannel(lockName(parseEndpoint(endpoint), 'c-story'));
+    leader.onmessage = ({ data }) => {
+      if (data.t === 'sync')
+        leader.postMessage({
+          t: 'state',
+          snapshot: snapshot({ seq: 10 }),
+          status: 'live',
+          transport: 'websocket',
+          o: AHEAD,
+        });
+    };
+    try {
+      await until(() => t.client.status === 'live', "the leader's status");
+      expect(calls).to.equal(1);
+      // The page renews: asked as the token expires, it has a fresh one.
+      token = expiring(20_000);
+      await t.clock.advance(9_999);
+      expect(calls).to.equal(1);
+      await t.clock.advance(1);
+      await until(() => t.clock.pending.includes(10_000), 'the fresh token watched');
+      expect(calls).to.equal(2);
+      expect(t.client.status).to.equal('live');
+      // The page's cache holds on to that token past its expiry.
+      await t.clock.advance(10_000);
+      expect(calls).to.equal(3);
+      for (const wait of [2_000, 4_000, 8_000]) {
+        await until(() => t.clock.pending.includes(wait), `asked again in ${wait} ms`);
+        const asked = calls;
+        await t.clock.advance(wait - 1);
+        expect(calls).to.equal(asked);
+        expect(t.client.status).not.to.equal('expired');
+        await t.clock.advance(1);
+        expect(calls).to.equal(asked + 1);
+      }
+      await until(() => t.client.status === 'expired', 'expired');
+      expect(expired).to.have.length(1);
+      expect(t.clock.pending, 'it left the tabs').to.deep.equal([]);
+      expect(t.fakes.created, 'it never connected').to.have.length(0);
     } finally {
       t.client.close();
       leader.close();

@@ -12,10 +12,11 @@ import { createStore } from './store/store.js';
 import type { FrameRequest } from './store/frame-scheduler.js';
 import { browserRuntime, timers as createTimers, watchPage, type Runtime } from './runtime.js';
 import { endpointUrl, parseEndpoint, webPage } from './auth/endpoint.js';
-import { tokenSubject } from './auth/token.js';
+import { tokenExpiry, tokenSubject } from './auth/token.js';
 import {
   createLadder,
   rungsFor,
+  STALE_TOKEN_TRIES,
   tokenWithin,
   type Connection,
   type Ladder,
@@ -43,9 +44,10 @@ const MALFORMED_JSON = 'malformed JSON';
 /**
  * The client's timers. `gap`: a heartbeat ahead of us, given time; `sync`: a follower's
  * request for the state, pending while it has not been answered; `watchdog` and `wake`: a
- * follower's watchdog; `start`: the first token asked again, after it failed.
+ * follower's watchdog; `token`: a follower asking its page again as its own token expires;
+ * `start`: the first token asked again, after it failed.
  */
-type TimerName = 'gap' | 'sync' | 'watchdog' | 'wake' | 'start';
+type TimerName = 'gap' | 'sync' | 'watchdog' | 'wake' | 'token' | 'start';
 
 /** What the client takes from its surroundings; tests replace parts of it. */
 export interface ClientEnvironment extends Partial<Runtime> {
@@ -199,7 +201,7 @@ export function createDashboardClient(
     election?.resign();
     relay?.close();
     election = relay = null;
-    clear('sync', 'watchdog', 'wake');
+    clear('sync', 'watchdog', 'wake', 'token');
   };
 
   const expire = (): void => {
@@ -434,8 +436,6 @@ export function createDashboardClient(
     if (!('sync' in timers) && store.state.snapshot) return;
     clear('sync');
     unanswered = 0;
-    // There is a leader: should this tab lead later, its token will be old by then.
-    spareToken = null;
     if (message.snapshot) {
       const checked = decodeSnapshot(message.snapshot);
       if (!checked.ok || checked.value.consultant.id !== consultant) {
@@ -453,6 +453,11 @@ export function createDashboardClient(
         );
       }
     }
+    // There is a leader: should this tab lead later, its token will be old by then. Until
+    // then, that token says when this tab's own session is to be looked at again (timed by
+    // the server's clock, which the leader's state has just told).
+    if (spareToken) watchToken(spareToken);
+    spareToken = null;
     fromLeader(message);
     armFollowerWatchdog();
   };
@@ -463,6 +468,34 @@ export function createDashboardClient(
     leaderStatus = status;
     silenceMs = typeof l === 'number' && l > 0 ? l : undefined;
     showStatus(status, transport);
+  };
+
+  /**
+   * A follower's own session. No server sees its token, so none refuses it: as the token
+   * expires (by the server's clock), the tab asks its page again. `null` (or a token for
+   * another consultant) ends this tab's session; a fresh token is watched in turn; the same
+   * token back, or one already expired, is asked for again in 2, 4 and 8 s before the
+   * session ends, as a refused connection's would be. A token service that fails is asked
+   * again every 8 s. A token without `exp` is not looked at again.
+   */
+  const watchToken = (token: string, tries = 0): void => {
+    const expiry = tokenExpiry(token);
+    const left = expiry === null ? 2 ** 31 : expiry - store._serverNow();
+    if (left <= 0 && tries >= STALE_TOKEN_TRIES) return expire();
+    const ask = (): unknown =>
+      tokenWithin(clock, ladderHost._getToken).then(
+        (fresh) =>
+          role === 'follower' &&
+          relay &&
+          (fresh === null ? expire() : watchToken(fresh, left > 0 ? 0 : tries + 1)),
+        (error: unknown) => {
+          if (role !== 'follower' || !relay) return;
+          report('token-unavailable', `getToken() failed: ${describe(error)}`);
+          after('token', 8_000, ask);
+        },
+      );
+    // Past 2^31 - 1 ms a timer would run at once: a token good for more than 24 days is left be.
+    if (left < 2 ** 31) after('token', left > 0 ? left : 2_000 * 2 ** tries, ask);
   };
 
   const onRelay = (message: RelayMessage): void => {
@@ -517,8 +550,9 @@ export function createDashboardClient(
       // Closed, or left the tabs (its session ended) as the lock was granted: the lock goes
       // back at once, to a tab that can use it.
       if (closed || !relay) return;
-      // Its connection resumes from the cursor: a gap suspected as a follower is its to fill.
-      clear('sync', 'watchdog', 'wake', 'gap');
+      // Its connection resumes from the cursor: a gap suspected as a follower is its to fill;
+      // its ladder asks for tokens from now on.
+      clear('sync', 'watchdog', 'wake', 'gap', 'token');
       if (leader) {
         role = 'leader';
         countFollowers();

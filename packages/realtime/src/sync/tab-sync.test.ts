@@ -498,4 +498,50 @@ describe('tabs share one connection (Web Locks + BroadcastChannel)', () => {
     expect(leader.client.status).to.equal('expired');
     expect(follower.client.status).to.equal('expired');
   });
+
+  /** An address (a frame's `about:srcdoc` resolves no path). */
+  const LOGIN = `${location.origin}/login`;
+
+  /** Records the `fg-session-expired` events of a tab, and where it was sent. */
+  function watched() {
+    const events = new EventTarget();
+    const expired: Event[] = [];
+    const navigations: string[] = [];
+    events.addEventListener('fg-session-expired', (e) => expired.push(e));
+    return {
+      expired,
+      navigations,
+      environment: { navigate: (url: string) => navigations.push(url) },
+      options: { eventTarget: events, loginUrl: LOGIN },
+    };
+  }
+
+  it("a follower whose own session ended goes to login, while the leader's goes on", async () => {
+    const leader = await openTab();
+    tabs.push(leader);
+    await until(() => live(leader), 'leader live');
+    // A page with a 10 s session it never renews.
+    let calls = 0;
+    const page = watched();
+    const follower = await openTab(page.environment, {
+      ...page.options,
+      getToken: () => (++calls === 1 ? token(CONSULTANT, 10) : null),
+    });
+    tabs.push(follower);
+    await until(() => live(follower), 'follower live');
+    expect(calls).to.equal(1);
+    // As its token expires, the tab asks its page again: there is no session any more.
+    await advanceServerClock(11_000);
+    await follower.clock.advance(10_000);
+    await until(() => follower.client.status === 'expired', 'follower expired');
+    expect(calls).to.equal(2);
+    expect(page.expired).to.have.length(1);
+    expect(page.navigations).to.deep.equal([LOGIN]);
+    // It left the tabs, and waits for nothing.
+    expect(follower.clock.pending).to.deep.equal([]);
+    expect(leader.client.status).to.equal('live');
+    const { seq } = await simulate(CONSULTANT, 'book', { familyName: 'After one tab signed out' });
+    await until(() => leader.client.state.snapshot!.seq >= seq, 'the leader has the booking');
+    expect(leader.client.metrics().role).to.equal('leader');
+  });
 });

@@ -129,7 +129,7 @@ export interface Ladder {
 }
 
 /** How many times a page handing back its expired token is asked again (see `authFailed`). */
-const STALE_TOKEN_TRIES = 3;
+export const STALE_TOKEN_TRIES = 3;
 
 /**
  * The ladder's timers, one of each at most. `healthy`, `ping`, `renew` and the watchdog's
