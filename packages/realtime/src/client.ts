@@ -192,10 +192,9 @@ export function createDashboardClient(
 
   /**
    * An ended session (or a closed client) leaves the tabs: a leader gives up the lock, a
-   * follower stops waiting for it, so a tab signed in afresh leads on its own. The leader has
-   * posted `expired` first, but a follower may be granted the lock before it hears that (the
-   * two are not ordered): it then leads, asks its page for a token, and ends there if the
-   * session has.
+   * follower stops waiting for it, so a tab signed in afresh leads on its own. A leader's
+   * session ending is not its followers': the next one granted the lock leads, asks its own
+   * page for a token, and ends there only if its session has too.
    */
   const leaveTabs = (): void => {
     election?.resign();
@@ -211,12 +210,6 @@ export function createDashboardClient(
     expiredFired = true;
     const loginUrl = webPage(options.loginUrl);
     if (fire('fg-session-expired', { loginUrl }, true) && loginUrl) runtime.navigate(loginUrl);
-  };
-
-  /** Shows the connection's status: this tab's own, or the leader's. */
-  const showStatus = (status: ConnectionStatus, transport: TransportName | null): void => {
-    store.setStatus(status, transport);
-    if (status === 'expired') expire();
   };
 
   // ---- the leader's (or lone tab's) connection ----
@@ -355,7 +348,8 @@ export function createDashboardClient(
       relay?.post({ t: 'status', status, transport, l: silence });
       // A live connection ends the incident: the next problem is news again.
       if (status === 'live') reported.clear();
-      showStatus(status, transport);
+      if (status === 'expired') expire();
+      else store.setStatus(status, transport);
     },
     _error: report,
     _reconnecting: () => {
@@ -462,12 +456,16 @@ export function createDashboardClient(
     armFollowerWatchdog();
   };
 
-  /** A follower takes the leader's word for its status, and for how long its connection may be silent. */
+  /**
+   * A follower takes the leader's word for its status, and for how long its connection may be
+   * silent; but the leader's session ending is not this tab's: it shows `reconnecting` while
+   * the lock goes to the next tab, which asks its own page for a token.
+   */
   const fromLeader = (message: Extract<RelayMessage, { t: 'status' | 'state' }>): void => {
     const { status, transport, l } = message;
-    leaderStatus = status;
+    leaderStatus = status === 'expired' ? 'reconnecting' : status;
     silenceMs = typeof l === 'number' && l > 0 ? l : undefined;
-    showStatus(status, transport);
+    store.setStatus(leaderStatus, transport);
   };
 
   /**

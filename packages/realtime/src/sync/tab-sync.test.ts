@@ -449,26 +449,34 @@ describe('tabs share one connection (Web Locks + BroadcastChannel)', () => {
     };
   }
 
-  it('when the session ends in the leader, every tab ends it and fires its own fg-session-expired', async () => {
+  it('when the session ends in the leader, every tab ends it and fires its own fg-session-expired, once', async () => {
     const { getToken, end } = session();
     const leader = await openTab({}, { getToken });
     tabs.push(leader);
     await until(() => live(leader), 'leader live');
-    const followerEvents = new EventTarget();
-    const expired: Event[] = [];
-    followerEvents.addEventListener('fg-session-expired', (e) => expired.push(e));
-    const follower = await openTab({}, { eventTarget: followerEvents, getToken });
-    tabs.push(follower);
-    await until(() => live(follower), 'follower live');
+    const followers: { tab: Tab; expired: Event[] }[] = [];
+    for (let i = 0; i < 2; i++) {
+      const events = new EventTarget();
+      const expired: Event[] = [];
+      events.addEventListener('fg-session-expired', (e) => expired.push(e));
+      const tab = await openTab({}, { eventTarget: events, getToken });
+      tabs.push(tab);
+      await until(() => live(tab), 'follower live');
+      followers.push({ tab, expired });
+    }
     end();
     await advanceServerClock(65_000);
-    await until(() => follower.client.status === 'expired', 'follower expired');
+    // Each in turn is granted the lock the one before left, and its page has no token.
+    for (const { tab } of followers) await until(() => tab.client.status === 'expired', 'follower expired');
     expect(leader.client.status).to.equal('expired');
-    expect(expired).to.have.length(1);
-    expect(follower.client.state.snapshot).not.to.equal(null);
-    // A tab whose session ended waits for nothing: no request for the state, no watchdog.
-    await follower.clock.advance(60_000);
-    expect(follower.clock.pending).to.deep.equal([]);
+    for (const { tab, expired } of followers) {
+      expect(expired).to.have.length(1);
+      expect(tab.client.state.snapshot).not.to.equal(null);
+      // A tab whose session ended waits for nothing: no request for the state, no watchdog.
+      await tab.clock.advance(60_000);
+      expect(tab.clock.pending).to.deep.equal([]);
+      expect(expired).to.have.length(1);
+    }
   });
 
   it('tabs whose session ended leave the lock: a tab signed in afresh leads and goes live beside them', async () => {
@@ -543,5 +551,43 @@ describe('tabs share one connection (Web Locks + BroadcastChannel)', () => {
     const { seq } = await simulate(CONSULTANT, 'book', { familyName: 'After one tab signed out' });
     await until(() => leader.client.state.snapshot!.seq >= seq, 'the leader has the booking');
     expect(leader.client.metrics().role).to.equal('leader');
+  });
+
+  it("when the leader's session ends, a tab whose page renews leads on; one whose session ended too goes to login", async () => {
+    const ended = session();
+    const leaderPage = watched();
+    const leader = await openTab(leaderPage.environment, { ...leaderPage.options, getToken: ended.getToken });
+    tabs.push(leader);
+    await until(() => live(leader), 'leader live');
+    const renewingPage = watched();
+    const renewing = await openTab(renewingPage.environment, renewingPage.options);
+    tabs.push(renewing);
+    await until(() => live(renewing), 'the renewing tab live');
+    const endingPage = watched();
+    const ending = await openTab(endingPage.environment, { ...endingPage.options, getToken: ended.getToken });
+    tabs.push(ending);
+    await until(() => live(ending), 'the other tab live');
+
+    ended.end();
+    await advanceServerClock(65_000);
+    await until(() => leader.client.status === 'expired', 'the leader expired');
+    expect(leaderPage.navigations).to.deep.equal([LOGIN]);
+    // The lock goes to the tab that asked for it first; its page has a token.
+    await until(
+      () => renewing.client.metrics().role === 'leader' && live(renewing),
+      'the renewing tab leads',
+    );
+    expect(renewingPage.expired).to.have.length(0);
+    await until(() => live(ending), 'the other tab follows the new leader');
+    // Its own token has expired: asked at its expiry, its page has no session.
+    await ending.clock.advance(60_000);
+    await until(() => ending.client.status === 'expired', 'the other tab expired');
+    expect(endingPage.expired).to.have.length(1);
+    expect(endingPage.navigations).to.deep.equal([LOGIN]);
+
+    const { seq } = await simulate(CONSULTANT, 'book', { familyName: 'After the leader signed out' });
+    await until(() => renewing.client.state.snapshot!.seq >= seq, 'the new leader has the booking');
+    expect(renewing.client.status).to.equal('live');
+    expect(renewingPage.navigations).to.deep.equal([]);
   });
 });
