@@ -347,6 +347,26 @@ describe('createDashboardClient: the lock the tabs share', () => {
     return { client, clock, fakes };
   }
   const noLocks = () => Promise.resolve({ held: [], pending: [] });
+  /**
+   * The tab that leads, on the tabs' channel: it answers each request for the state with the
+   * story's dashboard (seq 10), live by WebSocket, and what `more` adds; `asked` counts them.
+   */
+  function fakeLeader(endpoint: string, more: () => Record<string, unknown> = () => ({})) {
+    const channel = new BroadcastChannel(lockName(parseEndpoint(endpoint), 'c-story'));
+    const leader = { channel, asked: 0 };
+    channel.onmessage = ({ data }) => {
+      if (data.t !== 'sync') return;
+      leader.asked++;
+      channel.postMessage({
+        t: 'state',
+        snapshot: snapshot({ seq: 10 }),
+        status: 'live',
+        transport: 'websocket',
+        ...more(),
+      });
+    };
+    return leader;
+  }
 
   it('takes the lock from a tab that holds it yet answers nothing (a dialog blocks it) after 3 requests in 3 s, and leads', async () => {
     const endpoint = 'https://fg-stuck.example.com';
@@ -423,17 +443,7 @@ describe('createDashboardClient: the lock the tabs share', () => {
         granted.then(leads)) as LockManager['request'],
       query: noLocks as LockManager['query'],
     });
-    // The tab that leads, on the tabs' channel.
-    const leader = new BroadcastChannel(lockName(parseEndpoint(endpoint), 'c-story'));
-    leader.onmessage = ({ data }) => {
-      if (data.t === 'sync')
-        leader.postMessage({
-          t: 'state',
-          snapshot: snapshot({ seq: 10 }),
-          status: 'live',
-          transport: 'websocket',
-        });
-    };
+    const leader = fakeLeader(endpoint).channel;
     try {
       await until(() => t.client.state.snapshot?.seq === 10, 'the state from the leader');
       // A heartbeat ahead of its event, then the leading tab closes.
@@ -461,21 +471,10 @@ describe('createDashboardClient: the lock the tabs share', () => {
       request: (() => new Promise(() => {})) as LockManager['request'],
       query: noLocks as LockManager['query'],
     });
-    const leader = new BroadcastChannel(lockName(parseEndpoint(endpoint), 'c-story'));
     // The leader slept too: once awake, it says its connection is stale until it is back.
     let status = 'live';
-    let asked = 0;
-    leader.onmessage = ({ data }) => {
-      if (data.t !== 'sync') return;
-      asked++;
-      leader.postMessage({
-        t: 'state',
-        snapshot: snapshot({ seq: 10 }),
-        status,
-        transport: 'websocket',
-        l: 25_000,
-      });
-    };
+    const fake = fakeLeader(endpoint, () => ({ status, l: 25_000 }));
+    const leader = fake.channel;
     try {
       await until(() => t.client.status === 'live', "the leader's status");
       t.clock.sleep(3 * 3_600_000);
@@ -485,7 +484,7 @@ describe('createDashboardClient: the lock the tabs share', () => {
       expect(t.client.status, 'no timer has run since waking').to.equal('live');
       await t.clock.advance(1);
       expect(t.client.status).to.equal('stale');
-      await until(() => asked === 2, 'the follower asks the leader');
+      await until(() => fake.asked === 2, 'the follower asks the leader');
       // Answered: no request waits to be asked again (the watchdog watches the leader anew).
       await until(() => !t.clock.pending.includes(1_000), 'the answer');
       expect(t.client.status).to.equal('stale');
@@ -521,17 +520,7 @@ describe('createDashboardClient: the lock the tabs share', () => {
     /** A token that expires `ms` from now, by the server's clock. */
     const expiring = (ms: number) => fakeJwt('c-story', calls, (t.clock.now() + AHEAD + ms) / 1000);
     token = expiring(10_000);
-    const leader = new BroadcastChannel(lockName(parseEndpoint(endpoint), 'c-story'));
-    leader.onmessage = ({ data }) => {
-      if (data.t === 'sync')
-        leader.postMessage({
-          t: 'state',
-          snapshot: snapshot({ seq: 10 }),
-          status: 'live',
-          transport: 'websocket',
-          o: AHEAD,
-        });
-    };
+    const leader = fakeLeader(endpoint, () => ({ o: AHEAD })).channel;
     try {
       await until(() => t.client.status === 'live', "the leader's status");
       expect(calls).to.equal(1);
