@@ -499,6 +499,62 @@ describe('createDashboardClient: the lock the tabs share', () => {
     }
   });
 
+  /** Another tab holding the lock (taking it from its holder with `steal`) until `release()`. */
+  async function holder(name: string, steal = false) {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    void navigator.locks.request(name, { steal }, () => held).catch(() => {});
+    while (!(await navigator.locks.query()).held?.some((lock) => lock.name === name));
+    return { release };
+  }
+
+  it('a tab that followed, led, and lost the lock while it could not answer still ends its own session when its page has no token', async () => {
+    const endpoint = 'https://fg-deposed-session.example.com';
+    const name = lockName(parseEndpoint(endpoint), 'c-story');
+    let ended = false;
+    let calls = 0;
+    const expired: Event[] = [];
+    const events = new EventTarget();
+    events.addEventListener('fg-session-expired', (e) => expired.push(e));
+    // The page's session: 60 s tokens, until it ends.
+    const clock = { now: () => 0 };
+    const getToken = () => (
+      calls++,
+      ended ? null : fakeJwt('c-story', calls, Math.floor((clock.now() + 60_000) / 1000))
+    );
+    const first = await holder(name);
+    const firstLeader = fakeLeader(endpoint);
+    const t = tabClient(endpoint, navigator.locks, { getToken, eventTarget: events });
+    clock.now = () => t.clock.now();
+    let second: { release(): void } | undefined;
+    let secondLeader: ReturnType<typeof fakeLeader> | undefined;
+    try {
+      await until(() => t.client.status === 'live' && t.client.metrics().role === 'follower', 'following');
+      // The leading tab closes: this one leads.
+      firstLeader.channel.close();
+      first.release();
+      await until(() => t.fakes.created.length === 1, 'leading');
+      t.fakes.created[0]!.welcome();
+      // Another tab takes the lock and leads; it allows 10 min of silence.
+      secondLeader = fakeLeader(endpoint, () => ({ l: 600_000 }));
+      second = await holder(name, true);
+      await until(() => t.client.metrics().role === 'follower' && secondLeader!.asked > 0, 'following');
+      await until(() => t.client.status === 'live', "the new leader's status");
+      // The page's session ends. Its token expires within a minute; asked then, the page has none.
+      ended = true;
+      const before = calls;
+      for (let i = 0; i < 120; i++) await t.clock.advance(1_000);
+      expect(calls, 'the page was asked again as its token expired').to.be.greaterThan(before);
+      expect(t.client.status).to.equal('expired');
+      expect(expired).to.have.length(1);
+    } finally {
+      t.client.close();
+      secondLeader?.channel.close();
+      second?.release();
+      first.release();
+    }
+  });
+
   it("a follower asks its page again as its own token expires, by the server's clock: a fresh one carries on; the expired one back is asked for in 2, 4 and 8 s, then its session ends", async () => {
     const endpoint = 'https://fg-own-session.example.com';
     // The server's clock is an hour ahead of this tab's: the leader's state says so.

@@ -103,6 +103,8 @@ export function createDashboardClient(
   let consultant: string | null = null;
   /** A token already fetched for the lock name, handed to the first connect instead of asking twice. */
   let spareToken: string | null = null;
+  /** The token the page last gave this tab's connection. */
+  let ownToken: string | null = null;
   /** After an epoch change, resume from nothing: the old cursor means nothing in the new log. */
   let fromScratch = false;
   /** Where the last unusable frame came: a second one there means resuming replays it. */
@@ -331,7 +333,7 @@ export function createDashboardClient(
         return null;
       }
       if (subject) consultant ??= subject;
-      return token;
+      return (ownToken = token);
     },
     _cursor: () => (fromScratch ? null : store._cursor),
     _serverNow: store._serverNow,
@@ -575,6 +577,8 @@ export function createDashboardClient(
           ladder?.stop();
           ladder = null;
           role = 'follower';
+          // Its session is its page's still: the token it led with is watched as it expires.
+          spareToken = ownToken;
           join();
         },
       );
