@@ -392,6 +392,42 @@ describe('Ladder (with hand-driven transports)', () => {
     expect((await t.transport(CUTS_BEFORE_FALL + 1)).rung).to.equal('websocket');
   });
 
+  it('a climb from long-polling cut before a healthy spell goes back to long-polling, not onto a rung between already left for its cuts', async () => {
+    t = setup();
+    const openedAt = new Map<FakeTransport, number>();
+    const cut = new Set<FakeTransport>();
+    const trail: string[] = [];
+    let reached = -1;
+    // A proxy: every connection opens and is cut 20 s later, but for held polls (served).
+    const drive = () => {
+      for (const c of t.fakes.created) {
+        if (c.closedByClient || cut.has(c)) continue;
+        if (!openedAt.has(c)) {
+          openedAt.set(c, t.clock.now());
+          c.welcome(10, 'e1', 60_000);
+          trail.push(`${c.rung} at ${t.clock.now()}`);
+          if (c.rung === 'longpoll' && reached < 0) reached = t.statuses.length;
+        } else if (c.rung === 'longpoll') {
+          if ((t.clock.now() - openedAt.get(c)!) % 30_000 === 0) c.send(heartbeat(10));
+        } else if (t.clock.now() - openedAt.get(c)! >= 20_000) {
+          cut.add(c);
+          c.fail({ kind: 'failed', detail: 'cut at 20 s' });
+        }
+      }
+    };
+    // 20 minutes: long enough for the probes to climb again and again.
+    for (let s = 0; s < 20 * 60; s++) {
+      drive();
+      await t.clock.advance(1_000);
+    }
+    expect(reached, trail.join(', ')).to.be.greaterThan(-1);
+    expect(trail.filter((each) => each.startsWith('websocket')).length, 'climbs').to.be.greaterThan(1);
+    expect(
+      t.statuses.slice(reached).filter((status) => status !== 'live'),
+      'once on long-polling, only live',
+    ).to.deep.equal([]);
+  });
+
   it('cuts with a healthy spell between them are ordinary drops: the rung is kept', async () => {
     t = setup();
     for (let n = 0; n <= CUTS_BEFORE_FALL; n++) {

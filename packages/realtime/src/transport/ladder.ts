@@ -170,6 +170,8 @@ export function createLadder(options: {
   let notBefore = 0;
   /** Cuts of open connections since the last healthy spell (see CUTS_BEFORE_FALL). */
   let cuts = 0;
+  /** The rung a climb came from, until the rung reached has been healthy: a cut climb goes back there. */
+  let back = -1;
   /** The rung still shown live while a fall after cuts opens the next one (nothing was lost). */
   let shown: Rung | null = null;
   /** Failed climbs, for the probes' backoff; a climb counts as done once the rung reached has been healthy. */
@@ -342,8 +344,12 @@ export function createLadder(options: {
       // The higher rung works again: move up, and let the lower one go.
       const lower = active;
       probe = null;
-      // A climb holds once the rung has had a healthy spell: cut before that, it falls back at once.
-      if (!attempt.r) cuts = CUTS_BEFORE_FALL - 1;
+      // A climb holds once the rung has had a healthy spell: cut before that, it falls back at
+      // once, to the rung it came from (the rungs between may be the ones it left for cuts).
+      if (!attempt.r) {
+        cuts = CUTS_BEFORE_FALL - 1;
+        back = lower?.i ?? -1;
+      }
       active = attempt;
       // Whatever the lower rung applied meanwhile, this one may replay: expected, not an error.
       attempt.q = host._cursor()?.seq ?? 0;
@@ -357,6 +363,7 @@ export function createLadder(options: {
     clear('retry');
     after('healthy', HEALTHY_SPELL_MS, () => {
       failures = cuts = 0;
+      back = -1;
       if (attempt.p && !attempt.r) probeFailures = 0;
     });
     scheduleProbe();
@@ -412,10 +419,12 @@ export function createLadder(options: {
     ) {
       if (!attempt.p)
         host._error('transport-failed', `${attempt.rung} cut ${cuts} times soon after opening: ${detail}`);
+      const to = back < 0 ? attempt.i + 1 : back;
       cuts = 0;
+      back = -1;
       probeFailures += 1;
       shown = attempt.rung;
-      return connect(attempt.i + 1);
+      return connect(to);
     }
     // A drop after opening, a throttled server, or nothing left below: back off, then try
     // again. After a failure of every rung, start again from the top: a total failure says
