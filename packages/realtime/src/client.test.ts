@@ -555,6 +555,45 @@ describe('createDashboardClient: the lock the tabs share', () => {
     }
   });
 
+  it("what a leader posts before it hears it lost the lock (stuck, then running again) holds only until the new leader's next frame in the other tabs", async () => {
+    const endpoint = 'https://fg-deposed-status.example.com';
+    const name = lockName(parseEndpoint(endpoint), 'c-story');
+    const stuck = tabClient(endpoint, navigator.locks);
+    // Another follower, waiting for the lock behind everyone for the whole test.
+    const other = tabClient(endpoint, {
+      request: (() => new Promise(() => {})) as LockManager['request'],
+      query: noLocks as LockManager['query'],
+    });
+    const seen: string[] = [];
+    other.client.addEventListener('status', () => seen.push(other.client.status));
+    // The tab that takes the lock from the stuck one, on the tabs' channel.
+    const taker = fakeLeader(endpoint).channel;
+    let release: (() => void) | undefined;
+    try {
+      await until(() => stuck.fakes.created.length === 1, 'the first tab leads');
+      stuck.fakes.created[0]!.welcome(10, 'e1', 1000);
+      await until(() => other.client.status === 'live', 'the other tab follows it');
+      // The first tab is stuck; another takes the lock, connects and says so. The stuck tab runs
+      // again: its overdue watchdog finds its socket silent, and it says so too, late.
+      const held = new Promise<void>((resolve) => (release = resolve));
+      void navigator.locks.request(name, { steal: true }, () => held).catch(() => {});
+      taker.postMessage({ t: 'status', status: 'reconnecting', transport: null });
+      taker.postMessage({ t: 'status', status: 'live', transport: 'websocket' });
+      void stuck.clock.advance(11_000);
+      await until(() => stuck.client.metrics().role === 'follower', 'the stuck tab hears it lost the lock');
+      await until(() => seen.includes('stale'), 'the late word reaches the other tab');
+      const frames = other.client.metrics().counters.framesReceived;
+      taker.postMessage({ t: 'frame', frame: heartbeat(10) });
+      await until(() => other.client.metrics().counters.framesReceived > frames, "the new leader's frame");
+      expect(other.client.status).to.equal('live');
+    } finally {
+      stuck.client.close();
+      other.client.close();
+      taker.close();
+      release?.();
+    }
+  });
+
   it("a follower asks its page again as its own token expires, by the server's clock: a fresh one carries on; the expired one back is asked for in 2, 4 and 8 s, then its session ends", async () => {
     const endpoint = 'https://fg-own-session.example.com';
     // The server's clock is an hour ahead of this tab's: the leader's state says so.

@@ -294,7 +294,7 @@ export function createDashboardClient(
       if (listened && carried) relay?.post({ t: 'frame', frame });
       // A heartbeat is the leader's moment to notice that the tabs it relayed to have closed.
       if (frame.type === 'heartbeat') countFollowers();
-    } else armFollowerWatchdog(frame.type === 'welcome' ? frame.heartbeatMs : undefined);
+    } else armFollowerWatchdog(frame.type === 'welcome' ? frame.heartbeatMs : undefined, true);
     switch (result) {
       case 'snapshot':
         fromScratch = false;
@@ -418,12 +418,16 @@ export function createDashboardClient(
     },
   );
 
-  const armFollowerWatchdog = (leaderHeartbeatMs?: number): void => {
+  const armFollowerWatchdog = (leaderHeartbeatMs?: number, frame = false): void => {
     // A tab that left (its session ended) has no leader to watch.
     if (!relay) return;
     if (leaderHeartbeatMs) heartbeatMs = leaderHeartbeatMs;
+    // Frames come from the leader's live connection alone: whatever was said before holds no
+    // more (a tab that lost the lock while stuck may say `stale` late, once it runs again).
+    if (frame) leaderStatus = 'live';
     // Heard from the leader again: what it last said holds.
-    if (role === 'follower' && store.status === 'stale' && leaderStatus === 'live') store.setStatus('live');
+    if (role === 'follower' && /stale|reconnecting/.test(store.status) && leaderStatus === 'live')
+      store.setStatus('live');
     followerWatchdog.heard();
   };
 
