@@ -536,10 +536,12 @@ describe('createDashboardClient: the lock the tabs share', () => {
       await until(() => t.fakes.created.length === 1, 'leading');
       t.fakes.created[0]!.welcome();
       // Another tab takes the lock and leads; it allows 10 min of silence.
-      secondLeader = fakeLeader(endpoint, () => ({ l: 600_000 }));
+      secondLeader = fakeLeader(endpoint, () => ({ l: 600_000, snapshot: snapshot({ seq: 11 }) }));
       second = await holder(name, true);
-      await until(() => t.client.metrics().role === 'follower' && secondLeader!.asked > 0, 'following');
-      await until(() => t.client.status === 'live', "the new leader's status");
+      await until(() => t.client.metrics().role === 'follower', 'following');
+      // Its state taken (the leader's seq 11): from then on the tab watches its own token.
+      await until(() => t.client.state.snapshot?.seq === 11, "the new leader's state");
+      expect(t.client.status).to.equal('live');
       // The page's session ends. Its token expires within a minute; asked then, the page has none.
       ended = true;
       const before = calls;

@@ -426,7 +426,8 @@ export function createDashboardClient(
     // more (a tab that lost the lock while stuck may say `stale` late, once it runs again).
     if (frame) leaderStatus = 'live';
     // Heard from the leader again: what it last said holds.
-    if (role === 'follower' && /stale|reconnecting/.test(store.status) && leaderStatus === 'live')
+    const { status } = store;
+    if (role === 'follower' && (status === 'stale' || status === 'reconnecting') && leaderStatus === 'live')
       store.setStatus('live');
     followerWatchdog.heard();
   };

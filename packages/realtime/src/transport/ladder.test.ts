@@ -128,6 +128,16 @@ describe('retryAfterMs', () => {
 describe('Ladder (with hand-driven transports)', () => {
   let t: ReturnType<typeof setup>;
 
+  /** After a refused token, the next connection (on the third token asked for) opens: the session went on. */
+  async function expectSessionGoesOn() {
+    const next = await t.transport(1);
+    expect(t.tokenCalls).to.equal(3);
+    next.welcome();
+    expect(t.client.status).to.equal('live');
+    expect(t.statuses).not.to.include('expired');
+    expect(t.navigations).to.deep.equal([]);
+  }
+
   /** Live on long-polling, on a token with 300 s left (its `exp`), the next token a fresh one. */
   async function livePoll() {
     const now = Date.now();
@@ -797,12 +807,7 @@ describe('Ladder (with hand-driven transports)', () => {
     expect(t.errors.map((e) => e.code)).to.deep.equal(['token-unavailable']);
     expect(t.client.status).to.equal('reconnecting');
     await t.clock.advance(1_000);
-    const next = await t.transport(1);
-    expect(t.tokenCalls).to.equal(3);
-    next.welcome();
-    expect(t.client.status).to.equal('live');
-    expect(t.statuses).not.to.include('expired');
-    expect(t.navigations).to.deep.equal([]);
+    await expectSessionGoesOn();
   });
 
   it('a page that cancels fg-session-expired stays where it is', async () => {
@@ -901,12 +906,7 @@ describe('Ladder (with hand-driven transports)', () => {
     await until(() => t.tokenCalls === 2, 'asked for a fresh token');
     expect(t.client.status).to.equal('reconnecting');
     await t.clock.advance(2_000);
-    const next = await t.transport(1);
-    expect(t.tokenCalls).to.equal(3);
-    next.welcome();
-    expect(t.client.status).to.equal('live');
-    expect(t.statuses).not.to.include('expired');
-    expect(t.navigations).to.deep.equal([]);
+    await expectSessionGoesOn();
   });
 
   it('ends the session when the page keeps giving back its expired token: asked again in 2, 4 and 8 s, no more', async () => {
