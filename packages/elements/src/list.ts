@@ -59,7 +59,8 @@ function outerScroller(element: Element): Element {
  * (a row whose item left, or a button its row no longer shows) moves, without scrolling, to
  * the row now at that place (the last row if fewer are left, the heading if none is), so the
  * next Tab goes on from there instead of from the page's start. A new item fades in (under 300
- * ms), and one named by a high-priority event also shows the highlight color for a moment;
+ * ms); one that was already there beyond the list's end, pulled up as another goes, does
+ * not. One named by a high-priority event also shows the highlight color for a moment;
  * its entrance goes with it to whichever row shows it next. No motion under
  * `prefers-reduced-motion`; the first data does not animate.
  *
@@ -240,7 +241,11 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
       if (present.has(key)) entering.set(key, entrance);
       else spare.push(entrance);
     }
-    const flash = animate ? highPriorityIds(this._view.state.recentEvents, this._flashKind) : undefined;
+    const events = this._view.state.recentEvents;
+    const flash = animate ? highPriorityIds(events, this._flashKind) : undefined;
+    // The dashboard's events name what they bring; an item no event names was there before,
+    // out of sight, and is pulled into view by one that went (a cancelled booking).
+    const named = !this.items && events.length ? new Set(events.map((event) => event.subject.id)) : undefined;
     // The row holding the focus, and its place (nothing to look for when the focus is elsewhere).
     const root = this.renderRoot as ShadowRoot;
     const active = root.activeElement;
@@ -264,7 +269,7 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
       else list.insertBefore(row, next);
       if (row.dataset.key === item.id) return;
       row.dataset.key = item.id;
-      const arriving = flash !== undefined && !old.has(item.id);
+      const arriving = flash !== undefined && !old.has(item.id) && (!named || named.has(item.id));
       show(row, entering.get(item.id) ?? (arriving ? enter(flash.has(item.id), spare) : undefined));
     });
     for (const entrance of spare) entrance.cancel();

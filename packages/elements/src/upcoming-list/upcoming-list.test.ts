@@ -420,6 +420,23 @@ describe('<fg-upcoming-list>', () => {
     expect(getComputedStyle(row(el, 'other')).backgroundColor, 'no highlight').to.equal(plain);
   });
 
+  it('does not fade in a consultation pulled into the list as another goes: it was not booked now', async () => {
+    const script = new DashboardScript();
+    const { el, feed } = await mount<FgUpcomingList>('fg-upcoming-list');
+    await feed(script.snapshotFrame());
+    const completed = script.completeConsultation();
+    // The server's list is its first five: the sixth comes up as the finished one goes.
+    const later = upcomingItem(9, { id: 'later', startsAt: new Date(NOW + 86_400_000).toISOString() });
+    (completed.patch.upcoming as UpcomingItem[]).push(later);
+    script.snapshot = { ...script.snapshot, upcoming: completed.patch.upcoming! };
+    await feed(completed);
+    expect(rows(el).map((r) => r.dataset.key)).to.include('later');
+    expect(el.shadowRoot!.getAnimations()).to.have.length(0);
+    // What an event brings still fades in.
+    await feed(script.book(upcomingItem(0, { id: 'b', startsAt: new Date(NOW + 60_000).toISOString() })));
+    expect(row(el, 'b').getAnimations()).to.have.length(1);
+  });
+
   it('does not animate under prefers-reduced-motion (Chromium: the WebKit driver cannot emulate media)', async function () {
     try {
       await emulateMedia({ reducedMotion: 'reduce' });
