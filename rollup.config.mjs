@@ -81,6 +81,22 @@ function cdnBuild() {
         extensions: ['.ts', '.js'],
       }),
       typescript(),
+      {
+        // Its declarations: every element defined, what the package exports, and the factories.
+        name: 'fg-cdn-declarations',
+        generateBundle() {
+          this.emitFile({
+            type: 'asset',
+            fileName: 'fg-dashboard.d.ts',
+            source: [
+              "import '../define/fg-dashboard.js';",
+              "export * from '../index.js';",
+              "export { createDashboardClient, createDashboardStore } from '@fg/realtime';",
+              '',
+            ].join('\n'),
+          });
+        },
+      },
       minifyLitLiterals(),
       // Public names (element classes, properties, events, the client's API) are never mangled;
       // private members are, by their names: `_` and a lowercase letter (never Lit's `_$`).

@@ -177,6 +177,11 @@ describe('embedding', () => {
           );
         }
         assert.ok(files.includes('README.md'), `${name} has no README`);
+        assert.match(
+          readFileSync(join(installed, 'LICENSE'), 'utf8'),
+          /^MIT License/,
+          `${name}: its licence`,
+        );
       }
       const elements = join(project, 'node_modules/@fg/dashboard-elements');
       const pkg = JSON.parse(readFileSync(join(elements, 'package.json'), 'utf8'));
@@ -185,17 +190,16 @@ describe('embedding', () => {
         .flatMap((m: { declarations?: { tagName?: string; summary?: string }[] }) => m.declarations ?? [])
         .filter((d: { tagName?: string }) => d.tagName);
       const tags = declared.map((d: { tagName: string }) => d.tagName);
-      // Each tag's definition points at the module that declares its class.
+      // Each tag's definition, and each re-export, points at a module the manifest has.
       const modules = new Set(manifest.modules.map((m: { path: string }) => m.path));
-      const definitions = manifest.modules.flatMap(
-        (m: { exports?: { kind: string; name: string; declaration: { module?: string } }[] }) =>
-          (m.exports ?? []).filter((e) => e.kind === 'custom-element-definition'),
-      );
+      const exported: { kind: string; name: string; declaration: { module?: string } }[] =
+        manifest.modules.flatMap((m: { exports?: [] }) => m.exports ?? []);
+      const definitions = exported.filter((e) => e.kind === 'custom-element-definition');
       assert.ok(definitions.length >= tags.length, 'a definition for every tag');
       assert.deepEqual(
-        definitions.filter((d: { declaration: { module?: string } }) => !modules.has(d.declaration.module)),
+        exported.filter((e) => e.declaration.module && !modules.has(e.declaration.module)),
         [],
-        'definitions of modules not in the manifest',
+        'exports of modules not in the manifest',
       );
       assert.ok(tags.includes('fg-dashboard') && tags.includes('fg-stats-cards'), 'custom-elements.json');
       // Each element's JSDoc reached the manifest (tools and Storybook read its API there).

@@ -1,7 +1,8 @@
 // Run by `npm pack` and `npm publish` in a package's folder: refuses to pack a package whose
 // built files are missing (dist/ and custom-elements.json are built, not committed), which
-// would install and then fail at its first import.
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+// would install and then fail at its first import; and puts the repository's licence beside
+// the package's files (npm packs a package's own LICENSE).
+import { copyFileSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
@@ -28,3 +29,5 @@ if (missing.length) {
   );
   process.exit(1);
 }
+
+copyFileSync('../../LICENSE', 'LICENSE');

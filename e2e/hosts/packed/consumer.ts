@@ -5,6 +5,7 @@ import { createDashboardStore, type DashboardClient } from '@fg/realtime';
 import { FgDashboardProvider, type FgMarkReadEvent } from '@fg/dashboard-elements';
 import '@fg/dashboard-elements/define/fg-dashboard.js';
 import { FgDashboard, FgRecentMessages } from '@fg/react';
+import * as cdn from '@fg/dashboard-elements/cdn/fg-dashboard.js';
 
 export const client: DashboardClient = createDashboardStore();
 export const code: 4401 = CloseCode.unauthenticated;
@@ -13,3 +14,9 @@ export const onMarkRead = (event: FgMarkReadEvent): string => event.detail.messa
 export const components = [FgDashboard, FgRecentMessages];
 export type Seq = Snapshot['seq'];
 export type Preview = MessageItem['preview'];
+// The CDN bundle's module is typed as what it holds: the elements and the factories.
+export const fromCdn: DashboardClient = cdn.createDashboardClient({
+  endpoint: 'https://fg.example',
+  getToken: () => null,
+});
+export type CdnList = cdn.FgUpcomingList;
