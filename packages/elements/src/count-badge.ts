@@ -69,6 +69,9 @@ export const countBadgeStyles = css`
   }
 `;
 
+/** The numbers of the badges' English names. */
+let english: Intl.NumberFormat | undefined;
+
 /**
  * What the count badges share: one count from `counts`, a visible label, "99+" above the
  * cap and the exact number in the accessible name, as an image of text named
@@ -99,7 +102,9 @@ export abstract class CountBadge extends LitElement {
   override render() {
     const { consultant, count, freshness } = this._view.value;
     const format = this._format.for(consultant);
-    const name = `${this._label}: ${count === undefined ? 'loading' : format.count(count)}`;
+    // An English name, its number in English too: an aria-label has no language of its own,
+    // and a voice reading English reads "1.234" or "٢" in it wrongly.
+    const name = `${this._label}: ${count === undefined ? 'loading' : (english ??= new Intl.NumberFormat('en-US')).format(count)}`;
     return html`
       <span
         role="img"
@@ -111,7 +116,7 @@ export abstract class CountBadge extends LitElement {
         <span class="label" part="label">${this._text}</span>
         <span class="slot"
           ><span class="fit"
-            ><span class="count" part="count"
+            ><span class="count" part="count" lang=${format.locale}
               >${count === undefined ? html`<span class="skeleton"></span>` : format.capped(count)}</span
             ></span
           ></span

@@ -84,6 +84,10 @@ export const widgetStyles = css`
   .revenue .value .skeleton {
     inline-size: 6ch;
   }
+  /* An amount's own box, as wide as its text: it tells when text spacing widens it (fitValue). */
+  .revenue .value > [lang] {
+    display: inline-block;
+  }
   /* Stale or expired data: grey and quieter, yet every text keeps its contrast. */
   .dimmed {
     --_text: var(--_muted);

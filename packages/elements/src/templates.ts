@@ -14,6 +14,14 @@ export function countText(format: Formatter, value: number | undefined): Templat
     ><span class="vh">${format.count(value)}</span>`;
 }
 
+/** A value in the consultant's locale, marked with its language: its digits and signs are read in it. */
+export function localized(
+  format: Formatter,
+  value: TemplateResult | string | undefined,
+): TemplateResult | undefined {
+  return value === undefined ? undefined : html`<span lang=${format.locale}>${value}</span>`;
+}
+
 /** A placeholder of the size of the value it stands for. */
 export function skeleton(className: string): TemplateResult {
   return html`<span class="skeleton ${className}" aria-hidden="true"></span><span class="vh">Loading</span>`;
@@ -41,6 +49,13 @@ const DIRECTION_MARKS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /** The text each value box was last fitted to. */
 const fitted = new WeakMap<HTMLElement, string>();
+/**
+ * Watches each fitted value's text (the box's first child, an inline block): a reader's text
+ * spacing or a font that arrives late widens it with no change of text, and it is fitted again
+ * only if it no longer fits (read after the browser's own layout, so it costs no extra one).
+ */
+let widening: ResizeObserver | undefined;
+const watched = new WeakSet<Element>();
 
 /**
  * Tells a value's box how many characters it shows (`--_chars`), so that its font shrinks to
@@ -52,6 +67,23 @@ const fitted = new WeakMap<HTMLElement, string>();
 export function fitValue(value: HTMLElement | null): void {
   const text = value?.textContent;
   if (!value || text == null || fitted.get(value) === text) return;
+  const shown = value.firstElementChild;
+  if (shown && !watched.has(shown) && typeof ResizeObserver === 'function') {
+    watched.add(shown);
+    // Fitted in the next frame: fitting resizes what is observed, which within this
+    // notification would be a resize observer loop.
+    widening ??= new ResizeObserver((entries) => {
+      for (const { target } of entries) {
+        const box = target.parentElement;
+        if (box && box.scrollWidth > box.clientWidth)
+          requestAnimationFrame(() => {
+            fitted.delete(box);
+            fitValue(box);
+          });
+      }
+    });
+    widening.observe(shown);
+  }
   const chars = text.replace(DIRECTION_MARKS, '').trim().length;
   setStyle(value, '--_chars', chars);
   // A box not laid out yet (its widget hidden) is measured at its next update.

@@ -13,7 +13,8 @@ export const recentMessagesStyles = css`
   }
   [role='listitem'],
   .row {
-    grid-template-columns: 0.625rem minmax(0, 1fr) 7rem;
+    /* The action's column widens for a reader's text spacing rather than cut the button short. */
+    grid-template-columns: 0.625rem minmax(0, 1fr) minmax(7rem, max-content);
     grid-template-rows: 1.375rem 1.375rem;
     grid-template-areas: 'dot family time' '. preview action';
     column-gap: 0.5rem;
@@ -38,6 +39,8 @@ export const recentMessagesStyles = css`
   }
   time {
     grid-area: time;
+    /* Its column's width is the action's: the time's text never moves it. */
+    contain: inline-size;
     font-size: 0.8125rem;
     color: var(--_muted);
     line-height: 1.375rem;

@@ -16,6 +16,7 @@ import {
   charBox,
   startShown,
   text,
+  textSpacing,
 } from '../test/harness.js';
 
 const list = (el: FgRecentMessages) => el.shadowRoot!.querySelector('[role="list"]')!;
@@ -133,6 +134,26 @@ describe('<fg-recent-messages>', () => {
       const button = el.shadowRoot!.querySelector('button')!;
       expect(button.scrollWidth, `${where}: "Mark as read" whole`).to.be.at.most(button.clientWidth);
     }
+  });
+
+  it("keeps each message's text and its whole button under a reader's text spacing (WCAG 1.4.12)", async () => {
+    const script = new DashboardScript();
+    const { el, feed } = await mount<FgRecentMessages>('fg-recent-messages');
+    await feed(script.snapshotFrame());
+    await feed(script.message(messageItem(7)));
+    await textSpacing(el);
+    const all = rows(el);
+    expect(all.length).to.be.above(0);
+    for (const row of all) {
+      const preview = row.querySelector('[part="preview"]')!;
+      expect(preview.getBoundingClientRect().height, 'its text shows').to.be.above(10);
+      const button = row.querySelector('button');
+      if (button)
+        expect(button.getBoundingClientRect().right, 'the whole button').to.be.at.most(
+          row.getBoundingClientRect().right + 0.5,
+        );
+    }
+    expect(all.some((row) => row.querySelector('button'))).to.equal(true);
   });
 
   it('shows an empty state, not an error, with no messages', async () => {

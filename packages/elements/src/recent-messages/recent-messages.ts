@@ -155,7 +155,7 @@ export class FgRecentMessages extends ListElement<MessageItem> {
         <time part="time" datetime=${message.sentAt} dir="auto" lang=${format.locale}
           >${format.relative(message.sentAt, now)}</time
         >
-        <p class="preview ellipsis" part="preview" dir="auto">${message.preview}</p>
+        <span class="preview ellipsis" part="preview" dir="auto">${message.preview}</span>
         ${
           unread && freshness !== 'expired'
             ? html`<button

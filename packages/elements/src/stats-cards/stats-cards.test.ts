@@ -11,6 +11,7 @@ import {
   mount,
   overflowing,
   text,
+  textSpacing,
 } from '../test/harness.js';
 
 function card(el: FgStatsCards, name: string) {
@@ -115,6 +116,15 @@ describe('<fg-stats-cards>', () => {
     expect(value.scrollWidth, '"$5,000" whole').to.be.at.most(value.clientWidth);
     await feed(new DashboardScript().payment(300_002_345));
     expect(value.scrollWidth, '"$3,005,023.45" whole').to.be.at.most(value.clientWidth);
+  });
+
+  it("fits the amount again when a reader's text spacing comes after it was shown", async () => {
+    const { el, feed } = await mount<FgStatsCards>('fg-stats-cards', 320);
+    await feed(new DashboardScript().snapshotFrame());
+    const value = el.shadowRoot!.querySelector<HTMLElement>('.revenue .value')!;
+    await textSpacing(el);
+    expect(value.scrollWidth, '"$5,000" whole').to.be.at.most(value.clientWidth);
+    expect(text(value)).to.equal('$5,000');
   });
 
   it('cuts no label or number short at 320 px with 200% text: one card a row', async () => {

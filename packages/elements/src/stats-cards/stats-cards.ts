@@ -3,7 +3,7 @@ import type { DashboardState } from '@fg/realtime';
 import { FormatController } from '../format.js';
 import { StoreController, freshnessOf, shallowEqual } from '../store-controller.js';
 import { widgetStyles } from '../styles.js';
-import { countText, fitValue, skeleton } from '../templates.js';
+import { countText, fitValue, localized, skeleton } from '../templates.js';
 import { statsCardsStyles } from './stats-cards.styles.js';
 
 // Each number on its own, so that a change elsewhere in `counts` (a task, a message) renders nothing here.
@@ -53,11 +53,11 @@ export class FgStatsCards extends LitElement {
     const format = this._format.for(consultant);
     return html`
       <div part="base" class="grid ${freshness === 'fresh' ? '' : 'dimmed'}">
-        ${CARDS.map(({ key, label, part }) => this._renderCard(part, label, countText(format, this._view.value[key])))}
+        ${CARDS.map(({ key, label, part }) => this._renderCard(part, label, localized(format, countText(format, this._view.value[key]))))}
         ${this._renderCard(
           'revenue',
           'Monthly Revenue',
-          revenue ? format.money(revenue.amountMinor, revenue.currency) : undefined,
+          localized(format, revenue && format.money(revenue.amountMinor, revenue.currency)),
         )}
       </div>
     `;

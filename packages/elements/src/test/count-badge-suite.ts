@@ -69,6 +69,21 @@ export function countBadgeSuite(c: BadgeCase): void {
       await expect(el).to.be.accessible();
     });
 
+    it("says its number in English in its English name, and shows it in the consultant's locale", async () => {
+      const { el, feed } = await mount(c.tag);
+      const snapshot = busySnapshot();
+      await feed(
+        new DashboardScript({
+          ...snapshot,
+          consultant: { ...snapshot.consultant, locale: 'ar-EG' },
+        }).snapshotFrame(),
+      );
+      expect(image(el).getAttribute('aria-label')).to.equal(`${c.name}: ${c.busy.toLocaleString('en-US')}`);
+      const shown = el.shadowRoot!.querySelector('[part="count"]')!;
+      expect(shown.getAttribute('lang')).to.equal('ar-EG');
+      expect(text(shown)).to.equal(`${new Intl.NumberFormat('ar-EG').format(99)}+`);
+    });
+
     it('is one image in the accessibility tree, its visible "99+" not read besides its name (Chromium: the WebKit driver gives no tree)', async function () {
       const { feed } = await mount(c.tag);
       await feed(new DashboardScript(busySnapshot()).snapshotFrame());

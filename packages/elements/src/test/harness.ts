@@ -159,6 +159,25 @@ export function largeText(on = true): void {
 // Every test ends with the text at its normal size, whatever it set.
 afterEach(() => largeText(false));
 
+/**
+ * A reader's text spacing (WCAG 1.4.12), as the bookmarklet sets it, put into `host`'s shadow
+ * tree after it has rendered: every element's line height, letter and word spacing, and the
+ * space after a paragraph, none of which the widget chose. Resolves once the browser has laid
+ * it out, and what changes in response to it (resize observers) has been laid out too.
+ */
+export async function textSpacing(host: Element): Promise<void> {
+  const sheet = new CSSStyleSheet();
+  sheet.replaceSync(
+    '* { line-height: 1.5 !important; letter-spacing: 0.12em !important; word-spacing: 0.16em !important }' +
+      ' p { margin-bottom: 2em !important }',
+  );
+  const root = host.shadowRoot!;
+  root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+  // The frame that lays it out (its resize observers ask for the next), the next (what they
+  // asked for runs after this wait's own callback), and one more.
+  for (let i = 0; i < 3; i++) await new Promise(requestAnimationFrame);
+}
+
 /** Where the last line of `element`'s text sits: its baseline (an empty inline-block sits on it), in px from the viewport's top. */
 export function baseline(element: Element): number {
   const probe = document.createElement('span');

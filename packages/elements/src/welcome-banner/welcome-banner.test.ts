@@ -11,6 +11,7 @@ import {
   mount,
   overflowing,
   text,
+  textSpacing,
 } from '../test/harness.js';
 
 const region = (el: FgWelcomeBanner) => el.shadowRoot!.querySelector('section[aria-label="Welcome"]')!;
@@ -68,6 +69,30 @@ describe('<fg-welcome-banner>', () => {
     // On the same baseline as the number beside it.
     const active = el.shadowRoot!.querySelector('.active .value')!;
     expect(baseline(value)).to.be.closeTo(baseline(active), 1);
+  });
+
+  it("fits the amount again when a reader's text spacing comes after it was shown", async () => {
+    const { el, feed } = await mount<FgWelcomeBanner>('fg-welcome-banner', 360);
+    await feed(new DashboardScript().snapshotFrame());
+    const value = el.shadowRoot!.querySelector<HTMLElement>('.revenue .value')!;
+    await textSpacing(el);
+    expect(value.scrollWidth, '"$5,000" whole').to.be.at.most(value.clientWidth);
+  });
+
+  it("marks its numbers with the consultant's language, for a voice to read them in it", async () => {
+    const { el, feed } = await mount<FgWelcomeBanner>('fg-welcome-banner');
+    const snapshot = busySnapshot();
+    await feed(
+      new DashboardScript({
+        ...snapshot,
+        consultant: { ...snapshot.consultant, locale: 'de-DE' },
+      }).snapshotFrame(),
+    );
+    for (const name of ['upcoming', 'active', 'revenue']) {
+      const value = el.shadowRoot!.querySelector(`.${name} .value`)!;
+      expect(value.querySelector('[lang]')?.getAttribute('lang'), name).to.equal('de-DE');
+      expect(text(value.querySelector('[lang]')), name).to.equal(text(value));
+    }
   });
 
   it('keeps every fact whole and apart at 320 px with 200% text: one fact a row', async () => {

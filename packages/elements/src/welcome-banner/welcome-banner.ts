@@ -3,7 +3,7 @@ import type { DashboardState } from '@fg/realtime';
 import { FormatController } from '../format.js';
 import { StoreController, freshnessOf, shallowEqual } from '../store-controller.js';
 import { widgetStyles } from '../styles.js';
-import { countText, fitValue, plural, skeleton } from '../templates.js';
+import { countText, fitValue, localized, plural, skeleton } from '../templates.js';
 import { welcomeBannerStyles } from './welcome-banner.styles.js';
 
 const select = ({ snapshot, status }: DashboardState) => ({
@@ -56,17 +56,17 @@ export class FgWelcomeBanner extends LitElement {
         <div class="facts" part="facts">
           ${this._renderFact(
             'upcoming',
-            countText(format, upcoming),
+            localized(format, countText(format, upcoming)),
             plural(upcoming ?? 0, 'upcoming consultation', 'upcoming consultations'),
           )}
           ${this._renderFact(
             'active',
-            countText(format, active),
+            localized(format, countText(format, active)),
             plural(active ?? 0, 'active consultation', 'active consultations'),
           )}
           ${this._renderFact(
             'revenue',
-            revenue && format.money(revenue.amountMinor, revenue.currency),
+            localized(format, revenue && format.money(revenue.amountMinor, revenue.currency)),
             'revenue this month',
           )}
         </div>
