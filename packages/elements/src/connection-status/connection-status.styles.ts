@@ -57,9 +57,11 @@ export const connectionStatusStyles = css`
     font-weight: 600;
   }
   @media (forced-colors: active) {
-    .indicator {
+    /* In every state (each state's colour is set by a more specific rule). */
+    .indicator.indicator {
       forced-color-adjust: none;
       background: CanvasText;
+      box-shadow: none;
     }
   }
 `;

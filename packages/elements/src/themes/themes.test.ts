@@ -109,6 +109,10 @@ describe('forced colors (Windows high-contrast themes)', () => {
       expect(background(el.shadowRoot!, "[part~='item-unread'] .dot"), 'the unread dot').to.equal(
         system('CanvasText'),
       );
+      await status('live');
+      expect(background(el.shadowRoot!, '.live .indicator'), 'the connection light, live').to.equal(
+        system('CanvasText'),
+      );
       const count = deep(el.shadowRoot!, '.count')!;
       expect(getComputedStyle(count).outlineStyle, "a count's pill").to.equal('solid');
     } finally {
