@@ -50,12 +50,14 @@ const DIRECTION_MARKS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 /** The text each value box was last fitted to. */
 const fitted = new WeakMap<HTMLElement, string>();
 /**
- * Watches each fitted value's text (the box's first child, an inline block): a reader's text
- * spacing or a font that arrives late widens it with no change of text, and it is fitted again
- * only if it no longer fits (read after the browser's own layout, so it costs no extra one).
+ * Watches each fitted value's text (the box's first child, an inline block in the consultant's
+ * language; not a skeleton): a reader's text spacing or a font that arrives late widens it with
+ * no change of text, and it is fitted again only if it no longer fits (read after the browser's
+ * own layout, so it costs no extra one).
  */
 let widening: ResizeObserver | undefined;
-const watched = new WeakSet<Element>();
+/** The text box watched in each value box (one at a time: a skeleton's or a gone one's is let go). */
+const watched = new WeakMap<HTMLElement, Element>();
 
 /**
  * Tells a value's box how many characters it shows (`--_chars`), so that its font shrinks to
@@ -68,8 +70,8 @@ export function fitValue(value: HTMLElement | null): void {
   const text = value?.textContent;
   if (!value || text == null || fitted.get(value) === text) return;
   const shown = value.firstElementChild;
-  if (shown && !watched.has(shown) && typeof ResizeObserver === 'function') {
-    watched.add(shown);
+  const before = watched.get(value);
+  if (shown !== before && typeof ResizeObserver === 'function') {
     // Fitted in the next frame: fitting resizes what is observed, which within this
     // notification would be a resize observer loop.
     widening ??= new ResizeObserver((entries) => {
@@ -82,7 +84,12 @@ export function fitValue(value: HTMLElement | null): void {
           });
       }
     });
-    widening.observe(shown);
+    if (before) widening.unobserve(before);
+    watched.delete(value);
+    if (shown?.hasAttribute('lang')) {
+      watched.set(value, shown);
+      widening.observe(shown);
+    }
   }
   const chars = text.replace(DIRECTION_MARKS, '').trim().length;
   setStyle(value, '--_chars', chars);
