@@ -56,47 +56,16 @@ function npmBuild(name) {
   };
 }
 
-const CDN_ENTRY = '\0fg-cdn-entry';
-
-/** All elements defined, plus the client factories, for one `<script type="module">`. */
+/** All elements defined, plus the client factories, for one `<script type="module">` (src/cdn.ts). */
 function cdnBuild() {
-  const defines = walk('packages/elements/src/define').filter(shipped).sort();
   return {
-    input: CDN_ENTRY,
+    input: 'packages/elements/src/cdn.ts',
     plugins: [
-      {
-        name: 'fg-cdn-entry',
-        resolveId: (id) => (id === CDN_ENTRY ? id : null),
-        load: (id) =>
-          id === CDN_ENTRY
-            ? [
-                ...defines.map((file) => `import ${JSON.stringify('./' + file)};`),
-                `export * from './packages/elements/src/index.ts';`,
-                `export { createDashboardClient, createDashboardStore } from './packages/realtime/src/index.ts';`,
-              ].join('\n')
-            : null,
-      },
       nodeResolve({
         exportConditions: ['fg-source', 'browser', 'module', 'import', 'default'],
         extensions: ['.ts', '.js'],
       }),
       typescript(),
-      {
-        // Its declarations: every element defined, what the package exports, and the factories.
-        name: 'fg-cdn-declarations',
-        generateBundle() {
-          this.emitFile({
-            type: 'asset',
-            fileName: 'fg-dashboard.d.ts',
-            source: [
-              "import '../define/fg-dashboard.js';",
-              "export * from '../index.js';",
-              "export { createDashboardClient, createDashboardStore } from '@fg/realtime';",
-              '',
-            ].join('\n'),
-          });
-        },
-      },
       minifyLitLiterals(),
       // Public names (element classes, properties, events, the client's API) are never mangled;
       // private members are, by their names: `_` and a lowercase letter (never Lit's `_$`).
@@ -114,5 +83,5 @@ function cdnBuild() {
 
 export default [
   ...PACKAGES.filter((name) => existsSync(`packages/${name}/src/index.ts`)).map(npmBuild),
-  ...(existsSync('packages/elements/src/define') ? [cdnBuild()] : []),
+  ...(existsSync('packages/elements/src/cdn.ts') ? [cdnBuild()] : []),
 ];
