@@ -139,3 +139,35 @@ describe('a database locked for longer than busyTimeoutMs', () => {
     );
   });
 });
+
+describe('a database that cannot write (read-only, or its disk full)', () => {
+  const server = suiteServer();
+
+  it('answers a write 503 with Retry-After, writes nothing, logs once, and writes again once it can', async (t) => {
+    const token = await tokenFor(server, 'c-story');
+    const before = await dashboardSeq(server, token);
+    const db = (server.storage as unknown as { db: Database.Database }).db;
+    // As a file made read-only, or a full disk, does to SQLite: a write fails (SQLITE_READONLY).
+    db.pragma('query_only = 1');
+    const errors = t.mock.method(console, 'error', () => {});
+    const long = 'x'.repeat(1900);
+    for (let i = 0; i < 3; i++) {
+      const res = await post(server, '/api/demo/simulate', {
+        consultantId: 'c-story',
+        action: 'message',
+        text: long,
+      });
+      assert.equal(res.status, 503);
+      assert.equal(res.headers.get('retry-after'), '10');
+      const body = (await res.json()) as { error: string; message: string };
+      assert.equal(body.error, 'busy');
+      assert.match(body.message, /^The database cannot write now \(SQLITE_READONLY\); nothing was written/);
+    }
+    assert.equal(errors.mock.callCount(), 1, 'one line, not one per request');
+    assert.match(String(errors.mock.calls[0]!.arguments[0]), /SQLITE_READONLY/);
+    assert.equal(await dashboardSeq(server, token), before, 'nothing was written');
+    db.pragma('query_only = 0');
+    await simulate(server, 'c-story', { action: 'message', text: long });
+    assert.equal(await dashboardSeq(server, token), before + 1);
+  });
+});

@@ -1,5 +1,6 @@
 // main.ts as a process: the one line it prints, the real port, and a clean stop on SIGTERM.
 import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -89,6 +90,52 @@ describe('the server process', () => {
     assert.equal(await within(exited(child), 15_000, 'the process to exit'), 2);
     assert.equal(stderr.trim().split('\n').length, 1, stderr);
     assert.match(stderr, new RegExp(`^FG Live: FG_DB: cannot open the SQLite database ${dir} \\(`));
+  });
+
+  /** Why a server on `dbPath` does not start (one that does is closed, and the test fails). */
+  async function refusal(dbPath: string): Promise<string> {
+    const { startServer } = await import('../src/server.js');
+    const { ConfigError } = await import('../src/config.js');
+    const started = await startServer({ port: 0, dbPath, demo: true }).catch((error: Error) => error);
+    if (!(started instanceof Error)) {
+      await started.close();
+      assert.fail(`a server started on ${dbPath}`);
+    }
+    assert.ok(started instanceof ConfigError, started.stack);
+    return started.message;
+  }
+
+  it('refuses a second server on the SQLite file another one serves, and starts once that one has stopped', async () => {
+    const { startServer } = await import('../src/server.js');
+    const file = join(dir, 'shared.db');
+    const first = await startServer({ port: 0, dbPath: file, demo: true });
+    try {
+      // It would not hear the first one's commits: its clients would wait for them.
+      assert.equal(
+        await refusal(file),
+        `FG_DB: cannot open the SQLite database ${file} (in use by another FG Live server: one server per SQLite file)`,
+      );
+    } finally {
+      await first.close();
+    }
+    const second = await startServer({ port: 0, dbPath: file, demo: true });
+    await second.close();
+  });
+
+  it("refuses a database of another application's, or of a later schema, naming FG_DB", async () => {
+    const { startServer } = await import('../src/server.js');
+    const foreign = join(dir, 'foreign.db');
+    const other = new Database(foreign);
+    other.exec('CREATE TABLE consultants (id TEXT, name TEXT)');
+    other.close();
+    assert.match(await refusal(foreign), /^FG_DB: .*another application's database/);
+    const later = join(dir, 'later.db');
+    const first = await startServer({ port: 0, dbPath: later, demo: true });
+    await first.close();
+    const edit = new Database(later);
+    edit.prepare("UPDATE meta SET value = '99' WHERE key = 'schema_version'").run();
+    edit.close();
+    assert.match(await refusal(later), /^FG_DB: .*its schema is version 99; this server reads version 1\)$/);
   });
 
   it('reports a port that is taken instead of hanging', async () => {

@@ -15,6 +15,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { ErrorCode } from '@fg/protocol';
 import { AppError, busy, isBusyError } from '../errors.js';
 import { SCHEMA, SCHEMA_VERSION } from './schema.js';
 import type { Dialect, Sql, SqlValue, Storage } from './storage.js';
@@ -69,17 +70,67 @@ function isClosedError(error: unknown): boolean {
   return error instanceof TypeError && /database connection is not open/i.test(error.message);
 }
 
+/** SQLite's codes for a database that cannot write now: its disk full, its file read-only, an I/O error. */
+const CANNOT_WRITE = /^SQLITE_(FULL|READONLY|IOERR)/;
+/** When each of those was last logged: one line a minute for each, however many requests fail. */
+const logged = new Map<string, number>();
+const LOG_EVERY_MS = 60_000;
+/** Retry-After when the database cannot write, in seconds: a full disk takes longer than a lock. */
+const CANNOT_WRITE_RETRY_S = 10;
+
 function translate(error: unknown): unknown {
   if (error instanceof AppError) return error;
   if (isBusyError(error)) return busy();
   if (isClosedError(error)) return busy('The database is not available; nothing was written. Retry shortly.');
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && CANNOT_WRITE.test(code)) {
+    const now = performance.now();
+    const last = logged.get(code);
+    if (last === undefined || now - last >= LOG_EVERY_MS) {
+      logged.set(code, now);
+      console.error(
+        `the SQLite database cannot write (${code}: ${(error as Error).message}); writes answer 503`,
+      );
+    }
+    // Rolled back: nothing was written.
+    return new AppError(
+      503,
+      ErrorCode.busy,
+      `The database cannot write now (${code}); nothing was written. Retry later.`,
+      {},
+      { 'Retry-After': String(CANNOT_WRITE_RETRY_S) },
+    );
+  }
   return error;
+}
+
+/**
+ * Holds an exclusive lock on a file beside the database (`<file>-server`) for as long as this
+ * server runs; the system lets it go when the process ends, however it ends. A second server
+ * on the same file would not hear this one's commits (its clients would wait for them), so it
+ * refuses to start.
+ */
+function claim(path: string): Database.Database {
+  const held = new Database(`${path}-server`);
+  try {
+    held.pragma('locking_mode = EXCLUSIVE');
+    held.exec(
+      `CREATE TABLE IF NOT EXISTS server (pid INTEGER); BEGIN EXCLUSIVE; DELETE FROM server; INSERT INTO server VALUES (${process.pid}); COMMIT`,
+    );
+    return held;
+  } catch (error) {
+    held.close();
+    if (isBusyError(error)) throw new Error('in use by another FG Live server: one server per SQLite file');
+    throw error;
+  }
 }
 
 export class SqliteStorage implements Storage {
   readonly dialect = DIALECT;
   readonly cluster = null;
   readonly db: Database.Database;
+  /** This server's claim on the file (see `claim`). */
+  private readonly claim: Database.Database | undefined;
   private readonly statements = new Map<string, Database.Statement<SqlValue[]>>();
   /** Statements on the connection as it is: used inside a transaction that holds the turn. */
   private readonly direct: Sql;
@@ -91,28 +142,60 @@ export class SqliteStorage implements Storage {
   private readonly busyTimeoutMs: number;
 
   constructor(path: string, options: SqliteOptions = {}) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (path !== ':memory:') {
+      mkdirSync(dirname(path), { recursive: true });
+      this.claim = claim(path);
+    }
     this.busyTimeoutMs = Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000));
-    this.db = new Database(path);
-    // Opening happens before the server takes any connection, so here (only) SQLite may
-    // wait for another process's lock in its own, blocking way.
-    this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
-    // WAL lets readers (other processes, backups) run beside the writer; NORMAL sync is
-    // crash-safe in WAL mode and keeps commits cheap enough for bursts of events.
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('foreign_keys = ON');
-    this.db.exec(SCHEMA);
-    this.db
-      .prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT (key) DO NOTHING")
-      .run(String(SCHEMA_VERSION));
-    // From now on a locked database fails at once and is tried again without blocking.
-    this.db.pragma('busy_timeout = 0');
-
+    try {
+      this.db = this.open(path);
+    } catch (error) {
+      this.claim?.close();
+      throw error;
+    }
     this.direct = this.sqlThrough((fn) => this.attempt(fn));
     // A statement on its own waits for a transaction in progress to end, and for another
     // process's lock like a transaction does.
     this.sql = this.sqlThrough((fn) => this.statement(fn));
+  }
+
+  private open(path: string): Database.Database {
+    const db = new Database(path);
+    try {
+      this.prepareDatabase(db);
+      return db;
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
+  private prepareDatabase(db: Database.Database): void {
+    // Opening happens before the server takes any connection, so here (only) SQLite may
+    // wait for another process's lock in its own, blocking way.
+    db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
+    // WAL lets readers (other processes, backups) run beside the writer; NORMAL sync is
+    // crash-safe in WAL mode and keeps commits cheap enough for bursts of events.
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    // A file with tables but not ours (no `meta`) is another application's database.
+    const tables = db
+      .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
+      .all();
+    if (tables.length && !tables.some((table) => table.name === 'meta'))
+      throw new Error("another application's database: it has tables, none of them FG Live's");
+    db.exec(SCHEMA);
+    db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT (key) DO NOTHING").run(
+      String(SCHEMA_VERSION),
+    );
+    const version = db
+      .prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'schema_version'")
+      .get();
+    if (version?.value !== String(SCHEMA_VERSION))
+      throw new Error(`its schema is version ${version?.value}; this server reads version ${SCHEMA_VERSION}`);
+    // From now on a locked database fails at once and is tried again without blocking.
+    db.pragma('busy_timeout = 0');
   }
 
   /** The three kinds of statement, each run through `run`. */
@@ -250,5 +333,6 @@ export class SqliteStorage implements Storage {
 
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
+    if (this.claim?.open) this.claim.close();
   }
 }
