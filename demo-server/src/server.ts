@@ -73,7 +73,14 @@ export interface StartOptions {
   seed?: boolean;
   /** Also seed `c-load-0` .. `c-load-{n-1}`, empty dashboards for load tests. */
   loadConsultants?: number;
+  /**
+   * How long a transaction or statement waits for a lock held elsewhere (another process on
+   * SQLite; another session or node on PostgreSQL) before it fails busy: 503 with
+   * `Retry-After`, nothing written. Default 5000.
+   */
   busyTimeoutMs?: number;
+  /** PostgreSQL: how long one statement may run before it is cancelled and fails busy; 0 for no limit. Default 30000. */
+  statementTimeoutMs?: number;
   /**
    * Bytes queued for a client beyond which it is cut off: a WebSocket is closed with 1013, an
    * SSE stream's socket is destroyed. Either resumes from its cursor. Default 8 MiB.
@@ -124,6 +131,8 @@ async function openStorage(options: StartOptions): Promise<Storage> {
       nodeName: options.nodeName,
       leaderCheckMs: options.leaderCheckMs,
       graceMs: options.databaseGraceMs,
+      busyTimeoutMs: options.busyTimeoutMs,
+      statementTimeoutMs: options.statementTimeoutMs,
     });
   }
   if (!options.dbPath) throw new Error('A database is required: dbPath (SQLite) or databaseUrl (PostgreSQL)');

@@ -1,19 +1,27 @@
 // A database locked by another process: the server keeps answering while a write waits for
 // the lock, the write commits once the lock is let go, and past `busyTimeoutMs` the caller
 // gets a clear 503 with nothing written. The lock is a real second connection's
-// BEGIN IMMEDIATE on the server's own SQLite file.
+// BEGIN IMMEDIATE on the server's own SQLite file, or on PostgreSQL another session's
+// LOCK TABLE, held as long as the test needs.
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
 import type { Snapshot } from '@fg/protocol';
+import { EventLog } from '../src/db/eventlog.js';
+import { PostgresStorage } from '../src/db/postgres.js';
 import { AppError } from '../src/errors.js';
 import {
   bearer,
   nextEvents,
+  poll,
   post,
   simulate,
   suiteServer,
+  testPostgres,
   tokenFor,
+  WAIT_MS,
+  within,
   WsClient,
   type TestServer,
 } from './helpers.js';
@@ -169,5 +177,158 @@ describe('a database that cannot write (read-only, or its disk full)', () => {
     db.pragma('query_only = 0');
     await simulate(server, 'c-story', { action: 'message', text: long });
     assert.equal(await dashboardSeq(server, token), before + 1);
+  });
+});
+
+/** Another session on the server's PostgreSQL database, holding a table lock until `release`. */
+async function lockTable(
+  server: TestServer,
+  table: string,
+  mode: string,
+): Promise<{ release(): Promise<void> }> {
+  const other = new pg.Client({ connectionString: server.databaseUrl, application_name: 'fg-test-locker' });
+  await other.connect();
+  try {
+    await other.query('BEGIN');
+    await other.query(`LOCK TABLE ${table} IN ${mode} MODE`);
+  } catch (error) {
+    await other.end();
+    throw error;
+  }
+  let released: Promise<void> | undefined;
+  return {
+    release: () =>
+      (released ??= other
+        .query('ROLLBACK')
+        .then(() => undefined)
+        .finally(() => other.end())),
+  };
+}
+
+/** A refusal because the database is busy: 503 with `Retry-After`. */
+async function assertBusy(res: Response, message = /Retry shortly/): Promise<void> {
+  assert.equal(res.status, 503);
+  assert.equal(res.headers.get('retry-after'), '1');
+  const body = (await res.json()) as { error: string; message: string };
+  assert.equal(body.error, 'busy');
+  assert.match(body.message, message);
+}
+
+describe('a PostgreSQL table locked by another session', () => {
+  // Each statement waits this long for a lock, then the request fails busy.
+  const server = suiteServer({ backend: 'postgres', busyTimeoutMs: 100 });
+  /** How many statements wait for a lock at this moment, from `pg_locks`. */
+  const waitingOnLocks = async (): Promise<number> =>
+    (
+      await (
+        await testPostgres()
+      ).query<{ n: number }>('SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted')
+    )[0]!.n;
+
+  it('refuses writes with 503 and Retry-After after busyTimeoutMs, keeps answering reads and health checks, and writes nothing', async () => {
+    const token = await tokenFor(server, 'c-story');
+    const before = await dashboardSeq(server, token);
+
+    const lock = await lockTable(server, 'event_logs', 'EXCLUSIVE');
+    try {
+      // More writes at once than the pool has connections: each gives up its connection
+      // after the bounded wait, so none is left waiting for the lock.
+      const writes = Array.from({ length: 12 }, () =>
+        post(server, '/api/demo/simulate', { consultantId: 'c-story', action: 'book' }),
+      );
+      for (const res of await within(Promise.all(writes), WAIT_MS, 'the writes to be refused')) {
+        await assertBusy(res, /nothing was written/);
+      }
+      assert.equal(await waitingOnLocks(), 0, 'no statement still waits for the lock');
+
+      // The lock is still held, and everything that needs no lock on the table is answered.
+      const health = await fetch(`${server.url}/healthz`);
+      assert.equal(health.status, 200);
+      assert.deepEqual(await health.json(), { ok: true });
+      assert.equal(await dashboardSeq(server, token), before, 'a read sees only what is committed');
+      const minted = await post(server, '/api/demo/token', { consultantId: 'c-story' });
+      assert.equal(minted.status, 200);
+    } finally {
+      await lock.release();
+    }
+
+    assert.equal(await dashboardSeq(server, token), before, 'no event was appended');
+    assert.equal(
+      (await simulate(server, 'c-story', { action: 'payment' })).seq,
+      before + 1,
+      'the next write works and no seq was lost',
+    );
+  });
+
+  it('refuses reads that need the locked table the same way, serves those that do not, and reads again once it is let go', async () => {
+    const token = await tokenFor(server, 'c-story');
+    const dashboard = await fetch(`${server.url}/api/dashboard`, { headers: bearer(token) });
+    const { epoch, seq } = (await dashboard.json()) as Snapshot;
+    // A poll resuming from one event back reads the events; the relay reads them the same
+    // way, outside any transaction, through the pool.
+    const resume = `${server.url}/api/changes?epoch=${epoch}&since=${seq - 1}&wait=0`;
+    const log = new EventLog(server.storage, { events: 10_000, ms: 24 * 3600_000 });
+
+    // The strongest lock: even a plain SELECT of the events waits for it.
+    const lock = await lockTable(server, 'events', 'ACCESS EXCLUSIVE');
+    try {
+      const [changes, relayRead] = await within(
+        Promise.allSettled([
+          fetch(resume, { headers: bearer(token) }),
+          log.after(server.storage.sql, 'c-story', 0),
+        ]),
+        WAIT_MS,
+        'the reads to give up',
+      );
+      assert.equal(changes.status, 'fulfilled');
+      if (changes.status === 'fulfilled') await assertBusy(changes.value);
+      assert.equal(relayRead.status, 'rejected');
+      const error = relayRead.status === 'rejected' ? (relayRead.reason as unknown) : undefined;
+      assert.ok(error instanceof AppError, 'a clear error the relay tries again after, not a hang');
+      assert.equal(error.status, 503);
+      assert.equal(await waitingOnLocks(), 0, 'no statement still waits for the lock');
+
+      // A snapshot does not read the events: it is answered while the lock is held.
+      assert.equal(await dashboardSeq(server, token), seq);
+      const health = await fetch(`${server.url}/healthz`);
+      assert.equal(health.status, 200);
+    } finally {
+      await lock.release();
+    }
+
+    const resumed = await poll(server, token, { epoch, since: seq - 1 });
+    assert.equal(resumed.status, 200);
+    assert.deepEqual(
+      resumed.frames.map((f) => f.type === 'event' && f.seq),
+      [seq],
+      'the poll resumes',
+    );
+    assert.equal(
+      (await log.after(server.storage.sql, 'c-story', seq - 1)).length,
+      1,
+      'the relay reads again',
+    );
+  });
+});
+
+describe('a PostgreSQL statement that runs past its time', () => {
+  let storage: PostgresStorage;
+  before(async () => {
+    const url = await (await testPostgres()).createDatabase();
+    storage = await PostgresStorage.open(url, { statementTimeoutMs: 50 });
+  });
+  after(() => storage?.close());
+
+  it('is cancelled and fails busy, and its connection, rolled back, serves the next transaction', async () => {
+    const session = (): Promise<{ pid: number } | undefined> =>
+      storage.read((tx) => tx.get<{ pid: number }>('SELECT pg_backend_pid() AS pid'));
+    const first = await session();
+    const slow = storage.read((tx) => tx.get('SELECT pg_sleep(5)'));
+    await assert.rejects(
+      within(slow, WAIT_MS, 'the statement to be cancelled'),
+      (error: unknown) =>
+        error instanceof AppError && error.status === 503 && error.headers['Retry-After'] === '1',
+    );
+    assert.deepEqual(await session(), first, 'the same connection, not a new one');
   });
 });

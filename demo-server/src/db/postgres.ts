@@ -4,6 +4,11 @@
  * - Writes are READ COMMITTED transactions that begin by locking the consultant's
  *   `event_logs` row (`EventLog.lock`), so writers for one consultant take turns across
  *   nodes and seqs have no gaps. Reads are REPEATABLE READ, so a snapshot matches its seq.
+ * - A statement waits at most `busyTimeoutMs` for a lock (another node's writer, a
+ *   `LOCK TABLE`, a migration) and runs at most `statementTimeoutMs`. Past either, PostgreSQL
+ *   cancels it and rolls its transaction back, and the caller gets busy (503, `Retry-After`)
+ *   with nothing written. So a lock held elsewhere never keeps the pool's connections, and
+ *   health checks and whatever does not need what is locked go on meanwhile.
  * - `notify` queues `pg_notify` in the writer's transaction: the pointer goes out at commit,
  *   never for a rolled-back write. Every node LISTENs on one dedicated connection.
  * - When that connection drops, the node reconnects at once and, once listening again,
@@ -28,6 +33,10 @@ export interface PostgresOptions {
   graceMs?: number;
   /** Connections in the pool. Default 10. */
   poolSize?: number;
+  /** How long a statement waits for a lock before it fails busy (PostgreSQL `lock_timeout`). Default 5000 ms. */
+  busyTimeoutMs?: number;
+  /** How long a statement may run, waits included, before it fails busy (`statement_timeout`); 0 for no limit. Default 30000 ms. */
+  statementTimeoutMs?: number;
 }
 
 const DIALECT: Dialect = { name: 'postgres', forUpdate: ' FOR UPDATE', insertionOrder: 'n' };
@@ -37,6 +46,12 @@ export const CHANNEL = 'fg_log';
 /** Advisory lock keys: schema and seeding; the scheduler's leadership. */
 const SETUP_LOCK = 4_604_221_001;
 const LEADER_LOCK = 4_604_221_002;
+
+/**
+ * Setup waits for another node's setup however long it takes, and seeding may run long: the
+ * bounds on locks and statements are lifted for its transaction.
+ */
+const BEGIN_UNBOUNDED = 'BEGIN; SET LOCAL lock_timeout = 0; SET LOCAL statement_timeout = 0';
 
 /** BIGINT and NUMERIC come back as numbers: every value here (ms, minor units, counts) fits. */
 const types = {
@@ -60,15 +75,28 @@ function isConnectionError(error: unknown): boolean {
   );
 }
 
+/**
+ * Serialization failures, deadlocks, a lock not granted within `lock_timeout` and a statement
+ * cancelled by `statement_timeout`: each rolls the transaction back, so nothing was written,
+ * and the connection stays usable.
+ */
+const BUSY_CODES = new Set(['40001', '40P01', '55P03', '57014']);
+
 function translate(error: unknown): unknown {
   if (error instanceof AppError) return error;
-  if (isConnectionError(error))
-    return busy('The database is not reachable; nothing was written. Retry shortly.');
+  if (isConnectionError(error)) {
+    const unreachable = busy('The database is not reachable; nothing was written. Retry shortly.');
+    unreachable.cause = error;
+    return unreachable;
+  }
   const code = (error as { code?: unknown } | null)?.code;
-  // Serialization failures and deadlocks roll the transaction back: nothing was written.
-  if (code === '40001' || code === '40P01') return busy();
+  if (typeof code === 'string' && BUSY_CODES.has(code)) return busy();
   return error;
 }
+
+/** A connection that failed, as the driver reported it or as the busy answer made of it. */
+const isBrokenConnection = (error: unknown): boolean =>
+  isConnectionError(error) || (error instanceof AppError && isConnectionError(error.cause));
 
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
@@ -100,6 +128,9 @@ export class PostgresStorage implements Storage, Cluster {
     this.nodeName = (options.nodeName || `fg-${process.pid}`).slice(0, 50);
     this.leaderCheckMs = options.leaderCheckMs ?? 2000;
     this.graceMs = options.graceMs ?? 3000;
+    // 0 would mean no limit to PostgreSQL; here, as on SQLite, it means not waiting at all.
+    const lockTimeoutMs = Math.max(1, Math.floor(options.busyTimeoutMs ?? 5000));
+    const statementTimeoutMs = Math.max(0, Math.floor(options.statementTimeoutMs ?? 30_000));
     this.pool = new pg.Pool({
       connectionString: url,
       max: options.poolSize ?? 10,
@@ -111,6 +142,10 @@ export class PostgresStorage implements Storage, Cluster {
     });
     // An idle connection that breaks is dropped by the pool; the next query opens another.
     this.pool.on('error', (error) => console.error('database connection lost:', error.message));
+    // Set on each new connection, before its first query runs. A session setting rather than
+    // startup parameters, which poolers such as PgBouncer refuse.
+    const timeouts = `SET lock_timeout = ${lockTimeoutMs}; SET statement_timeout = ${statementTimeoutMs}`;
+    this.pool.on('connect', (client) => void client.query(timeouts).catch(() => undefined));
     this.sql = this.runner((config) => this.pool.query(config));
   }
 
@@ -189,14 +224,15 @@ export class PostgresStorage implements Storage, Cluster {
         await tx.run('COMMIT');
         return result;
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        await client.query('ROLLBACK').catch((failure: unknown) => (broken = failure ?? true));
         throw error;
       }
     } catch (error) {
-      if (isConnectionError(error) || (error instanceof AppError && error.status === 503)) broken = error;
+      if (isBrokenConnection(error)) broken ??= error;
       throw translate(error);
     } finally {
-      // A connection that failed is closed rather than reused.
+      // A connection that failed, or could not roll back, is closed rather than reused. One
+      // whose statement timed out has rolled back and serves the next transaction.
       client.release(broken instanceof Error ? broken : broken ? true : undefined);
     }
   }
@@ -211,7 +247,7 @@ export class PostgresStorage implements Storage, Cluster {
 
   /** One node at a time: the schema, seeding and per-consultant state under an advisory lock. */
   setup<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
-    return this.transaction('BEGIN', fn, SETUP_LOCK);
+    return this.transaction(BEGIN_UNBOUNDED, fn, SETUP_LOCK);
   }
 
   async ping(): Promise<boolean> {
