@@ -4,6 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { createSecureContext } from 'node:tls';
 import { Limits } from '@fg/protocol';
 import { ManualClock, SystemClock } from './clock.js';
 import { isValidOriginSetting } from './http/origin.js';
@@ -79,6 +80,17 @@ export function readConfig(env: Env = process.env): StartOptions {
   if (Boolean(cert) !== Boolean(key)) throw new ConfigError('FG_TLS_CERT and FG_TLS_KEY go together');
   const tls =
     cert && key ? { cert: readSetting('FG_TLS_CERT', cert), key: readSetting('FG_TLS_KEY', key) } : undefined;
+  if (tls) {
+    // Checked now, not once the database is open: a PEM that is not one, or a key of
+    // another certificate.
+    try {
+      createSecureContext(tls);
+    } catch (error) {
+      throw new ConfigError(
+        `FG_TLS_CERT and FG_TLS_KEY (${cert}, ${key}) cannot serve HTTPS: ${(error as Error).message}`,
+      );
+    }
+  }
 
   // The demo page's scripts and styles: a folder without them would serve a blank page.
   const assetsDir = env.FG_ASSETS_DIR ? resolve(env.FG_ASSETS_DIR) : undefined;

@@ -1,12 +1,13 @@
 // HTTPS and WSS with FG_TLS_CERT / FG_TLS_KEY (here: the same options, given to startServer).
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
+import { ConfigError, readConfig } from '../src/config.js';
 import { startTestServer, tokenFor, within, WsClient } from './helpers.js';
 
 const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
@@ -41,6 +42,34 @@ describe('TLS', { skip: hasOpenssl ? false : 'openssl is not installed' }, async
   );
   const ca = readFileSync(cert);
   const server = await startTestServer({ tls: { cert: ca, key: readFileSync(key) } });
+
+  it('refuses at start, naming both variables, a file that is no PEM or a key of another certificate', () => {
+    const other = join(dir, 'other-key.pem');
+    execFileSync('openssl', ['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', other], {
+      stdio: 'ignore',
+    });
+    const garbage = join(dir, 'garbage.pem');
+    writeFileSync(garbage, 'not a certificate');
+    for (const [FG_TLS_CERT, FG_TLS_KEY, why] of [
+      [garbage, key, /no start line/],
+      [cert, other, /key values mismatch/],
+      [key, cert, /./],
+    ] as const) {
+      assert.throws(
+        () => readConfig({ FG_DEMO: '1', FG_TLS_CERT, FG_TLS_KEY }),
+        (error: unknown) =>
+          error instanceof ConfigError &&
+          error.message.startsWith(
+            `FG_TLS_CERT and FG_TLS_KEY (${FG_TLS_CERT}, ${FG_TLS_KEY}) cannot serve HTTPS: `,
+          ) &&
+          why.test(error.message),
+      );
+    }
+    assert.ok(
+      readConfig({ FG_DEMO: '1', FG_TLS_CERT: cert, FG_TLS_KEY: key }).tls,
+      'the right pair is taken',
+    );
+  });
 
   it('serves HTTPS', async () => {
     assert.match(server.url, /^https:\/\/127\.0\.0\.1:\d+$/);
