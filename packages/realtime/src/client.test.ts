@@ -393,6 +393,123 @@ describe('createDashboardClient: the lock the tabs share', () => {
     }
   });
 
+  it('two tabs find the leader stuck: the first takes the lock and tells the other, which follows it and takes nothing', async () => {
+    const endpoint = 'https://fg-two-takers.example.com';
+    const name = lockName(parseEndpoint(endpoint), 'c-story');
+    // The stuck tab: it holds the lock and never answers on the channel.
+    let stolen: unknown;
+    void navigator.locks
+      .request(name, () => new Promise(() => {}))
+      .catch((error: unknown) => (stolen = error));
+    while (!(await navigator.locks.query()).held?.some((lock) => lock.name === name));
+    /** Each tab's Web Locks, counting the times it takes the lock from another. */
+    const counted = () => {
+      const locks = {
+        steals: 0,
+        request: ((lockName: string, options: LockOptions, callback: LockGrantedCallback<unknown>) => {
+          if (options.steal) locks.steals++;
+          return navigator.locks.request(lockName, options, callback);
+        }) as LockManager['request'],
+        query: () => navigator.locks.query(),
+      };
+      return locks;
+    };
+    const firstLocks = counted();
+    const secondLocks = counted();
+    const first = tabClient(endpoint, firstLocks);
+    const second = tabClient(endpoint, secondLocks);
+    // Everything the tabs post, heard after the second tab has heard it (a channel made later
+    // is told later).
+    const channel = new BroadcastChannel(name);
+    const heard: { t: string }[] = [];
+    channel.onmessage = ({ data }) => heard.push(data);
+    try {
+      const waiting = (tab: typeof first) =>
+        tab.client.metrics().role === 'follower' && tab.clock.pending.includes(1_000);
+      await until(() => waiting(first) && waiting(second), 'both waiting');
+      // The second tab's third request goes to the stuck tab, unanswered.
+      await second.clock.advance(2_000);
+      // The first tab's third goes unanswered: it takes the lock, and connects.
+      await first.clock.advance(3_000);
+      await until(() => first.fakes.created.length === 1, 'the first tab leads');
+      expect((stolen as DOMException | undefined)?.name).to.equal('AbortError');
+      await until(() => heard.some((message) => message.t !== 'sync'), 'the new leader speaks');
+      // The second tab's third request times out after it heard the new leader.
+      await second.clock.advance(1_000);
+      expect(secondLocks.steals, 'the second tab takes nothing').to.equal(0);
+      expect(second.client.metrics().role).to.equal('follower');
+      const ws = first.fakes.created[0]!;
+      ws.welcome();
+      await until(() => second.client.status === 'live', "the new leader's status");
+      expect(first.client.metrics().role).to.equal('leader');
+      expect(ws.closedByClient, 'one new connection, kept').to.equal(false);
+      expect(firstLocks.steals).to.equal(1);
+      expect(second.fakes.created).to.have.length(0);
+    } finally {
+      first.client.close();
+      second.client.close();
+      channel.close();
+    }
+  });
+
+  it('a tab takes the lock only from the holder that left it unanswered: one that took it since is asked three times first', async () => {
+    const endpoint = 'https://fg-new-holder.example.com';
+    const name = lockName(parseEndpoint(endpoint), 'c-story');
+    /** Another tab (a frame: its own Web Locks client), holding the lock and answering nothing. */
+    const stuckTab = async (steal = false) => {
+      const frame = document.createElement('iframe');
+      frame.srcdoc = '<!doctype html>';
+      const loaded = new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
+      document.body.append(frame);
+      await loaded;
+      const tab = { frame, lost: undefined as unknown };
+      void frame
+        .contentWindow!.navigator.locks.request(name, { steal }, () => new Promise(() => {}))
+        .catch((error: unknown) => (tab.lost = error));
+      return tab;
+    };
+    const holderId = async () =>
+      (await navigator.locks.query()).held?.find((lock) => lock.name === name)?.clientId;
+    const first = await stuckTab();
+    while ((await holderId()) === undefined);
+    const firstId = await holderId();
+    let steals = 0;
+    let looks = 0;
+    const t = tabClient(endpoint, {
+      request: ((lockName: string, options: LockOptions, callback: LockGrantedCallback<unknown>) => {
+        if (options.steal) steals++;
+        return navigator.locks.request(lockName, options, callback);
+      }) as LockManager['request'],
+      query: () => navigator.locks.query().finally(() => looks++),
+    });
+    let second: Awaited<ReturnType<typeof stuckTab>> | undefined;
+    try {
+      await until(() => t.client.metrics().role === 'follower' && t.clock.pending.includes(1_000), 'waiting');
+      await t.clock.advance(2_000);
+      // Another tab takes the lock from the stuck one, and says nothing either (yet).
+      second = await stuckTab(true);
+      await until(() => first.lost !== undefined, 'the lock taken from the stuck tab');
+      expect((first.lost as DOMException).name).to.equal('AbortError');
+      expect(await holderId()).not.to.equal(firstId);
+      // The third request unanswered: the tab looks, and finds another holder than the one it asked.
+      const before = looks;
+      await t.clock.advance(1_000);
+      await until(() => looks === before + 1, 'the tab looks at the holder');
+      expect(steals, 'nothing taken from the new holder yet').to.equal(0);
+      expect(second.lost).to.equal(undefined);
+      // Three requests unanswered by the new holder: it is stuck too.
+      await t.clock.advance(3_000);
+      await until(() => t.fakes.created.length === 1, 'a connection of its own, as the leader');
+      expect(steals).to.equal(1);
+      await until(() => second!.lost !== undefined, 'the lock taken from the new holder');
+      expect((second.lost as DOMException).name).to.equal('AbortError');
+    } finally {
+      t.client.close();
+      first.frame.remove();
+      second?.frame.remove();
+    }
+  });
+
   it('a leader whose lock was taken (it could not answer) lets its connection go and follows again; it takes the lock back from a holder that answers nothing', async () => {
     const endpoint = 'https://fg-deposed.example.com';
     const name = lockName(parseEndpoint(endpoint), 'c-story');

@@ -80,6 +80,11 @@ export function createDashboardClient(
   let election: Election | null = null;
   /** Requests for the state the leader has left unanswered in a row. */
   let unanswered = 0;
+  /**
+   * Who held the lock as the first of those went unanswered (see `holder`): a tab takes the
+   * lock only from that one, never from a tab that took it since.
+   */
+  let suspect: Promise<string | null | undefined> | null = null;
   let relay: Relay | null = null;
   /** The tab-sync lock and channel, once the token has named the consultant. */
   let lock: string | null = null;
@@ -389,6 +394,50 @@ export function createDashboardClient(
     );
   };
 
+  /** What a leader tells the tabs of its state: in answer to a request, and as it takes the lock. */
+  const postState = (): void => {
+    const { snapshot, status, transport, lastHeardAt } = store.state;
+    const h = lastHeardAt === null ? undefined : clock.now() - lastHeardAt;
+    relay?.post({ t: 'state', snapshot, status, transport, l: silenceMs, h, o: store.clockOffset() });
+  };
+
+  /** A leader's word (its status, a frame, its state): whoever leads is not stuck. */
+  const heardLeader = (): void => {
+    unanswered = 0;
+    suspect = null;
+  };
+
+  /**
+   * The tab holding the lock, by its Web Locks `clientId` ('' where the browser names none);
+   * null if none holds it; undefined where Web Locks cannot tell.
+   */
+  const holder = (): Promise<string | null | undefined> => {
+    const query = runtime.locks?.query;
+    if (!query) return Promise.resolve(undefined);
+    return query.call(runtime.locks).then(
+      ({ held = [] }) => {
+        const found = held.find((request) => request.name === lock);
+        return found ? (found.clientId ?? '') : null;
+      },
+      () => undefined,
+    );
+  };
+
+  /**
+   * Takes the lock from a stuck leader. Several tabs may find it stuck at once: the first one
+   * takes the lock, and the others, which may not have heard it yet, find another holder
+   * than the one that left them unanswered, and count again from nothing.
+   */
+  const takeOver = (): void => {
+    const current = election;
+    void Promise.all([suspect, holder()]).then(([before, now]) => {
+      // Heard from a leader meanwhile, or no longer waiting for this lock: nothing to take.
+      if (role !== 'follower' || election !== current || unanswered < STUCK_TRIES) return;
+      if (before !== undefined && now !== before) return heardLeader();
+      current?.steal();
+    });
+  };
+
   const askForState = (): void => {
     // A tab that left (its session ended) has nobody to ask.
     if ('sync' in timers || closed || !relay) return;
@@ -397,7 +446,8 @@ export function createDashboardClient(
       // Unanswered: no leader yet (the lock is on its way to someone), the request was lost,
       // or the leader is stuck.
       if (role !== 'follower') return;
-      if (++unanswered >= STUCK_TRIES) election?.steal();
+      if (++unanswered === 1) suspect = holder();
+      if (unanswered >= STUCK_TRIES) takeOver();
       askForState();
     });
   };
@@ -436,7 +486,6 @@ export function createDashboardClient(
     // Answers go to every tab; one that did not ask has its state already.
     if (!('sync' in timers) && store.state.snapshot) return;
     clear('sync');
-    unanswered = 0;
     if (message.snapshot) {
       const checked = decodeSnapshot(message.snapshot);
       if (!checked.ok || checked.value.consultant.id !== consultant) {
@@ -510,12 +559,11 @@ export function createDashboardClient(
         if (message.t === 'sync') {
           asked++;
           listened = true;
-          const { snapshot, status, transport, lastHeardAt } = store.state;
-          const h = lastHeardAt === null ? undefined : clock.now() - lastHeardAt;
-          relay?.post({ t: 'state', snapshot, status, transport, l: silenceMs, h, o: store.clockOffset() });
+          postState();
         }
         return;
       }
+      if (message.t !== 'sync') heardLeader();
       if (message.t === 'frame') {
         const frame = decode(message.frame);
         if (frame) apply(frame);
@@ -566,10 +614,13 @@ export function createDashboardClient(
         role = 'solo';
       }
       lead(spareToken);
+      // Tabs that asked the tab before for the state (a stuck one, whose lock this tab took)
+      // hear at once who leads now, before they count it stuck too and take the lock again.
+      if (leader) postState();
     };
     /** Waits for the lock, as a follower meanwhile; leads once it is granted. */
     const join = (): void => {
-      unanswered = 0;
+      heardLeader();
       election = electLeader(
         locks,
         lock!,
