@@ -1,5 +1,5 @@
 import { expect } from '@open-wc/testing';
-import { createDashboardClient } from './client.js';
+import { createDashboardClient, type ClientEnvironment } from './client.js';
 import type { ClientErrorDetail, DashboardClient, DashboardClientOptions } from './types.js';
 import { ManualClock } from './test/manual-clock.js';
 import { fakeJwt, fakeTransports, type FakeTransport } from './test/fake-transport.js';
@@ -331,6 +331,7 @@ describe('createDashboardClient: the lock the tabs share', () => {
     endpoint: string,
     locks: Pick<LockManager, 'request' | 'query'>,
     options: Partial<DashboardClientOptions> = {},
+    environment: ClientEnvironment = {},
   ) {
     const clock = new ManualClock();
     const fakes = fakeTransports();
@@ -342,6 +343,7 @@ describe('createDashboardClient: the lock the tabs share', () => {
         transports: fakes.factories,
         rungs: ['websocket'],
         locks: locks as LockManager,
+        ...environment,
       },
     );
     return { client, clock, fakes };
@@ -548,6 +550,135 @@ describe('createDashboardClient: the lock the tabs share', () => {
       expect(t.client.metrics().role).to.equal('solo');
     } finally {
       t.client.close();
+    }
+  });
+
+  /**
+   * Web Locks as WebKit has them around its back/forward cache: as it puts the page there, it
+   * lets go of the lock the page holds and rejects every request, held or waiting, with an
+   * AbortError, which the page hears once restored. Real Web Locks reject a waiting request
+   * only when its own signal aborts, so `goAway()` aborts each request with that error, and
+   * ends the hold of a granted one with it.
+   */
+  function pageCache() {
+    const requests = new Set<(reason: unknown) => void>();
+    const request = (name: string, options: LockOptions, callback: LockGrantedCallback<unknown>) => {
+      const controller = new AbortController();
+      const { signal } = options;
+      signal?.addEventListener('abort', () => controller.abort(signal.reason));
+      let drop!: (reason: unknown) => void;
+      const dropped = new Promise<never>((_, reject) => (drop = reject));
+      dropped.catch(() => {});
+      const goAway = (reason: unknown) => {
+        controller.abort(reason);
+        drop(reason);
+      };
+      requests.add(goAway);
+      // A request that takes the lock from its holder cannot have a signal.
+      const own = options.steal ? {} : { signal: controller.signal };
+      return navigator.locks
+        .request(name, { ...options, ...own }, (lock) => Promise.race([callback(lock), dropped]))
+        .finally(() => requests.delete(goAway));
+    };
+    return {
+      request: request as LockManager['request'],
+      query: () => navigator.locks.query(),
+      goAway() {
+        const error = new DOMException(
+          'Promise was rejected because the browsing context is going away',
+          'AbortError',
+        );
+        for (const goAway of [...requests]) goAway(error);
+      },
+    };
+  }
+
+  /** The requests waiting for the lock `name`. */
+  const waitingFor = async (name: string) =>
+    ((await navigator.locks.query()).pending ?? []).filter((lock) => lock.name === name).length;
+
+  it('a follower whose request for the lock the browser drops (WebKit, putting the page in its back/forward cache) waits for it again once restored: no connection of its own', async () => {
+    const endpoint = 'https://fg-page-cache.example.com';
+    const name = lockName(parseEndpoint(endpoint), 'c-story');
+    const other = await holder(name);
+    const leader = fakeLeader(endpoint);
+    const locks = pageCache();
+    const t = tabClient(endpoint, locks);
+    try {
+      await until(() => t.client.status === 'live' && leader.asked === 1, "the leader's state");
+      expect(await waitingFor(name)).to.equal(1);
+      locks.goAway();
+      // Restored, it asks the leader how things stand (or, wrongly, connects for itself).
+      await until(() => leader.asked === 2 || t.fakes.created.length > 0, 'back among the tabs');
+      expect(t.fakes.created, 'no connection of its own').to.have.length(0);
+      expect(t.client.metrics().role).to.equal('follower');
+      expect(await waitingFor(name), 'waiting for the lock again').to.equal(1);
+      // The leading tab closes: the lock comes to this one, which leads.
+      leader.channel.close();
+      other.release();
+      await until(() => t.fakes.created.length === 1, 'leading');
+      expect(t.client.metrics().role).to.equal('leader');
+    } finally {
+      t.client.close();
+      leader.channel.close();
+      other.release();
+    }
+  });
+
+  it('a leader whose lock the browser lets go (WebKit, putting the page in its back/forward cache) lets its connection go and follows the tab granted the lock', async () => {
+    const endpoint = 'https://fg-page-cache-leader.example.com';
+    const name = lockName(parseEndpoint(endpoint), 'c-story');
+    const locks = pageCache();
+    const t = tabClient(endpoint, locks);
+    let release: (() => void) | undefined;
+    let leader: ReturnType<typeof fakeLeader> | undefined;
+    try {
+      await until(() => t.fakes.created.length === 1, 'leading');
+      const ws = t.fakes.created[0]!;
+      ws.welcome();
+      // Another tab waits for the lock, and answers on the channel once granted.
+      leader = fakeLeader(endpoint);
+      let granted = false;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      void navigator.locks.request(name, () => ((granted = true), held));
+      while ((await waitingFor(name)) !== 1);
+      locks.goAway();
+      await until(() => granted, 'the other tab granted the lock');
+      await until(() => t.client.metrics().role === 'follower', 'following');
+      expect(ws.closedByClient, 'its connection let go').to.equal(true);
+      await until(() => leader!.asked === 1 && t.client.status === 'live', "the new leader's state");
+      expect(t.fakes.created).to.have.length(1);
+      expect(await waitingFor(name), 'waiting for the lock again').to.equal(1);
+    } finally {
+      t.client.close();
+      leader?.channel.close();
+      release?.();
+    }
+  });
+
+  it('a follower shown again from the back/forward cache waits for the lock afresh and asks for the state', async () => {
+    const endpoint = 'https://fg-pageshow.example.com';
+    const name = lockName(parseEndpoint(endpoint), 'c-story');
+    const other = await holder(name);
+    const leader = fakeLeader(endpoint);
+    const page = new EventTarget();
+    const t = tabClient(endpoint, navigator.locks, {}, { window: page });
+    try {
+      await until(() => t.client.status === 'live' && leader.asked === 1, "the leader's state");
+      // Shown as it loads: nothing to do.
+      page.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: false }));
+      page.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }));
+      await until(() => leader.asked === 2, 'asks for the state');
+      expect(await waitingFor(name), 'one request for the lock, the old one withdrawn').to.equal(1);
+      expect(t.client.metrics().role).to.equal('follower');
+      leader.channel.close();
+      other.release();
+      await until(() => t.fakes.created.length === 1, 'leading');
+      expect(t.fakes.created).to.have.length(1);
+    } finally {
+      t.client.close();
+      leader.channel.close();
+      other.release();
     }
   });
 

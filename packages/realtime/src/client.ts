@@ -86,6 +86,8 @@ export function createDashboardClient(
    */
   let suspect: Promise<string | null | undefined> | null = null;
   let relay: Relay | null = null;
+  /** Stops following the page's return from the back/forward cache. */
+  let unwatchRestore: (() => void) | null = null;
   /** The tab-sync lock and channel, once the token has named the consultant. */
   let lock: string | null = null;
   let role: ClientMetrics['role'] = 'solo';
@@ -206,7 +208,8 @@ export function createDashboardClient(
   const leaveTabs = (): void => {
     election?.resign();
     relay?.close();
-    election = relay = null;
+    unwatchRestore?.();
+    election = relay = unwatchRestore = null;
     clear('sync', 'watchdog', 'wake', 'token');
   };
 
@@ -627,20 +630,38 @@ export function createDashboardClient(
         () => connect(true),
         () => connect(false),
         () => {
-          // Another tab took the lock while this one answered nothing (a dialog or a busy
-          // script held it up): that tab leads now. This one lets its connection go and follows.
           if (closed || !relay) return;
-          ladder?.stop();
-          ladder = null;
+          if (role === 'leader') {
+            // Another tab took the lock while this one answered nothing (a dialog or a busy
+            // script held it up), or the browser let it go as it put the page in its
+            // back/forward cache: another tab leads now. This one lets its connection go.
+            ladder?.stop();
+            ladder = null;
+            // Its session is its page's still: the token it led with is watched as it expires.
+            spareToken = ownToken;
+          }
+          // A follower whose request the browser dropped (the page was in its back/forward
+          // cache) waits for the lock again, and asks for the state it missed meanwhile.
           role = 'follower';
-          // Its session is its page's still: the token it led with is watched as it expires.
-          spareToken = ownToken;
           join();
         },
       );
       // If a leader exists, it answers with the state; if not, the lock is ours in a moment.
       askForState();
     };
+    /**
+     * Back from the back/forward cache, a follower's request for the lock may be gone, and the
+     * tabs went on without it: it waits for the lock afresh and asks for the state. (A leader
+     * hears whether it lost its lock: the browser rejects it.)
+     */
+    const restored = (event: Event): void => {
+      if (!(event as PageTransitionEvent).persisted || closed || !relay || role !== 'follower') return;
+      election?.resign();
+      join();
+    };
+    const page = runtime.window;
+    page?.addEventListener('pageshow', restored);
+    unwatchRestore = () => page?.removeEventListener('pageshow', restored);
     join();
   };
 

@@ -21,16 +21,27 @@ export interface Election {
 }
 
 /**
+ * Whether the browser refuses this page the lock (a sandboxed frame, a policy), rather than
+ * dropping one request: WebKit rejects the lock held, and every request waiting, with an
+ * `AbortError` as it puts the page in its back/forward cache.
+ */
+function refused(error: unknown): boolean {
+  const name = (error as { name?: unknown } | null)?.name;
+  return name !== 'AbortError';
+}
+
+/**
  * Waits for the lock, and leads once granted; `onRefused` if the browser will not give it (a
- * sandboxed frame, a policy); `onDeposed` if another tab took it while this one led. One
- * election leads once: a deposed tab joins a new one.
+ * sandboxed frame, a policy); `onLost` if another tab took it while this one led, or the
+ * browser let go of the lock or of the request (a page put in the back/forward cache). One
+ * election leads once: a tab that lost its lock or its place joins a new one.
  */
 export function electLeader(
   locks: LockManager,
   name: string,
   onLeader: () => void,
   onRefused: () => void,
-  onDeposed: () => void,
+  onLost: () => void,
 ): Election {
   const waiting = new AbortController();
   let resigned = false;
@@ -45,10 +56,10 @@ export function electLeader(
         // Held until this client closes; the page going away releases it too.
         return held;
       })
-      .catch(() => {
+      .catch((error: unknown) => {
         // Given up, or stopped waiting to take it instead: nothing to tell.
         if (resigned || options.signal?.aborted) return;
-        if (led) onDeposed();
+        if (led || !refused(error)) onLost();
         else onRefused();
       });
   };
