@@ -395,16 +395,17 @@ describe('createDashboardClient: the lock the tabs share', () => {
     }
   });
 
-  it('two tabs find the leader stuck: the first takes the lock and tells the other, which follows it and takes nothing', async () => {
-    const endpoint = 'https://fg-two-takers.example.com';
+  /**
+   * A tab holding the lock and answering nothing (stuck), two following tabs of the same
+   * consultant, each counting the times it takes the lock, and a channel that hears all they post.
+   */
+  async function stuckLeaderAndTwoTabs(endpoint: string) {
     const name = lockName(parseEndpoint(endpoint), 'c-story');
-    // The stuck tab: it holds the lock and never answers on the channel.
     let stolen: unknown;
     void navigator.locks
       .request(name, () => new Promise(() => {}))
       .catch((error: unknown) => (stolen = error));
     while (!(await navigator.locks.query()).held?.some((lock) => lock.name === name));
-    /** Each tab's Web Locks, counting the times it takes the lock from another. */
     const counted = () => {
       const locks = {
         steals: 0,
@@ -416,41 +417,71 @@ describe('createDashboardClient: the lock the tabs share', () => {
       };
       return locks;
     };
-    const firstLocks = counted();
-    const secondLocks = counted();
-    const first = tabClient(endpoint, firstLocks);
-    const second = tabClient(endpoint, secondLocks);
-    // Everything the tabs post, heard after the second tab has heard it (a channel made later
-    // is told later).
+    const tabs = [counted(), counted()].map((locks) => ({ locks, ...tabClient(endpoint, locks) }));
+    // Everything the tabs post, heard after they have heard it (a channel made later is told later).
     const channel = new BroadcastChannel(name);
     const heard: { t: string }[] = [];
     channel.onmessage = ({ data }) => heard.push(data);
+    const waiting = (tab: (typeof tabs)[number]) =>
+      tab.client.metrics().role === 'follower' && tab.clock.pending.includes(1_000);
+    await until(() => tabs.every(waiting), 'both waiting');
+    return {
+      tabs: tabs as [(typeof tabs)[number], (typeof tabs)[number]],
+      heard,
+      stolen: () => stolen,
+      close() {
+        for (const tab of tabs) tab.client.close();
+        channel.close();
+      },
+    };
+  }
+
+  it('two tabs find the leader stuck: the first takes the lock and tells the other, which follows it and takes nothing', async () => {
+    const { tabs, heard, stolen, close } = await stuckLeaderAndTwoTabs('https://fg-two-takers.example.com');
+    const [first, second] = tabs;
     try {
-      const waiting = (tab: typeof first) =>
-        tab.client.metrics().role === 'follower' && tab.clock.pending.includes(1_000);
-      await until(() => waiting(first) && waiting(second), 'both waiting');
       // The second tab's third request goes to the stuck tab, unanswered.
       await second.clock.advance(2_000);
       // The first tab's third goes unanswered: it takes the lock, and connects.
       await first.clock.advance(3_000);
       await until(() => first.fakes.created.length === 1, 'the first tab leads');
-      expect((stolen as DOMException | undefined)?.name).to.equal('AbortError');
+      expect((stolen() as DOMException | undefined)?.name).to.equal('AbortError');
       await until(() => heard.some((message) => message.t !== 'sync'), 'the new leader speaks');
       // The second tab's third request times out after it heard the new leader.
       await second.clock.advance(1_000);
-      expect(secondLocks.steals, 'the second tab takes nothing').to.equal(0);
+      expect(second.locks.steals, 'the second tab takes nothing').to.equal(0);
       expect(second.client.metrics().role).to.equal('follower');
       const ws = first.fakes.created[0]!;
       ws.welcome();
       await until(() => second.client.status === 'live', "the new leader's status");
       expect(first.client.metrics().role).to.equal('leader');
       expect(ws.closedByClient, 'one new connection, kept').to.equal(false);
-      expect(firstLocks.steals).to.equal(1);
+      expect(first.locks.steals).to.equal(1);
       expect(second.fakes.created).to.have.length(0);
     } finally {
-      first.client.close();
-      second.client.close();
-      channel.close();
+      close();
+    }
+  });
+
+  it('two tabs find the leader stuck at the same moment: one takes the lock, the other follows it', async () => {
+    const { tabs, close } = await stuckLeaderAndTwoTabs('https://fg-two-at-once.example.com');
+    try {
+      // Both tabs' third requests go unanswered at once: each sees the stuck tab hold the lock.
+      await Promise.all(tabs.map((tab) => tab.clock.advance(3_000)));
+      await until(() => tabs.some((tab) => tab.fakes.created.length === 1), 'a tab leads');
+      const [taker, other] = tabs[0].fakes.created.length ? tabs : [tabs[1], tabs[0]];
+      const ws = taker.fakes.created[0]!;
+      ws.welcome();
+      await until(() => other.client.status === 'live', "the new leader's status");
+      // Its requests go on, and are answered: it counts nothing, and takes nothing.
+      await other.clock.advance(3_000);
+      expect(tabs.map((tab) => tab.locks.steals)).to.have.members([1, 0]);
+      expect(other.client.metrics().role).to.equal('follower');
+      expect(other.fakes.created).to.have.length(0);
+      expect(ws.closedByClient, 'one new connection, kept').to.equal(false);
+      expect(taker.client.metrics().role).to.equal('leader');
+    } finally {
+      close();
     }
   });
 

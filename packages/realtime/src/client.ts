@@ -427,18 +427,30 @@ export function createDashboardClient(
   };
 
   /**
-   * Takes the lock from a stuck leader. Several tabs may find it stuck at once: the first one
-   * takes the lock, and the others, which may not have heard it yet, find another holder
-   * than the one that left them unanswered, and count again from nothing.
+   * Takes the lock from a stuck leader. Several tabs may find it stuck at once, and see the
+   * same holder: they take turns (a second lock, `<lock>:take`, held until the taker leads),
+   * a tab that finds another taking it counts again from nothing, and the next one finds
+   * another holder than the one that left it unanswered, and counts again too.
    */
   const takeOver = (): void => {
     const current = election;
-    void Promise.all([suspect, holder()]).then(([before, now]) => {
-      // Heard from a leader meanwhile, or no longer waiting for this lock: nothing to take.
-      if (role !== 'follower' || election !== current || unanswered < STUCK_TRIES) return;
-      if (before !== undefined && now !== before) return heardLeader();
-      current?.steal();
-    });
+    const before = suspect;
+    // Heard from a leader meanwhile, or no longer waiting for this lock: nothing to take.
+    const stale = () => role !== 'follower' || election !== current || unanswered < STUCK_TRIES;
+    const moved = async () => {
+      const was = await before;
+      return was !== undefined && (await holder()) !== was;
+    };
+    const take = async (): Promise<void> => {
+      if (stale()) return;
+      if (await moved()) return heardLeader();
+      await current?.steal();
+    };
+    const locks = runtime.locks;
+    if (!locks) return void take();
+    void locks
+      .request(`${lock}:take`, { ifAvailable: true }, (turn) => (turn ? take() : heardLeader()))
+      .catch(() => take());
   };
 
   const askForState = (): void => {

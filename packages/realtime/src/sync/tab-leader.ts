@@ -15,9 +15,10 @@ export interface Election {
   resign(): void;
   /**
    * Takes the lock from the tab that holds it, which answers nothing (a dialog or a busy
-   * script blocks it): that tab hears it was deposed when it runs again.
+   * script blocks it): that tab hears it was deposed when it runs again. Settles once this
+   * tab leads, or the lock could not be taken.
    */
-  steal(): void;
+  steal(): Promise<void>;
 }
 
 /**
@@ -48,22 +49,25 @@ export function electLeader(
   let led = false;
   let release!: () => void;
   const held = new Promise<void>((resolve) => (release = resolve));
-  const ask = (options: LockOptions): void => {
-    locks
-      .request(name, options, () => {
-        led = true;
-        onLeader();
-        // Held until this client closes; the page going away releases it too.
-        return held;
-      })
-      .catch((error: unknown) => {
-        // Given up, or stopped waiting to take it instead: nothing to tell.
-        if (resigned || options.signal?.aborted) return;
-        if (led || !refused(error)) onLost();
-        else onRefused();
-      });
-  };
-  ask({ mode: 'exclusive', signal: waiting.signal });
+  const ask = (options: LockOptions): Promise<void> =>
+    new Promise((settled) => {
+      locks
+        .request(name, options, () => {
+          led = true;
+          onLeader();
+          settled();
+          // Held until this client closes; the page going away releases it too.
+          return held;
+        })
+        .catch((error: unknown) => {
+          settled();
+          // Given up, or stopped waiting to take it instead: nothing to tell.
+          if (resigned || options.signal?.aborted) return;
+          if (led || !refused(error)) onLost();
+          else onRefused();
+        });
+    });
+  void ask({ mode: 'exclusive', signal: waiting.signal });
   return {
     resign() {
       resigned = true;
@@ -71,9 +75,9 @@ export function electLeader(
       release();
     },
     steal() {
-      if (led || resigned) return;
+      if (led || resigned) return Promise.resolve();
       waiting.abort();
-      ask({ mode: 'exclusive', steal: true });
+      return ask({ mode: 'exclusive', steal: true });
     },
   };
 }
