@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -108,6 +108,7 @@ describe('the server process', () => {
   it('refuses a second server on the SQLite file another one serves, and starts once that one has stopped', async () => {
     const { startServer } = await import('../src/server.js');
     const file = join(dir, 'shared.db');
+    const link = join(dir, 'link.db');
     const first = await startServer({ port: 0, dbPath: file, demo: true });
     try {
       // It would not hear the first one's commits: its clients would wait for them.
@@ -115,6 +116,9 @@ describe('the server process', () => {
         await refusal(file),
         `FG_DB: cannot open the SQLite database ${file} (in use by another FG Live server: one server per SQLite file)`,
       );
+      // The same file by another path.
+      symlinkSync(file, link);
+      assert.match(await refusal(link), /in use by another FG Live server/);
     } finally {
       await first.close();
     }
@@ -129,13 +133,33 @@ describe('the server process', () => {
     other.exec('CREATE TABLE consultants (id TEXT, name TEXT)');
     other.close();
     assert.match(await refusal(foreign), /^FG_DB: .*another application's database/);
+    // Left as it was: not turned to WAL, nothing of the server's beside it.
+    const left = new Database(foreign);
+    assert.equal(left.pragma('journal_mode', { simple: true }), 'delete');
+    left.close();
+    assert.equal(existsSync(`${foreign}-server`), false);
     const later = join(dir, 'later.db');
     const first = await startServer({ port: 0, dbPath: later, demo: true });
     await first.close();
     const edit = new Database(later);
     edit.prepare("UPDATE meta SET value = '99' WHERE key = 'schema_version'").run();
-    edit.close();
+    // A later schema may have dropped what this one creates: nothing is created again.
+    const indexes = () =>
+      edit
+        .prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
+        .get() as {
+        n: number;
+      };
+    const [dropped] = edit
+      .prepare<[], { name: string }>(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL",
+      )
+      .all();
+    edit.exec(`DROP INDEX ${dropped!.name}`);
+    const before = indexes().n;
     assert.match(await refusal(later), /^FG_DB: .*its schema is version 99; this server reads version 1\)$/);
+    assert.equal(indexes().n, before);
+    edit.close();
   });
 
   it('reports a port that is taken instead of hanging', async () => {

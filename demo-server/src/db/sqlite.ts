@@ -13,8 +13,8 @@
  * the lock it does not hold the connection, so reads go on beside it; writes keep their order.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdirSync, realpathSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { ErrorCode } from '@fg/protocol';
 import { AppError, busy, isBusyError } from '../errors.js';
 import { SCHEMA, SCHEMA_VERSION } from './schema.js';
@@ -105,13 +105,15 @@ function translate(error: unknown): unknown {
 }
 
 /**
- * Holds an exclusive lock on a file beside the database (`<file>-server`) for as long as this
- * server runs; the system lets it go when the process ends, however it ends. A second server
+ * Holds an exclusive lock on a file beside the database (`<file>-server`, beside the file a
+ * link leads to) for as long as this server runs; the system lets it go when the process ends, however it ends. A second server
  * on the same file would not hear this one's commits (its clients would wait for them), so it
  * refuses to start.
  */
 function claim(path: string): Database.Database {
-  const held = new Database(`${path}-server`);
+  // Named after the file itself, however it is reached (a symbolic link, `..`).
+  const real = existsSync(path) ? realpathSync(path) : join(realpathSync(dirname(path)), basename(path));
+  const held = new Database(`${real}-server`);
   try {
     held.pragma('locking_mode = EXCLUSIVE');
     held.exec(
@@ -150,7 +152,11 @@ export class SqliteStorage implements Storage {
     try {
       this.db = this.open(path);
     } catch (error) {
-      this.claim?.close();
+      // Nothing of this server's is left beside a database it refused.
+      if (this.claim) {
+        this.claim.close();
+        rmSync(this.claim.name, { force: true });
+      }
       throw error;
     }
     this.direct = this.sqlThrough((fn) => this.attempt(fn));
@@ -174,26 +180,27 @@ export class SqliteStorage implements Storage {
     // Opening happens before the server takes any connection, so here (only) SQLite may
     // wait for another process's lock in its own, blocking way.
     db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
-    // WAL lets readers (other processes, backups) run beside the writer; NORMAL sync is
-    // crash-safe in WAL mode and keeps commits cheap enough for bursts of events.
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma('foreign_keys = ON');
-    // A file with tables but not ours (no `meta`) is another application's database.
+    // Refused before anything is written to it: a file with tables but not ours (no `meta`) is
+    // another application's database, and one of a later schema is not one this server knows.
     const tables = db
       .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
       .all();
     if (tables.length && !tables.some((table) => table.name === 'meta'))
       throw new Error("another application's database: it has tables, none of them FG Live's");
+    const version = tables.length
+      ? db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'schema_version'").get()?.value
+      : undefined;
+    if (version !== undefined && version !== String(SCHEMA_VERSION))
+      throw new Error(`its schema is version ${version}; this server reads version ${SCHEMA_VERSION}`);
+    // WAL lets readers (other processes, backups) run beside the writer; NORMAL sync is
+    // crash-safe in WAL mode and keeps commits cheap enough for bursts of events.
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
     db.exec(SCHEMA);
     db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT (key) DO NOTHING").run(
       String(SCHEMA_VERSION),
     );
-    const version = db
-      .prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'schema_version'")
-      .get();
-    if (version?.value !== String(SCHEMA_VERSION))
-      throw new Error(`its schema is version ${version?.value}; this server reads version ${SCHEMA_VERSION}`);
     // From now on a locked database fails at once and is tried again without blocking.
     db.pragma('busy_timeout = 0');
   }
