@@ -213,6 +213,48 @@ describe('Storybook', () => {
       .waitFor();
   });
 
+  it('the live region stories show what a screen reader hears, once the changes have been quiet a moment', async () => {
+    await show('widgets-live-region--one-booking', 'story');
+    assert.equal(await settled('widgets-live-region--one-booking'), 'finished');
+    await page.locator('#storybook-root fg-live-region p').first().waitFor();
+    assert.match((await page.locator('#storybook-root fg-live-region p').first().textContent()) ?? '', /\S/);
+  });
+
+  it('offers a control only where it changes the element: text for text attributes, none for parts and events', async () => {
+    const controls = await page.evaluate(async () => {
+      const preview = (
+        window as unknown as {
+          __STORYBOOK_PREVIEW__: {
+            storyStoreValue: {
+              loadStory(o: { storyId: string }): Promise<{ argTypes: Record<string, { control?: unknown }> }>;
+            };
+          };
+        }
+      ).__STORYBOOK_PREVIEW__;
+      // (No named functions in here: the test's compiler would name them through a helper the page lacks.)
+      const [provider, cards, messages, theming] = (
+        await Promise.all(
+          [
+            'elements-provider--with-a-store',
+            'widgets-stats-cards--typical',
+            'widgets-recent-messages--typical',
+            'theming--brand-tokens',
+          ].map((storyId) => preview.storyStoreValue.loadStory({ storyId })),
+        )
+      ).map((story) => story.argTypes);
+      return {
+        endpoint: provider!['endpoint']?.control,
+        part: cards!['card-revenue']?.control,
+        event: messages!['fg-mark-read']?.control,
+        theming: theming!['--fg-dashboard-gap']?.control,
+      };
+    });
+    assert.deepEqual(controls.endpoint, { type: 'text' });
+    assert.equal(controls.part, false);
+    assert.equal(controls.event, false);
+    assert.equal(controls.theming, undefined);
+  });
+
   it('builds every docs page from custom-elements.json, with no console error', async (t) => {
     for (const docs of entries.filter((e) => e.type === 'docs')) {
       await t.test(docs.title, async () => {

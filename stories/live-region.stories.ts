@@ -19,6 +19,8 @@ const meta = {
   argTypes: { changes: { control: { type: 'range', min: 1, max: 30 } } },
   parameters: {
     fgWidth: '32rem',
+    // The region speaks once changes have been quiet for a moment: its clock must run.
+    fgTicking: true,
     docs: {
       description: {
         story:

@@ -57,6 +57,8 @@ const meta = {
   parameters: {
     fgLive: true,
     fgWidth: '72rem',
+    // Its own controls only (the dashboard's are in Widgets/Dashboard).
+    controls: { include: ['practice', 'autoplay', 'intervalMs'] },
     docs: {
       description: {
         component:

@@ -14,7 +14,10 @@ const meta = {
         component:
           'Without an `endpoint` the stories hand the provider a store fed protocol frames (its ' +
           '`client` property). Give it the `endpoint` of a running FG Live backend (such as ' +
-          '`npm start`, on http://127.0.0.1:8787) and a `token` to see real data instead.',
+          '`npm start`, on http://127.0.0.1:8787) and a `token` to see real data instead. The backend ' +
+          "must accept this page's origin: start it with `FG_ALLOWED_ORIGINS` naming Storybook's " +
+          '(`FG_ALLOWED_ORIGINS=http://localhost:6006 npm start`); otherwise the browser refuses its ' +
+          'answers and the provider stays on "Connecting…".',
       },
     },
   },

@@ -64,7 +64,8 @@ const meta = {
     css: { control: 'text' },
     layout: { control: 'inline-radio', options: ['dashboard', 'widgets'] },
   },
-  parameters: { fgWidth: '72rem' },
+  // Its own controls only: it styles the dashboard through `css` (the dashboard's own are in Widgets/Dashboard).
+  parameters: { fgWidth: '72rem', controls: { include: ['css', 'layout'] } },
   render: ({ css, layout }) => html`
     <style>
       ${css}
