@@ -48,6 +48,41 @@ describe('demo page', () => {
     await context.close();
   });
 
+  it('ends a session of a fixed length on the login page when its token expires, without trying to reconnect', async () => {
+    // On the system's clock: the page tells the end of its session by the server's time.
+    const live = await startServerProcess({ env: { FG_CLOCK: 'system' } });
+    after(() => live.stop());
+    const context = await browser.newContext();
+    const page = await openDashboard(context, live.url, 'c-story', { ttlSeconds: 3 });
+    // Every status the client goes through from now on.
+    const seen: [string, number][] = [];
+    await page.exposeFunction('fgStatus', (status: string, at: number) => seen.push([status, at]));
+    await page.evaluate(() => {
+      const provider = document.querySelector('fg-dashboard-provider') as unknown as {
+        client: EventTarget & { status: string };
+      };
+      const { client } = provider;
+      client.addEventListener('status', () =>
+        (window as unknown as { fgStatus(s: string, at: number): void }).fgStatus(
+          client.status,
+          performance.now(),
+        ),
+      );
+    });
+    await page.waitForURL(/\/login/);
+    // Refused for its expiry, the client asks the page for a token: the page has none, and the
+    // session ends there. (Handed the expired token again, the client would take it for a
+    // clock out of step and ask again 2, 4 and 8 s later, "Reconnecting" all the while.)
+    const statuses = seen.map(([status]) => status);
+    assert.deepEqual(statuses.slice(-1), ['expired'], statuses.join(', '));
+    const refused = seen.find(([status]) => status !== 'live');
+    assert.ok(
+      seen.at(-1)![1] - refused![1] < 2_000,
+      `ended ${seen.at(-1)![1] - refused![1]} ms after the refusal`,
+    );
+    await context.close();
+  });
+
   it('opens a dashboard for a session asked longer than the server gives (7 days at most)', async () => {
     const context = await browser.newContext();
     const page = await openDashboard(context, server.url, 'c-story', { ttlSeconds: 99_999_999 });

@@ -150,8 +150,14 @@ class DashboardPage {
 
   /** The provider asks before each connect and when the server refused a token. */
   readonly getToken = async (): Promise<string | null> => {
-    // A fixed-lifetime session (`ttl`) ends with its token: the page lands on /login.
-    if (ttlSeconds !== undefined || !this.handedOut) {
+    // A fixed-lifetime session (`ttl`) ends with its token: at its expiry (by the server's
+    // clock as the page knows it, give or take a second) the page has none to give, and
+    // lands on /login.
+    if (ttlSeconds !== undefined) {
+      const serverNow = Date.now() + (this.client?.clockOffset?.() ?? 0);
+      return serverNow >= this.expiresAt - 1000 ? null : this.token.token;
+    }
+    if (!this.handedOut) {
       this.handedOut = true;
       return this.token.token;
     }
