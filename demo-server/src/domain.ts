@@ -336,6 +336,9 @@ export class Domain {
       const row = await this.consultation(tx, consultantId, consultationId, from, pick, pick);
       if (dueAt && row[dueAt] > now) throw notFound(`Consultation ${row.id} is not due yet`);
       await tx.run(SQL.setStatus, [to, row.id]);
+      // Started before its time: it starts now, and lasts as long as it was to.
+      if (to === 'active' && row.starts_at > now)
+        await tx.run(SQL.setTimes, [now, now + (row.ends_at - row.starts_at), row.id]);
       return { kind, subject: { type: 'consultation', id: row.id }, sections: ['counts', 'upcoming'] };
     });
   }

@@ -162,6 +162,14 @@ for (const backend of BACKENDS)
       const index = before.upcoming.findIndex((u) => u.id === next.id);
       assert.equal(event.patch.upcoming![index]!.id, next.id);
       assert.equal(event.patch.upcoming![index]!.status, 'active');
+      // Started before its time: it starts now, and lasts as long as it was to.
+      const started = event.patch.upcoming![index]!;
+      assert.ok(Date.parse(next.startsAt) > server.clock.now(), 'it was not due yet');
+      assert.equal(Date.parse(started.startsAt), server.clock.now());
+      assert.equal(
+        Date.parse(started.endsAt) - Date.parse(started.startsAt),
+        Date.parse(next.endsAt) - Date.parse(next.startsAt),
+      );
     });
 
     it('complete-consultation: the completed count goes up by one', async () => {
