@@ -628,6 +628,19 @@ describe('createDashboardClient: the lock the tabs share', () => {
   const waitingFor = async (name: string) =>
     ((await navigator.locks.query()).pending ?? []).filter((lock) => lock.name === name).length;
 
+  /** The leading tab closes (its channel and lock): the lock comes to `t`, which leads, on one connection. */
+  async function leadsWhenTheLeaderCloses(
+    t: ReturnType<typeof tabClient>,
+    leader: ReturnType<typeof fakeLeader>,
+    other: { release(): void },
+  ): Promise<void> {
+    leader.channel.close();
+    other.release();
+    await until(() => t.fakes.created.length === 1, 'leading');
+    expect(t.client.metrics().role).to.equal('leader');
+    expect(t.fakes.created).to.have.length(1);
+  }
+
   it('a follower whose request for the lock the browser drops (WebKit, putting the page in its back/forward cache) waits for it again once restored: no connection of its own', async () => {
     const endpoint = 'https://fg-page-cache.example.com';
     const name = lockName(parseEndpoint(endpoint), 'c-story');
@@ -644,11 +657,7 @@ describe('createDashboardClient: the lock the tabs share', () => {
       expect(t.fakes.created, 'no connection of its own').to.have.length(0);
       expect(t.client.metrics().role).to.equal('follower');
       expect(await waitingFor(name), 'waiting for the lock again').to.equal(1);
-      // The leading tab closes: the lock comes to this one, which leads.
-      leader.channel.close();
-      other.release();
-      await until(() => t.fakes.created.length === 1, 'leading');
-      expect(t.client.metrics().role).to.equal('leader');
+      await leadsWhenTheLeaderCloses(t, leader, other);
     } finally {
       t.client.close();
       leader.channel.close();
@@ -702,10 +711,7 @@ describe('createDashboardClient: the lock the tabs share', () => {
       await until(() => leader.asked === 2, 'asks for the state');
       expect(await waitingFor(name), 'one request for the lock, the old one withdrawn').to.equal(1);
       expect(t.client.metrics().role).to.equal('follower');
-      leader.channel.close();
-      other.release();
-      await until(() => t.fakes.created.length === 1, 'leading');
-      expect(t.fakes.created).to.have.length(1);
+      await leadsWhenTheLeaderCloses(t, leader, other);
     } finally {
       t.client.close();
       leader.channel.close();
