@@ -27,8 +27,10 @@ export const notFound = (message: string): AppError => new AppError(404, ErrorCo
  * The database is locked by another writer, or cannot be reached; the transaction was rolled
  * back (or never began), so nothing was written.
  */
-export const busy = (message = 'The database is busy; nothing was written. Retry shortly.'): AppError =>
-  new AppError(503, ErrorCode.busy, message, {}, { 'Retry-After': '1' });
+export const busy = (
+  message = 'The database is busy; nothing was written. Retry shortly.',
+  retryAfterSeconds = 1,
+): AppError => new AppError(503, ErrorCode.busy, message, {}, { 'Retry-After': String(retryAfterSeconds) });
 
 export const isUnavailable = (error: unknown): boolean => error instanceof AppError && error.status === 503;
 

@@ -15,7 +15,6 @@
 import Database from 'better-sqlite3';
 import { existsSync, mkdirSync, realpathSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { ErrorCode } from '@fg/protocol';
 import { AppError, busy, isBusyError } from '../errors.js';
 import { SCHEMA, SCHEMA_VERSION } from './schema.js';
 import type { Dialect, Sql, SqlValue, Storage } from './storage.js';
@@ -93,12 +92,9 @@ function translate(error: unknown): unknown {
       );
     }
     // Rolled back: nothing was written.
-    return new AppError(
-      503,
-      ErrorCode.busy,
+    return busy(
       `The database cannot write now (${code}); nothing was written. Retry later.`,
-      {},
-      { 'Retry-After': String(CANNOT_WRITE_RETRY_S) },
+      CANNOT_WRITE_RETRY_S,
     );
   }
   return error;

@@ -245,7 +245,8 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
     const flash = animate ? highPriorityIds(events, this._flashKind) : undefined;
     // The dashboard's events name what they bring; an item no event names was there before,
     // out of sight, and is pulled into view by one that went (a cancelled booking).
-    const named = !this.items && events.length ? new Set(events.map((event) => event.subject.id)) : undefined;
+    const named =
+      flash && !this.items && events.length ? new Set(events.map((event) => event.subject.id)) : undefined;
     // The row holding the focus, and its place (nothing to look for when the focus is elsewhere).
     const root = this.renderRoot as ShadowRoot;
     const active = root.activeElement;

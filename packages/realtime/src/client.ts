@@ -26,7 +26,7 @@ import { REQUEST_TIMEOUT_MS, authorizedFetch, describe } from './transport/types
 import { createWatchdog } from './transport/watchdog.js';
 import { fullJitter } from './transport/backoff.js';
 import type { Rung, TransportFactory } from './transport/types.js';
-import { electLeader, lockName, type Election } from './sync/tab-leader.js';
+import { electLeader, lockHolder, lockName, type Election } from './sync/tab-leader.js';
 import { openRelay, type Relay, type RelayMessage } from './sync/relay.js';
 
 /** A heartbeat ahead of our seq may just have overtaken its event; wait this long before calling it a gap. */
@@ -81,7 +81,7 @@ export function createDashboardClient(
   /** Requests for the state the leader has left unanswered in a row. */
   let unanswered = 0;
   /**
-   * Who held the lock as the first of those went unanswered (see `holder`): a tab takes the
+   * Who held the lock as the first of those went unanswered (`lockHolder`): a tab takes the
    * lock only from that one, never from a tab that took it since.
    */
   let suspect: Promise<string | null | undefined> | null = null;
@@ -411,22 +411,6 @@ export function createDashboardClient(
   };
 
   /**
-   * The tab holding the lock, by its Web Locks `clientId` ('' where the browser names none);
-   * null if none holds it; undefined where Web Locks cannot tell.
-   */
-  const holder = (): Promise<string | null | undefined> => {
-    const query = runtime.locks?.query;
-    if (!query) return Promise.resolve(undefined);
-    return query.call(runtime.locks).then(
-      ({ held = [] }) => {
-        const found = held.find((request) => request.name === lock);
-        return found ? (found.clientId ?? '') : null;
-      },
-      () => undefined,
-    );
-  };
-
-  /**
    * Takes the lock from a stuck leader. Several tabs may find it stuck at once, and see the
    * same holder: they take turns (a second lock, `<lock>:take`, held until the taker leads),
    * a tab that finds another taking it counts again from nothing, and the next one finds
@@ -439,7 +423,7 @@ export function createDashboardClient(
     const stale = () => role !== 'follower' || election !== current || unanswered < STUCK_TRIES;
     const moved = async () => {
       const was = await before;
-      return was !== undefined && (await holder()) !== was;
+      return was !== undefined && (await lockHolder(runtime.locks, lock!)) !== was;
     };
     const take = async (): Promise<void> => {
       if (stale()) return;
@@ -461,7 +445,7 @@ export function createDashboardClient(
       // Unanswered: no leader yet (the lock is on its way to someone), the request was lost,
       // or the leader is stuck.
       if (role !== 'follower') return;
-      if (++unanswered === 1) suspect = holder();
+      if (++unanswered === 1) suspect = lockHolder(runtime.locks, lock!);
       if (unanswered >= STUCK_TRIES) takeOver();
       askForState();
     });

@@ -1,6 +1,6 @@
 import { LitElement, html, type TemplateResult } from 'lit';
 import type { DashboardState } from '@fg/realtime';
-import { FormatController } from '../format.js';
+import { FormatController, type Formatter } from '../format.js';
 import { StoreController, freshnessOf, shallowEqual } from '../store-controller.js';
 import { widgetStyles } from '../styles.js';
 import { countText, fitValue, localized, skeleton } from '../templates.js';
@@ -53,11 +53,14 @@ export class FgStatsCards extends LitElement {
     const format = this._format.for(consultant);
     return html`
       <div part="base" class="grid ${freshness === 'fresh' ? '' : 'dimmed'}">
-        ${CARDS.map(({ key, label, part }) => this._renderCard(part, label, localized(format, countText(format, this._view.value[key]))))}
+        ${CARDS.map(({ key, label, part }) =>
+          this._renderCard(format, part, label, countText(format, this._view.value[key])),
+        )}
         ${this._renderCard(
+          format,
           'revenue',
           'Monthly Revenue',
-          localized(format, revenue && format.money(revenue.amountMinor, revenue.currency)),
+          revenue && format.money(revenue.amountMinor, revenue.currency),
         )}
       </div>
     `;
@@ -67,11 +70,16 @@ export class FgStatsCards extends LitElement {
     fitValue(this.renderRoot.querySelector('.revenue .value'));
   }
 
-  private _renderCard(part: string, label: string, value: TemplateResult | string | undefined) {
+  private _renderCard(
+    format: Formatter,
+    part: string,
+    label: string,
+    value: TemplateResult | string | undefined,
+  ) {
     return html`
       <div class="card ${part}" role="group" aria-labelledby="${part}-label" part="card card-${part}">
         <span class="label" id="${part}-label" part="label">${label}</span>
-        <span class="value" part="value">${value ?? skeleton('value')}</span>
+        <span class="value" part="value">${localized(format, value) ?? skeleton('value')}</span>
       </div>
     `;
   }

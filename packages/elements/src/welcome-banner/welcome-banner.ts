@@ -1,6 +1,6 @@
 import { LitElement, html, type TemplateResult } from 'lit';
 import type { DashboardState } from '@fg/realtime';
-import { FormatController } from '../format.js';
+import { FormatController, type Formatter } from '../format.js';
 import { StoreController, freshnessOf, shallowEqual } from '../store-controller.js';
 import { widgetStyles } from '../styles.js';
 import { countText, fitValue, localized, plural, skeleton } from '../templates.js';
@@ -55,18 +55,21 @@ export class FgWelcomeBanner extends LitElement {
         <p class="intro muted">Here is your practice at a glance.</p>
         <div class="facts" part="facts">
           ${this._renderFact(
+            format,
             'upcoming',
-            localized(format, countText(format, upcoming)),
+            countText(format, upcoming),
             plural(upcoming ?? 0, 'upcoming consultation', 'upcoming consultations'),
           )}
           ${this._renderFact(
+            format,
             'active',
-            localized(format, countText(format, active)),
+            countText(format, active),
             plural(active ?? 0, 'active consultation', 'active consultations'),
           )}
           ${this._renderFact(
+            format,
             'revenue',
-            localized(format, revenue && format.money(revenue.amountMinor, revenue.currency)),
+            revenue && format.money(revenue.amountMinor, revenue.currency),
             'revenue this month',
           )}
         </div>
@@ -78,10 +81,15 @@ export class FgWelcomeBanner extends LitElement {
     fitValue(this.renderRoot.querySelector('.revenue .value'));
   }
 
-  private _renderFact(name: string, value: TemplateResult | string | undefined, label: string) {
+  private _renderFact(
+    format: Formatter,
+    name: string,
+    value: TemplateResult | string | undefined,
+    label: string,
+  ) {
     return html`
       <p class="fact ${name}" part="fact fact-${name}">
-        <span class="value" part="value">${value ?? skeleton('value')}</span>
+        <span class="value" part="value">${localized(format, value) ?? skeleton('value')}</span>
         <span class="label" part="label">${label}</span>
       </p>
     `;

@@ -10,6 +10,21 @@ export function lockName(endpoint: URL, consultantId: string): string {
   return `fg-live:${endpoint.origin}${endpoint.pathname}:${consultantId}`;
 }
 
+/**
+ * The tab holding the lock `name`, by its Web Locks `clientId` ('' where the browser names
+ * none); null if none holds it; undefined where Web Locks cannot tell.
+ */
+export function lockHolder(locks: LockManager | null, name: string): Promise<string | null | undefined> {
+  if (!locks?.query) return Promise.resolve(undefined);
+  return locks.query().then(
+    ({ held = [] }) => {
+      const found = held.find((request) => request.name === name);
+      return found ? (found.clientId ?? '') : null;
+    },
+    () => undefined,
+  );
+}
+
 export interface Election {
   /** Gives the lock up, or stops waiting for it. */
   resign(): void;
