@@ -17,6 +17,7 @@ import {
   poll,
   post,
   simulate,
+  startTestServer,
   suiteServer,
   testPostgres,
   tokenFor,
@@ -145,6 +146,48 @@ describe('a database locked for longer than busyTimeoutMs', () => {
       before + 1,
       'no seq was lost',
     );
+  });
+});
+
+describe('a server told to stop while a write waits for the lock', () => {
+  it('answers the write 503 at once, before its connections go, and writes nothing', async () => {
+    // The wait would outlast the stop's 2 s grace many times over.
+    const server = await startTestServer({ busyTimeoutMs: 60_000 });
+    const count = (db: Database.Database) =>
+      db.prepare<[], { n: number }>('SELECT count(*) AS n FROM events').get()!.n;
+    const outside = new Database(server.dbPath, { readonly: true });
+    const before = count(outside);
+    outside.close();
+
+    // Told when the request's write transaction is asked for (the storage itself is real).
+    const storage = server.storage;
+    const write = storage.write.bind(storage);
+    let asked!: () => void;
+    const writing = new Promise<void>((resolve) => (asked = resolve));
+    storage.write = (fn) => {
+      asked();
+      return write(fn);
+    };
+
+    const lock = lockFromOutside(server);
+    try {
+      const answer = post(server, '/api/demo/simulate', { consultantId: 'c-story', action: 'book' });
+      answer.catch(() => {});
+      await writing;
+      const closed = server.close();
+      const res = await answer;
+      assert.equal(res.status, 503);
+      assert.equal(res.headers.get('retry-after'), '1');
+      const body = (await res.json()) as { error: string; message: string };
+      assert.equal(body.error, 'busy');
+      assert.match(body.message, /stopping; nothing was written/);
+      await closed;
+    } finally {
+      lock.release();
+    }
+    const after = new Database(server.dbPath, { readonly: true });
+    assert.equal(count(after), before, 'no event was appended');
+    after.close();
   });
 });
 

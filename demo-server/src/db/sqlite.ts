@@ -138,6 +138,8 @@ export class SqliteStorage implements Storage {
   /** Turns among write transactions, so they commit in the order they were asked for. */
   private readonly writers = new Turns();
   private readonly busyTimeoutMs: number;
+  /** Set when the server stops: nothing waits for a lock any more (see `stopWaiting`). */
+  private stopping = false;
 
   constructor(path: string, options: SqliteOptions = {}) {
     if (path !== ':memory:') {
@@ -226,7 +228,7 @@ export class SqliteStorage implements Storage {
     try {
       return Promise.resolve(fn());
     } catch (error) {
-      return Promise.reject(translate(error));
+      return Promise.reject(this.translate(error));
     }
   }
 
@@ -249,9 +251,24 @@ export class SqliteStorage implements Storage {
     }
   }
 
-  /** A locked database is worth another try while `deadline` is ahead. */
+  /** A locked database is worth another try while `deadline` is ahead and the server goes on. */
   private lockedUntil(error: unknown, deadline: number): boolean {
-    return isBusyError(error) && performance.now() < deadline;
+    return isBusyError(error) && !this.stopping && performance.now() < deadline;
+  }
+
+  /** A database error as the caller sees it: a lock that outlasted the server's life says so. */
+  private translate(error: unknown): unknown {
+    return this.stopping && isBusyError(error)
+      ? busy('This server is stopping; nothing was written. Retry shortly.')
+      : translate(error);
+  }
+
+  /**
+   * What waits for another process's lock fails busy at its next try (within RETRY_MAX_MS),
+   * so its caller is answered while the server still has its connections.
+   */
+  stopWaiting(): void {
+    this.stopping = true;
   }
 
   /** A statement outside a transaction: its own transaction, which takes any lock it needs. */
@@ -263,7 +280,7 @@ export class SqliteStorage implements Storage {
       } catch (error) {
         // A statement that failed on a lock did nothing: it can run again.
         if (this.lockedUntil(error, deadline)) return LOCKED;
-        throw translate(error);
+        throw this.translate(error);
       }
     };
     // The common case: nothing else on the connection and the database free, answered at once.
@@ -297,7 +314,7 @@ export class SqliteStorage implements Storage {
         } catch (error) {
           if (this.db.open && this.db.inTransaction) this.db.exec('ROLLBACK');
           if (this.lockedUntil(error, deadline)) return LOCKED;
-          throw translate(error);
+          throw this.translate(error);
         }
         try {
           const result = await fn(this.direct);
@@ -305,7 +322,7 @@ export class SqliteStorage implements Storage {
           return result;
         } catch (error) {
           if (this.db.open && this.db.inTransaction) this.db.exec('ROLLBACK');
-          throw translate(error);
+          throw this.translate(error);
         }
       }),
     );

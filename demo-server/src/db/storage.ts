@@ -92,6 +92,12 @@ export interface Storage {
   setup<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
   /** True when the database answers a query now. */
   ping(): Promise<boolean>;
+  /**
+   * The server is stopping: what waits for another process's lock fails busy now, while its
+   * caller can still be answered. (PostgreSQL waits inside the database, bounded by its
+   * `lock_timeout`, and has no such step.)
+   */
+  stopWaiting?(): void;
   /** Cross-node coordination, or null when this is the only node (SQLite). */
   readonly cluster: Cluster | null;
   close(): Promise<void>;
