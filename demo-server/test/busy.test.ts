@@ -5,6 +5,7 @@
 // LOCK TABLE, held as long as the test needs.
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
+import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import type { Snapshot } from '@fg/protocol';
@@ -220,6 +221,48 @@ describe('a database that cannot write (read-only, or its disk full)', () => {
     db.pragma('query_only = 0');
     await simulate(server, 'c-story', { action: 'message', text: long });
     assert.equal(await dashboardSeq(server, token), before + 1);
+  });
+});
+
+describe('a damaged SQLite file', () => {
+  it('answers 503 naming the damage, fails its health check, and logs once', async (t) => {
+    const first = await startTestServer({ keepAfter: true });
+    const { dbPath, dir } = first;
+    const token = await tokenFor(first, 'c-story');
+    await first.close();
+    // A table's pages overwritten, as a bad disk or a copy taken mid-write leaves them; the
+    // file's header and its list of tables are intact, so it opens.
+    const db = new Database(dbPath);
+    const pageSize = db.pragma('page_size', { simple: true }) as number;
+    const root = db
+      .prepare<[], { rootpage: number }>("SELECT rootpage FROM sqlite_master WHERE name = 'consultations'")
+      .get()!.rootpage;
+    db.close();
+    const file = openSync(dbPath, 'r+');
+    writeSync(file, Buffer.alloc(pageSize, 0xa5), 0, pageSize, (root - 1) * pageSize);
+    closeSync(file);
+
+    const errors = t.mock.method(console, 'error', () => {});
+    const server = await startTestServer({ dbPath });
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    for (let i = 0; i < 2; i++) {
+      const res = await fetch(`${server.url}/api/dashboard`, { headers: bearer(token) });
+      assert.equal(res.status, 503);
+      const body = (await res.json()) as { error: string; message: string };
+      assert.equal(body.error, 'busy');
+      assert.match(body.message, /^The database is damaged \(SQLITE_CORRUPT\)/);
+    }
+    assert.equal(
+      (await fetch(`${server.url}/healthz`)).status,
+      503,
+      'a load balancer sends clients elsewhere',
+    );
+    const lines = errors.mock.calls.map((call) => call.arguments.map(String).join(' '));
+    assert.equal(
+      lines.filter((line) => /SQLITE_CORRUPT.*restore the file/.test(line)).length,
+      1,
+      lines.join('\n'),
+    );
   });
 });
 

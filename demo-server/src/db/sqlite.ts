@@ -71,31 +71,45 @@ function isClosedError(error: unknown): boolean {
 
 /** SQLite's codes for a database that cannot write now: its disk full, its file read-only, an I/O error. */
 const CANNOT_WRITE = /^SQLITE_(FULL|READONLY|IOERR)/;
+/** SQLite's codes for a damaged file: pages that are not what they should be. */
+const DAMAGED = /^SQLITE_(CORRUPT|NOTADB)/;
 /** When each of those was last logged: one line a minute for each, however many requests fail. */
 const logged = new Map<string, number>();
 const LOG_EVERY_MS = 60_000;
 /** Retry-After when the database cannot write, in seconds: a full disk takes longer than a lock. */
 const CANNOT_WRITE_RETRY_S = 10;
+/** Retry-After for a damaged database, in seconds: it waits for someone to restore it. */
+const DAMAGED_RETRY_S = 60;
+
+function logOncePerMinute(code: string, line: string): void {
+  const now = performance.now();
+  const last = logged.get(code);
+  if (last !== undefined && now - last < LOG_EVERY_MS) return;
+  logged.set(code, now);
+  console.error(line);
+}
 
 function translate(error: unknown): unknown {
   if (error instanceof AppError) return error;
   if (isBusyError(error)) return busy();
   if (isClosedError(error)) return busy('The database is not available; nothing was written. Retry shortly.');
   const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && CANNOT_WRITE.test(code)) {
-    const now = performance.now();
-    const last = logged.get(code);
-    if (last === undefined || now - last >= LOG_EVERY_MS) {
-      logged.set(code, now);
-      console.error(
-        `the SQLite database cannot write (${code}: ${(error as Error).message}); writes answer 503`,
-      );
-    }
+  if (typeof code !== 'string') return error;
+  const message = (error as Error).message;
+  if (CANNOT_WRITE.test(code)) {
+    logOncePerMinute(code, `the SQLite database cannot write (${code}: ${message}); writes answer 503`);
     // Rolled back: nothing was written.
     return busy(
       `The database cannot write now (${code}); nothing was written. Retry later.`,
       CANNOT_WRITE_RETRY_S,
     );
+  }
+  if (DAMAGED.test(code)) {
+    logOncePerMinute(
+      code,
+      `the SQLite database is damaged (${code}: ${message}); requests answer 503 and /healthz fails: stop the server and restore the file from a backup`,
+    );
+    return busy(`The database is damaged (${code}); nothing was written. Retry later.`, DAMAGED_RETRY_S);
   }
   return error;
 }
@@ -140,6 +154,8 @@ export class SqliteStorage implements Storage {
   private readonly busyTimeoutMs: number;
   /** Set when the server stops: nothing waits for a lock any more (see `stopWaiting`). */
   private stopping = false;
+  /** Set once SQLite has found the file damaged: no health check passes after it. */
+  private damaged = false;
 
   constructor(path: string, options: SqliteOptions = {}) {
     if (path !== ':memory:') {
@@ -256,11 +272,16 @@ export class SqliteStorage implements Storage {
     return isBusyError(error) && !this.stopping && performance.now() < deadline;
   }
 
-  /** A database error as the caller sees it: a lock that outlasted the server's life says so. */
+  /**
+   * A database error as the caller sees it: a lock that outlasted the server's life says so,
+   * and a damaged file is remembered (the health check fails from then on).
+   */
   private translate(error: unknown): unknown {
-    return this.stopping && isBusyError(error)
-      ? busy('This server is stopping; nothing was written. Retry shortly.')
-      : translate(error);
+    if (this.stopping && isBusyError(error))
+      return busy('This server is stopping; nothing was written. Retry shortly.');
+    const code = (error as { code?: unknown } | null)?.code;
+    if (typeof code === 'string' && DAMAGED.test(code)) this.damaged = true;
+    return translate(error);
   }
 
   /**
@@ -344,6 +365,7 @@ export class SqliteStorage implements Storage {
   }
 
   async ping(): Promise<boolean> {
+    if (this.damaged) return false;
     try {
       return (await this.sql.get('SELECT 1 AS ok')) !== undefined;
     } catch {
