@@ -316,7 +316,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       closed = true;
-      storage.stopWaiting?.();
+      storage.stopWaiting();
       scheduler.stop();
       relay.close();
       clearInterval(pruneTimer);

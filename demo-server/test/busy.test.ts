@@ -150,47 +150,86 @@ describe('a database locked for longer than busyTimeoutMs', () => {
   });
 });
 
-describe('a server told to stop while a write waits for the lock', () => {
-  it('answers the write 503 at once, before its connections go, and writes nothing', async () => {
-    // The wait would outlast the stop's 2 s grace many times over.
-    const server = await startTestServer({ busyTimeoutMs: 60_000 });
-    const count = (db: Database.Database) =>
-      db.prepare<[], { n: number }>('SELECT count(*) AS n FROM events').get()!.n;
-    const outside = new Database(server.dbPath, { readonly: true });
-    const before = count(outside);
-    outside.close();
-
-    // Told when the request's write transaction is asked for (the storage itself is real).
-    const storage = server.storage;
-    const write = storage.write.bind(storage);
-    let asked!: () => void;
-    const writing = new Promise<void>((resolve) => (asked = resolve));
-    storage.write = (fn) => {
-      asked();
-      return write(fn);
-    };
-
-    const lock = lockFromOutside(server);
+/** Rows in the server's event log, read from outside the server (it may be closed). */
+async function eventCount(server: TestServer): Promise<number> {
+  if (server.backend === 'sqlite') {
+    const db = new Database(server.dbPath, { readonly: true });
     try {
-      const answer = post(server, '/api/demo/simulate', { consultantId: 'c-story', action: 'book' });
-      answer.catch(() => {});
-      await writing;
-      const closed = server.close();
-      const res = await answer;
-      assert.equal(res.status, 503);
-      assert.equal(res.headers.get('retry-after'), '1');
-      const body = (await res.json()) as { error: string; message: string };
-      assert.equal(body.error, 'busy');
-      assert.match(body.message, /stopping; nothing was written/);
-      await closed;
+      return db.prepare<[], { n: number }>('SELECT count(*) AS n FROM events').get()!.n;
     } finally {
-      lock.release();
+      db.close();
     }
-    const after = new Database(server.dbPath, { readonly: true });
-    assert.equal(count(after), before, 'no event was appended');
-    after.close();
+  }
+  const client = new pg.Client({ connectionString: server.databaseUrl });
+  await client.connect();
+  try {
+    return (await client.query<{ n: number }>('SELECT count(*)::int AS n FROM events')).rows[0]!.n;
+  } finally {
+    await client.end();
+  }
+}
+
+for (const backend of ['sqlite', 'postgres'] as const) {
+  describe(`a server told to stop while a write waits for the lock (${backend})`, () => {
+    it('answers the write 503 at once, before its connections go, and writes nothing', async () => {
+      // The wait would outlast the stop's 2 s grace many times over.
+      const server = await startTestServer({ backend, busyTimeoutMs: 60_000 });
+      const before = await eventCount(server);
+      const lock =
+        backend === 'sqlite' ? lockFromOutside(server) : await lockTable(server, 'event_logs', 'EXCLUSIVE');
+      try {
+        const answer = post(server, '/api/demo/simulate', { consultantId: 'c-story', action: 'book' });
+        answer.catch(() => {});
+        // SQLite tries again from the server's side; PostgreSQL waits inside the database.
+        await (backend === 'sqlite' ? untilRetrying(server) : untilWaitingOnLock(server));
+        const closed = server.close();
+        const res = await within(answer, WAIT_MS, 'the answer');
+        assert.equal(res.status, 503);
+        assert.equal(res.headers.get('retry-after'), '1');
+        const body = (await res.json()) as { error: string; message: string };
+        assert.equal(body.error, 'busy');
+        assert.match(body.message, /stopping; nothing was written/);
+        await closed;
+      } finally {
+        await lock.release();
+      }
+      assert.equal(await eventCount(server), before, 'no event was appended');
+    });
   });
-});
+}
+
+/** Resolves when the server's SQLite connection has found the database locked (a spy on it). */
+function untilRetrying(server: TestServer): Promise<void> {
+  const db = (server.storage as unknown as { db: Database.Database }).db;
+  const exec = db.exec.bind(db);
+  return new Promise((resolve) => {
+    db.exec = (sql: string) => {
+      try {
+        return exec(sql);
+      } catch (error) {
+        if ((error as { code?: string }).code === 'SQLITE_BUSY') resolve();
+        throw error;
+      }
+    };
+  });
+}
+
+/** Resolves when one of the server's statements waits for a lock in PostgreSQL. */
+async function untilWaitingOnLock(server: TestServer): Promise<void> {
+  const client = new pg.Client({ connectionString: server.databaseUrl });
+  await client.connect();
+  try {
+    const deadline = performance.now() + WAIT_MS;
+    const waiting = async () =>
+      (await client.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted'))
+        .rows[0]!.n;
+    while ((await waiting()) === 0) {
+      if (performance.now() > deadline) throw new Error('no statement waits for the lock');
+    }
+  } finally {
+    await client.end();
+  }
+}
 
 describe('a database that cannot write (read-only, or its disk full)', () => {
   const server = suiteServer();

@@ -19,6 +19,7 @@
  *   try for it every `leaderCheckMs` and one of them takes over.
  */
 import pg from 'pg';
+import { ErrorCode } from '@fg/protocol';
 import { AppError, busy } from '../errors.js';
 import { SCHEMA_VERSION } from './schema.js';
 import { SCHEMA_POSTGRES } from './schema-postgres.js';
@@ -109,6 +110,8 @@ export class PostgresStorage implements Storage, Cluster {
   private readonly leaderCheckMs: number;
   private readonly graceMs: number;
   private closing = false;
+  /** Set when the server stops (see `stopWaiting`); the cancelling it started. */
+  private stopping: Promise<void> | undefined;
 
   private listener: pg.Client | undefined;
   private listening = false;
@@ -229,7 +232,10 @@ export class PostgresStorage implements Storage, Cluster {
       }
     } catch (error) {
       if (isBrokenConnection(error)) broken ??= error;
-      throw translate(error);
+      const answer = translate(error);
+      throw this.stopping && answer instanceof AppError && answer.code === ErrorCode.busy && !broken
+        ? busy('This server is stopping; nothing was written. Retry shortly.')
+        : answer;
     } finally {
       // A connection that failed, or could not roll back, is closed rather than reused. One
       // whose statement timed out has rolled back and serves the next transaction.
@@ -447,9 +453,33 @@ export class PostgresStorage implements Storage, Cluster {
     }
   }
 
+  /**
+   * This node's statements that wait for a table or row lock are cancelled (57014): each
+   * rolls back and fails busy while its caller can still be answered. Advisory locks (who
+   * leads, who sets up) are waits of the node itself, and are left.
+   */
+  stopWaiting(): void {
+    this.stopping ??= (async () => {
+      // Not from the pool: every one of its connections may be waiting.
+      const client = new pg.Client({ connectionString: this.url, application_name: `${this.nodeName}:stop` });
+      try {
+        await client.connect();
+        await client.query(
+          "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock' AND wait_event <> 'advisory'",
+          [this.nodeName],
+        );
+      } catch (error) {
+        console.error('could not cancel the statements waiting for a lock:', (error as Error).message);
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+    })();
+  }
+
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
+    await this.stopping;
     clearTimeout(this.graceTimer);
     this.wake?.();
     await Promise.all([

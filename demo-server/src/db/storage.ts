@@ -93,11 +93,10 @@ export interface Storage {
   /** True when the database answers a query now. */
   ping(): Promise<boolean>;
   /**
-   * The server is stopping: what waits for another process's lock fails busy now, while its
-   * caller can still be answered. (PostgreSQL waits inside the database, bounded by its
-   * `lock_timeout`, and has no such step.)
+   * The server is stopping: what waits for another process's lock fails busy now (nothing
+   * written), while its caller can still be answered.
    */
-  stopWaiting?(): void;
+  stopWaiting(): void;
   /** Cross-node coordination, or null when this is the only node (SQLite). */
   readonly cluster: Cluster | null;
   close(): Promise<void>;
