@@ -14,12 +14,14 @@ export function countText(format: Formatter, value: number | undefined): Templat
     ><span class="vh">${format.count(value)}</span>`;
 }
 
-/** A value in the consultant's locale, marked with its language: its digits and signs are read in it. */
-export function localized(
-  format: Formatter,
-  value: TemplateResult | string | undefined,
-): TemplateResult | undefined {
-  return value === undefined ? undefined : html`<span lang=${format.locale}>${value}</span>`;
+/**
+ * A number's box (`part="value"`): the value in the consultant's locale, marked with its
+ * language (its digits and signs are read in it), or a placeholder of its size while unknown.
+ */
+export function renderValue(format: Formatter, value: TemplateResult | string | undefined): TemplateResult {
+  return html`<span class="value" part="value"
+    >${value === undefined ? skeleton('value') : html`<span lang=${format.locale}>${value}</span>`}</span
+  >`;
 }
 
 /** A placeholder of the size of the value it stands for. */
@@ -32,11 +34,6 @@ export function highPriorityIds(events: readonly AppliedEvent[], kind: EventKind
   const ids = new Set<string>();
   for (const event of events) if (event.priority === 'high' && event.kind === kind) ids.add(event.subject.id);
   return ids;
-}
-
-/** English plural of a noun by count. */
-export function plural(count: number, one: string, many: string): string {
-  return count === 1 ? one : many;
 }
 
 /** Sets a style property (a CSS variable) through the CSSOM, which a strict CSP allows; only when it changed. */

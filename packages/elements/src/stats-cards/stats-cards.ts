@@ -3,7 +3,7 @@ import type { DashboardState } from '@fg/realtime';
 import { FormatController, type Formatter } from '../format.js';
 import { StoreController, freshnessOf, shallowEqual } from '../store-controller.js';
 import { widgetStyles } from '../styles.js';
-import { countText, fitValue, localized, skeleton } from '../templates.js';
+import { countText, fitValue, renderValue } from '../templates.js';
 import { statsCardsStyles } from './stats-cards.styles.js';
 
 // Each number on its own, so that a change elsewhere in `counts` (a task, a message) renders nothing here.
@@ -79,7 +79,7 @@ export class FgStatsCards extends LitElement {
     return html`
       <div class="card ${part}" role="group" aria-labelledby="${part}-label" part="card card-${part}">
         <span class="label" id="${part}-label" part="label">${label}</span>
-        <span class="value" part="value">${localized(format, value) ?? skeleton('value')}</span>
+        ${renderValue(format, value)}
       </div>
     `;
   }

@@ -3,7 +3,7 @@ import type { DashboardState } from '@fg/realtime';
 import { FormatController, type Formatter } from '../format.js';
 import { StoreController, freshnessOf, shallowEqual } from '../store-controller.js';
 import { widgetStyles } from '../styles.js';
-import { countText, fitValue, localized, plural, skeleton } from '../templates.js';
+import { countText, fitValue, renderValue, skeleton } from '../templates.js';
 import { welcomeBannerStyles } from './welcome-banner.styles.js';
 
 const select = ({ snapshot, status }: DashboardState) => ({
@@ -13,6 +13,12 @@ const select = ({ snapshot, status }: DashboardState) => ({
   revenue: snapshot?.revenue,
   freshness: freshnessOf(status),
 });
+
+/** The counted facts, and what each counts (one of it). */
+const FACTS = [
+  ['upcoming', 'upcoming consultation'],
+  ['active', 'active consultation'],
+] as const;
 
 /**
  * @summary Greets the consultant by name with the day's essentials: upcoming consultations,
@@ -44,7 +50,7 @@ export class FgWelcomeBanner extends LitElement {
   private readonly _format = new FormatController(this);
 
   override render() {
-    const { consultant, upcoming, active, revenue, freshness } = this._view.value;
+    const { consultant, revenue, freshness } = this._view.value;
     const format = this._format.for(consultant);
     return html`
       <section aria-label="Welcome" part="base" class="card banner ${freshness === 'fresh' ? '' : 'dimmed'}">
@@ -54,18 +60,10 @@ export class FgWelcomeBanner extends LitElement {
         </h2>
         <p class="intro muted">Here is your practice at a glance.</p>
         <div class="facts" part="facts">
-          ${this._renderFact(
-            format,
-            'upcoming',
-            countText(format, upcoming),
-            plural(upcoming ?? 0, 'upcoming consultation', 'upcoming consultations'),
-          )}
-          ${this._renderFact(
-            format,
-            'active',
-            countText(format, active),
-            plural(active ?? 0, 'active consultation', 'active consultations'),
-          )}
+          ${FACTS.map(([key, noun]) => {
+            const count = this._view.value[key];
+            return this._renderFact(format, key, countText(format, count), count === 1 ? noun : `${noun}s`);
+          })}
           ${this._renderFact(
             format,
             'revenue',
@@ -89,7 +87,7 @@ export class FgWelcomeBanner extends LitElement {
   ) {
     return html`
       <p class="fact ${name}" part="fact fact-${name}">
-        <span class="value" part="value">${localized(format, value) ?? skeleton('value')}</span>
+        ${renderValue(format, value)}
         <span class="label" part="label">${label}</span>
       </p>
     `;
