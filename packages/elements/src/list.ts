@@ -11,7 +11,7 @@ import type { Consultant, EventKind } from '@fg/protocol/frames';
 import type { DashboardState } from '@fg/realtime';
 import { ClockController, FormatController, type Formatter } from './format.js';
 import { StoreController, freshnessOf, shallowEqual, type Freshness } from './store-controller.js';
-import { highPriorityIds, setStyle } from './templates.js';
+import { setStyle } from './templates.js';
 
 /** A row's data: its `id` names it (which item a row shows, and which one came new). */
 export interface Keyed {
@@ -122,8 +122,6 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
   private _shownItems: readonly T[] | undefined;
   private _measured = false;
   private _anchor: Anchor | undefined;
-  /** Data was shown before: new rows animate. */
-  private _primed = false;
   /**
    * Whether the start of the list was in view when last seen, and nothing scrolled since:
    * then nothing above the first row is hidden, there is nothing to anchor, and the update
@@ -223,9 +221,9 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
       console.warn(
         `FG Live: <${this.localName}> left out ${shown.length - items.length} item(s) whose id came twice`,
       );
-    const animate = shown !== this._shownItems && this._primed && !reducedMotion().matches;
+    // Once data was shown, new rows animate.
+    const animate = shown !== this._shownItems && !!this._shownItems && !reducedMotion().matches;
     this._shownItems = shown;
-    this._primed = !!shown;
     const { consultant, freshness } = this._view.value;
     const format = this._format.for(consultant);
     const now = this._view.serverTime(this._clock.now);
@@ -242,7 +240,14 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
       else spare.push(entrance);
     }
     const events = this._view.state.recentEvents;
-    const flash = animate ? highPriorityIds(events, this._flashKind) : undefined;
+    // Subjects of the high-priority events of the list's kind just applied: the rows worth a highlight.
+    const flash = animate
+      ? new Set(
+          events
+            .filter((event) => event.priority === 'high' && event.kind === this._flashKind)
+            .map((event) => event.subject.id),
+        )
+      : undefined;
     // The dashboard's events name what they bring; an item no event names was there before,
     // out of sight, and is pulled into view by one that went (a cancelled booking).
     const named =

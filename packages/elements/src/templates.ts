@@ -1,6 +1,5 @@
 import { html, type TemplateResult } from 'lit';
-import { Limits, type EventKind } from '@fg/protocol/frames';
-import type { AppliedEvent } from '@fg/realtime';
+import { Limits } from '@fg/protocol/frames';
 import type { Formatter } from './format.js';
 
 /**
@@ -27,13 +26,6 @@ export function renderValue(format: Formatter, value: TemplateResult | string | 
 /** A placeholder of the size of the value it stands for. */
 export function skeleton(className: string): TemplateResult {
   return html`<span class="skeleton ${className}" aria-hidden="true"></span><span class="vh">Loading</span>`;
-}
-
-/** Subjects of the high-priority events of one kind that were just applied: the rows worth a highlight. */
-export function highPriorityIds(events: readonly AppliedEvent[], kind: EventKind): ReadonlySet<string> {
-  const ids = new Set<string>();
-  for (const event of events) if (event.priority === 'high' && event.kind === kind) ids.add(event.subject.id);
-  return ids;
 }
 
 /** Sets a style property (a CSS variable) through the CSSOM, which a strict CSP allows; only when it changed. */
