@@ -17,6 +17,7 @@ import {
   createLadder,
   rungsFor,
   STALE_TOKEN_TRIES,
+  tokenFailed,
   tokenWithin,
   type Connection,
   type Ladder,
@@ -173,20 +174,19 @@ export function createDashboardClient(
     const url = endpointUrl(base, path);
     const send = (token: string) =>
       authorizedFetch(runtime, url, token, REQUEST_TIMEOUT_MS, { method: 'POST' });
+    const failed = (why: string) => new Error(`FG Live: marking message ${messageId} read failed (${why})`);
     const token = await pageToken();
-    if (!token) throw new Error('FG Live: no session to mark a message read with');
+    if (!token) throw failed('no session');
     let response = await send(token);
     if (response.status === 401) {
       // Same rule as the connection: one more token, then give up.
       const fresh = await pageToken();
       if (fresh && fresh !== token) response = await send(fresh);
     }
-    if (!response.ok)
-      throw new Error(`FG Live: marking message ${messageId} read failed (HTTP ${response.status})`);
+    if (!response.ok) throw failed(`HTTP ${response.status}`);
     // A 200 that is not the server's answer (a captive portal's page, a proxy's) marked nothing.
     const answer = (await response.json().catch(() => null)) as { read?: unknown } | null;
-    if (answer?.read !== true)
-      throw new Error(`FG Live: marking message ${messageId} read failed (not the server's answer)`);
+    if (answer?.read !== true) throw failed("not the server's answer");
   };
 
   const store = createStore({
@@ -543,7 +543,7 @@ export function createDashboardClient(
           (fresh === null ? expire() : watchToken(fresh, left > 0 ? 0 : tries + 1)),
         (error: unknown) => {
           if (role !== 'follower' || !relay) return;
-          report('token-unavailable', `getToken() failed: ${describe(error)}`);
+          tokenFailed(report, error);
           after('token', 8_000, ask);
         },
       );
@@ -582,7 +582,7 @@ export function createDashboardClient(
       token = await pageToken();
     } catch (error) {
       if (closed) return;
-      report('token-unavailable', `getToken() failed: ${describe(error)}`);
+      tokenFailed(report, error);
       // Without a consultant there is no lock to share yet: ask again after the backoff, as a
       // connection would, and join the tabs then (alone, this tab would hold a connection of
       // its own for its whole life).

@@ -48,6 +48,10 @@ export const tokenWithin = (clock: Clock, getToken: () => Promise<string | null>
       .finally(() => clock.clearTimeout(timer));
   });
 
+/** Tells the page that its getToken() failed, through `report` (the host's `_error`). */
+export const tokenFailed = (report: LadderHost['_error'], error: unknown): void =>
+  report('token-unavailable', `getToken() failed: ${describe(error)}`);
+
 export const DEFAULT_FACTORIES: Readonly<Record<Rung, TransportFactory>> = {
   websocket: connectWebSocket,
   sse: connectSse,
@@ -253,9 +257,6 @@ export function createLadder(options: {
 
   const token = () => tokenWithin(clock, host._getToken);
 
-  const tokenFailed = (error: unknown) =>
-    host._error('token-unavailable', `getToken() failed: ${describe(error)}`);
-
   const connect = (index: number, isProbe = false, given?: string | null): void => {
     if (!live()) return;
     if (!isProbe && attempts++ > 0) host._reconnecting();
@@ -302,7 +303,7 @@ export function createLadder(options: {
       },
       (error: unknown) => {
         if (!isCurrent(attempt)) return;
-        tokenFailed(error);
+        tokenFailed(host._error, error);
         closed(attempt, 'throttled', 'getToken() failed');
       },
     );
@@ -442,7 +443,7 @@ export function createLadder(options: {
     try {
       fresh = await token();
     } catch (error) {
-      tokenFailed(error);
+      tokenFailed(host._error, error);
     }
     if (!live() || active || 'retry' in timers) return;
     // The page's token source failing (its backend down a moment) is no refusal: ask again
