@@ -111,10 +111,10 @@ interface Attempt extends Connection {
   /** A probe of a higher rung, next to the active connection. */
   readonly p: boolean;
   /** The token it connected with. */
-  k: string | null;
-  t: Transport | null;
+  k?: string;
+  t?: Transport | null;
   /** Opened: it carried a valid frame other than an error. */
-  o: boolean;
+  o?: boolean;
   /** A probe of the rung in use, to renew its token. */
   readonly r: boolean;
   /** Begun while the browser said it was offline. */
@@ -264,9 +264,6 @@ export function createLadder(options: {
       i: index,
       rung: rungs[index]!,
       p: isProbe,
-      k: null,
-      t: null,
-      o: false,
       r: isProbe && index === active?.i,
       off: isOffline(),
       q: host._cursor()?.seq ?? 0,
