@@ -41,10 +41,7 @@ export interface Election {
  * dropping one request: WebKit rejects the lock held, and every request waiting, with an
  * `AbortError` as it puts the page in its back/forward cache.
  */
-function refused(error: unknown): boolean {
-  const name = (error as { name?: unknown } | null)?.name;
-  return name !== 'AbortError';
-}
+const refused = (error: unknown): boolean => (error as { name?: unknown } | null)?.name !== 'AbortError';
 
 /**
  * Waits for the lock, and leads once granted; `onRefused` if the browser will not give it (a
