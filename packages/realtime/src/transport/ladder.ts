@@ -69,9 +69,8 @@ export function rungsFor(transports: readonly TransportName[]): Rung[] {
   return rungs;
 }
 
-export function transportName(rung: Rung): TransportName {
-  return rung === 'websocket' || rung === 'sse' ? rung : 'polling';
-}
+export const transportName = (rung: Rung): TransportName =>
+  rung === 'websocket' || rung === 'sse' ? rung : 'polling';
 
 export type LadderStatus = 'connecting' | 'live' | 'reconnecting' | 'stale' | 'offline' | 'expired';
 
