@@ -31,9 +31,9 @@ export interface Runtime {
 }
 
 export const realClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms),
-  clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
+  now: Date.now,
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
 export function browserRuntime(overrides: Partial<Runtime> = {}): Runtime {
@@ -44,7 +44,7 @@ export function browserRuntime(overrides: Partial<Runtime> = {}): Runtime {
     random: Math.random,
     WebSocket: globalThis.WebSocket,
     // Bound: calling an unbound `fetch` off another object throws "Illegal invocation".
-    fetch: (input, init) => globalThis.fetch(input, init),
+    fetch: (input, init) => fetch(input, init),
     window: globalThis.window ?? null,
     document: globalThis.document ?? null,
     isOnline: () => nav?.onLine !== false,
