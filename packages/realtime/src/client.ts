@@ -417,20 +417,17 @@ export function createDashboardClient(
    * another holder than the one that left it unanswered, and counts again too.
    */
   const takeOver = (): void => {
+    const { locks } = runtime;
     const current = election;
     const before = suspect;
-    // Heard from a leader meanwhile, or no longer waiting for this lock: nothing to take.
-    const stale = () => role !== 'follower' || election !== current || unanswered < STUCK_TRIES;
-    const moved = async () => {
-      const was = await before;
-      return was !== undefined && (await lockHolder(runtime.locks, lock!)) !== was;
-    };
     const take = async (): Promise<void> => {
-      if (stale()) return;
-      if (await moved()) return heardLeader();
+      // Heard from a leader meanwhile, or no longer waiting for this lock: nothing to take.
+      if (role !== 'follower' || election !== current || unanswered < STUCK_TRIES) return;
+      // The lock changed hands since it went unanswered: whoever holds it now is not stuck.
+      const was = await before;
+      if (was !== undefined && (await lockHolder(locks, lock!)) !== was) return heardLeader();
       await current?.steal();
     };
-    const locks = runtime.locks;
     if (!locks) return void take();
     void locks
       .request(`${lock}:take`, { ifAvailable: true }, (turn) => (turn ? take() : heardLeader()))
