@@ -8,7 +8,7 @@ import { isLoopbackHost } from '@fg/protocol/frames';
  */
 export function parseEndpoint(endpoint: string): URL {
   const url = new URL(endpoint, globalThis.location?.href);
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+  if (!/^https?:$/.test(url.protocol)) {
     throw new TypeError(`FG Live endpoint must be an http(s) URL, got ${url.protocol}`);
   }
   if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
