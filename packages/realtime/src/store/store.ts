@@ -141,8 +141,8 @@ export function createStore(options: DashboardStoreOptions = {}): Store {
     _applyValid(frame, kept) {
       if (closed) return 'ignored';
       const receivedAt = now();
-      const sample = kept ? kept.offset : 'serverTime' in frame ? frame.serverTime - receivedAt : undefined;
-      if (sample !== undefined) offset(sample);
+      // The frame's clock sample, if any: `undefined` leaves the estimate as it is.
+      offset(kept ? kept.offset : 'serverTime' in frame ? frame.serverTime - receivedAt : undefined);
       const before = snapshot;
       const outcome = applyFrame(before, frame);
       const { result } = outcome;
