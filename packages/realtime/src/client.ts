@@ -134,7 +134,7 @@ export function createDashboardClient(
   const fire = (
     type: string,
     detail: ClientErrorDetail | SessionExpiredDetail,
-    cancelable = false,
+    cancelable?: boolean,
   ): boolean => {
     try {
       return target.dispatchEvent(
@@ -369,7 +369,7 @@ export function createDashboardClient(
     },
   };
 
-  const lead = (firstToken: string | null = null): void => {
+  const lead = (firstToken?: string | null): void => {
     if (closed) return;
     ladder = createLadder({
       base,
@@ -464,7 +464,7 @@ export function createDashboardClient(
     },
   );
 
-  const armFollowerWatchdog = (leaderHeartbeatMs?: number, frame = false): void => {
+  const armFollowerWatchdog = (leaderHeartbeatMs?: number, frame?: boolean): void => {
     // A tab that left (its session ended) has no leader to watch.
     if (!relay) return;
     if (leaderHeartbeatMs) heartbeatMs = leaderHeartbeatMs;

@@ -36,7 +36,7 @@ export const realClock: Clock = {
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
-export function browserRuntime(overrides: Partial<Runtime> = {}): Runtime {
+export function browserRuntime(overrides?: Partial<Runtime>): Runtime {
   // Optional reads off the global object: a worker or a server has no window, document or navigator.
   const nav = globalThis.navigator as Navigator | undefined;
   return {

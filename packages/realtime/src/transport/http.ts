@@ -63,12 +63,13 @@ function http(context: TransportContext, rung: Rung, waitSeconds: number, interv
   /** When the request in flight was sent. */
   let sent = 0;
 
-  const finish = (kind?: CloseKind, detail = '', retryAfter?: string | null) => {
+  /** Ends the transport; given a `kind` (and its `detail`), tells the ladder why. */
+  const finish = (kind?: CloseKind, detail?: string, retryAfter?: string | null) => {
     if (done) return;
     done = true;
     controller.abort();
     clock.clearTimeout(timer);
-    if (kind) context.closed(kind, detail, retryAfter);
+    if (kind) context.closed(kind, detail!, retryAfter);
   };
   const deliver = (raw: unknown) => {
     if (!done) context.deliver(raw);

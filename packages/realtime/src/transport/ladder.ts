@@ -108,14 +108,14 @@ interface Attempt extends Connection {
   /** Index of the rung in the ladder. */
   readonly i: number;
   /** A probe of a higher rung, next to the active connection. */
-  readonly p: boolean;
+  readonly p?: boolean;
   /** The token it connected with. */
   k?: string;
   t?: Transport | null;
   /** Opened: it carried a valid frame other than an error. */
   o?: boolean;
   /** A probe of the rung in use, to renew its token. */
-  readonly r: boolean;
+  readonly r?: boolean;
   /** Begun while the browser said it was offline. */
   readonly off: boolean;
 }
@@ -256,7 +256,7 @@ export function createLadder(options: {
 
   const token = () => tokenWithin(clock, host._getToken);
 
-  const connect = (index: number, isProbe = false, given?: string | null): void => {
+  const connect = (index: number, isProbe?: boolean, given?: string | null): void => {
     if (!live()) return;
     if (!isProbe && attempts++ > 0) host._reconnecting();
     const attempt: Attempt = {
