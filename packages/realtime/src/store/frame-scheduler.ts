@@ -14,7 +14,7 @@ const FRAME_FALLBACK_MS = 1000;
 export const animationFrame: FrameRequest = (callback) => {
   let done = false;
   let frame: number | undefined;
-  const hidden = typeof document !== 'undefined' && document.visibilityState === 'hidden';
+  const hidden = globalThis.document?.visibilityState === 'hidden';
   const cancel = () => {
     done = true;
     clearTimeout(timer);
