@@ -14,8 +14,11 @@ export function lockName(endpoint: URL, consultantId: string): string {
  * The tab holding the lock `name`, by its Web Locks `clientId` ('' where the browser names
  * none); null if none holds it; undefined where Web Locks cannot tell.
  */
-export function lockHolder(locks: LockManager | null, name: string): Promise<string | null | undefined> {
-  if (!locks?.query) return Promise.resolve(undefined);
+export async function lockHolder(
+  locks: LockManager | null,
+  name: string,
+): Promise<string | null | undefined> {
+  if (!locks?.query) return undefined;
   return locks.query().then(
     ({ held = [] }) => {
       const found = held.find((request) => request.name === name);
