@@ -116,7 +116,7 @@ export function createDashboardClient(
   /** After an epoch change, resume from nothing: the old cursor means nothing in the new log. */
   let fromScratch = false;
   /** Where the last unusable frame came: a second one there means resuming replays it. */
-  let droppedAt: string | undefined;
+  let droppedAt: string | null | undefined;
   const reported = new Set<string>();
   let lastLiveTransport: TransportName | null = null;
   /** The leader's heartbeat interval, for a follower's watchdog. */
@@ -238,7 +238,7 @@ export function createDashboardClient(
     report(code, message);
     if (connection) {
       // The same bad frame again after resuming (a server storing it so): start from a fresh snapshot instead.
-      const at = store._cursor ? formatCursor(store._cursor) : undefined;
+      const at = store._cursor && formatCursor(store._cursor);
       if (at && at === droppedAt) fromScratch = true;
       droppedAt = at;
     }
@@ -345,7 +345,7 @@ export function createDashboardClient(
     },
     _cursor: () => (fromScratch ? null : store._cursor),
     _serverNow: store._serverNow,
-    _decode: (raw, connection) => guard(() => decode(raw, connection)) ?? null,
+    _decode: (raw, connection) => guard(() => decode(raw, connection)),
     _apply: (frame, connection) => guard(() => apply(frame, connection)),
     _status: (status, transport, silence) => {
       silenceMs = silence;

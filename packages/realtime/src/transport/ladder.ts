@@ -87,8 +87,8 @@ export interface LadderHost {
   _cursor(): Cursor | null;
   /** The server's clock now, as its frames told (ours before any). */
   _serverNow(): number;
-  /** Validates a raw frame; null when it is unusable (the host counts and reports it). */
-  _decode(raw: unknown, connection: Connection): ServerFrame | null;
+  /** Validates a raw frame; nothing when it is unusable (the host counts and reports it). */
+  _decode(raw: unknown, connection: Connection): ServerFrame | null | undefined;
   /** Applies a valid frame; may call `resync()`. */
   _apply(frame: ServerFrame, connection: Connection): void;
   /**
