@@ -300,7 +300,7 @@ export function createLadder(options: {
       (error: unknown) => {
         if (!isCurrent(attempt)) return;
         tokenFailed(host._error, error);
-        closed(attempt, 'throttled', 'getToken() failed');
+        closed(attempt, 'throttled');
       },
     );
   };
@@ -367,7 +367,11 @@ export function createLadder(options: {
     publish();
   };
 
-  const closed = (attempt: Attempt, kind: CloseKind, detail: string, retryAfter?: string | null): void => {
+  /**
+   * An attempt ended. `detail` tells the page why when the active connection failed or was
+   * cut; the end of a probe, or a throttled one, is not reported.
+   */
+  const closed = (attempt: Attempt, kind: CloseKind, detail = '', retryAfter?: string | null): void => {
     if (!isCurrent(attempt)) return;
     // The server said when to come back (a 429 or 503 with Retry-After): no connection, retry or
     // probe, before that. It is busy; the rung is not blocked.
@@ -613,7 +617,7 @@ export function createLadder(options: {
     resync(connection) {
       if (probe && connection === probe) {
         // Bad input on a probe says the higher rung is not fit yet; the one in use carries on.
-        closed(probe, 'failed', 'bad frame on a probe');
+        closed(probe, 'failed');
         return;
       }
       const current = active;
