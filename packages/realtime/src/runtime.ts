@@ -91,7 +91,7 @@ export function timers<Name extends string>(clock: Clock): Timers<Name> {
   const pending: Partial<Record<Name, TimerHandle>> = {};
   const clear = (...names: Name[]) => {
     for (const name of names.length ? names : (Object.keys(pending) as Name[])) {
-      if (name in pending) clock.clearTimeout(pending[name]);
+      clock.clearTimeout(pending[name]);
       delete pending[name];
     }
   };

@@ -226,7 +226,6 @@ export function createStore(options: DashboardStoreOptions = {}): Store {
 
     notePainted(seq) {
       // One paint shows every event up to `seq`; the first view to report it wins.
-      if (unpainted.size === 0) return;
       const paintedAt = store._serverNow();
       for (const [eventSeq, at] of unpainted) {
         if (eventSeq > seq) continue;
