@@ -206,8 +206,8 @@ export function createDashboardClient(
    * page for a token, and ends there only if its session has too.
    */
   const leaveTabs = (): void => {
-    election?.resign();
-    relay?.close();
+    election?._resign();
+    relay?._close();
     unwatchRestore?.();
     election = relay = unwatchRestore = null;
     clear('sync', 'watchdog', 'wake', 'token');
@@ -228,7 +228,7 @@ export function createDashboardClient(
   const resync = (connection?: Connection): void => {
     store._count('resyncs');
     if (role === 'follower') askForState();
-    else ladder?.resync(connection);
+    else ladder?._resync(connection);
   };
 
   /** A frame was unusable: log it, tell the page once, and fetch what we missed. */
@@ -299,7 +299,7 @@ export function createDashboardClient(
       // the others never fetch the state for it; every other frame tells them it is alive.
       const carried =
         frame.type === 'event' ? result === 'applied' : frame.type !== 'snapshot' || result === 'snapshot';
-      if (listened && carried) relay?.post({ t: 'frame', frame });
+      if (listened && carried) relay?._post({ t: 'frame', frame });
       // A heartbeat is the leader's moment to notice that the tabs it relayed to have closed.
       if (frame.type === 'heartbeat') countFollowers();
     } else armFollowerWatchdog(frame.type === 'welcome' ? frame.heartbeatMs : undefined, true);
@@ -355,7 +355,7 @@ export function createDashboardClient(
       }
       // A tab taking over from a leader already has state: for it, this is a reconnect.
       if (status === 'connecting' && store.state.snapshot) status = 'reconnecting';
-      relay?.post({ t: 'status', status, transport, l: silence });
+      relay?._post({ t: 'status', status, transport, l: silence });
       // A live connection ends the incident: the next problem is news again.
       if (status === 'live') reported.clear();
       if (status === 'expired') expire();
@@ -401,7 +401,7 @@ export function createDashboardClient(
   const postState = (): void => {
     const { snapshot, status, transport, lastHeardAt } = store.state;
     const h = lastHeardAt === null ? undefined : clock.now() - lastHeardAt;
-    relay?.post({ t: 'state', snapshot, status, transport, l: silenceMs, h, o: store.clockOffset() });
+    relay?._post({ t: 'state', snapshot, status, transport, l: silenceMs, h, o: store.clockOffset() });
   };
 
   /** A leader's word (its status, a frame, its state): whoever leads is not stuck. */
@@ -426,7 +426,7 @@ export function createDashboardClient(
       // The lock changed hands since it went unanswered: whoever holds it now is not stuck.
       const was = await before;
       if (was !== undefined && (await lockHolder(locks, lock!)) !== was) return heardLeader();
-      await current?.steal();
+      await current?._steal();
     };
     if (!locks) return void take();
     void locks
@@ -437,7 +437,7 @@ export function createDashboardClient(
   const askForState = (): void => {
     // A tab that left (its session ended) has nobody to ask.
     if ('sync' in timers || closed || !relay) return;
-    relay.post({ t: 'sync' });
+    relay._post({ t: 'sync' });
     after('sync', SYNC_RETRY_MS, () => {
       // Unanswered: no leader yet (the lock is on its way to someone), the request was lost,
       // or the leader is stuck.
@@ -628,7 +628,7 @@ export function createDashboardClient(
             // Another tab took the lock while this one answered nothing (a dialog or a busy
             // script held it up), or the browser let it go as it put the page in its
             // back/forward cache: another tab leads now. This one lets its connection go.
-            ladder?.stop();
+            ladder?._stop();
             ladder = null;
             // Its session is its page's still: the token it led with is watched as it expires.
             spareToken = ownToken;
@@ -649,7 +649,7 @@ export function createDashboardClient(
      */
     const restored = (event: Event): void => {
       if (!(event as PageTransitionEvent).persisted || closed || !relay || role !== 'follower') return;
-      election?.resign();
+      election?._resign();
       join();
     };
     const page = runtime.window;
@@ -712,7 +712,7 @@ export function createDashboardClient(
       if (closed) return;
       closed = true;
       unwatch?.();
-      ladder?.stop();
+      ladder?._stop();
       leaveTabs();
       clear();
       store.close();

@@ -33,8 +33,8 @@ export type RelayMessage =
     };
 
 export interface Relay {
-  post(message: RelayMessage): void;
-  close(): void;
+  _post(message: RelayMessage): void;
+  _close(): void;
 }
 
 /**
@@ -54,13 +54,13 @@ export function openRelay(
     }
   };
   return {
-    post(message) {
+    _post(message) {
       try {
         channel.postMessage(message);
       } catch {
         // Closed (a closed channel throws), or a tab being torn down: nothing to relay to.
       }
     },
-    close: () => channel.close(),
+    _close: () => channel.close(),
   };
 }

@@ -30,13 +30,13 @@ export async function lockHolder(
 
 export interface Election {
   /** Gives the lock up, or stops waiting for it. */
-  resign(): void;
+  _resign(): void;
   /**
    * Takes the lock from the tab that holds it, which answers nothing (a dialog or a busy
    * script blocks it): that tab hears it was deposed when it runs again. Settles once this
    * tab leads, or the lock could not be taken.
    */
-  steal(): Promise<void>;
+  _steal(): Promise<void>;
 }
 
 /**
@@ -84,12 +84,12 @@ export function electLeader(
     });
   void ask({ mode: 'exclusive', signal: waiting.signal });
   return {
-    resign() {
+    _resign() {
       resigned = true;
       waiting.abort();
       release();
     },
-    steal() {
+    _steal() {
       if (led || resigned) return Promise.resolve();
       waiting.abort();
       return ask({ mode: 'exclusive', steal: true });

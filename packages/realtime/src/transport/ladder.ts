@@ -89,7 +89,7 @@ export interface LadderHost {
   _serverNow(): number;
   /** Validates a raw frame; nothing when it is unusable (the host counts and reports it). */
   _decode(raw: unknown, connection: Connection): ServerFrame | null | undefined;
-  /** Applies a valid frame; may call `resync()`. */
+  /** Applies a valid frame; may call `_resync()`. */
   _apply(frame: ServerFrame, connection: Connection): void;
   /**
    * The status changed. `live` is told on every open (problems may be reported afresh);
@@ -121,14 +121,14 @@ interface Attempt extends Connection {
 }
 
 export interface Ladder {
-  stop(): void;
+  _stop(): void;
   /**
    * Reconnects the current rung from the host's cursor: after a gap (the server replays
    * what is missing), an epoch change or a bad frame. Backs off like any other retry, so a
    * server that keeps sending garbage cannot make us hammer it. Nothing for a connection
    * since replaced, nor (without one) while the connection has not opened.
    */
-  resync(connection?: Connection): void;
+  _resync(connection?: Connection): void;
 }
 
 /** How many times a page handing back its expired token is asked again (see `authFailed`). */
@@ -608,13 +608,13 @@ export function createLadder(options: {
   offline = !runtime.isOnline();
   connect(0, false, options.token);
   return {
-    stop() {
+    _stop() {
       if (stopped) return;
       stopped = true;
       unwatch();
       dropAll();
     },
-    resync(connection) {
+    _resync(connection) {
       if (probe && connection === probe) {
         // Bad input on a probe says the higher rung is not fit yet; the one in use carries on.
         closed(probe, 'failed');
