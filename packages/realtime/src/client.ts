@@ -128,7 +128,7 @@ export function createDashboardClient(
   let expiredFired = false;
   let closed = false;
 
-  const { pending: timers, after, clear } = createTimers<TimerName>(clock);
+  const { _pending: timers, _after: after, _clear: clear } = createTimers<TimerName>(clock);
 
   /** The page's events (`fg-error`, `fg-session-expired`): they bubble and cross shadow roots. */
   const fire = (
@@ -454,7 +454,7 @@ export function createDashboardClient(
    */
   const followerWatchdog = createWatchdog(
     clock,
-    { pending: timers, after, clear },
+    { _pending: timers, _after: after, _clear: clear },
     () => silenceMs ?? heartbeatMs + (10_000 satisfies typeof Limits.staleGraceMs),
     () => {
       if (role !== 'follower') return;

@@ -80,11 +80,11 @@ export function watchPage(
 /** Named one-shot timers on a clock, at most one per name. */
 export interface Timers<Name extends string> {
   /** The names set and not fired or cleared yet. */
-  readonly pending: Partial<Record<Name, TimerHandle>>;
+  readonly _pending: Partial<Record<Name, TimerHandle>>;
   /** Runs `callback` in `ms`, replacing the timer of that name. */
-  after(name: Name, ms: number, callback: () => void): void;
+  _after(name: Name, ms: number, callback: () => void): void;
   /** Clears the named timers; with no names, every pending one. */
-  clear(...names: Name[]): void;
+  _clear(...names: Name[]): void;
 }
 
 export function timers<Name extends string>(clock: Clock): Timers<Name> {
@@ -96,9 +96,9 @@ export function timers<Name extends string>(clock: Clock): Timers<Name> {
     }
   };
   return {
-    pending,
-    clear,
-    after(name, ms, callback) {
+    _pending: pending,
+    _clear: clear,
+    _after(name, ms, callback) {
       clear(name);
       pending[name] = clock.setTimeout(() => {
         delete pending[name];

@@ -207,7 +207,7 @@ export function createLadder(options: {
   let closing: Promise<unknown> = Promise.resolve();
   /** Names the last ping; its pong is awaited while the `ping` timer is pending. */
   let pingId = 0;
-  const { pending: timers, after, clear } = createTimers<TimerName>(clock);
+  const { _pending: timers, _after: after, _clear: clear } = createTimers<TimerName>(clock);
   /**
    * Timers that belong to the live connection, not to the ladder. The watchdog is the ladder's:
    * it counts from the last frame, through a drop too.
@@ -506,7 +506,7 @@ export function createLadder(options: {
    */
   const watchdog = createWatchdog(
     clock,
-    { pending: timers, after, clear },
+    { _pending: timers, _after: after, _clear: clear },
     () => silence,
     () => {
       const attempt = active?.o ? active : null;

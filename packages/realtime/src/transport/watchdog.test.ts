@@ -25,9 +25,9 @@ function setup(allowedMs: number) {
     clock,
     {
       ...named,
-      after: (name, ms, callback) => {
+      _after: (name, ms, callback) => {
         timersSet[name]++;
-        named.after(name, ms, callback);
+        named._after(name, ms, callback);
       },
     },
     () => allowed,
@@ -197,7 +197,7 @@ describe('createWatchdog', () => {
   it('runs on the timers named `watchdog` and `wake`: clearing them stops the watchdog until the next frame', async () => {
     const t = setup(10_000);
     t.watchdog.heard();
-    t.named.clear('watchdog', 'wake');
+    t.named._clear('watchdog', 'wake');
     await t.advance(60_000);
     expect(t.silences).to.equal(0);
     t.watchdog.heard();

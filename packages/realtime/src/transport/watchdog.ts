@@ -32,7 +32,7 @@ export interface Watchdog {
  */
 export function createWatchdog(
   clock: Clock,
-  { pending, after, clear }: Timers<'watchdog' | 'wake'>,
+  { _pending: pending, _after: after, _clear: clear }: Timers<'watchdog' | 'wake'>,
   allowed: () => number,
   silent: () => void,
   woke?: () => void,
