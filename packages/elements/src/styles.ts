@@ -100,8 +100,10 @@ export const widgetStyles = css`
     border-style: dashed;
     box-shadow: none;
   }
+  /* Also a list's heading, where focus goes when an update takes away what held it (list.ts). */
   button:focus-visible,
-  a:focus-visible {
+  a:focus-visible,
+  h2:focus-visible {
     outline: var(--_focus);
     outline-offset: 2px;
   }
@@ -168,14 +170,10 @@ export const listStyles = css`
     inset-inline: 0;
     inset-block-start: 0;
   }
-  /* Where focus goes when an update takes away what held it (list.ts): a row, or the heading. */
+  /* A row, where focus goes when an update takes away what held it (list.ts); the heading's ring is above. */
   [role='listitem']:focus-visible {
     outline: var(--_focus);
     outline-offset: -2px;
-  }
-  h2:focus-visible {
-    outline: var(--_focus);
-    outline-offset: 2px;
   }
   [role='listitem'] + [role='listitem'],
   .row + .row {
