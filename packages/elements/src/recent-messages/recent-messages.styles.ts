@@ -47,7 +47,6 @@ export const recentMessagesStyles = css`
   }
   .preview {
     grid-area: preview;
-    margin: 0;
     color: var(--_muted);
   }
   /* Without an action (read, or the session expired), the preview runs to the end of its row. */
