@@ -198,6 +198,31 @@ for (const backend of ['sqlite', 'postgres'] as const) {
   });
 }
 
+describe('a PostgreSQL node told to stop', () => {
+  it("cancels its own statements' waits for a lock, not those of another node of the same name", async () => {
+    const databaseUrl = await (await testPostgres()).createDatabase();
+    const database = { databaseUrl } as TestServer;
+    // Nodes left to the default name share it when their processes share a pid (containers).
+    const other = await PostgresStorage.open(databaseUrl, { nodeName: 'fg-1', busyTimeoutMs: 60_000 });
+    const stopping = await PostgresStorage.open(databaseUrl, { nodeName: 'fg-1', busyTimeoutMs: 60_000 });
+    const lock = await lockTable(database, 'meta', 'ACCESS EXCLUSIVE');
+    let waiting: Promise<number> | undefined;
+    try {
+      waiting = other.write((tx) => tx.run("UPDATE meta SET value = value WHERE key = 'schema_version'"));
+      waiting.catch(() => {});
+      await untilWaitingOnLock(database);
+      stopping.stopWaiting();
+      // Closing waits for the cancelling to be done.
+      await stopping.close();
+      assert.equal(await statementsWaitingOnLocks(databaseUrl), 1, "the other node's write still waits");
+    } finally {
+      await lock.release();
+    }
+    assert.equal(await waiting, 1, "the other node's write went on once the lock was let go");
+    await other.close();
+  });
+});
+
 /** Resolves when the server's SQLite connection has found the database locked (a spy on it). */
 function untilRetrying(server: TestServer): Promise<void> {
   const db = (server.storage as unknown as { db: Database.Database }).db;
@@ -214,20 +239,23 @@ function untilRetrying(server: TestServer): Promise<void> {
   });
 }
 
-/** Resolves when one of the server's statements waits for a lock in PostgreSQL. */
-async function untilWaitingOnLock(server: TestServer): Promise<void> {
-  const client = new pg.Client({ connectionString: server.databaseUrl });
+/** How many statements wait for a lock in PostgreSQL now. */
+async function statementsWaitingOnLocks(databaseUrl: string): Promise<number> {
+  const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    const deadline = performance.now() + WAIT_MS;
-    const waiting = async () =>
-      (await client.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted'))
-        .rows[0]!.n;
-    while ((await waiting()) === 0) {
-      if (performance.now() > deadline) throw new Error('no statement waits for the lock');
-    }
+    return (await client.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted'))
+      .rows[0]!.n;
   } finally {
     await client.end();
+  }
+}
+
+/** Resolves when one of the server's statements waits for a lock in PostgreSQL. */
+async function untilWaitingOnLock(server: TestServer): Promise<void> {
+  const deadline = performance.now() + WAIT_MS;
+  while ((await statementsWaitingOnLocks(server.databaseUrl)) === 0) {
+    if (performance.now() > deadline) throw new Error('no statement waits for the lock');
   }
 }
 

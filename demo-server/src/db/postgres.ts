@@ -110,6 +110,8 @@ export class PostgresStorage implements Storage, Cluster {
   private readonly leaderCheckMs: number;
   private readonly graceMs: number;
   private closing = false;
+  /** The server process of each connection in the pool (`pg_backend_pid()`). */
+  private readonly backends = new Map<pg.PoolClient, number>();
   /** Set when the server stops (see `stopWaiting`); the cancelling it started. */
   private stopping: Promise<void> | undefined;
 
@@ -147,8 +149,20 @@ export class PostgresStorage implements Storage, Cluster {
     this.pool.on('error', (error) => console.error('database connection lost:', error.message));
     // Set on each new connection, before its first query runs. A session setting rather than
     // startup parameters, which poolers such as PgBouncer refuse.
-    const timeouts = `SET lock_timeout = ${lockTimeoutMs}; SET statement_timeout = ${statementTimeoutMs}`;
-    this.pool.on('connect', (client) => void client.query(timeouts).catch(() => undefined));
+    // The server process behind it is noted, for `stopWaiting`.
+    const setup = `SET lock_timeout = ${lockTimeoutMs}; SET statement_timeout = ${statementTimeoutMs}; SELECT pg_backend_pid() AS pid`;
+    this.pool.on('connect', (client) => {
+      client
+        .query(setup)
+        .then((results) => {
+          // Three statements: three results, the process id in the last.
+          const last = ([] as pg.QueryResult<{ pid: number }>[]).concat(results).at(-1);
+          const pid = last?.rows[0]?.pid;
+          if (pid !== undefined) this.backends.set(client, pid);
+        })
+        .catch(() => undefined);
+    });
+    this.pool.on('remove', (client) => this.backends.delete(client));
     this.sql = this.runner((config) => this.pool.query(config));
   }
 
@@ -454,7 +468,7 @@ export class PostgresStorage implements Storage, Cluster {
   }
 
   /**
-   * This node's statements that wait for a table or row lock are cancelled (57014): each
+   * This node's statements (its pool's) that wait for a table or row lock are cancelled (57014): each
    * rolls back and fails busy while its caller can still be answered. Advisory locks (who
    * leads, who sets up) are waits of the node itself, and are left.
    */
@@ -464,9 +478,10 @@ export class PostgresStorage implements Storage, Cluster {
       const client = new pg.Client({ connectionString: this.url, application_name: `${this.nodeName}:stop` });
       try {
         await client.connect();
+        // By process id, not by name: nodes may share a name (the default's pid, in containers).
         await client.query(
-          "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock' AND wait_event <> 'advisory'",
-          [this.nodeName],
+          "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE pid = ANY($1::int[]) AND wait_event_type = 'Lock' AND wait_event <> 'advisory'",
+          [[...this.backends.values()]],
         );
       } catch (error) {
         console.error('could not cancel the statements waiting for a lock:', (error as Error).message);
