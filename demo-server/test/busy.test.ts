@@ -5,12 +5,15 @@
 // LOCK TABLE, held as long as the test needs.
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
+import { once } from 'node:events';
 import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
+import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import type { Snapshot } from '@fg/protocol';
 import { EventLog } from '../src/db/eventlog.js';
 import { PostgresStorage } from '../src/db/postgres.js';
+import type { Sql } from '../src/db/storage.js';
 import { AppError } from '../src/errors.js';
 import {
   bearer,
@@ -221,6 +224,47 @@ describe('a PostgreSQL node told to stop', () => {
     assert.equal(await waiting, 1, "the other node's write went on once the lock was let go");
     await other.close();
   });
+
+  it('stops even when the database does not answer the cancelling', async (t) => {
+    const storage = await PostgresStorage.open(await (await testPostgres()).createDatabase());
+    // The database's address now accepts connections and says nothing (a hung pooler, a
+    // route that drops packets): the cancelling's connection is given up on.
+    const silent = net.createServer(() => {}).listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    try {
+      const { port } = silent.address() as net.AddressInfo;
+      (storage as unknown as { url: string }).url = `postgres://fg:fg@127.0.0.1:${port}/fg`;
+      t.mock.method(console, 'error', () => {});
+      storage.stopWaiting();
+      await within(storage.close(), WAIT_MS, 'the storage to close');
+    } finally {
+      silent.close();
+    }
+  });
+
+  it('lets no statement wait for a lock after that: one waiting for a connection, or between two statements', async () => {
+    const databaseUrl = await (await testPostgres()).createDatabase();
+    const database = { databaseUrl } as TestServer;
+    // One connection: the second write waits for the first one's, and gets it after the cancel.
+    const storage = await PostgresStorage.open(databaseUrl, { poolSize: 1, busyTimeoutMs: 60_000 });
+    const lock = await lockTable(database, 'meta', 'ACCESS EXCLUSIVE');
+    try {
+      const touch = (tx: Sql) => tx.run("UPDATE meta SET value = value WHERE key = 'schema_version'");
+      const writes = [storage.write(touch), storage.write(touch)];
+      for (const write of writes) write.catch(() => {});
+      await untilWaitingOnLock(database);
+      storage.stopWaiting();
+      for (const outcome of await within(Promise.allSettled(writes), WAIT_MS, 'both writes to be answered')) {
+        assert.equal(outcome.status, 'rejected');
+        const error = outcome.status === 'rejected' ? (outcome.reason as unknown) : undefined;
+        assert.ok(error instanceof AppError);
+        assert.match(error.message, /stopping; nothing was written/);
+      }
+    } finally {
+      await lock.release();
+      await storage.close();
+    }
+  });
 });
 
 /** Resolves when the server's SQLite connection has found the database locked (a spy on it). */
@@ -239,13 +283,15 @@ function untilRetrying(server: TestServer): Promise<void> {
   });
 }
 
-/** How many statements wait for a lock in PostgreSQL now. */
+/** How many statements wait for a lock in this PostgreSQL database now. */
 async function statementsWaitingOnLocks(databaseUrl: string): Promise<number> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    return (await client.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted'))
-      .rows[0]!.n;
+    const waiting = await client.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE NOT l.granted AND d.datname = current_database()',
+    );
+    return waiting.rows[0]!.n;
   } finally {
     await client.end();
   }
@@ -315,6 +361,7 @@ describe('a damaged SQLite file', () => {
     for (let i = 0; i < 2; i++) {
       const res = await fetch(`${server.url}/api/dashboard`, { headers: bearer(token) });
       assert.equal(res.status, 503);
+      assert.equal(res.headers.get('retry-after'), '60', 'it waits for someone to restore the file');
       const body = (await res.json()) as { error: string; message: string };
       assert.equal(body.error, 'busy');
       assert.match(body.message, /^The database is damaged \(SQLITE_CORRUPT\)/);

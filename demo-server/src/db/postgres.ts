@@ -99,6 +99,9 @@ function translate(error: unknown): unknown {
 const isBrokenConnection = (error: unknown): boolean =>
   isConnectionError(error) || (error instanceof AppError && isConnectionError(error.cause));
 
+/** How long a stopping node tries to cancel its statements' lock waits. */
+const STOP_CANCEL_TIMEOUT_MS = 2000;
+
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
 export class PostgresStorage implements Storage, Cluster {
@@ -232,8 +235,18 @@ export class PostgresStorage implements Storage, Cluster {
     }
     let broken: unknown;
     try {
-      const tx = this.runner((config) => client.query(config));
+      let begun = false;
+      let hurried = false;
+      const tx = this.runner(async (config) => {
+        // Once the server stops, no statement here waits for a lock (see `stopWaiting`).
+        if (begun && this.stopping && !hurried) {
+          hurried = true;
+          await client.query('SET LOCAL lock_timeout = 1');
+        }
+        return client.query(config);
+      });
       await tx.run(begin);
+      begun = true;
       try {
         if (lockKey !== undefined) await tx.get('SELECT pg_advisory_xact_lock(?)', [lockKey]);
         const result = await fn(tx);
@@ -468,14 +481,22 @@ export class PostgresStorage implements Storage, Cluster {
   }
 
   /**
-   * This node's statements (its pool's) that wait for a table or row lock are cancelled (57014): each
-   * rolls back and fails busy while its caller can still be answered. Advisory locks (who
-   * leads, who sets up) are waits of the node itself, and are left.
+   * This node's statements (its pool's) that wait for a table or row lock are cancelled (57014):
+   * each rolls back and fails busy while its caller can still be answered. Advisory locks (who
+   * leads, who sets up) are waits of the node itself, and are left. From now on a transaction's
+   * next statement waits for no lock either (`lock_timeout` 1 ms): one waiting for a
+   * connection, or between two statements, as this runs.
    */
   stopWaiting(): void {
     this.stopping ??= (async () => {
       // Not from the pool: every one of its connections may be waiting.
-      const client = new pg.Client({ connectionString: this.url, application_name: `${this.nodeName}:stop` });
+      // Bounded: a database that does not answer must not keep the server from stopping.
+      const client = new pg.Client({
+        connectionString: this.url,
+        application_name: `${this.nodeName}:stop`,
+        connectionTimeoutMillis: STOP_CANCEL_TIMEOUT_MS,
+        query_timeout: STOP_CANCEL_TIMEOUT_MS,
+      });
       try {
         await client.connect();
         // By process id, not by name: nodes may share a name (the default's pid, in containers).
