@@ -31,7 +31,8 @@ export interface Runtime {
 }
 
 export const realClock: Clock = {
-  now: Date.now,
+  // Looked up at each call, as the timers are: a test's fake clock installed later is used.
+  now: () => Date.now(),
   setTimeout: (callback, ms) => setTimeout(callback, ms),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
@@ -91,7 +92,8 @@ export function timers<Name extends string>(clock: Clock): Timers<Name> {
   const pending: Partial<Record<Name, TimerHandle>> = {};
   const clear = (...names: Name[]) => {
     for (const name of names.length ? names : (Object.keys(pending) as Name[])) {
-      clock.clearTimeout(pending[name]);
+      // A host's clock is given back only its own handles.
+      if (name in pending) clock.clearTimeout(pending[name]);
       delete pending[name];
     }
   };

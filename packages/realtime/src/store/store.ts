@@ -282,4 +282,6 @@ const reportError = (error: unknown): void =>
  * A dashboard state holder fed by hand: tests, Storybook and in-page simulations drive
  * the widgets with real protocol frames and no network.
  */
-export const createDashboardStore: (options?: DashboardStoreOptions) => DashboardStore = createStore;
+export function createDashboardStore(options?: DashboardStoreOptions): DashboardStore {
+  return createStore(options);
+}
