@@ -85,8 +85,14 @@ export const recentMessagesStyles = css`
     [role='listitem'],
     .row {
       grid-template-columns: 0.625rem minmax(0, 1fr);
-      grid-template-rows: repeat(4, 1.375rem) 1.75rem;
+      /* The button's track grows into the row's spare height if its text wraps (below). */
+      grid-template-rows: repeat(4, 1.375rem) minmax(1.75rem, auto);
       grid-template-areas: 'dot family' '. family' '. time' '. preview' 'action action';
+    }
+    /* Never wider than the row: under a reader's text spacing its words wrap rather than go. */
+    button {
+      max-inline-size: 100%;
+      white-space: normal;
     }
     .family {
       display: -webkit-box;

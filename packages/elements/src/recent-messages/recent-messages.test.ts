@@ -156,6 +156,29 @@ describe('<fg-recent-messages>', () => {
     expect(all.some((row) => row.querySelector('button'))).to.equal(true);
   });
 
+  it("keeps the whole button in a narrow list at 200% text under a reader's text spacing (WCAG 1.4.12)", async () => {
+    for (const width of [320, 400]) {
+      largeText();
+      const script = new DashboardScript();
+      const { el, feed } = await mount<FgRecentMessages>('fg-recent-messages', width);
+      await feed(script.snapshotFrame());
+      await feed(script.message(messageItem(5, { id: 'new', familyName: 'The Haddads', preview: 'Hello' })));
+      await textSpacing(el);
+      const where = `${width} px, 200% text, text spacing`;
+      const row = rows(el)[0]!;
+      const box = row.getBoundingClientRect();
+      const button = row.querySelector('button')!;
+      const inner = button.getBoundingClientRect();
+      expect(inner.right, `${where}: the button's end`).to.be.at.most(box.right + 0.5);
+      expect(inner.bottom, `${where}: the button's foot`).to.be.at.most(box.bottom + 0.5);
+      expect(button.scrollWidth, `${where}: its words`).to.be.at.most(button.clientWidth);
+      for (const part of row.querySelectorAll('[part~="family"], time, [part~="preview"]')) {
+        const at = part.getBoundingClientRect();
+        expect(at.bottom, `${where}: ${text(part)} above the button`).to.be.at.most(inner.top + 0.5);
+      }
+    }
+  });
+
   it('shows an empty state, not an error, with no messages', async () => {
     const { el, feed } = await mount<FgRecentMessages>('fg-recent-messages');
     await feed(new DashboardScript(emptySnapshot()).snapshotFrame());
