@@ -32,6 +32,9 @@ export const busy = (
   retryAfterSeconds = 1,
 ): AppError => new AppError(503, ErrorCode.busy, message, {}, { 'Retry-After': String(retryAfterSeconds) });
 
+/** The server stopped while the request waited for a lock; it was never written. */
+export const stopping = (): AppError => busy('This server is stopping; nothing was written. Retry shortly.');
+
 export const isUnavailable = (error: unknown): boolean => error instanceof AppError && error.status === 503;
 
 /** better-sqlite3 reports a locked database as SQLITE_BUSY (or one of its extended codes). */

@@ -20,7 +20,7 @@
  */
 import pg from 'pg';
 import { ErrorCode } from '@fg/protocol';
-import { AppError, busy } from '../errors.js';
+import { AppError, busy, stopping } from '../errors.js';
 import { SCHEMA_VERSION } from './schema.js';
 import { SCHEMA_POSTGRES } from './schema-postgres.js';
 import type { Cluster, Dialect, LogSignal, Sql, SqlValue, Storage } from './storage.js';
@@ -261,7 +261,7 @@ export class PostgresStorage implements Storage, Cluster {
       if (isBrokenConnection(error)) broken ??= error;
       const answer = translate(error);
       throw this.stopping && answer instanceof AppError && answer.code === ErrorCode.busy && !broken
-        ? busy('This server is stopping; nothing was written. Retry shortly.')
+        ? stopping()
         : answer;
     } finally {
       // A connection that failed, or could not roll back, is closed rather than reused. One

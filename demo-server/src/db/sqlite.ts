@@ -15,7 +15,7 @@
 import Database from 'better-sqlite3';
 import { existsSync, mkdirSync, realpathSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { AppError, busy, isBusyError } from '../errors.js';
+import { AppError, busy, isBusyError, stopping } from '../errors.js';
 import { SCHEMA, SCHEMA_VERSION } from './schema.js';
 import type { Dialect, Sql, SqlValue, Storage } from './storage.js';
 
@@ -116,9 +116,9 @@ function translate(error: unknown): unknown {
 
 /**
  * Holds an exclusive lock on a file beside the database (`<file>-server`, beside the file a
- * link leads to) for as long as this server runs; the system lets it go when the process ends, however it ends. A second server
- * on the same file would not hear this one's commits (its clients would wait for them), so it
- * refuses to start.
+ * link leads to) for as long as this server runs; the system lets it go when the process
+ * ends, however it ends. A second server on the same file would not hear this one's commits
+ * (its clients would wait for them), so it refuses to start.
  */
 function claim(path: string): Database.Database {
   // Named after the file itself, however it is reached (a symbolic link, `..`).
@@ -277,8 +277,7 @@ export class SqliteStorage implements Storage {
    * and a damaged file is remembered (the health check fails from then on).
    */
   private translate(error: unknown): unknown {
-    if (this.stopping && isBusyError(error))
-      return busy('This server is stopping; nothing was written. Retry shortly.');
+    if (this.stopping && isBusyError(error)) return stopping();
     const code = (error as { code?: unknown } | null)?.code;
     if (typeof code === 'string' && DAMAGED.test(code)) this.damaged = true;
     return translate(error);
