@@ -551,9 +551,10 @@ export function createDashboardClient(
   const onRelay = (message: RelayMessage): void => {
     guard(() => {
       if (closed) return;
+      // Counted as a follower too: a tab that asked before this one led is listening.
+      if (message.t === 'sync') asked++;
       if (role === 'leader') {
         if (message.t === 'sync') {
-          asked++;
           listened = true;
           postState();
         }

@@ -184,6 +184,45 @@ describe('tabs share one connection (Web Locks + BroadcastChannel)', () => {
     expect(follower.client.metrics().counters.gaps).to.equal(0);
   });
 
+  it('tabs opened together: the one granted the lock relays its first state to the one that asked before it led', async () => {
+    // Another holder keeps the lock while both tabs open, wait for it and ask for the state.
+    let release!: () => void;
+    const holding = new Promise<void>((resolve) => (release = resolve));
+    let granted!: () => void;
+    const held = new Promise<void>((resolve) => (granted = resolve));
+    void navigator.locks.request(LOCK, () => (granted(), holding));
+    await held;
+    const channel = new BroadcastChannel(LOCK);
+    let asks = 0;
+    channel.onmessage = (event: MessageEvent<RelayMessage>) => void (event.data.t === 'sync' && asks++);
+    // As the lock is granted, the browser does not list the other tab's request yet.
+    let blind = true;
+    try {
+      const first = await openTab((frame) => {
+        const { locks } = frame.navigator;
+        const query = async () => {
+          const answer = await locks.query();
+          return blind ? { ...answer, pending: [] } : answer;
+        };
+        return { locks: { request: locks.request.bind(locks), query } as LockManager };
+      });
+      tabs.push(first);
+      await until(() => asks === 1, 'the first tab asks');
+      const second = await openTab();
+      tabs.push(second);
+      await until(() => asks === 2, 'the second tab asks');
+      release();
+      await until(() => live(first), 'the first tab leads and is live');
+      blind = false;
+      // Its welcome and snapshot, or (not relayed) the heartbeats after them.
+      await until(() => second.client.metrics().counters.framesReceived >= 2, 'frames relayed');
+      expect(second.client.state.snapshot, 'the second tab has the state').not.to.equal(null);
+    } finally {
+      release();
+      channel.close();
+    }
+  });
+
   it('marking a message read in one tab shows in the other', async () => {
     const [leader, follower] = await twoTabs();
     const { seq } = await simulate(CONSULTANT, 'message', { familyName: 'Two Tabs', text: 'Read me once' });
