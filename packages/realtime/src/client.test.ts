@@ -749,6 +749,37 @@ describe('createDashboardClient: the lock the tabs share', () => {
       leader.close();
     }
   });
+  it("a follower reports a problem once per incident: again once the leader's connection has been live again", async () => {
+    const endpoint = 'https://fg-incidents.example.com';
+    const events = new EventTarget();
+    const codes: string[] = [];
+    events.addEventListener('fg-error', (e) => codes.push((e as CustomEvent<ClientErrorDetail>).detail.code));
+    // Another tab holds the lock for as long as the test runs.
+    const t = tabClient(
+      endpoint,
+      { request: (() => new Promise(() => {})) as LockManager['request'], query: noLocks as LockManager['query'] },
+      { eventTarget: events },
+    );
+    const leader = fakeLeader(endpoint);
+    try {
+      await until(() => t.client.state.snapshot?.seq === 10, 'the state from the leader');
+      const bad = { t: 'frame', frame: { ...booking(11, 4), seq: 0 } };
+      leader.channel.postMessage(bad);
+      await until(() => codes.length === 1 && leader.asked === 2, 'reported, and the state asked for');
+      leader.channel.postMessage(bad);
+      await until(() => leader.asked === 3, 'the state asked for again');
+      expect(codes, 'the same incident').to.deep.equal(['invalid-frame']);
+      leader.channel.postMessage({ t: 'status', status: 'reconnecting', transport: null });
+      leader.channel.postMessage({ t: 'status', status: 'live', transport: 'websocket' });
+      leader.channel.postMessage(bad);
+      await until(() => leader.asked === 4, 'the state asked for once more');
+      expect(codes, 'a new incident').to.deep.equal(['invalid-frame', 'invalid-frame']);
+    } finally {
+      t.client.close();
+      leader.channel.close();
+    }
+  });
+
   it('a follower that slept with its timers paused shows stale within 5 s of waking and asks the leader how things stand, until it is live again; it connects to nothing', async () => {
     const endpoint = 'https://fg-asleep.example.com';
     // Another tab holds the lock for as long as the test runs.

@@ -515,6 +515,8 @@ export function createDashboardClient(
    */
   const fromLeader = (message: Extract<RelayMessage, { t: 'status' | 'state' }>): void => {
     const { status, transport, l } = message;
+    // The leader's connection live again ends the incident here too.
+    if (status === 'live' && leaderStatus !== status) reported.clear();
     leaderStatus = status === 'expired' ? 'reconnecting' : status;
     silenceMs = typeof l === 'number' && l > 0 ? l : undefined;
     store.setStatus(leaderStatus, transport);
