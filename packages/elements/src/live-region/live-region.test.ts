@@ -259,6 +259,23 @@ describe('<fg-live-region>', () => {
     expect(heard).to.deep.equal([['New message from The Haddads']]);
   });
 
+  it('keeps news that came while the page was hidden, and tells it once the page is shown', async () => {
+    // Screen readers do not read a live region in a tab in the background.
+    const { feed, settle, script, heard } = await listening();
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+    try {
+      await feed(script.message(messageItem(5, { id: 'h', familyName: 'The Hidden family' })));
+      await at(600, { settle });
+      await at(60_000, { settle });
+      expect(heard).to.deep.equal([], 'nothing said to a page in the background');
+    } finally {
+      delete (document as unknown as Record<string, unknown>).visibilityState;
+    }
+    document.dispatchEvent(new Event('visibilitychange'));
+    await at(60_100, { settle });
+    expect(heard).to.deep.equal([['New message from The Hidden family']]);
+  });
+
   it('reads family names as text', async () => {
     const { el, feed, settle, script } = await listening();
     await feed(script.message(messageItem(5, { id: 'x', familyName: '<b>Bold</b>' })));

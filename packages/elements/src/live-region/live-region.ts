@@ -74,6 +74,8 @@ interface Heard {
  * kind are read out ("New message from The Kim family"), more are summed up
  * ("5 new messages", "3 new bookings"). What the dashboard held when the region first saw
  * it, what came while the region was off the page, and a reloaded history, are not news.
+ * News that came while the page was in the background (where screen readers do not read a
+ * live region) waits, and is announced once the page is shown.
  *
  * The connection is announced once per change: "Offline: updates paused", "Updates delayed",
  * "Session expired: sign in again", then "Back online" or "Updates resumed" once it is live
@@ -164,7 +166,12 @@ export class FgLiveRegion extends LitElement {
       this._hear(view.news, time);
       if (this._view.client) this._follow(view.status);
     }
-    if (this._heard.size && (time - this._lastAt >= QUIET_MS || time - this._firstAt >= CEILING_MS)) {
+    // A page in the background keeps its news until it is shown: screen readers do not read it there.
+    if (
+      this._heard.size &&
+      document.visibilityState != 'hidden' &&
+      (time - this._lastAt >= QUIET_MS || time - this._firstAt >= CEILING_MS)
+    ) {
       this._batch.push(
         ...[...this._heard.values()].flatMap(({ count, name, said, format }) =>
           count > 2 ? [[localized(format, format.count(count)), ` new ${name}`]] : said,
