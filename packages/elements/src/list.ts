@@ -33,12 +33,16 @@ interface Anchor {
 const scrolls = (element: Element) =>
   /auto|scroll/.test(getComputedStyle(element).overflowY) && element.scrollHeight > element.clientHeight;
 
-/** The nearest scrolling box around `element` (through shadow roots), else the page's. */
+/**
+ * The nearest scrolling box around `element` (through shadow roots), else the page's. The
+ * body is one only when the root element's overflow is not visible: else the body's is the page's.
+ */
 function outerScroller(element: Element): Element {
   const page = document.scrollingElement ?? document.documentElement;
+  const body = getComputedStyle(page).overflowY == 'visible' && document.body;
   for (let node: Node | null = element.parentNode; node; node = node.parentNode) {
     if (node instanceof ShadowRoot) node = node.host;
-    if (node !== page && node !== document.body && node instanceof Element && scrolls(node)) return node;
+    if (node !== page && node !== body && node instanceof Element && scrolls(node)) return node;
   }
   return page;
 }

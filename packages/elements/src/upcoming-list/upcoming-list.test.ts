@@ -371,6 +371,39 @@ describe('<fg-upcoming-list>', () => {
     store.close();
   });
 
+  it('keeps what the person sees when the page scrolls in its body (the root element does not scroll)', async () => {
+    const script = new DashboardScript();
+    const store = (await import('@fg/realtime')).createDashboardStore({ snapshot: script.snapshot });
+    const { documentElement: root, body } = document;
+    root.style.overflow = 'hidden';
+    body.style.cssText = 'margin: 0; height: 100vh; overflow: auto';
+    try {
+      const page = await fixture<HTMLDivElement>(html`
+        <div style="width: 600px">
+          <div style="height: 150px"></div>
+          <fg-dashboard-provider .client=${store}><fg-upcoming-list></fg-upcoming-list></fg-dashboard-provider>
+          <div style="height: 200vh"></div>
+        </div>
+      `);
+      const el = page.querySelector('fg-upcoming-list')!;
+      await el.updateComplete;
+      row(el, 's1').scrollIntoView({ block: 'start' });
+      await nextFrame();
+      expect(body.scrollTop, 'the body scrolled').to.be.greaterThan(0);
+      const before = row(el, 's1').getBoundingClientRect().top;
+      store.receive(
+        script.book(upcomingItem(0, { id: 'soon', startsAt: new Date(NOW + 60_000).toISOString() })),
+      );
+      await new Promise((resolve) => requestAnimationFrame(resolve));
+      await el.updateComplete;
+      expect(rows(el).map((r) => r.dataset.key)).to.deep.equal(['a1', 'a2', 'soon', 's1', 's2']);
+      expect(row(el, 's1').getBoundingClientRect().top).to.be.closeTo(before, 0.5);
+    } finally {
+      root.style.overflow = body.style.cssText = '';
+      store.close();
+    }
+  });
+
   it('shows new items at the top when the list is not scrolled', async () => {
     const { el } = await mount<FgUpcomingList>('fg-upcoming-list');
     el.style.setProperty('--fg-upcoming-list-height', '240px');
