@@ -286,6 +286,39 @@ describe('WebSocket slow consumer', async () => {
   });
 });
 
+describe('WebSocket slow consumer that keeps pinging', async () => {
+  // No room at all past what the kernel holds: the first frame left queued is already too much.
+  const server = await startTestServer({ maxBufferedBytes: 1 });
+  const token = await tokenFor(server, 'c-story');
+
+  it('is closed with 1013 by its own ping once too far behind, not sent pongs without end', async () => {
+    const client = await WsClient.connect(server, token);
+    assert.equal((await client.next()).type, 'snapshot');
+    const socket = (client.ws as unknown as { _socket: { pause(): void } })._socket;
+    socket.pause();
+    const text = 'A long message, so that the buffers fill in fewer events. '.repeat(30);
+    // Events until one stays queued on the server: the kernel's buffers are full.
+    for (let i = 0; i < 8_000 && server.hub.oldestUnsentMs() === 0; i++) {
+      await commit(server.domain, { consultantId: 'c-story', action: 'message', text });
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    assert.ok(server.hub.oldestUnsentMs() > 0, 'an event stays queued for the client');
+    assert.equal(server.hub.connectionsByTransport().websocket, 1, 'no event came after it, so still open');
+    // From now on the client only pings. Each pong would queue behind the rest, for as long
+    // as its token lasts; the ping finds it too far behind instead.
+    client.send({ type: 'ping', id: 'p1' });
+    const deadline = performance.now() + 15_000;
+    while (server.hub.connectionsByTransport().websocket > 0 && performance.now() < deadline)
+      await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(server.hub.connectionsByTransport().websocket, 0, 'the server let the client go');
+    assert.match(
+      await (await fetch(`${server.url}/metrics`)).text(),
+      /fg_websocket_closes_total\{code="1013"\} 1/,
+    );
+    client.ws.terminate();
+  });
+});
+
 describe('connection limits', async () => {
   // Small limits of its own: two live connections per consultant, three sockets without a hello.
   const server = await startTestServer({ maxConnectionsPerConsultant: 2, maxAwaitingHello: 3 });

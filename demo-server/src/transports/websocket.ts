@@ -185,6 +185,8 @@ export class WebSocketConnection implements Connection {
       this.fail(CloseCode.malformed, ErrorCode.malformed, 'The first frame must be hello');
       return;
     }
+    // Pongs queue like events: a client that keeps pinging yet reads nothing is let go the same way.
+    if (this.tooFarBehind()) return;
     this.send(JSON.stringify({ type: 'pong', id: frame.id, serverTime: this.deps.clock.now() }));
   }
 
@@ -259,11 +261,7 @@ export class WebSocketConnection implements Connection {
 
   /** A live event, in seq order after what was sent. */
   sendEvent(event: OutEvent): void {
-    if (!this.live()) return;
-    if (this.ws.bufferedAmount > this.deps.maxBufferedBytes) {
-      this.fail(CloseCode.overloaded, ErrorCode.overloaded, 'Too far behind; reconnect and resume');
-      return;
-    }
+    if (!this.live() || this.tooFarBehind()) return;
     this.sendFrame({
       type: 'event',
       epoch: event.epoch,
@@ -274,7 +272,14 @@ export class WebSocketConnection implements Connection {
   }
 
   heartbeat(json: string): void {
-    if (this.state === 'open') this.send(json);
+    if (this.state === 'open' && !this.tooFarBehind()) this.send(json);
+  }
+
+  /** More is queued on the socket than a client may fall behind: it is closed with 1013, to resume. */
+  private tooFarBehind(): boolean {
+    if (this.ws.bufferedAmount <= this.deps.maxBufferedBytes) return false;
+    this.fail(CloseCode.overloaded, ErrorCode.overloaded, 'Too far behind; reconnect and resume');
+    return true;
   }
 
   sendFrame(frame: Outgoing): void {
