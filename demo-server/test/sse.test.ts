@@ -27,7 +27,9 @@ describe('SSE', async () => {
     const sse = await SseClient.connect(server, token);
     assert.equal(sse.status, 200);
     assert.match(sse.response.headers.get('content-type') ?? '', /^text\/event-stream/);
-    assert.equal(sse.response.headers.get('cache-control'), 'no-cache');
+    // The stream carries the dashboard (family names, message previews): never stored, like
+    // every other answer of the API.
+    assert.equal(sse.response.headers.get('cache-control'), 'no-store');
     const welcome = await sse.nextMessage();
     assert.equal(welcome.event, 'welcome');
     assert.equal(welcome.id, undefined, 'no cursor was sent, so the welcome sets none');
