@@ -76,16 +76,13 @@ export const welcomeBannerStyles = css`
     color: var(--fg-welcome-banner-label-color, var(--_muted));
     font-size: 0.8125rem;
     line-height: 1.25rem;
+    /* A word wider than its fact (a reader's letter spacing, a phone) breaks, not runs into the next. */
+    overflow-wrap: anywhere;
   }
-  /*
-   * A narrow fact: "upcoming consultations" may take two lines where "upcoming consultation"
-   * takes one. Both are reserved, so a count going from 1 to 2 moves nothing.
-   */
-  @container (width < 12rem) {
-    .label {
-      display: block;
-      min-block-size: 2.5rem;
-    }
+  /* A singular keeps its plural's room (an "s" unseen), so it takes the lines the plural does. */
+  .singular::after {
+    content: 's';
+    visibility: hidden;
   }
   h2 .skeleton {
     inline-size: min(10rem, 40%);

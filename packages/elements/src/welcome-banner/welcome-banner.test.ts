@@ -12,6 +12,7 @@ import {
   overflowing,
   text,
   textSpacing,
+  type Mounted,
 } from '../test/harness.js';
 
 const region = (el: FgWelcomeBanner) => el.shadowRoot!.querySelector('section[aria-label="Welcome"]')!;
@@ -145,8 +146,8 @@ describe('<fg-welcome-banner>', () => {
     expect(fact(el, 'revenue')).to.equal('$5,000 revenue this month');
   });
 
-  it('keeps its height at every width when a count goes from 1 to 2 (a label that wraps in the plural)', async () => {
-    const { el, feed } = await mount<FgWelcomeBanner>('fg-welcome-banner');
+  /** The banner's height with 1, then 2, upcoming and active consultations, at each width of `widths`: where they differ. */
+  async function heightChanges({ el, feed }: Mounted<FgWelcomeBanner>, widths: number[]) {
     const wrapper = el.parentElement!.parentElement!;
     const frame = new DashboardScript().snapshotFrame();
     let seq = frame.seq;
@@ -155,12 +156,48 @@ describe('<fg-welcome-banner>', () => {
       return el.getBoundingClientRect().height;
     };
     const changes: string[] = [];
-    for (let width = 240; width <= 900; width += 4) {
+    for (const width of widths) {
       wrapper.style.width = `${width}px`;
       const [one, two] = [await heightWith(1), await heightWith(2)];
       if (one !== two) changes.push(`${width} px: ${one} -> ${two}`);
     }
-    expect(changes).to.deep.equal([]);
+    return changes;
+  }
+  const widths = (from: number, to: number) =>
+    Array.from({ length: (to - from) / 4 + 1 }, (_, i) => from + i * 4);
+
+  it('keeps its height at every width when a count goes from 1 to 2 (a label that wraps in the plural)', async () => {
+    expect(
+      await heightChanges(await mount<FgWelcomeBanner>('fg-welcome-banner'), widths(240, 900)),
+    ).to.deep.equal([]);
+  });
+
+  it("keeps its height when a count goes from 1 to 2 under a reader's text spacing too, at a phone's widths", async () => {
+    const mounted = await mount<FgWelcomeBanner>('fg-welcome-banner');
+    await mounted.feed(new DashboardScript().snapshotFrame());
+    await textSpacing(mounted.el);
+    expect(await heightChanges(mounted, widths(240, 480))).to.deep.equal([]);
+  });
+
+  it("keeps every label within its fact under a reader's text spacing at a phone's width (WCAG 1.4.12)", async () => {
+    const { el, feed } = await mount<FgWelcomeBanner>('fg-welcome-banner');
+    const wrapper = el.parentElement!.parentElement!;
+    const frame = new DashboardScript().snapshotFrame();
+    await textSpacing(el);
+    const found: string[] = [];
+    for (const count of [1, 2])
+      for (const width of widths(320, 400)) {
+        wrapper.style.width = `${width}px`;
+        await feed({
+          ...frame,
+          seq: frame.seq + width * 2 + count,
+          counts: { ...frame.counts, upcoming: count },
+        });
+        // The amount is fitted again in the frame after the one that lays out the new width.
+        for (let i = 0; i < 3; i++) await new Promise(requestAnimationFrame);
+        found.push(...overflowing(el).map((cut) => `${count}, ${width} px: ${cut}`));
+      }
+    expect(found).to.deep.equal([]);
   });
 
   it('lays out a new number in its own box, not the page', async () => {

@@ -62,7 +62,13 @@ export class FgWelcomeBanner extends LitElement {
         <div class="facts" part="facts">
           ${FACTS.map(([key, noun]) => {
             const count = this._view.value[key];
-            return this._renderFact(format, key, countText(format, count), count === 1 ? noun : `${noun}s`);
+            return this._renderFact(
+              format,
+              key,
+              countText(format, count),
+              count === 1 ? noun : `${noun}s`,
+              count === 1,
+            );
           })}
           ${this._renderFact(
             format,
@@ -84,11 +90,12 @@ export class FgWelcomeBanner extends LitElement {
     name: string,
     value: TemplateResult | string | undefined,
     label: string,
+    singular?: boolean,
   ) {
     return html`
       <p class="fact ${name}" part="fact fact-${name}">
         ${renderValue(format, value)}
-        <span class="label" part="label">${label}</span>
+        <span class="label ${singular ? 'singular' : ''}" part="label">${label}</span>
       </p>
     `;
   }
