@@ -138,6 +138,18 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
   private readonly _scrolled = () => {
     this._startInView = false;
   };
+  /**
+   * A scroller holding more than it shows (a host's own items, a theme's lower height) is in
+   * the tab order, for a keyboard to scroll it: WebKit makes no scroller focusable itself.
+   */
+  private readonly _overflow =
+    typeof ResizeObserver == 'function'
+      ? new ResizeObserver(() => {
+          const scroller = this.renderRoot.querySelector('.scroller')!;
+          if (scroller.scrollHeight > scroller.clientHeight) scroller.setAttribute('tabindex', '0');
+          else scroller.removeAttribute('tabindex');
+        })
+      : undefined;
 
   protected get _shown(): readonly T[] | undefined {
     return this.items ?? this._view.value.items;
@@ -152,6 +164,7 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
     super.disconnectedCallback();
     this._measured = false;
     this._startObserver?.disconnect();
+    this._overflow?.disconnect();
     this._startInView = false;
     removeEventListener('scroll', this._scrolled, true);
   }
@@ -164,6 +177,9 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
 
   private _observeStart(): void {
     addEventListener('scroll', this._scrolled, { capture: true, passive: true });
+    // The scroller and its list: either may change size.
+    for (const box of this.renderRoot.querySelectorAll('.scroller, [role=list]'))
+      this._overflow?.observe(box);
     const start = this.renderRoot.querySelector('.start');
     if (!start || typeof IntersectionObserver !== 'function') return;
     // Made once, observing again after each reconnection.

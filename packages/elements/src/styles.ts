@@ -170,8 +170,12 @@ export const listStyles = css`
     inset-inline: 0;
     inset-block-start: 0;
   }
-  /* A row, where focus goes when an update takes away what held it (list.ts); the heading's ring is above. */
-  [role='listitem']:focus-visible {
+  /*
+   * A row, where focus goes when an update takes away what held it, and a scroller holding
+   * more than it shows (list.ts); the heading's ring is above.
+   */
+  [role='listitem']:focus-visible,
+  .scroller:focus-visible {
     outline: var(--_focus);
     outline-offset: -2px;
   }

@@ -253,6 +253,9 @@ describe('<fg-upcoming-list>', () => {
     const items = fifty();
     el.items = items;
     await el.updateComplete;
+    // And the scroller, holding more than it shows, has gone into the tab order.
+    await nextFrame();
+    await nextFrame();
     expect(rows(el)).to.have.length(50);
     const touched = new Set<string>();
     const observer = new MutationObserver((records) => {
@@ -327,6 +330,29 @@ describe('<fg-upcoming-list>', () => {
     expect(focusAt(el)).to.equal(`row ${c!.id}`);
   });
 
+  it('puts its scroller in the tab order while it holds more than it shows, for a keyboard to scroll it', async () => {
+    const { el } = await mount<FgUpcomingList>('fg-upcoming-list');
+    const scroller = el.shadowRoot!.querySelector<HTMLElement>('.scroller')!;
+    // Sizes are told after the layout of the frame that follows (after its animation frame callbacks).
+    const laidOut = async () => {
+      await el.updateComplete;
+      await nextFrame();
+      await nextFrame();
+    };
+    el.items = fifty().slice(0, 8);
+    await laidOut();
+    expect(scroller.getAttribute('tabindex')).to.equal('0');
+    // An overflowing region nobody can focus is what axe's scrollable-region-focusable finds.
+    await expect(el).to.be.accessible();
+    el.items = fifty().slice(0, 5);
+    await laidOut();
+    expect(scroller.getAttribute('tabindex'), 'five rows, all in view').to.equal(null);
+    el.items = fifty().slice(0, 8);
+    el.style.setProperty('--fg-upcoming-list-height', '40rem');
+    await laidOut();
+    expect(scroller.getAttribute('tabindex'), 'a taller scroller: all in view').to.equal(null);
+  });
+
   it('keeps what the person sees when items are added above the scrolled view of the list', async () => {
     const { el } = await mount<FgUpcomingList>('fg-upcoming-list');
     el.style.setProperty('--fg-upcoming-list-height', '240px');
@@ -381,7 +407,9 @@ describe('<fg-upcoming-list>', () => {
       const page = await fixture<HTMLDivElement>(html`
         <div style="width: 600px">
           <div style="height: 150px"></div>
-          <fg-dashboard-provider .client=${store}><fg-upcoming-list></fg-upcoming-list></fg-dashboard-provider>
+          <fg-dashboard-provider .client=${store}
+            ><fg-upcoming-list></fg-upcoming-list
+          ></fg-dashboard-provider>
           <div style="height: 200vh"></div>
         </div>
       `);
