@@ -116,12 +116,7 @@ class SseConnection extends Stream {
   }
 
   protected sendEvent(event: OutEvent): void {
-    if (this.queuedBytes + (this.response?.writableLength ?? 0) > this.deps.maxBufferedBytes) {
-      // Too far behind to catch up live: the client resumes from its cursor.
-      this.cutOff();
-      return;
-    }
-    this.track(this.write(eventChunk(event)), event.committedAt);
+    if (!this.tooFarBehind()) this.track(this.write(eventChunk(event)), event.committedAt);
   }
 
   protected sendSnapshot(frame: Outgoing): void {
@@ -138,7 +133,19 @@ class SseConnection extends Stream {
    * frame's, is the cursor the client holds once it has read it, so where this stream stands.
    */
   heartbeat(json: string): void {
-    if (this.streaming && !this.ended) this.write(sseChunk('heartbeat', formatCursor(this.cursor), json));
+    if (this.streaming && !this.ended && !this.tooFarBehind())
+      this.write(sseChunk('heartbeat', formatCursor(this.cursor), json));
+  }
+
+  /**
+   * Too far behind to catch up live, before anything more is queued (an event, or a heartbeat
+   * that would queue behind the rest for as long as the token lasts): cut off, the client
+   * resumes from its cursor.
+   */
+  private tooFarBehind(): boolean {
+    if (this.queuedBytes + (this.response?.writableLength ?? 0) <= this.deps.maxBufferedBytes) return false;
+    this.cutOff();
+    return true;
   }
 
   private writeFrame(frame: Outgoing): void {
