@@ -145,7 +145,7 @@ export class Formatter {
 
   /** "12 sec. ago", "3 min. ago": seconds while under a minute. */
   elapsed(at: number, now: number): string {
-    const seconds = Math.max(0, Math.round((now - at) / 1000));
+    const seconds = Math.max(0, Math.floor((now - at) / 1000));
     if (seconds >= 60) return this.relative(at, now);
     return this._relativeFormat('short', 'always').format(-seconds, 'second');
   }

@@ -56,6 +56,20 @@ describe('<fg-connection-status>', () => {
     });
   }
 
+  it('never says "updated now" in the last half second before a minute', async () => {
+    const m = await mount<FgConnectionStatus>('fg-connection-status');
+    await m.feed(new DashboardScript().snapshotFrame());
+    await m.status('offline');
+    setClock(() => NOW + 58_600);
+    await m.el.updateComplete;
+    setClock(() => NOW + 59_600);
+    await m.el.updateComplete;
+    expect(line(m.el)).to.equal('Offline · updated 59 sec. ago');
+    setClock(() => NOW + 60_000);
+    await m.el.updateComplete;
+    expect(line(m.el)).to.equal('Offline · updated 1 min. ago');
+  });
+
   it('says the session expired, with a way to sign in again', async () => {
     const m = await mount<FgConnectionStatus>('fg-connection-status');
     const provider = m.el.closest('fg-dashboard-provider') as FgDashboardProvider;
