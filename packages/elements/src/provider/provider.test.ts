@@ -103,6 +103,33 @@ describe('<fg-dashboard-provider>', () => {
     close();
   });
 
+  it('keeps its client when login-url changes, and an ended session goes to the new one', async () => {
+    let give: ((token: string | null) => void) | undefined;
+    const getToken = () => new Promise<string | null>((resolve) => (give = resolve));
+    const provider = await fixture<FgDashboardProvider>(
+      html`<fg-dashboard-provider
+        endpoint="http://127.0.0.1:9"
+        login-url="/login-a"
+        .getToken=${getToken}
+      ></fg-dashboard-provider>`,
+    );
+    const client = provider.client!;
+    const seen: CustomEvent[] = [];
+    provider.addEventListener('fg-session-expired', (event) => {
+      seen.push(event as CustomEvent);
+      event.preventDefault();
+    });
+    // A page that keeps where the person was in its login address, as it navigates.
+    provider.loginUrl = '/login-b';
+    await provider.updateComplete;
+    expect(provider.client, 'the same client').to.equal(client);
+    await until(() => give !== undefined, 'a request for a token');
+    give!(null);
+    await until(() => seen.length > 0, 'fg-session-expired');
+    expect(seen.map((event) => event.detail.loginUrl)).to.deep.equal(['/login-b']);
+    client.close();
+  });
+
   describe('with the reference server', function () {
     before(function () {
       if (!serverUrl) this.skip();

@@ -106,7 +106,6 @@ export class FgDashboardProvider extends LitElement {
     const recreate =
       changed.has('endpoint') ||
       changed.has('transports') ||
-      changed.has('loginUrl') ||
       (changed.has('token') &&
         // A session that ended, or one of another consultant: nothing of the last one may show.
         (this._owned?.status === 'expired' || subjectOf(changed.get('token')) !== subjectOf(this.token)));
@@ -116,11 +115,15 @@ export class FgDashboardProvider extends LitElement {
     // Nor a token nor getToken yet: the page has not said (a script sets getToken after the
     // elements are defined). Asked now, the client would find no session and end it.
     if (endpoint && !this._owned && (this.getToken || this.token !== undefined)) {
+      // Read as the session ends: a new login-url keeps the client and its connection.
+      const loginUrl = () => this.loginUrl;
       this._owned = createDashboardClient({
         endpoint,
         getToken: () => (this.getToken ? this.getToken() : (this.token ?? null)),
         transports: parseTransports(this.transports),
-        loginUrl: this.loginUrl,
+        get loginUrl() {
+          return loginUrl();
+        },
         // The client's events (bubbling, composed) leave from the provider itself.
         eventTarget: this,
       });
