@@ -13,6 +13,10 @@ export const dashboardStyles = css`
   .stats {
     grid-column: 1 / -1;
   }
+  /* Heard, not seen: out of the grid, so it adds no row, and no gap, below the widgets. */
+  fg-live-region {
+    position: absolute;
+  }
   .bar {
     display: flex;
     flex-wrap: wrap;

@@ -26,6 +26,16 @@ describe('<fg-dashboard>', () => {
     expect(el.shadowRoot!.querySelectorAll('fg-live-region')).to.have.length(1);
   });
 
+  it('ends where its last widget ends, at every width: the live region takes no row of the grid', async () => {
+    for (const width of [360, 800, 1200]) {
+      const { el, feed } = await mount<FgDashboard>('fg-dashboard', width);
+      await feed(new DashboardScript().snapshotFrame());
+      const shown = [...el.shadowRoot!.querySelectorAll('[part="base"] > :not(fg-live-region)')];
+      const last = Math.max(...shown.map((child) => child.getBoundingClientRect().bottom));
+      expect(el.getBoundingClientRect().bottom, `${width} px`).to.be.closeTo(last, 0.5);
+    }
+  });
+
   it("shows the story's consultant everywhere at once, accessibly, wide and narrow", async () => {
     for (const width of [1200, 800, 380]) {
       const { el, feed, status } = await mount<FgDashboard>('fg-dashboard', width);
