@@ -757,7 +757,10 @@ describe('createDashboardClient: the lock the tabs share', () => {
     // Another tab holds the lock for as long as the test runs.
     const t = tabClient(
       endpoint,
-      { request: (() => new Promise(() => {})) as LockManager['request'], query: noLocks as LockManager['query'] },
+      {
+        request: (() => new Promise(() => {})) as LockManager['request'],
+        query: noLocks as LockManager['query'],
+      },
       { eventTarget: events },
     );
     const leader = fakeLeader(endpoint);
