@@ -68,6 +68,24 @@ for (const backend of BACKENDS)
       assert.equal(unknown.status, 404);
     });
 
+    it('answers every demo route with Cache-Control: no-store, as the rest of the API (a token above all)', async () => {
+      const answers = [
+        await post(server, '/api/demo/token', { consultantId: 'c-other' }),
+        await fetch(`${server.url}/api/demo/consultants`),
+        await post(server, '/api/demo/simulate', {
+          consultantId: 'c-other',
+          action: 'add-task',
+          title: 'Call back',
+        }),
+        await post(server, '/api/demo/reset-log', { consultantId: 'c-other' }),
+      ];
+      for (const res of answers) {
+        assert.equal(res.status, 200, res.url);
+        assert.equal(res.headers.get('cache-control'), 'no-store', res.url);
+        await res.body?.cancel();
+      }
+    });
+
     it('book: the count goes 3 -> 4 and the booking is in the list', async () => {
       const event = await act({ action: 'book', startsInSeconds: 600, familyName: 'The Okonkwo family' });
       assert.equal(event.kind, 'consultation.booked');
