@@ -48,6 +48,35 @@ describe('isolation between consultants', async () => {
     a.close();
   });
 
+  it("the story's scale, 100 dashboards at once (25 a consultant, on WebSocket and SSE): each gets its own consultant's events, every one once, in order", async () => {
+    const consultants = ['c-story', 'c-other', 'c-busy', 'c-empty'];
+    const tokens = await Promise.all(consultants.map((consultant) => tokenFor(server, consultant)));
+    const dashboards: { consultant: string; client: WsClient | SseClient; epoch: string }[] = [];
+    // One after another: sockets that have not said hello yet are a bounded number.
+    for (let i = 0; i < 100; i++) {
+      const token = tokens[i % 4]!;
+      const client = i % 2 ? await WsClient.connect(server, token) : await SseClient.connect(server, token);
+      if (client instanceof SseClient) assert.equal((await client.next()).type, 'welcome');
+      const snapshot = (await client.next()) as SnapshotFrame;
+      dashboards.push({ consultant: consultants[i % 4]!, client, epoch: snapshot.epoch });
+    }
+    // Five rounds, the consultants' events interleaved.
+    const committed = new Map(consultants.map((consultant) => [consultant, [] as number[]]));
+    for (let round = 0; round < 5; round++)
+      for (const consultant of consultants)
+        committed.get(consultant)!.push((await simulate(server, consultant, { action: 'add-task' })).seq);
+    for (const { consultant, client, epoch } of dashboards) {
+      const events = await nextEvents(client, 5);
+      assert.deepEqual(
+        events.map((event) => [event.epoch, event.seq]),
+        committed.get(consultant)!.map((seq) => [epoch, seq]),
+        consultant,
+      );
+      assert.deepEqual(client.drain(), [], 'nothing more');
+    }
+    await Promise.all(dashboards.map(({ client }) => client.close()));
+  });
+
   it("long-poll: a held request of A is not answered by B's events", async () => {
     const snapshot = (await poll(server, story)).frames[0] as SnapshotFrame;
     const held = poll(server, story, { epoch: snapshot.epoch, since: snapshot.seq, wait: 25 });
