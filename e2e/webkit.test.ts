@@ -2,8 +2,8 @@
 // a message appear and are announced, a payment, a new family and a consultation starting
 // update their widgets, three messages in a row all show, a list scrolled down keeps its view
 // (by hand: WebKit has no scroll anchoring), a page in the background stays current, the page
-// recovers from a network drop, two tabs stay in sync, and an expired session lands on the
-// login page.
+// recovers from a network drop, two tabs stay in sync on one connection, ten updates at once
+// all reach every widget, and an expired session lands on the login page.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DemoApi } from './support/api.js';
@@ -51,6 +51,14 @@ function clientTransport(): string | null {
     client?: { metrics(): { transport: string | null } };
   };
   return host?.client?.metrics().transport ?? null;
+}
+
+/** Whether this tab holds the connection or follows the one that does (its client's own telemetry). */
+function clientRole(): string | null {
+  const host = document.querySelector('fg-dashboard-provider') as unknown as {
+    client?: { metrics(): { role: string } };
+  };
+  return host?.client?.metrics().role ?? null;
 }
 
 /**
@@ -195,6 +203,61 @@ describe('WebKit', () => {
     assert.equal(await unread(), before + 3);
   });
 
+  it('Edge 1: ten updates of every kind at once all reach every widget, as the server has them', async () => {
+    const actions = [
+      { action: 'book', startsInSeconds: 120, familyName: 'The Burst family' },
+      { action: 'message', familyName: 'The Burst family', text: 'Burst one' },
+      { action: 'payment', amountMinor: 1_500 },
+      { action: 'associate-family', familyName: 'The Burst Lindqvists' },
+      { action: 'add-task' },
+      { action: 'start-consultation' },
+      { action: 'message', familyName: 'The Burst family', text: 'Burst two' },
+      { action: 'complete-consultation' },
+      { action: 'add-task' },
+      { action: 'message', familyName: 'The Burst family', text: 'Burst three' },
+    ] as const;
+    // All at once: the server commits them one after another, as fast as it can.
+    const committed = await Promise.all(actions.map((body) => api.simulate(CONSULTANT, body)));
+    const last = Math.max(...committed.map((c) => c.seq));
+    await waitFor(async () => (await seq()) >= last, 'every update applied');
+    const snapshot = await api.snapshot(CONSULTANT);
+    assert.equal(snapshot.seq, last, 'nothing else happened meanwhile');
+    const badge = async (name: string) => /: (\d+)$/.exec(await browser.execute(labelled, `^${name}: `))?.[1];
+    const money = moneyText(snapshot.revenue);
+    // Rendered in the frame after the last update applied.
+    await waitFor(async () => (await stat('Monthly Revenue')) === money, `revenue card shows ${money}`);
+    assert.deepEqual(
+      {
+        families: await stat('Family Clients'),
+        active: await stat('Active Consultations'),
+        completed: await stat('Completed Consultations'),
+        tasks: await badge('Tasks due today'),
+        unread: await badge('Unread messages'),
+        completedBadge: await badge('Completed consultations'),
+      },
+      {
+        families: String(snapshot.counts.familyClients),
+        active: String(snapshot.counts.active),
+        completed: String(snapshot.counts.completed),
+        tasks: String(snapshot.counts.tasksDueToday),
+        unread: String(snapshot.counts.unreadMessages),
+        completedBadge: String(snapshot.counts.completed),
+      },
+    );
+    const banner = (await browser.execute(shown, 'region', 'Welcome')) ?? '';
+    assert.ok(banner.includes(money), banner);
+    assert.match(banner, new RegExp(`\\b${snapshot.counts.upcoming} upcoming consultation`));
+    assert.match(banner, new RegExp(`\\b${snapshot.counts.active} active consultation`));
+    const upcoming = await browser.execute(rows, 'Upcoming Consultations');
+    assert.equal(upcoming.length, snapshot.upcoming.length, upcoming.join(' | '));
+    snapshot.upcoming.forEach((item, i) => assert.ok(upcoming[i]?.includes(item.familyName), upcoming[i]));
+    const messages = await browser.execute(rows, 'Recent Messages');
+    assert.deepEqual(
+      messages.map((row) => /Burst (one|two|three)/.exec(row)?.[0]),
+      ['Burst three', 'Burst two', 'Burst one'],
+    );
+  });
+
   it('AC7: a user scrolled down keeps their view when a consultation is added above it (no scroll anchoring in WebKit)', async () => {
     const first = await browser.getWindowHandle();
     const { handle } = await browser.createWindow('window');
@@ -306,11 +369,15 @@ describe('WebKit', () => {
       familyName: 'The Pairs',
       text: 'One update, two tabs',
     });
+    const roles: (string | null)[] = [];
     for (const handle of [second, first]) {
       await browser.switchToWindow(handle);
       await waitFor(async () => (await pageText()).includes('One update, two tabs'), 'tab shows the update');
       assert.ok((await seq()) >= last);
+      roles.push(await browser.execute(clientRole));
     }
+    // One connection for both: the first tab holds it, the second follows.
+    assert.deepEqual(roles, ['follower', 'leader']);
     latency.record('WebKit: two tabs', performance.now() - started);
     await browser.switchToWindow(second);
     await browser.closeWindow();
