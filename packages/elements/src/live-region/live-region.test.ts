@@ -51,7 +51,13 @@ describe('<fg-live-region>', () => {
     await feed(script.payment(25_000));
     await at(1_500, { settle });
     expect(said(el)).to.deep.equal(['New message from The Haddads'], 'nothing new said');
-    await feed(script.associateFamily(), script.addTask(), script.start('s1'), script.completeConsultation());
+    await feed(
+      script.associateFamily(),
+      script.addTask(),
+      script.start('s1'),
+      script.completeConsultation(),
+      script.recalculate(),
+    );
     await at(2_000, { settle });
     expect(said(el)).to.deep.equal(['New message from The Haddads'], 'still nothing new said');
   });

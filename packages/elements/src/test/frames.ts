@@ -229,6 +229,15 @@ export class DashboardScript {
     );
   }
 
+  /** The consultant's day turns: no task is due today any more (a low-priority recalculation). */
+  recalculate(): EventFrame {
+    return this.event(
+      'metrics.recalculated',
+      { type: 'consultant', id: this.snapshot.consultant.id },
+      { counts: this.counts({ tasksDueToday: 0 }) },
+    );
+  }
+
   private counts(change: Partial<Counts>): Counts {
     return { ...this.snapshot.counts, ...change };
   }
