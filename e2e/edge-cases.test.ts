@@ -14,6 +14,7 @@ import {
 } from './support/browser.js';
 import { moneyText } from './support/format.js';
 import { LatencyLog } from './support/latency.js';
+import { openLongSession } from './support/long-session.js';
 import { startServerProcess, type ServerProcess } from './support/server.js';
 
 describe('edge cases (Chromium)', () => {
@@ -172,56 +173,9 @@ describe('edge cases (Chromium)', () => {
   });
 
   it("AC8 / Happy 6: 30 minutes open, on the page's clock and the server's, an event a minute: it stays live on one connection and every widget equals the server", async () => {
-    // Heartbeats every 100 ms (real time) on a server of its own: the page's half hour goes by
-    // in steps shorter than the silence it allows (100 ms + 10 s), each step ending when a
-    // heartbeat has been heard after it.
-    const own = await startServerProcess({ env: { FG_HEARTBEAT_MS: '100' } });
-    after(() => own.stop());
-    const ownApi = new DemoApi(own.url);
-    const context = await browser.newContext();
-    // The page's timers, Date and animation frames, moved by the test: from the server's time on.
-    await context.clock.install({ time: await ownApi.now() });
-    const sockets: string[] = [];
-    context.on('page', (tab) => tab.on('websocket', (ws) => sockets.push(ws.url())));
-    const page = await openDashboard(context, own.url, 'c-story');
-    const client = () =>
-      page.evaluate(() => {
-        const host = document.querySelector('fg-dashboard-provider') as unknown as {
-          client: {
-            status: string;
-            state: { lastHeardAt: number };
-            metrics(): { counters: Record<string, number> };
-          };
-        };
-        const { status, state } = host.client;
-        return {
-          now: Date.now(),
-          heardAt: state.lastHeardAt,
-          status,
-          counters: host.client.metrics().counters,
-        };
-      });
-    const STEP_MS = 7_500;
-    const statuses = new Set<string>();
-    const step = async () => {
-      await ownApi.advanceClock(STEP_MS); // consultations may start or end on their own
-      await context.clock.runFor(STEP_MS);
-      const { now, status } = await client();
-      statuses.add(status);
-      await page.waitForFunction(
-        (after) =>
-          (
-            document.querySelector('fg-dashboard-provider') as unknown as {
-              client: { state: { lastHeardAt: number } };
-            }
-          ).client.state.lastHeardAt >= after,
-        now,
-        { polling: 20 },
-      );
-    };
-    const minute = async () => {
-      for (let i = 0; i < 8; i++) await step();
-    };
+    const session = await openLongSession(browser, 'c-story');
+    after(() => session.close());
+    const { api: ownApi, page, sockets, statuses } = session;
     const actions = [
       'book',
       'message',
@@ -232,7 +186,7 @@ describe('edge cases (Chromium)', () => {
     ] as const;
     let created = 0;
     for (let at = 0; at < 30; at++) {
-      await minute();
+      await session.minute();
       const action = actions[at % actions.length]!;
       const body =
         action === 'book'
@@ -252,22 +206,11 @@ describe('edge cases (Chromium)', () => {
     }
     assert.ok(created >= 25, `the half hour made ${created} events`);
     // Half a minute more: every booking's start is then half a minute off a whole minute.
-    for (let i = 0; i < 4; i++) await step();
+    await session.minute(4);
     const snapshot = await ownApi.snapshot('c-story');
-    await page.waitForFunction(
-      (n) =>
-        ((
-          document.querySelector('fg-dashboard-provider') as unknown as {
-            client: { state: { snapshot: { seq: number } | null } };
-          }
-        ).client.state.snapshot?.seq ?? -1) >= n,
-      snapshot.seq,
-      { polling: 20 },
-    );
-    // The frame that renders it.
-    await context.clock.runFor(100);
+    await session.untilSeq(snapshot.seq);
     // Live all along, on its one WebSocket: never stale, never reconnected, nothing missed.
-    const { status, counters } = await client();
+    const { status, counters } = await session.client();
     assert.deepEqual([...statuses, status], ['live', 'live']);
     assert.equal(sockets.length, 1, sockets.join(', '));
     assert.deepEqual(
@@ -318,6 +261,5 @@ describe('edge cases (Chromium)', () => {
     snapshot.recentMessages.forEach((m, i) =>
       assert.ok(messages[i]!.includes(m.preview), `${messages[i]} is ${m.preview}`),
     );
-    await context.close();
   });
 });
