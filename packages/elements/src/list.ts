@@ -39,7 +39,7 @@ const scrolls = (element: Element) =>
  */
 function outerScroller(element: Element): Element {
   const page = document.scrollingElement ?? document.documentElement;
-  const body = getComputedStyle(page).overflowY == 'visible' && document.body;
+  const body = getComputedStyle(page).overflowY === 'visible' && document.body;
   for (let node: Node | null = element.parentNode; node; node = node.parentNode) {
     if (node instanceof ShadowRoot) node = node.host;
     if (node !== page && node !== body && node instanceof Element && scrolls(node)) return node;
@@ -143,7 +143,7 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
    * the tab order, for a keyboard to scroll it: WebKit makes no scroller focusable itself.
    */
   private readonly _overflow =
-    typeof ResizeObserver == 'function'
+    typeof ResizeObserver === 'function'
       ? new ResizeObserver(() => {
           const scroller = this.renderRoot.querySelector('.scroller')!;
           if (scroller.scrollHeight > scroller.clientHeight) scroller.setAttribute('tabindex', '0');

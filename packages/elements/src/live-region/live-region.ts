@@ -169,7 +169,7 @@ export class FgLiveRegion extends LitElement {
     // A page in the background keeps its news until it is shown: screen readers do not read it there.
     if (
       this._heard.size &&
-      document.visibilityState != 'hidden' &&
+      document.visibilityState !== 'hidden' &&
       (time - this._lastAt >= QUIET_MS || time - this._firstAt >= CEILING_MS)
     ) {
       this._batch.push(
