@@ -51,9 +51,15 @@ export const isLoopbackHost = (hostname: string): boolean =>
 export const DATE_TIME =
   /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,9})?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
 
-/** Whether `value` is a date and time as the protocol writes it, and this runtime's `Date` reads it. */
+/**
+ * Whether `value` is a date and time as the protocol writes it, and this runtime's `Date` reads it.
+ * Its day must be one of its month's: V8 reads February 31 as March 3, WebKit and Firefox as no time.
+ */
 export const isDateTime = (value: unknown): value is string =>
-  typeof value === 'string' && DATE_TIME.test(value) && !Number.isNaN(Date.parse(value));
+  typeof value === 'string' &&
+  DATE_TIME.test(value) &&
+  !Number.isNaN(Date.parse(value)) &&
+  new Date(value.slice(0, 10)).getUTCDate() === +value.slice(8, 10);
 
 export const Limits = {
   /** Items in `upcoming` and `recentMessages`. */

@@ -122,6 +122,13 @@ const invalid: Invalid[] = [
     0,
     (f) => ({ ...f, recentMessages: [{ ...snapshot.recentMessages[0], sentAt }] }),
   ]),
+  ...['2026-02-29T10:00:00Z', '2026-02-31T10:00:00Z', '2026-04-31T23:00:00-01:00'].map(
+    (startsAt): Invalid => [
+      `a day its month does not have (${startsAt}), which only some browsers read, as another day`,
+      0,
+      (f) => ({ ...f, upcoming: [{ ...snapshot.upcoming[0], startsAt }] }),
+    ],
+  ),
   ['read as text', 0, (f) => ({ ...f, recentMessages: [{ ...snapshot.recentMessages[0], read: 'no' }] })],
   [
     'a long preview',
@@ -172,6 +179,9 @@ describe('decodeServerFrame', () => {
       '2026-11-26T15:00:00.5Z',
       '2026-11-26T15:00:00.123-08:00',
       '2026-11-26T15:00:00.123456789+05:30',
+      '2028-02-29T15:00:00Z',
+      '2000-02-29T15:00:00Z',
+      '2026-12-31T23:59:59-12:00',
     ]) {
       const frame = { ...snapshot, recentMessages: [{ ...snapshot.recentMessages[0], sentAt }] };
       expect(decodeSnapshot(frame).ok, sentAt).to.equal(true);
