@@ -151,9 +151,15 @@ export const ServerFrameSchema = v.variant('type', [
   ErrorFrameSchema,
 ]);
 
-/** Body of `GET /api/changes`: events after the cursor, or a snapshot, or one heartbeat. */
+/**
+ * Body of `GET /api/changes`: events after the cursor, or a snapshot, or one heartbeat; never
+ * no frame at all, which a client takes as a bad frame.
+ */
 export const ChangesResponseSchema = v.object({
-  frames: v.array(v.variant('type', [EventFrameSchema, SnapshotFrameSchema, HeartbeatFrameSchema])),
+  frames: v.pipe(
+    v.array(v.variant('type', [EventFrameSchema, SnapshotFrameSchema, HeartbeatFrameSchema])),
+    v.minLength(1),
+  ),
 });
 
 // ---- client -> server frames (WebSocket) ----
