@@ -108,6 +108,12 @@ const invalid: Invalid[] = [
   ['__proto__ as a patch section', 1, (f) => ({ ...f, patch: JSON.parse('{"__proto__": {}}') })],
   ['a patch that is null', 1, (f) => ({ ...f, patch: null })],
   ['a partial counts section', 1, (f) => ({ ...f, patch: { counts: { upcoming: 1 } } })],
+  ['an upcoming list with a hole (an object, not JSON)', 0, (f) => ({ ...f, upcoming: Array(1) })],
+  [
+    'a message list with a hole after an item (an object, not JSON)',
+    0,
+    (f) => ({ ...f, recentMessages: Object.assign(Array(2), { 0: snapshot.recentMessages[0] }) }),
+  ],
   ['six upcoming items', 0, (f) => ({ ...f, upcoming: Array(6).fill(snapshot.upcoming[0]) })],
   ['four messages', 0, (f) => ({ ...f, recentMessages: Array(4).fill(snapshot.recentMessages[0]) })],
   ['a bad status', 0, (f) => ({ ...f, upcoming: [{ ...snapshot.upcoming[0], status: 'done' }] })],

@@ -67,11 +67,12 @@ const optional =
   (value, path) =>
     value === undefined ? undefined : decoder(value, path);
 
+/** Every index is checked, as valibot does: `map` would skip the holes of a sparse array. */
 const list =
   <T>(item: Decoder<T>, max: number): Decoder<T[]> =>
   (value, path) =>
     Array.isArray(value) && value.length <= max
-      ? value.map((each, i) => item(each, `${path}.${i}`))
+      ? [...value].map((each, i) => item(each, `${path}.${i}`))
       : fail(path, `at most ${max} items`);
 
 const id = string(/^[^]{1,64}$/);
