@@ -1,6 +1,7 @@
 import { expect, fixture, html, nextFrame } from '@open-wc/testing';
 import { emulateMedia } from '@web/test-runner-commands';
 import type { UpcomingItem } from '@fg/protocol';
+import type { DashboardStore } from '@fg/realtime';
 import '../define/fg-upcoming-list.js';
 import type { FgUpcomingList } from './upcoming-list.js';
 import {
@@ -35,6 +36,22 @@ const focusRow = (el: FgUpcomingList, key: string) => {
   row(el, key).tabIndex = -1;
   row(el, key).focus();
 };
+
+/**
+ * Scrolls the story's row s1 to the top of the view, books a consultation that sorts above it,
+ * and checks that s1 stays where the person saw it.
+ */
+async function keepsRowAcrossBooking(el: FgUpcomingList, store: DashboardStore, script: DashboardScript) {
+  await el.updateComplete;
+  row(el, 's1').scrollIntoView({ block: 'start' });
+  await nextFrame();
+  const before = row(el, 's1').getBoundingClientRect().top;
+  store.receive(script.book(upcomingItem(0, { id: 'soon', startsAt: new Date(NOW + 60_000).toISOString() })));
+  await new Promise((resolve) => requestAnimationFrame(resolve));
+  await el.updateComplete;
+  expect(rows(el).map((r) => r.dataset.key)).to.deep.equal(['a1', 'a2', 'soon', 's1', 's2']);
+  expect(row(el, 's1').getBoundingClientRect().top).to.be.closeTo(before, 0.5);
+}
 
 describe('<fg-upcoming-list>', () => {
   it('is a list named "Upcoming Consultations", busy with skeleton rows while loading', async () => {
@@ -382,18 +399,7 @@ describe('<fg-upcoming-list>', () => {
         <div style="height: 600px"></div>
       </div>
     `);
-    const el = outer.querySelector('fg-upcoming-list')!;
-    await el.updateComplete;
-    row(el, 's1').scrollIntoView({ block: 'start' });
-    await nextFrame();
-    const before = row(el, 's1').getBoundingClientRect().top;
-    store.receive(
-      script.book(upcomingItem(0, { id: 'soon', startsAt: new Date(NOW + 60_000).toISOString() })),
-    );
-    await new Promise((resolve) => requestAnimationFrame(resolve));
-    await el.updateComplete;
-    expect(rows(el).map((r) => r.dataset.key)).to.deep.equal(['a1', 'a2', 'soon', 's1', 's2']);
-    expect(row(el, 's1').getBoundingClientRect().top).to.be.closeTo(before, 0.5);
+    await keepsRowAcrossBooking(outer.querySelector('fg-upcoming-list')!, store, script);
     store.close();
   });
 
@@ -413,19 +419,8 @@ describe('<fg-upcoming-list>', () => {
           <div style="height: 200vh"></div>
         </div>
       `);
-      const el = page.querySelector('fg-upcoming-list')!;
-      await el.updateComplete;
-      row(el, 's1').scrollIntoView({ block: 'start' });
-      await nextFrame();
+      await keepsRowAcrossBooking(page.querySelector('fg-upcoming-list')!, store, script);
       expect(body.scrollTop, 'the body scrolled').to.be.greaterThan(0);
-      const before = row(el, 's1').getBoundingClientRect().top;
-      store.receive(
-        script.book(upcomingItem(0, { id: 'soon', startsAt: new Date(NOW + 60_000).toISOString() })),
-      );
-      await new Promise((resolve) => requestAnimationFrame(resolve));
-      await el.updateComplete;
-      expect(rows(el).map((r) => r.dataset.key)).to.deep.equal(['a1', 'a2', 'soon', 's1', 's2']);
-      expect(row(el, 's1').getBoundingClientRect().top).to.be.closeTo(before, 0.5);
     } finally {
       root.style.overflow = body.style.cssText = '';
       store.close();
