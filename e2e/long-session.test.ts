@@ -27,7 +27,7 @@ describe('a long session (Chromium)', () => {
       await cdp.send('HeapProfiler.collectGarbage');
       const { usedSize } = await cdp.send('Runtime.getHeapUsage');
       // The dashboard's nodes, through its shadow roots (a function held as a member: the
-      // test's compiler would name a local one, with a helper the page does not have).
+      // test's compiler would name a local one, calling a `__name` the page does not have).
       const inside = await page.evaluate(() => {
         const f: { count?: (root: Node) => number } = {};
         f.count = (root: Node): number => {
