@@ -58,6 +58,13 @@ export function createApp(deps: AppDeps): Hono {
     c.res.headers.set('X-Content-Type-Options', 'nosniff');
   });
 
+  // Every answer of the API is the consultant's own, or mints a token: no cache keeps one,
+  // the event stream included (hono's own `no-cache` there still lets a cache store it).
+  app.use('/api/*', async (c, next) => {
+    await next();
+    c.res.headers.set('Cache-Control', 'no-store');
+  });
+
   // Widgets live in host pages on other origins: those on the allow-list may call the API.
   // A request without an Origin (not a browser's cross-origin request or POST: a server's, a
   // script's) needs no CORS headers, and skips the cost of hono's adding them (see above).
@@ -115,7 +122,7 @@ export function createApp(deps: AppDeps): Hono {
     const event = await domain.markMessageRead(principal.consultantId, id);
     // Already read: nothing changed and no event was appended; the answer names the head.
     const seq = event?.seq ?? (await deps.log.head(deps.storage.sql, principal.consultantId)).seq;
-    return c.json({ id, read: true, changed: event !== null, seq }, 200, NO_STORE);
+    return c.json({ id, read: true, changed: event !== null, seq });
   });
 
   // Upgrades never get here (transports/upgrade.ts takes them); a plain GET does.

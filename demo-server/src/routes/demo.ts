@@ -20,7 +20,7 @@ import type { Consultants } from '../db/consultants.js';
 import type { LogHead } from '../db/eventlog.js';
 import type { Domain } from '../domain.js';
 import { badRequest, notFound } from '../errors.js';
-import { NO_STORE, readJson, readJsonValue } from '../http/respond.js';
+import { readJson, readJsonValue } from '../http/respond.js';
 import { simulate } from '../simulate.js';
 
 export interface DemoDeps {
@@ -61,8 +61,6 @@ export function demoRoutes(app: Hono, deps: DemoDeps): void {
         locale: row.locale,
         description: row.description,
       })),
-      200,
-      NO_STORE,
     ),
   );
 
@@ -70,7 +68,7 @@ export function demoRoutes(app: Hono, deps: DemoDeps): void {
     const body = await readJson(c, TokenRequestSchema);
     if (!(await consultants.get(body.consultantId))) throw notFound(`No consultant ${body.consultantId}`);
     const answer: TokenResponse = await auth.sign(body.consultantId, body.ttlSeconds ?? DEFAULT_TTL_SECONDS);
-    return c.json(answer, 200, NO_STORE);
+    return c.json(answer);
   });
 
   app.post('/api/demo/simulate', async (c) => {
@@ -86,17 +84,17 @@ export function demoRoutes(app: Hono, deps: DemoDeps): void {
     if (!parsed.ok) throw badRequest(`Invalid request body: ${parsed.error}`);
     const event = await simulate(domain, parsed.value);
     const answer: SimulateResponse = { seq: event.seq, kind: event.kind };
-    return c.json(answer, 200, NO_STORE);
+    return c.json(answer);
   });
 
   /** Starts a new event log (new epoch) for a consultant: every client resyncs. */
   app.post('/api/demo/reset-log', async (c) => {
     const body = await readJson(c, ResetLogRequestSchema);
-    return c.json(await deps.resetLog(body.consultantId), 200, NO_STORE);
+    return c.json(await deps.resetLog(body.consultantId));
   });
 
   if (isManualClock(clock)) {
-    app.get('/api/demo/clock', (c) => c.json({ now: clock.now() }, 200, NO_STORE));
+    app.get('/api/demo/clock', (c) => c.json({ now: clock.now() }));
     app.post('/api/demo/clock', async (c) => {
       const body = await readJson(c, ClockRequestSchema);
       // Moving the clock fires every due timer (consultations starting and ending, days
@@ -104,7 +102,7 @@ export function demoRoutes(app: Hono, deps: DemoDeps): void {
       const now = body.setTime !== undefined ? clock.set(body.setTime) : clock.advance(body.advanceMs!);
       await clock.settled();
       await deps.settled();
-      return c.json({ now }, 200, NO_STORE);
+      return c.json({ now });
     });
   }
 }

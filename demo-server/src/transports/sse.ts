@@ -239,15 +239,11 @@ export async function sseHandler(c: Context, deps: SseDeps): Promise<Response> {
   }
   // Proxies must not buffer the stream.
   c.header('X-Accel-Buffering', 'no');
-  const answer = streamSSE(c, async (stream) => {
+  return streamSSE(c, async (stream) => {
     stream.onAbort(gone);
     if (signal.aborted) connection.end();
     connection.start(stream, attached, cursor ? rawCursor : undefined, principal.expiresAt);
     await connection.done;
     signal.removeEventListener('abort', gone);
   });
-  // The stream is the consultant's dashboard: no cache keeps it, as no cache keeps any other
-  // answer of the API (hono's `no-cache` still lets one store it).
-  answer.headers.set('Cache-Control', 'no-store');
-  return answer;
 }
