@@ -157,7 +157,7 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    if (this.hasUpdated) this._observeStart();
+    if (this.hasUpdated) this._observe();
   }
 
   override disconnectedCallback(): void {
@@ -172,10 +172,11 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
   protected override firstUpdated(): void {
     // Scrolls in this list, and in the page or boxes around it (outside other shadow roots).
     this.renderRoot.addEventListener('scroll', this._scrolled, { capture: true, passive: true });
-    this._observeStart();
+    this._observe();
   }
 
-  private _observeStart(): void {
+  /** Watches scrolls, whether the list's start is in view, and its scroller's size; again after each reconnection. */
+  private _observe(): void {
     addEventListener('scroll', this._scrolled, { capture: true, passive: true });
     // The scroller and its list: either may change size.
     for (const box of this.renderRoot.querySelectorAll('.scroller, [role=list]'))
