@@ -204,7 +204,7 @@ export function createLadder(options: {
   /** Rung the pending retry will try. */
   let retryIndex = 0;
   /** Resolves when the last dropped transport is gone: the next one waits for it, so two sockets never overlap. */
-  let closing: Promise<unknown> = Promise.resolve();
+  let closing: Promise<void> = Promise.resolve();
   /** Names the last ping; its pong is awaited while the `ping` timer is pending. */
   let pingId = 0;
   const { _pending: timers, _after: after, _clear: clear } = createTimers<TimerName>(clock);
@@ -225,7 +225,8 @@ export function createLadder(options: {
     clear(openTimer(attempt));
     const transport = attempt.t;
     attempt.t = null;
-    if (transport) closing = Promise.all([closing, transport.close()]);
+    // Resolves to nothing: a chain of `Promise.all` results would nest one array per drop.
+    if (transport) closing = Promise.all([closing, transport.close()]).then(() => {});
   };
 
   /** Drops the active connection (and its timers). */
