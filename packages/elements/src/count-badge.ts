@@ -35,8 +35,17 @@ export const countBadgeStyles = css`
   .slot {
     /* Room for "99+": the badge never changes size, and its number never moves. */
     flex: none;
-    inline-size: 3.25em;
+    min-inline-size: 3.25em;
     font-size: 0.8125rem;
+  }
+  /* An unseen "99+" set like the pill, so the slot widens with a reader's letter and word spacing. */
+  .slot::before {
+    content: '99+';
+    display: block;
+    block-size: 0;
+    visibility: hidden;
+    padding-inline: 0.45em;
+    font-weight: 700;
   }
   /* A layout root one pill tall (a flex item, like the slot, cannot be one): a new count lays out this box alone. */
   .fit {

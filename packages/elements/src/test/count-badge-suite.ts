@@ -3,7 +3,7 @@ import { expect } from '@open-wc/testing';
 import { a11ySnapshot } from '@web/test-runner-commands';
 import type { EventFrame } from '@fg/protocol';
 import type { LitElement } from 'lit';
-import { DashboardScript, busySnapshot, emptySnapshot } from './frames.js';
+import { DashboardScript, busySnapshot, emptySnapshot, storySnapshot } from './frames.js';
 import {
   expectLayoutRoot,
   largeText,
@@ -12,6 +12,7 @@ import {
   mount,
   overflowing,
   text,
+  textSpacing,
 } from './harness.js';
 
 interface AccessibilityNode {
@@ -109,6 +110,32 @@ export function countBadgeSuite(c: BadgeCase): void {
       expect(el.getBoundingClientRect().right, 'inside its place').to.be.at.most(place.right + 0.5);
       expect(overflowing(el)).to.deep.equal([]);
       expect(count(el)).to.equal('99+');
+    });
+
+    it(`keeps its pill, "99+" too, in its slot and its size as the count changes, under a reader's text spacing (WCAG 1.4.12)`, async () => {
+      const { el, feed } = await mount(c.tag);
+      await feed(new DashboardScript().snapshotFrame());
+      await textSpacing(el);
+      const slot = el.shadowRoot!.querySelector('.slot')!;
+      const { width } = el.getBoundingClientRect();
+      const start = slot.getBoundingClientRect().left;
+      let seq = storySnapshot().seq;
+      for (const n of [3, 0, 5, 42, 150, 3]) {
+        const snapshot = storySnapshot();
+        const counts = { ...snapshot.counts, unreadMessages: n, tasksDueToday: n, completed: n };
+        await feed(new DashboardScript({ ...snapshot, seq: ++seq, counts }).snapshotFrame());
+        const pill = el.shadowRoot!.querySelector('[part="count"]')!.getBoundingClientRect();
+        const box = slot.getBoundingClientRect();
+        const host = el.getBoundingClientRect();
+        expect(count(el), 'shown').to.equal(n > 99 ? '99+' : String(n));
+        expect(pill.left, `${n}: its number where it was`).to.be.closeTo(start, 0.5);
+        expect(pill.right - box.right, `${n}: px past its slot`).to.be.at.most(0.5);
+        expect(pill.right - host.right, `${n}: px past the badge`).to.be.at.most(0.5);
+        expect(host.width, `${n}: the badge's width`).to.be.closeTo(width, 0.5);
+      }
+      expect(overflowing(el)).to.deep.equal([]);
+      // The room kept for "99+" is neither read nor copied.
+      expect((image(el) as HTMLElement).innerText).to.not.contain('99+');
     });
 
     it('follows its event, and only its event', async () => {
