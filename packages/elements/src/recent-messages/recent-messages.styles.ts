@@ -89,8 +89,8 @@ export const recentMessagesStyles = css`
       grid-template-rows: repeat(4, 1.375rem) minmax(1.75rem, auto);
       grid-template-areas: 'dot family' '. family' '. time' '. preview' 'action action';
     }
-    /* Never wider than the row: under a reader's text spacing its words wrap rather than go. */
-    button {
+    /* Never wider than the row: under a reader's text spacing its words wrap rather than go (over the chip's nowrap). */
+    button.chip {
       max-inline-size: 100%;
       white-space: normal;
     }

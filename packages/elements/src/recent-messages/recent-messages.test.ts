@@ -156,8 +156,8 @@ describe('<fg-recent-messages>', () => {
     expect(all.some((row) => row.querySelector('button'))).to.equal(true);
   });
 
-  it("keeps the whole button in a narrow list at 200% text under a reader's text spacing (WCAG 1.4.12)", async () => {
-    for (const width of [320, 400]) {
+  it("keeps the whole button in a narrow list at 200% text under a reader's text spacing (WCAG 1.4.12), its words wrapped", async () => {
+    for (const width of [240, 280, 320, 400]) {
       largeText();
       const script = new DashboardScript();
       const { el, feed } = await mount<FgRecentMessages>('fg-recent-messages', width);
