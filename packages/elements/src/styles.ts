@@ -46,11 +46,13 @@ export const widgetStyles = css`
     box-shadow: var(--fg-shadow, 0 1px 2px rgb(31 35 40 / 6%), 0 1px 3px rgb(31 35 40 / 6%));
     padding: var(--fg-space, 1rem);
   }
+  /* A heading wraps, inside a word if it must (200% text, a reader's text spacing), rather than run out of its card. */
   h2 {
     margin: 0 0 0.75rem;
     font-size: var(--fg-heading-size, 1rem);
     font-weight: 600;
     line-height: 1.5rem;
+    overflow-wrap: anywhere;
   }
   .muted {
     color: var(--_muted);

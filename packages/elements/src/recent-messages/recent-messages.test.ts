@@ -179,6 +179,20 @@ describe('<fg-recent-messages>', () => {
     }
   });
 
+  it("wraps its heading rather than run it out of the card at 200% text under a reader's text spacing (WCAG 1.4.12)", async () => {
+    for (const width of [240, 280, 320, 360, 400]) {
+      largeText();
+      const script = new DashboardScript();
+      const { el, feed } = await mount<FgRecentMessages>('fg-recent-messages', width);
+      await feed(script.snapshotFrame());
+      await textSpacing(el);
+      const heading = el.shadowRoot!.querySelector('h2')!;
+      const where = `${width} px, 200% text, text spacing`;
+      expect(heading.scrollWidth, `${where}: "${text(heading)}" whole`).to.be.at.most(heading.clientWidth);
+      expect(heading.getBoundingClientRect().right, where).to.be.at.most(el.getBoundingClientRect().right);
+    }
+  });
+
   it('shows an empty state, not an error, with no messages', async () => {
     const { el, feed } = await mount<FgRecentMessages>('fg-recent-messages');
     await feed(new DashboardScript(emptySnapshot()).snapshotFrame());

@@ -31,6 +31,7 @@ export const statsCardsStyles = css`
     font-size: 0.8125rem;
     font-weight: 500;
     line-height: 1.25rem;
+    overflow-wrap: anywhere;
   }
   /* In a narrow card a label may take two lines: every label has room for two, so the values stay in line. */
   @container (width < 12rem) {

@@ -135,6 +135,17 @@ describe('<fg-stats-cards>', () => {
     expect(card(el, 'Completed Consultations').shown).to.equal('99+');
   });
 
+  it("wraps every label rather than run it out of its card at 200% text under a reader's text spacing (WCAG 1.4.12)", async () => {
+    for (const width of [240, 280, 320, 360, 400]) {
+      largeText();
+      const { el, feed } = await mount<FgStatsCards>('fg-stats-cards', width);
+      await feed(new DashboardScript(busySnapshot()).snapshotFrame());
+      await textSpacing(el);
+      for (const label of el.shadowRoot!.querySelectorAll('[part~="label"]'))
+        expect(label.scrollWidth, `${width} px: "${text(label)}" whole`).to.be.at.most(label.clientWidth);
+    }
+  });
+
   it('keeps the values of a row in line when a label takes two lines', async () => {
     for (const width of [360, 700]) {
       const { el, feed } = await mount<FgStatsCards>('fg-stats-cards', width);
