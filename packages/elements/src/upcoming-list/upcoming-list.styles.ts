@@ -83,7 +83,12 @@ export const upcomingListStyles = css`
     [role='listitem'],
     .row {
       grid-template-columns: minmax(0, 1fr);
-      grid-template-rows: repeat(3, 1.375rem) 1.75rem 1.25rem 1.25rem;
+      /*
+       * The status's track grows into the row's spare height if its text wraps (below): only
+       * where "Scheduled" breaks and "Active" does not (under about 250 px with 200% text and
+       * a reader's text spacing) does a status that changes move the row's text.
+       */
+      grid-template-rows: repeat(3, 1.375rem) minmax(1.75rem, auto) 1.25rem 1.25rem;
     }
     .ellipsis:not(.when) {
       -webkit-line-clamp: 3;
@@ -93,6 +98,14 @@ export const upcomingListStyles = css`
       grid-area: 4 / 1;
       justify-self: start;
       inline-size: 6rem;
+      /*
+       * Never wider than the row, its text centered with no room to spare: where even then it
+       * has too little (200% text and a reader's text spacing), it breaks, inside the word if it must.
+       */
+      max-inline-size: 100%;
+      padding-inline: 0;
+      white-space: normal;
+      overflow-wrap: anywhere;
     }
     .ellipsis.when {
       display: -webkit-box;
@@ -100,6 +113,7 @@ export const upcomingListStyles = css`
       -webkit-line-clamp: 2;
       grid-row: span 2;
       white-space: normal;
+      overflow-wrap: anywhere;
       line-height: 1.25rem;
     }
   }

@@ -153,6 +153,30 @@ describe('<fg-upcoming-list>', () => {
     }
   });
 
+  it("fits every status chip in its row, above the time, in a narrow list at 200% text, with or without a reader's text spacing", async () => {
+    for (const spacing of [false, true])
+      for (const width of [240, 280, 320, 360, 400]) {
+        largeText();
+        const { el, feed } = await mount<FgUpcomingList>('fg-upcoming-list', width);
+        await feed(new DashboardScript().snapshotFrame());
+        if (spacing) await textSpacing(el);
+        const where = `${width} px, 200% text${spacing ? ', text spacing' : ''}`;
+        expect(overflowing(el), where).to.deep.equal([]);
+        for (const item of rows(el)) {
+          const box = item.getBoundingClientRect();
+          const chip = item.querySelector('[part~="status"]')!;
+          const inner = chip.getBoundingClientRect();
+          expect(
+            inner.left >= box.left - 0.5 && inner.right <= box.right + 0.5,
+            `${where}: "${text(chip)}" across its row`,
+          ).to.equal(true);
+          const when = item.querySelector('.when')!.getBoundingClientRect();
+          expect(inner.bottom, `${where}: "${text(chip)}" above the time`).to.be.at.most(when.top + 0.5);
+          expect(when.bottom, `${where}: the time inside its row`).to.be.at.most(box.bottom + 0.5);
+        }
+      }
+  });
+
   it("counts relative times from the server's clock, not this device's", async () => {
     const { el, feed, store } = await mount<FgUpcomingList>('fg-upcoming-list');
     const script = new DashboardScript();
