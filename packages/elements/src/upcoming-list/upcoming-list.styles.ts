@@ -49,20 +49,28 @@ export const upcomingListStyles = css`
    * runs under both, so neither is cut short. Rows are taller at this width, whatever they show.
    */
   @container (width < 30rem) {
+    /*
+     * Under a reader's line height (text spacing: 1.5 where the widget sets 1.4), every row
+     * keeps a second line for the time, which then wraps rather than be cut: the same in every
+     * row, whatever its time. Nothing at the widget's own line height.
+     */
     .card {
-      --_row: var(--fg-upcoming-list-row-height, 4.75rem);
+      --_spaced: clamp(0px, 99 * (1lh - 1.4em), 1.25rem);
+      --_row: var(--fg-upcoming-list-row-height, calc(4.75rem + var(--_spaced)));
     }
     [role='listitem'],
     .row {
-      grid-template-rows: 1.375rem 1.375rem 1.25rem;
+      grid-template-rows: 1.375rem 1.375rem calc(1.25rem + var(--_spaced));
     }
-    .ellipsis:not(.when) {
+    .ellipsis {
       display: -webkit-box;
       -webkit-box-orient: vertical;
       -webkit-line-clamp: 2;
-      grid-row: span 2;
       white-space: normal;
       overflow-wrap: anywhere;
+    }
+    .ellipsis:not(.when) {
+      grid-row: span 2;
       line-height: 1.375rem;
     }
     .status {
@@ -107,13 +115,8 @@ export const upcomingListStyles = css`
       white-space: normal;
       overflow-wrap: anywhere;
     }
-    .ellipsis.when {
-      display: -webkit-box;
-      -webkit-box-orient: vertical;
-      -webkit-line-clamp: 2;
+    .when {
       grid-row: span 2;
-      white-space: normal;
-      overflow-wrap: anywhere;
       line-height: 1.25rem;
     }
   }

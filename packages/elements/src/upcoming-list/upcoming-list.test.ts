@@ -140,6 +140,28 @@ describe('<fg-upcoming-list>', () => {
     }
   });
 
+  it("shows the time whole in a narrow list under a reader's text spacing (WCAG 1.4.12), every row's text where it is in the others", async () => {
+    for (const width of [320, 360, 400, 440]) {
+      const { el, feed } = await mount<FgUpcomingList>('fg-upcoming-list', width);
+      await feed(new DashboardScript().snapshotFrame());
+      await textSpacing(el);
+      const where = `${width} px, text spacing`;
+      expect(overflowing(el), where).to.deep.equal([]);
+      const tops = new Set<number>();
+      for (const item of rows(el)) {
+        const box = item.getBoundingClientRect();
+        const when = item.querySelector<HTMLElement>('.when')!;
+        expect(when.scrollHeight, `${where}: "${text(when)}" not cut`).to.be.at.most(when.clientHeight);
+        expect(when.getBoundingClientRect().bottom, `${where}: "${text(when)}" in its row`).to.be.at.most(
+          box.bottom + 0.5,
+        );
+        tops.add(Math.round(item.querySelector('.family')!.getBoundingClientRect().top - box.top));
+      }
+      // A time on one line or two: a time that changes never moves the row's text.
+      expect(tops.size, `${where}: the family where it is in every row`).to.equal(1);
+    }
+  });
+
   it("wraps its heading rather than run it out of the card at 200% text under a reader's text spacing (WCAG 1.4.12)", async () => {
     for (const width of [240, 280, 320, 360, 400]) {
       largeText();

@@ -30,7 +30,8 @@ import { upcomingListStyles } from './upcoming-list.styles.js';
  * @cssproperty --fg-upcoming-list-background - Defaults to `--fg-color-surface`.
  * @cssproperty --fg-upcoming-list-row-height - Height of every row (rows never change size with
  *   their data): 3.75rem; 4.75rem in a list narrower than 30rem, where the family and title
- *   may take two lines beside the status and the time runs under them; 9.5rem below 20rem,
+ *   may take two lines beside the status and the time runs under them (1.25rem more under a
+ *   reader's line height, for a second line of the time); 9.5rem below 20rem,
  *   where the family and title may take three lines, the status one, and the time two.
  * @cssproperty --fg-upcoming-list-height - Height of the scroller; five rows by default.
  * @cssproperty --fg-upcoming-list-active-background - Status chip of an active consultation; defaults to `--fg-color-success`.
