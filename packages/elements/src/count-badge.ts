@@ -28,9 +28,11 @@ export const countBadgeStyles = css`
     stroke-linejoin: round;
     color: var(--_muted);
   }
+  /* A flex item is as wide as its longest word: it breaks inside one rather than push the count out. */
   .label {
     font-size: 0.8125rem;
     font-weight: 500;
+    overflow-wrap: anywhere;
   }
   .slot {
     /* Room for "99+": the badge never changes size, and its number never moves. */

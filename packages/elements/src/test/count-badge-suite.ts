@@ -112,6 +112,23 @@ export function countBadgeSuite(c: BadgeCase): void {
       expect(count(el)).to.equal('99+');
     });
 
+    it("stays in its place down to 240 px at 200% text, with or without a reader's text spacing: its label breaks, inside a word if it must", async () => {
+      for (const spacing of [false, true])
+        for (const width of [240, 260, 280, 300, 320]) {
+          largeText();
+          const { el, feed } = await mount(c.tag, width);
+          await feed(new DashboardScript(busySnapshot()).snapshotFrame());
+          if (spacing) await textSpacing(el);
+          const where = `${width} px, 200% text${spacing ? ', text spacing' : ''}`;
+          const place = el.parentElement!.parentElement!.getBoundingClientRect();
+          expect(el.getBoundingClientRect().right, `${where}: inside its place`).to.be.at.most(
+            place.right + 0.5,
+          );
+          expect(overflowing(el), where).to.deep.equal([]);
+          expect(count(el), where).to.equal('99+');
+        }
+    });
+
     it(`keeps its pill, "99+" too, in its slot and its size as the count changes, under a reader's text spacing (WCAG 1.4.12)`, async () => {
       const { el, feed } = await mount(c.tag);
       await feed(new DashboardScript().snapshotFrame());
