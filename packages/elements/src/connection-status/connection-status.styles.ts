@@ -2,8 +2,8 @@ import { css } from 'lit';
 
 export const connectionStatusStyles = css`
   /*
-   * At most as wide as its place: what gives way is the age, then (on a phone with large
-   * text) the status, never the link to sign in again.
+   * At most as wide as its place: what gives way is the age, then (beside the link, on a
+   * phone with large text) the status, never the link to sign in again.
    */
   :host {
     display: inline-block;
@@ -14,7 +14,7 @@ export const connectionStatusStyles = css`
     display: inline-flex;
     align-items: center;
     gap: 0.5rem;
-    block-size: 2rem;
+    min-block-size: 2rem;
     max-inline-size: 100%;
     font-size: 0.8125rem;
     white-space: nowrap;
@@ -43,8 +43,17 @@ export const connectionStatusStyles = css`
     overflow: hidden;
     text-overflow: ellipsis;
   }
+  /*
+   * The status wraps, inside a word if it must, rather than be cut (a reader's text spacing, 200%
+   * text): the line is then taller than when it fits. Beside the link it still gives way.
+   */
   .label {
     font-weight: 600;
+    white-space: normal;
+    overflow-wrap: anywhere;
+  }
+  .expired .label {
+    white-space: nowrap;
   }
   .detail {
     /* Takes only the room the others leave: the status gives way only once the age has none. */

@@ -5,7 +5,7 @@ import type { FgConnectionStatus } from './connection-status.js';
 import type { FgDashboardProvider } from '../provider/provider.js';
 import { setClock } from '../format.js';
 import { DashboardScript, NOW } from '../test/frames.js';
-import { largeText, mount, text } from '../test/harness.js';
+import { largeText, mount, text, textSpacing } from '../test/harness.js';
 
 const line = (el: FgConnectionStatus) => text(el);
 
@@ -136,6 +136,27 @@ describe('<fg-connection-status>', () => {
     ).to.equal(0);
     expect(m.el.getBoundingClientRect().right).to.be.at.most(box.right);
     expect(m.el.getBoundingClientRect().height, 'one line, as when live').to.equal(live);
+  });
+
+  it("shows its status whole down to 240 px at 200% text, with or without a reader's text spacing: it wraps rather than be cut", async () => {
+    for (const spacing of [false, true])
+      for (const width of [240, 260, 280, 300, 320])
+        for (const status of ['connecting', 'live', 'reconnecting', 'stale', 'offline'] as const) {
+          largeText();
+          const m = await mount<FgConnectionStatus>('fg-connection-status', width);
+          await m.feed(new DashboardScript().snapshotFrame());
+          await m.status(status);
+          if (spacing) await textSpacing(m.el);
+          const where = `${status}, ${width} px, 200% text${spacing ? ', text spacing' : ''}`;
+          const label = m.el.shadowRoot!.querySelector<HTMLElement>('.label')!;
+          expect(label.scrollWidth, `${where}: "${text(label)}" whole`).to.be.at.most(label.clientWidth + 1);
+          expect(label.scrollHeight, `${where}: "${text(label)}" whole`).to.be.at.most(
+            label.clientHeight + 1,
+          );
+          expect(m.el.getBoundingClientRect().right, where).to.be.at.most(
+            m.el.parentElement!.parentElement!.getBoundingClientRect().right + 0.5,
+          );
+        }
   });
 
   it('shares one timer between every relative label, and leaves it when gone', async () => {
