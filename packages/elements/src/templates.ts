@@ -52,8 +52,8 @@ const watched = new WeakMap<HTMLElement, Element>();
  * Tells a value's box how many characters it shows (`--_chars`), so that its font shrinks to
  * the box (the styles divide its width by that) instead of cutting an amount short. When its
  * text changes, and only then, it reads the box's layout once: a reader's own text spacing
- * (letter or word spacing, WCAG 1.4.12) widens every character, and the box then counts as
- * many more characters as it takes to fit.
+ * (letter or word spacing, WCAG 1.4.12) widens every character, and the font in use, whether
+ * fitted or held at its largest size, is then scaled (`--_fit`) by as much as it takes to fit.
  */
 export function fitValue(value: HTMLElement | null): void {
   const text = value?.textContent;
@@ -80,15 +80,15 @@ export function fitValue(value: HTMLElement | null): void {
       widening.observe(shown);
     }
   }
-  const chars = text.replace(DIRECTION_MARKS, '').trim().length;
-  setStyle(value, '--_chars', chars);
+  setStyle(value, '--_chars', text.replace(DIRECTION_MARKS, '').trim().length);
+  setStyle(value, '--_fit', 1);
   // A box not laid out yet (its widget hidden) is measured at its next update.
   if (!value.clientWidth) return;
   fitted.set(value, text);
-  // Twice at most: a font held at its largest size may need a second step.
+  // Twice at most: widths are whole pixels.
   for (let step = 0; step < 2 && value.scrollWidth > value.clientWidth; step++) {
-    const counted = parseFloat(value.style.getPropertyValue('--_chars'));
-    // A little over the ratio: widths are whole pixels.
-    setStyle(value, '--_chars', Math.ceil((counted * value.scrollWidth * 102) / value.clientWidth) / 100);
+    const fit = parseFloat(value.style.getPropertyValue('--_fit'));
+    // A little under the ratio, for the same reason.
+    setStyle(value, '--_fit', Math.floor((fit * value.clientWidth * 98) / value.scrollWidth) / 100);
   }
 }

@@ -60,7 +60,9 @@ export const statsCardsStyles = css`
    * baseline as the other cards' numbers. Moved by a transform, which is no layout shift.
    */
   .revenue .value {
-    font-size: min(var(--fg-stats-cards-value-size, 1.75rem), 100cqi / (var(--_chars, 1) * 0.68));
+    font-size: calc(
+      min(var(--fg-stats-cards-value-size, 1.75rem), 100cqi / (var(--_chars, 1) * 0.68)) * var(--_fit, 1)
+    );
     line-height: min(2.25rem, 1.2857em);
     transform: translateY(calc(var(--fg-stats-cards-value-size, 1.75rem) - 1em));
   }

@@ -68,7 +68,9 @@ export const welcomeBannerStyles = css`
    * baseline as the other facts' numbers. Moved by a transform, which is no layout shift.
    */
   .revenue .value {
-    font-size: min(var(--fg-welcome-banner-value-size, 1.5rem), 100cqi / (var(--_chars, 1) * 0.68));
+    font-size: calc(
+      min(var(--fg-welcome-banner-value-size, 1.5rem), 100cqi / (var(--_chars, 1) * 0.68)) * var(--_fit, 1)
+    );
     line-height: min(2rem, 1.3333em);
     transform: translateY(calc(var(--fg-welcome-banner-value-size, 1.5rem) - 1em));
   }
