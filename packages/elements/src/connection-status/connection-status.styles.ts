@@ -2,8 +2,8 @@ import { css } from 'lit';
 
 export const connectionStatusStyles = css`
   /*
-   * At most as wide as its place: what gives way is the age, then (beside the link, on a
-   * phone with large text) the status, never the link to sign in again.
+   * At most as wide as its place: what gives way is the age; the link to sign in again moves
+   * to a line of its own where it does not fit beside the status.
    */
   :host {
     display: inline-block;
@@ -17,7 +17,10 @@ export const connectionStatusStyles = css`
     min-block-size: 2rem;
     max-inline-size: 100%;
     font-size: 0.8125rem;
-    white-space: nowrap;
+    overflow-wrap: anywhere;
+  }
+  .expired {
+    flex-wrap: wrap;
   }
   .indicator {
     flex: none;
@@ -44,26 +47,27 @@ export const connectionStatusStyles = css`
     text-overflow: ellipsis;
   }
   /*
-   * The status wraps, inside a word if it must, rather than be cut (a reader's text spacing, 200%
-   * text): the line is then taller than when it fits. Beside the link it still gives way.
+   * The status and the link wrap, inside a word if they must, rather than be cut (a reader's
+   * text spacing, 200% text): the line is then taller than when it fits.
    */
-  .label {
+  .label,
+  a {
     font-weight: 600;
-    white-space: normal;
-    overflow-wrap: anywhere;
   }
   .expired .label {
-    white-space: nowrap;
+    /* Leaves its line room for the dot and two gaps: the link, not the status, moves on. */
+    max-inline-size: calc(100% - 1.625rem - 3px);
   }
   .detail {
-    /* Takes only the room the others leave: the status gives way only once the age has none. */
+    /* Takes only the room the others leave. */
     flex: 1 1 0;
     color: var(--_muted);
+    white-space: nowrap;
   }
   a {
     flex: none;
+    max-inline-size: 100%;
     color: var(--_accent);
-    font-weight: 600;
   }
   @media (forced-colors: active) {
     /* In every state (each state's colour is set by a more specific rule). */

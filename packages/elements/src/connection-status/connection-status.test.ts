@@ -5,7 +5,7 @@ import type { FgConnectionStatus } from './connection-status.js';
 import type { FgDashboardProvider } from '../provider/provider.js';
 import { setClock } from '../format.js';
 import { DashboardScript, NOW } from '../test/frames.js';
-import { largeText, mount, text, textSpacing } from '../test/harness.js';
+import { largeText, mount, overflowing, text, textSpacing } from '../test/harness.js';
 
 const line = (el: FgConnectionStatus) => text(el);
 
@@ -116,26 +116,46 @@ describe('<fg-connection-status>', () => {
     expect(m.el.getBoundingClientRect().right).to.be.at.most(box.right);
   });
 
-  it('at a phone width with 200% text, keeps the link whole and in view: the age, then the status, give way', async () => {
+  it('at a phone width with 200% text, keeps the status and the link whole and in view: the link moves to a line of its own', async () => {
     largeText();
     const m = await mount<FgConnectionStatus>('fg-connection-status', 320);
     const provider = m.el.closest('fg-dashboard-provider') as FgDashboardProvider;
     provider.loginUrl = '/login';
     await provider.updateComplete;
     await m.feed(new DashboardScript().snapshotFrame());
-    await m.status('live');
-    const live = m.el.getBoundingClientRect().height;
     await m.status('expired');
     const box = provider.parentElement!.getBoundingClientRect();
     const link = m.el.shadowRoot!.querySelector('a')!;
+    const label = m.el.shadowRoot!.querySelector<HTMLElement>('.label')!;
     expect(link.getBoundingClientRect().right, 'the link in view').to.be.at.most(box.right);
     expect(link.scrollWidth, 'the link whole').to.be.at.most(link.clientWidth + 1);
-    expect(
-      m.el.shadowRoot!.querySelector<HTMLElement>('.detail')!.clientWidth,
-      'no room for the age',
-    ).to.equal(0);
+    expect(label.scrollWidth, 'the status whole').to.be.at.most(label.clientWidth + 1);
+    expect(link.getBoundingClientRect().top, 'the link below the status').to.be.at.least(
+      label.getBoundingClientRect().bottom,
+    );
     expect(m.el.getBoundingClientRect().right).to.be.at.most(box.right);
-    expect(m.el.getBoundingClientRect().height, 'one line, as when live').to.equal(live);
+  });
+
+  it("keeps the link to sign in again whole and in view down to 240 px, at 200% text or with a reader's text spacing: it moves to a line of its own, its words wrap", async () => {
+    for (const large of [false, true])
+      for (const spacing of [false, true])
+        for (const width of [240, 260, 280, 300, 320, 400]) {
+          largeText(large);
+          const m = await mount<FgConnectionStatus>('fg-connection-status', width);
+          const provider = m.el.closest('fg-dashboard-provider') as FgDashboardProvider;
+          provider.loginUrl = '/login';
+          await provider.updateComplete;
+          await m.feed(new DashboardScript().snapshotFrame());
+          await m.status('expired');
+          if (spacing) await textSpacing(m.el);
+          const where = `${width} px, ${large ? 200 : 100}% text${spacing ? ', text spacing' : ''}`;
+          const link = m.el.shadowRoot!.querySelector('a')!;
+          expect(link.getBoundingClientRect().right, `${where}: the link in view`).to.be.at.most(
+            provider.parentElement!.getBoundingClientRect().right + 0.5,
+          );
+          // Only the age may be cut short; the status and the link are whole.
+          expect(overflowing(m.el, '.detail'), where).to.deep.equal([]);
+        }
   });
 
   it("shows its status whole down to 240 px at 200% text, with or without a reader's text spacing: it wraps rather than be cut", async () => {
