@@ -178,6 +178,31 @@ export async function textSpacing(host: Element): Promise<void> {
   for (let i = 0; i < 3; i++) await new Promise(requestAnimationFrame);
 }
 
+/** Every 20 px from 240 to 400. */
+export const PHONE_WIDTHS = Array.from({ length: 9 }, (_, i) => 240 + i * 20);
+
+/**
+ * Mounts `<tag>` at each width with 200% text and a reader's text spacing (WCAG 1.4.4, 1.4.12),
+ * given `frame`, and expects the element at `selector` in its shadow root whole and in view.
+ */
+export async function expectWholeWhenLargeAndSpaced(
+  tag: string,
+  selector: string,
+  frame: ServerFrame,
+  widths = [240, 280, 320, 360, 400],
+): Promise<void> {
+  for (const width of widths) {
+    largeText();
+    const { el, feed } = await mount(tag, width);
+    await feed(frame);
+    await textSpacing(el);
+    const box = el.shadowRoot!.querySelector(selector)!;
+    const where = `${width} px, 200% text, text spacing`;
+    expect(box.scrollWidth, `${where}: "${text(box)}" whole`).to.be.at.most(box.clientWidth);
+    expect(box.getBoundingClientRect().right, where).to.be.at.most(el.getBoundingClientRect().right);
+  }
+}
+
 /** Where the last line of `element`'s text sits: its baseline (an empty inline-block sits on it), in px from the viewport's top. */
 export function baseline(element: Element): number {
   const probe = document.createElement('span');

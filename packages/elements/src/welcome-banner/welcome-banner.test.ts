@@ -13,6 +13,8 @@ import {
   text,
   textSpacing,
   type Mounted,
+  expectWholeWhenLargeAndSpaced,
+  PHONE_WIDTHS,
 } from '../test/harness.js';
 
 const region = (el: FgWelcomeBanner) => el.shadowRoot!.querySelector('section[aria-label="Welcome"]')!;
@@ -80,16 +82,13 @@ describe('<fg-welcome-banner>', () => {
     expect(value.scrollWidth, '"$5,000" whole').to.be.at.most(value.clientWidth);
   });
 
-  it("fits the amount to its column at 200% text under a reader's text spacing, its font already at its largest", async () => {
-    for (let width = 240; width <= 400; width += 20) {
-      largeText();
-      const { el, feed } = await mount<FgWelcomeBanner>('fg-welcome-banner', width);
-      await feed(new DashboardScript(busySnapshot()).snapshotFrame());
-      await textSpacing(el);
-      const value = el.shadowRoot!.querySelector<HTMLElement>('.revenue .value')!;
-      expect(value.scrollWidth, `${width} px: "${text(value)}" whole`).to.be.at.most(value.clientWidth);
-    }
-  });
+  it("fits the amount to its column at 200% text under a reader's text spacing, its font already at its largest", () =>
+    expectWholeWhenLargeAndSpaced(
+      'fg-welcome-banner',
+      '.revenue .value',
+      new DashboardScript(busySnapshot()).snapshotFrame(),
+      PHONE_WIDTHS,
+    ));
 
   it("marks its numbers with the consultant's language, for a voice to read them in it", async () => {
     const { el, feed } = await mount<FgWelcomeBanner>('fg-welcome-banner');
