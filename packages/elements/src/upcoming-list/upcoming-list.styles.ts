@@ -76,8 +76,10 @@ export const upcomingListStyles = css`
     .status {
       grid-row: 1;
     }
+    /* One line, ending in an ellipsis if it must, at the widget's own line height; two under a reader's. */
     .when {
       grid-column: 1 / -1;
+      -webkit-line-clamp: calc(1 + sign(1lh - 1.4em));
     }
   }
   /*
@@ -116,6 +118,7 @@ export const upcomingListStyles = css`
       overflow-wrap: anywhere;
     }
     .when {
+      -webkit-line-clamp: 2;
       grid-row: span 2;
       line-height: 1.25rem;
     }

@@ -163,6 +163,33 @@ describe('<fg-upcoming-list>', () => {
     }
   });
 
+  it("cuts a time too long for its line with an ellipsis in a narrow list, and gives it a second line under a reader's text spacing", async () => {
+    const snapshot = busySnapshot();
+    // Marathi's date and relative time take more than one line at 320 px.
+    const frame = new DashboardScript({
+      ...snapshot,
+      consultant: { ...snapshot.consultant, locale: 'mr-IN' },
+    }).snapshotFrame();
+    for (const [width, lines] of [
+      [320, 1],
+      [440, 1],
+      [300, 2], // narrower still: the time has two lines of its own
+    ] as const)
+      for (const spaced of [false, true]) {
+        const { el, feed } = await mount<FgUpcomingList>('fg-upcoming-list', width);
+        await feed(frame);
+        if (spaced) await textSpacing(el);
+        const when = rows(el)
+          .map((item) => item.querySelector<HTMLElement>('.when')!)
+          .find((each) => text(each).includes('·'))!;
+        // The lines it may take: past the last, "…" ends what it shows (the browser's line clamp).
+        expect(
+          getComputedStyle(when).webkitLineClamp,
+          `${width} px, ${spaced ? 'text spacing' : 'normal'}`,
+        ).to.equal(String(spaced ? 2 : lines));
+      }
+  });
+
   it("wraps its heading rather than run it out of the card at 200% text under a reader's text spacing (WCAG 1.4.12)", () =>
     expectWholeWhenLargeAndSpaced('fg-upcoming-list', 'h2', new DashboardScript().snapshotFrame()));
 
