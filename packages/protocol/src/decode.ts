@@ -72,7 +72,7 @@ const list =
   <T>(item: Decoder<T>, max: number): Decoder<T[]> =>
   (value, path) =>
     Array.isArray(value) && value.length <= max
-      ? [...value].map((each, i) => item(each, `${path}.${i}`))
+      ? Array.from(value, (each: unknown, i) => item(each, `${path}.${i}`))
       : fail(path, `at most ${max} items`);
 
 const id = string(/^[^]{1,64}$/);

@@ -10,6 +10,11 @@ export const connectionStatusStyles = css`
     max-inline-size: 100%;
     --_live: var(--fg-connection-status-live-color, var(--_success));
   }
+  /*
+   * The status and the link wrap, inside a word if they must, rather than be cut (a reader's
+   * text spacing, 200% text): the line is then taller than when it fits. Expired, the link
+   * takes a line of its own where it does not fit beside the status.
+   */
   .status {
     display: inline-flex;
     align-items: center;
@@ -46,10 +51,6 @@ export const connectionStatusStyles = css`
     overflow: hidden;
     text-overflow: ellipsis;
   }
-  /*
-   * The status and the link wrap, inside a word if they must, rather than be cut (a reader's
-   * text spacing, 200% text): the line is then taller than when it fits.
-   */
   .label,
   a {
     font-weight: 600;
