@@ -91,8 +91,8 @@ describe('multiple tabs (Chromium)', () => {
     const started = performance.now();
     await shows(survivor, 'After the leader left');
     latency.record('after leader closes', performance.now() - started);
-    // The message may come through the closing tab's last relay, a moment before the
-    // survivor's own connection is up: what must follow is that the survivor holds it.
+    // The test hears of a socket from the browser's network process, which may tell it after
+    // the page already shows what the socket carried: wait for it rather than expect it at once.
     await until(
       async () => openSockets(survivor),
       (open) => open === 1,

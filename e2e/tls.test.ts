@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext } from 'playwright-core';
-import { launchChromium, openDashboard } from './support/browser.js';
+import { launchChromium, openDashboard, until } from './support/browser.js';
 import { WAIT_MS } from './support/latency.js';
 import { startServerProcess, type ServerProcess } from './support/server.js';
 
@@ -59,6 +59,13 @@ describe('HTTPS (Chromium)', { skip: hasOpenssl ? false : 'openssl is not instal
         return { protocol: location.protocol, transport: host.client.metrics().transport };
       });
       assert.deepEqual(used, { protocol: 'https:', transport });
+      // The browser tells of a socket from its network process, which may come after the page
+      // shows what the socket carried: wait for the word of one before looking at its scheme.
+      if (transport === 'websocket')
+        await until(
+          async () => sockets.length,
+          (n) => n > 0,
+        );
       assert.deepEqual(
         sockets.map((url) => new URL(url).protocol),
         transport === 'websocket' ? ['wss:'] : [],
