@@ -72,6 +72,17 @@ describe('Formatter.relative', () => {
     expect(format.relative(midnight - 2 * 24 * HOUR, now)).to.equal('2 days ago');
   });
 
+  it('counts hours, not "tomorrow" or "yesterday", beside a day already named', () => {
+    const now = midnight + 22 * HOUR + 36 * MINUTE; // Thu 10:36 PM
+    const friday = midnight + 24 * HOUR + 23 * HOUR; // Fri 11:00 PM
+    expect(format.dayAndTime(friday, now)).to.equal('Tomorrow, 11:00 PM');
+    expect(format.relative(friday, now, true)).to.equal('in 24 hr.');
+    expect(format.relative(midnight - 23 * HOUR, now, true)).to.equal('45 hr. ago');
+    // Further days are named by their date: the count of days says something it does not.
+    expect(format.relative(midnight + 2 * 24 * HOUR + 35 * MINUTE, now, true)).to.equal('in 2 days');
+    expect(format.relative(now + 3 * HOUR, now, true)).to.equal('in 3 hr.');
+  });
+
   it('counts hours for a time a day or more away on the same calendar day (the 25 hours when clocks go back)', () => {
     // Sun, Nov 2, 2025 in New York: 12:15 AM EDT to 11:30 PM EST is 24 hours and 15 minutes.
     const now = Date.UTC(2025, 10, 2, 4, 15);

@@ -130,8 +130,10 @@ export class Formatter {
   /**
    * "in 5 min", "3 hr ago", "now": minutes and coarser. A day or more away counts calendar
    * days in the consultant's time zone, as the day names do: "tomorrow" is never two days off.
+   * `besideDayName`: shown after `dayAndTime`, which already says "Tomorrow" or "Yesterday",
+   * so those days count hours instead ("Tomorrow, 9:00 AM · in 21 hr.", not "· tomorrow").
    */
-  relative(at: string | number, now: number): string {
+  relative(at: string | number, now: number, besideDayName?: boolean): string {
     const diff = new Date(at).getTime() - now;
     if (Number.isNaN(diff)) return '';
     const abs = Math.abs(diff);
@@ -139,8 +141,10 @@ export class Formatter {
     if (abs < MINUTE) return format.format(0, 'second');
     if (abs < HOUR) return format.format(Math.trunc(diff / MINUTE), 'minute');
     const days = abs < DAY ? 0 : this._daysBetween(now, at);
-    // Within a day, or later the same calendar day (a day of 25 hours): hours.
-    return days ? format.format(days, 'day') : format.format(Math.trunc(diff / HOUR), 'hour');
+    // Within a day, later the same calendar day (a day of 25 hours), or a named day: hours.
+    return days && !(besideDayName && days * days < 2)
+      ? format.format(days, 'day')
+      : format.format(Math.trunc(diff / HOUR), 'hour');
   }
 
   /** "12 sec. ago", "3 min. ago": seconds while under a minute. */

@@ -263,12 +263,13 @@ describe('<fg-upcoming-list>', () => {
     expect(row(el, 's3').querySelector('[part="relative"] [lang="ar-EG"]')!.textContent).to.equal(soon('s3'));
     expect(day('s1')).to.equal(long.format(0, 'day'));
     expect(day('s2')).to.equal(long.format(1, 'day'));
-    expect(soon('s2')).to.equal(short.format(1, 'day'));
+    // Its day named "tomorrow" already, the time to it counts hours.
+    expect(soon('s2')).to.equal(short.format(26, 'hour'));
     expect(soon('s3')).to.equal(short.format(3, 'day'));
     await feed(script.book(upcomingItem(24, { id: 'new', familyName: 'The New family' })));
     expect(rows(el).map((r) => r.dataset.key)).to.deep.equal(['a1', 'a2', 's1', 'new', 's2']);
     expect(day('new')).to.equal(long.format(1, 'day'));
-    expect(soon('new')).to.equal(short.format(1, 'day'));
+    expect(soon('new')).to.equal(short.format(24, 'hour'));
   });
 
   it('replaces the empty state with the first booking', async () => {

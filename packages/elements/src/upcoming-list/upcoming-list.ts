@@ -76,7 +76,7 @@ export class FgUpcomingList extends ListElement<UpcomingItem> {
           ·
           <span part="relative"
             >${active ? 'ends ' : ''}<span lang=${format.locale}
-              >${format.relative(active ? item.endsAt : item.startsAt, now)}</span
+              >${format.relative(active ? item.endsAt : item.startsAt, now, true)}</span
             ></span
           ></span
         >
