@@ -24,8 +24,16 @@ export const connectionStatusStyles = css`
     font-size: 0.8125rem;
     overflow-wrap: anywhere;
   }
+  /*
+   * A line the link moves to starts under the status's words, not under the dot: the dot sits
+   * in the padding (its halo's 3px, itself and a gap), pulled there by a negative margin.
+   */
   .expired {
     flex-wrap: wrap;
+    padding-inline-start: calc(1.125rem + 3px);
+  }
+  .expired .indicator {
+    margin-inline-start: -1.125rem;
   }
   .indicator {
     flex: none;
@@ -56,8 +64,8 @@ export const connectionStatusStyles = css`
     font-weight: 600;
   }
   .expired .label {
-    /* Leaves its line room for the dot and two gaps: the link, not the status, moves on. */
-    max-inline-size: calc(100% - 1.625rem - 3px);
+    /* Leaves its line room for a gap after it: the link, not the status, moves on. */
+    max-inline-size: calc(100% - 0.5rem);
   }
   .detail {
     /* Takes only the room the others leave. */

@@ -133,6 +133,10 @@ describe('<fg-connection-status>', () => {
     expect(link.getBoundingClientRect().top, 'the link below the status').to.be.at.least(
       label.getBoundingClientRect().bottom,
     );
+    expect(link.getBoundingClientRect().left, "the link under the status's words").to.be.closeTo(
+      label.getBoundingClientRect().left,
+      0.5,
+    );
     expect(m.el.getBoundingClientRect().right).to.be.at.most(box.right);
   });
 
