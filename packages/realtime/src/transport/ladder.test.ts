@@ -1118,6 +1118,23 @@ describe('Ladder (with hand-driven transports)', () => {
     expect(t.fakes.created).to.have.length(2);
   });
 
+  it('a session that ends as the ladder falls a rung after cuts ends in expired, not in a live status with no connection', async () => {
+    t = setup({
+      rungs: ['websocket', 'sse'],
+      tokens: [fakeJwt('c-story', 1), fakeJwt('c-story', 2), fakeJwt('c-story', 3), null],
+    });
+    for (let n = 0; n < CUTS_BEFORE_FALL; n++) {
+      await t.clock.advance(0);
+      const ws = await t.transport(n);
+      ws.welcome(10, 'e1', 60_000);
+      ws.fail({ kind: 'failed', detail: 'WebSocket closed 1006' });
+    }
+    // The fall to SSE asks for a token, and the page has none: the session is over.
+    await until(() => t.client.status === 'expired', 'expired');
+    expect(t.statuses.at(-1)).to.equal('expired');
+    expect(t.fakes.created).to.have.length(CUTS_BEFORE_FALL);
+  });
+
   it('a server that refuses every token (an error frame, then 4401) ends the session instead of looping', async () => {
     t = setup();
     (await t.transport(0)).send(refusal);

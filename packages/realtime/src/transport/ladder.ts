@@ -252,7 +252,8 @@ export function createLadder(options: {
     const key = `${status}:${rung}`;
     if (key === lastStatus) return;
     lastStatus = key;
-    host._status(status, rung ? transportName(rung) : null, rung ? silenceOf(active!) : undefined);
+    // A fall still shows the rung it left (`shown`) while no attempt may be active.
+    host._status(status, rung ? transportName(rung) : null, rung && active ? silenceOf(active) : undefined);
   };
 
   const token = () => tokenWithin(clock, host._getToken);
@@ -466,7 +467,7 @@ export function createLadder(options: {
     clear();
     drop(probe);
     drop(active);
-    probe = active = null;
+    probe = active = shown = null;
   };
 
   const expire = (): void => {
