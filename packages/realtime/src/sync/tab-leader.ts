@@ -68,8 +68,13 @@ export function electLeader(
     new Promise((settled) => {
       locks
         .request(name, options, () => {
-          led = true;
-          onLeader();
+          // Not if granted once this tab gave up its place (the grant's task queued behind a
+          // page restored from the back/forward cache), nor twice (its own request and a
+          // take-over racing it): the lock then goes back at once, or stays held once.
+          if (!resigned && !led) {
+            led = true;
+            onLeader();
+          }
           settled();
           // Held until this client closes; the page going away releases it too.
           return held;
