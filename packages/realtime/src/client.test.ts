@@ -1,5 +1,6 @@
 import { expect } from '@open-wc/testing';
 import { createDashboardClient, type ClientEnvironment } from './client.js';
+import type { TransportName } from '@fg/protocol/frames';
 import type { ClientErrorDetail, DashboardClient, DashboardClientOptions } from './types.js';
 import { ManualClock } from './test/manual-clock.js';
 import { fakeJwt, fakeTransports, type FakeTransport } from './test/fake-transport.js';
@@ -207,6 +208,30 @@ describe('createDashboardClient: a session that changes hands', () => {
       t.client.close();
     }
   });
+});
+
+describe('createDashboardClient: its transports', () => {
+  for (const transports of [[], ['websockets'], ['websocket', 'carrier-pigeon']])
+    it(`refuses transports [${transports.join(', ')}] at once, before any tab's election`, () => {
+      let requested = 0;
+      const locks = {
+        request: () => {
+          requested++;
+          return new Promise(() => {});
+        },
+      } as unknown as LockManager;
+      const create = () =>
+        createDashboardClient(
+          {
+            endpoint: 'https://fg.example.com',
+            getToken: () => 'token',
+            transports: transports as TransportName[],
+          },
+          { locks },
+        );
+      expect(create).to.throw(TypeError, /transports/);
+      expect(requested).to.equal(0);
+    });
 });
 
 describe('createDashboardClient: where it sends tokens', () => {

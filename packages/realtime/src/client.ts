@@ -65,7 +65,8 @@ export interface ClientEnvironment extends Partial<Runtime> {
  * one connection shared by the tabs of this browser, the session lifecycle, and the store.
  *
  * Throws a TypeError for an endpoint that would carry the token in clear text (plain http
- * to anything but this machine): a misconfiguration to fix, not a condition to live with.
+ * to anything but this machine), or for no transport or one it does not know: a
+ * misconfiguration to fix, not a condition to live with.
  */
 export function createDashboardClient(
   options: DashboardClientOptions,
@@ -75,6 +76,13 @@ export function createDashboardClient(
   const { clock } = runtime;
   const base = parseEndpoint(options.endpoint);
   const target = options.eventTarget ?? (globalThis as unknown as EventTarget);
+  // Checked here, where the page hears it: inside a tab's election a ladder that cannot be
+  // built would lose the lock and take it again, forever, in silence.
+  const transports = options.transports ?? TRANSPORTS;
+  if (!transports.length || transports.some((name) => !TRANSPORTS.includes(name)))
+    throw new TypeError(
+      `FG Live transports are some of ${TRANSPORTS.join(', ')}; got ${transports.join(', ')}`,
+    );
 
   let ladder: Ladder | null = null;
   /** The tab-sync lock, held or waited for. */
@@ -373,7 +381,7 @@ export function createDashboardClient(
     if (closed) return;
     ladder = createLadder({
       base,
-      rungs: environment.rungs ?? rungsFor(options.transports ?? TRANSPORTS),
+      rungs: environment.rungs ?? rungsFor(transports),
       runtime,
       host: ladderHost,
       factories: environment.transports,
