@@ -6,6 +6,7 @@ import { DashboardScript, NOW, messageItem, storySnapshot, upcomingItem } from '
 import { mount, text, type Mounted } from '../test/harness.js';
 import { createDashboardStore } from '@fg/realtime';
 
+const HOUR = 3_600_000;
 const region = (el: FgLiveRegion) => el.shadowRoot!.querySelector('[role="status"]')!;
 const said = (el: FgLiveRegion) => [...region(el).querySelectorAll('p')].map((p) => p.textContent);
 
@@ -280,6 +281,23 @@ describe('<fg-live-region>', () => {
     document.dispatchEvent(new Event('visibilitychange'));
     await at(60_100, { settle });
     expect(heard).to.deep.equal([['New message from The Hidden family']]);
+  });
+
+  it('names the day of a booking heard in the background as it is when the page is shown', async () => {
+    const { feed, settle, script, heard } = await listening();
+    // NOW is Wed 10:00 AM in New York; the booking is for Thu 9:00 AM.
+    const startsAt = new Date(NOW + 23 * HOUR).toISOString();
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+    try {
+      await feed(script.book(upcomingItem(0, { id: 'b', familyName: 'The Kim family', startsAt })));
+      await at(600, { settle });
+      await at(22.5 * HOUR, { settle }); // Thu 8:30 AM
+    } finally {
+      delete (document as unknown as Record<string, unknown>).visibilityState;
+    }
+    document.dispatchEvent(new Event('visibilitychange'));
+    await at(22.5 * HOUR + 100, { settle });
+    expect(heard).to.deep.equal([['New booking: The Kim family, Today, 9:00 AM']]);
   });
 
   it('reads family names as text', async () => {

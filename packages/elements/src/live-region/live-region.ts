@@ -59,7 +59,8 @@ const localized = (format: Formatter, textContent: string) => ({ lang: format.lo
 interface Heard {
   count: number;
   readonly name: string;
-  readonly said: Announcement[];
+  /** Written when told: a page in the background may tell "Tomorrow, 9:00 AM" the next day. */
+  readonly said: (() => Announcement)[];
   /** The consultant's formats, for the count of a burst. */
   readonly format: Formatter;
 }
@@ -174,7 +175,7 @@ export class FgLiveRegion extends LitElement {
     ) {
       this._batch.push(
         ...[...this._heard.values()].flatMap(({ count, name, said, format }) =>
-          count > 2 ? [[localized(format, format.count(count)), ` new ${name}`]] : said,
+          count > 2 ? [[localized(format, format.count(count)), ` new ${name}`]] : said.map((say) => say()),
         ),
       );
       this._heard.clear();
@@ -229,19 +230,24 @@ export class FgLiveRegion extends LitElement {
     }
   }
 
-  private _sentence({ kind, subject }: AppliedEvent, snapshot: Snapshot, format: Formatter): Announcement {
+  private _sentence(
+    { kind, subject }: AppliedEvent,
+    snapshot: Snapshot,
+    format: Formatter,
+  ): () => Announcement {
     if (kind === 'message.received') {
       const item = snapshot.recentMessages.find((m) => m.id === subject.id);
-      return [item ? `New message from ${item.familyName}` : 'New message'];
+      return () => [item ? `New message from ${item.familyName}` : 'New message'];
     }
     // Past the first five upcoming, the event itself says who and when.
     const { familyName, startsAt } = snapshot.upcoming.find((i) => i.id === subject.id) ?? subject;
-    return familyName && startsAt
-      ? [
-          `New booking: ${familyName}, `,
-          localized(format, format.dayAndTime(startsAt, this._view.serverTime(this._clock.now))),
-        ]
-      : ['New consultation booked'];
+    return () =>
+      familyName && startsAt
+        ? [
+            `New booking: ${familyName}, `,
+            localized(format, format.dayAndTime(startsAt, this._view.serverTime(this._clock.now))),
+          ]
+        : ['New consultation booked'];
   }
 
   /** Announces a change of connection worth telling, once: not the first status seen. */
