@@ -145,8 +145,10 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
   private readonly _overflow =
     typeof ResizeObserver === 'function'
       ? new ResizeObserver(() => {
-          const scroller = this.renderRoot.querySelector('.scroller')!;
+          const scroller = this.renderRoot.querySelector<HTMLElement>('.scroller')!;
           if (scroller.scrollHeight > scroller.clientHeight) scroller.setAttribute('tabindex', '0');
+          // Focused, it stays focusable, out of the tab order: the keyboard goes on from there.
+          else if ((this.renderRoot as ShadowRoot).activeElement === scroller) scroller.tabIndex = -1;
           else scroller.removeAttribute('tabindex');
         })
       : undefined;

@@ -449,6 +449,29 @@ describe('<fg-upcoming-list>', () => {
     expect(scroller.getAttribute('tabindex'), 'a taller scroller: all in view').to.equal(null);
   });
 
+  it('keeps the focus on its scroller when an update leaves it nothing to scroll', async () => {
+    const { el } = await mount<FgUpcomingList>('fg-upcoming-list');
+    const scroller = el.shadowRoot!.querySelector<HTMLElement>('.scroller')!;
+    const laidOut = async () => {
+      await el.updateComplete;
+      await nextFrame();
+      await nextFrame();
+    };
+    el.items = fifty().slice(0, 8);
+    await laidOut();
+    scroller.focus();
+    expect(focusAt(el)).to.equal('div');
+    el.items = fifty().slice(0, 3);
+    await laidOut();
+    // Out of the tab order (it holds nothing hidden), yet the keyboard goes on from where it was.
+    expect(focusAt(el)).to.equal('div');
+    expect(scroller.tabIndex).to.equal(-1);
+    scroller.blur();
+    el.items = fifty().slice(0, 2);
+    await laidOut();
+    expect(scroller.getAttribute('tabindex'), 'no longer focused').to.equal(null);
+  });
+
   it('keeps what the person sees when items are added above the scrolled view of the list', async () => {
     const { el } = await mount<FgUpcomingList>('fg-upcoming-list');
     el.style.setProperty('--fg-upcoming-list-height', '240px');
