@@ -212,6 +212,24 @@ describe('WebSocket hello timeout', async () => {
     assert.deepEqual(frame, { type: 'error', code: 'hello-timeout', message: 'No hello frame in time' });
     assert.equal((await client.closedWith()).code, CloseCode.helloTimeout);
   });
+
+  it('does not time out a hello that came in time while its token is still being checked', async () => {
+    // The check outlasts the hello's time (a cold consultant lookup on a busy database).
+    const verify = server.auth.verify.bind(server.auth);
+    let checked!: () => void;
+    const held = new Promise<void>((resolve) => (checked = resolve));
+    server.auth.verify = async (token) => {
+      setTimeout(checked, 300);
+      await held;
+      return verify(token);
+    };
+    try {
+      const client = await WsClient.connect(server, await tokenFor(server, 'c-story'));
+      await client.close();
+    } finally {
+      server.auth.verify = verify;
+    }
+  });
 });
 
 describe('WebSocket heartbeats', async () => {

@@ -193,6 +193,10 @@ export class WebSocketConnection implements Connection {
   private async authenticate(hello: HelloFrame): Promise<void> {
     this.state = 'authenticating';
     this.deps.awaitingHello.count--;
+    // The hello came in time: a check that takes longer (a cold lookup on a busy database) is
+    // this server's trouble, not the network's, and a 4408 would send the client off WebSocket.
+    // The database's own timeouts bound the check, and answer 1013 (try again) past them.
+    clearTimeout(this.helloTimer);
     let consultant: ConsultantRow | undefined;
     let expiresAt: number;
     try {
@@ -218,7 +222,6 @@ export class WebSocketConnection implements Connection {
       this.unavailable();
       return;
     }
-    clearTimeout(this.helloTimer);
     this.state = 'attaching';
 
     // Subscribe first, then read where the client stands: the stream holds what is
