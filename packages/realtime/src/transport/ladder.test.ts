@@ -1135,6 +1135,43 @@ describe('Ladder (with hand-driven transports)', () => {
     expect(t.fakes.created).to.have.length(CUTS_BEFORE_FALL);
   });
 
+  it('a malformed first frame on the rung a fall opens shows the ladder reconnecting, not live', async () => {
+    t = setup({ rungs: ['websocket', 'sse'] });
+    for (let n = 0; n < CUTS_BEFORE_FALL; n++) {
+      await t.clock.advance(0);
+      const ws = await t.transport(n);
+      ws.welcome(10, 'e1', 60_000);
+      ws.fail({ kind: 'failed', detail: 'WebSocket closed 1006' });
+    }
+    const sse = await t.transport(CUTS_BEFORE_FALL);
+    expect(t.client.status, 'the fall is not shown').to.equal('live');
+    sse.send('{not json');
+    expect(t.client.status, 'nothing open').to.equal('reconnecting');
+    await t.clock.advance(1_000);
+    (await t.transport(CUTS_BEFORE_FALL + 1)).welcome(10, 'e1', 60_000);
+    expect(t.client.status).to.equal('live');
+  });
+
+  it('cuts on one rung do not count toward falling from the next', async () => {
+    t = setup();
+    for (let n = 0; n < CUTS_BEFORE_FALL - 1; n++) {
+      await t.clock.advance(0);
+      const ws = await t.transport(n);
+      ws.welcome(10, 'e1', 60_000);
+      ws.fail();
+    }
+    await t.clock.advance(0);
+    // The next WebSocket never opens (a network that drops it without going offline): on to SSE.
+    (await t.transport(CUTS_BEFORE_FALL - 1)).fail();
+    const sse = await t.transport(CUTS_BEFORE_FALL);
+    expect(sse.rung).to.equal('sse');
+    sse.welcome(10, 'e1', 60_000);
+    sse.fail();
+    await t.clock.advance(0);
+    expect((await t.transport(CUTS_BEFORE_FALL + 1)).rung, 'one cut on SSE').to.equal('sse');
+    expect(t.errors.map((e) => e.code)).to.deep.equal(['transport-failed']);
+  });
+
   it('a server that refuses every token (an error frame, then 4401) ends the session instead of looping', async () => {
     t = setup();
     (await t.transport(0)).send(refusal);

@@ -171,8 +171,9 @@ export function createLadder(options: {
   let restartUntil = 0;
   /** No connection before this (clock ms): the server said when to come back (Retry-After). */
   let notBefore = 0;
-  /** Cuts of open connections since the last healthy spell (see CUTS_BEFORE_FALL). */
+  /** Cuts of open connections on rung `cutRung` since the last healthy spell (see CUTS_BEFORE_FALL). */
   let cuts = 0;
+  let cutRung = -1;
   /** The rung a climb came from, until the rung reached has been healthy: a cut climb goes back there. */
   let back = -1;
   /** The rung still shown live while a fall after cuts opens the next one (nothing was lost). */
@@ -347,6 +348,7 @@ export function createLadder(options: {
       // once, to the rung it came from (the rungs between may be the ones it left for cuts).
       if (!attempt.r) {
         cuts = CUTS_BEFORE_FALL - 1;
+        cutRung = attempt.i;
         back = lower?.i ?? -1;
       }
       active = attempt;
@@ -413,13 +415,13 @@ export function createLadder(options: {
     if (failedToOpen && attempt.i < rungs.length - 1) return connect(attempt.i + 1);
     // Opened, then cut again and again soon after (online, and not by a throttling server): the
     // rung opens but does not serve. Fall a rung, and let the next climb back to it wait longer.
-    if (
-      attempt.o &&
-      kind !== 'throttled' &&
-      !isOffline() &&
-      ++cuts >= CUTS_BEFORE_FALL &&
-      attempt.i < rungs.length - 1
-    ) {
+    const cut = attempt.o && kind !== 'throttled' && !isOffline();
+    // Counted per rung: cuts on one left for never opening say nothing about the next.
+    if (cut && cutRung !== attempt.i) {
+      cutRung = attempt.i;
+      cuts = 0;
+    }
+    if (cut && ++cuts >= CUTS_BEFORE_FALL && attempt.i < rungs.length - 1) {
       if (!attempt.p)
         host._error('transport-failed', `${attempt.rung} cut ${cuts} times soon after opening: ${detail}`);
       const to = back < 0 ? attempt.i + 1 : back;
@@ -626,6 +628,8 @@ export function createLadder(options: {
       // A connection since replaced, or (asked without one) one not open yet, resumes from the
       // cursor anyway: dropping it would only delay that, and count as a failure.
       if (!current || !live() || (connection ? connection !== current : !current.o)) return;
+      // Nothing is open now: a fall no longer shows the rung it left.
+      shown = null;
       dropActive(current);
       retry(current.i);
     },
