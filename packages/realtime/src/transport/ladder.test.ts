@@ -931,6 +931,22 @@ describe('Ladder (with hand-driven transports)', () => {
     expect(t.navigations).to.deep.equal(['/login']);
   });
 
+  it('a page shown again while it waits for a token good by the server keeps the wait and the rung', async () => {
+    const expired = fakeJwt('c-story', 1, Math.floor(Date.now() / 1000) - 1);
+    t = setup({ tokens: [fakeJwt('c-story', 0), expired, expired, fakeJwt('c-story', 2)] });
+    (await t.transport(0)).fail(); // WebSocket blocked here
+    const sse = await t.transport(1);
+    sse.welcome();
+    sse.fail({ kind: 'auth', detail: 'HTTP 401' });
+    await until(() => t.tokenCalls === 3, 'asked for a fresh token, given the same');
+    t.document.dispatchEvent(new Event('visibilitychange'));
+    await t.clock.advance(0);
+    expect(t.fakes.created, 'no connection on the old token').to.have.length(2);
+    expect(t.tokenCalls, 'still waiting').to.equal(3);
+    await t.clock.advance(2_000);
+    expect((await t.transport(2)).rung).to.equal('sse');
+  });
+
   it('a renewal the server refuses (an error frame, then 4401) leaves the connection in use as it is, and is tried again later', async () => {
     t = setup();
     const ws = await t.transport(0);

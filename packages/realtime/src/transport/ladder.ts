@@ -202,8 +202,8 @@ export function createLadder(options: {
   let silence = 0;
   let lastStatus: string | null = null;
   let attempts = 0;
-  /** Rung the pending retry will try. */
-  let retryIndex = 0;
+  /** Rung the pending retry will try; null while it waits for the page's token to be good by the server. */
+  let retryIndex: number | null = 0;
   /** Resolves when the last dropped transport is gone: the next one waits for it, so two sockets never overlap. */
   let closing: Promise<void> = Promise.resolve();
   /** Names the last ping; its pong is awaited while the `ping` timer is pending. */
@@ -459,6 +459,7 @@ export function createLadder(options: {
     const expiry = fresh && fresh === attempt.k ? tokenExpiry(fresh) : null;
     if (expiry !== null && expiry <= host._serverNow() && staleTokenTries < STALE_TOKEN_TRIES) {
       authRefreshed = false;
+      retryIndex = null;
       return after('retry', 2_000 * 2 ** staleTokenTries++, () => void authFailed(attempt));
     }
     if (!fresh || fresh === attempt.k) return expire();
@@ -577,9 +578,10 @@ export function createLadder(options: {
     if (!live()) return;
     const current = active;
     if (!current?.o) {
-      // Not live: skip the rest of the backoff and try now (though not before a Retry-After).
+      // Not live: skip the rest of the backoff and try now.
       if ('retry' in timers) {
-        if (notBefore > clock.now()) return;
+        // Not before a Retry-After, nor sooner than the page's token can be good again.
+        if (notBefore > clock.now() || retryIndex === null) return;
         clear('retry');
         connect(retryIndex);
       } else if (current?.off && runtime.isOnline()) {
