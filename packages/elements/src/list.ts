@@ -240,7 +240,8 @@ export abstract class ListElement<T extends Keyed> extends LitElement {
     // Each id once (the first stays): two rows cannot show one item.
     const present = new Set<string>();
     const items = (shown ?? []).filter((item) => !present.has(item.id) && present.add(item.id));
-    if (shown && items.length < shown.length)
+    // Told once for each array, not at every tick of the clock that redraws the rows.
+    if (shown && items.length < shown.length && shown !== this._shownItems)
       console.warn(
         `FG Live: <${this.localName}> left out ${shown.length - items.length} item(s) whose id came twice`,
       );

@@ -348,6 +348,22 @@ describe('<fg-recent-messages>', () => {
     expect(row(el, 'new').querySelector('button')).to.equal(null);
   });
 
+  it('says nothing failed when the message shows read though the request failed (its answer lost on the way back)', async () => {
+    const script = new DashboardScript();
+    const { el, feed, store } = await mount<FgRecentMessages>('fg-recent-messages');
+    const fail: ((error: Error) => void)[] = [];
+    store.markMessageRead = () => new Promise((_, reject) => fail.push(reject));
+    await feed(script.snapshotFrame());
+    await feed(script.message(messageItem(9, { id: 'new' })));
+    row(el, 'new').querySelector('button')!.click();
+    await feed(script.markRead('new'));
+    fail[0]!(new Error('timed out'));
+    await oneEvent(el, 'fg-error');
+    await el.updateComplete;
+    expect(text(el.shadowRoot!.querySelector('[role="status"]')!)).to.equal('');
+    expect(row(el, 'new').querySelector('button')).to.equal(null);
+  });
+
   it("given another consultant's client, says nothing more of the last one's messages: a failure noted, or one that comes after", async () => {
     const script = new DashboardScript();
     const { el, feed, store, settle } = await mount<FgRecentMessages>('fg-recent-messages');
@@ -559,6 +575,9 @@ describe('<fg-recent-messages>', () => {
       expect(rows(el).map((r) => r.dataset.key)).to.deep.equal(['m1', 'm2']);
       expect(text(row(el, 'm1'))).to.contain('The Writers 1');
       expect(warned.join()).to.match(/fg-recent-messages.*1 item.*id came twice/);
+      el.requestUpdate(); // as the clock does, to redraw relative times
+      await el.updateComplete;
+      expect(warned, 'told once for the array').to.have.length(1);
       el.items = [messageItem(3)];
       await el.updateComplete;
       expect(rows(el).map((r) => r.dataset.key)).to.deep.equal(['m3']);

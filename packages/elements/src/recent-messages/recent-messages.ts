@@ -121,8 +121,9 @@ export class FgRecentMessages extends ListElement<MessageItem> {
       await client.markMessageRead(message.id);
       this._failed.delete(message.id);
     } catch (error) {
-      // Not if the dashboard is another consultant's by now.
-      if (client === this._view.client) {
+      // Not if the dashboard is another consultant's by now, nor if the message shows read
+      // (the server marked it, and its answer was lost on the way back).
+      if (client === this._view.client && !this._shown?.find((m) => m.id === message.id)?.read) {
         this._failed.add(message.id);
         this._note = `Could not mark the message from ${message.familyName} as read`;
       }
