@@ -25,6 +25,11 @@ import type { Hub, HubWatcher } from './hub.js';
 interface Follow {
   /** Delivered up to here; unknown until the first subscriber has read its position. */
   pos: LogHead | undefined;
+  /**
+   * The first position known. Events up to it were published to nobody here: they came while
+   * the relay did not know where to start.
+   */
+  start: LogHead | undefined;
   /** A read of the log is in progress. */
   pulling: boolean;
   /** Something arrived during the read: read again after it. */
@@ -72,6 +77,7 @@ export class Relay implements HubWatcher {
     if (!this.follows.has(consultantId)) {
       this.follows.set(consultantId, {
         pos: undefined,
+        start: undefined,
         pulling: false,
         again: false,
         dirty: false,
@@ -102,9 +108,21 @@ export class Relay implements HubWatcher {
     if (!follow.pos) {
       // Subscribed before it read, so everything after `head` reaches it through here.
       follow.pos = head;
+      follow.start = head;
       if (follow.dirty) this.pull(consultantId);
     } else if (head.epoch !== follow.pos.epoch || head.seq > follow.pos.seq) {
       // The subscriber has seen a commit this node has not delivered yet: go and get it.
+      this.pull(consultantId);
+    } else if (
+      head.seq < follow.pos.seq &&
+      head.epoch === follow.start!.epoch &&
+      head.seq < follow.start!.seq
+    ) {
+      // Another subscriber's read answered first and set the position past this one's head,
+      // over events published to nobody: go back to its head and publish from there again
+      // (those who have them drop them by seq). A head at or after `start` needs nothing: every
+      // later event reached the subscriber once it had subscribed, or its read would have seen it.
+      follow.pos = head;
       this.pull(consultantId);
     }
   }
@@ -165,23 +183,30 @@ export class Relay implements HubWatcher {
         const pos = follow.pos!;
         const events = await this.log.after(this.storage.sql, consultantId, pos.seq);
         if (this.follows.get(consultantId) !== follow) return; // nobody here listens any more
+        // Where this read has delivered up to. Should the position be set back meanwhile
+        // (`caughtUp`), this read publishes nothing more and the loop goes round again (setting
+        // it back asked for another read): events must go out from the new position, in order.
+        let at = pos;
         let expected = pos.seq + 1;
         let broken = false;
         for (const event of events) {
+          if (follow.pos !== at) break;
           if (event.epoch !== pos.epoch || event.seq !== expected) {
             broken = true;
             break;
           }
-          follow.pos = { epoch: event.epoch, seq: event.seq };
+          at = follow.pos = { epoch: event.epoch, seq: event.seq };
           this.hub.publish(event);
           expected++;
         }
+        if (follow.pos !== at) continue;
         if (broken || events.length === 0) {
           // Nothing after our position: perhaps the log was reset (its old events are gone).
           // Another epoch, or a gap (events pruned before we read them): subscribers start
           // again from a snapshot.
           const head = await this.log.head(this.storage.sql, consultantId);
           if (this.follows.get(consultantId) !== follow) return;
+          if (follow.pos !== at) continue;
           if (broken || head.epoch !== follow.pos!.epoch) {
             follow.pos = head;
             this.hub.reset(consultantId, head);

@@ -7,8 +7,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '../src/clock.js';
+import type { ConsultantRow } from '../src/db/consultants.js';
 import type { EventLog, LogHead, OutEvent } from '../src/db/eventlog.js';
 import type { Sql, Storage } from '../src/db/storage.js';
+import { Stream, type Feed, type Outgoing } from '../src/feed.js';
 import { Hub, type Subscriber } from '../src/hub.js';
 import { Relay } from '../src/relay.js';
 import {
@@ -237,5 +239,124 @@ describe('hub: the head its heartbeats name', () => {
       { type: 'heartbeat', epoch: 'e-2', seq: 0, serverTime: T0 },
       { type: 'heartbeat', epoch: 'e-2', seq: 3, serverTime: T0 },
     ]);
+  });
+});
+
+/** A connection's stream that records the events it sends its client (after dropping by seq). */
+class Tab extends Stream {
+  readonly transport = 'websocket' as const;
+  readonly sent: number[] = [];
+  constructor() {
+    super({} as Feed, { id: 'c-1' } as ConsultantRow);
+  }
+  protected live(): boolean {
+    return true;
+  }
+  protected sendEvent(event: OutEvent): void {
+    this.sent.push(event.seq);
+  }
+  protected sendSnapshot(frame: Outgoing): void {
+    throw new Error(`no snapshot expected, got one at ${frame.seq}`);
+  }
+  protected lost(error: unknown): void {
+    throw error;
+  }
+  heartbeat(): void {}
+  oldestUnsent(): undefined {
+    return undefined;
+  }
+  shutdown(): void {}
+  unavailable(): void {}
+}
+
+/** A relay over a log of `c-1` holding `committed` (events 1 to 5 at first); reads are counted. */
+function relayOverLog() {
+  const committed = [1, 2, 3, 4, 5].map(outEvent);
+  let reads = 0;
+  let reading = 0;
+  const log = {
+    after: async (_sql: Sql, _consultantId: string, seq: number): Promise<OutEvent[]> => {
+      reads++;
+      reading++;
+      await turn(); // a trip to the database: the query sees what is committed when it answers
+      reading--;
+      return committed.filter((e) => e.seq > seq);
+    },
+    head: async (): Promise<LogHead> => ({ epoch: HEAD.epoch, seq: committed.at(-1)!.seq }),
+  } as unknown as EventLog;
+  const hub = new Hub(new ManualClock(T0), 60_000);
+  const relay = new Relay(hub, { sql: {} } as Storage, log, new ManualClock(T0));
+  /** Commits the next event on this node. */
+  const commit = (): void => {
+    const event = outEvent(committed.length + 1);
+    committed.push(event);
+    relay.committed(event);
+  };
+  /** What `Feed.attach` does once a connection's read of the log has answered `seq`. */
+  const attached = (tab: Tab, seq: number): void => {
+    const head = { epoch: HEAD.epoch, seq };
+    hub.caughtUp('c-1', head);
+    tab.open(head);
+  };
+  /** Every read of the log the relay started has answered, and none follows. */
+  const idle = (): Promise<void> => until(() => reading === 0, 'the relay to stop reading');
+  return { hub, commit, attached, idle, reads: () => reads };
+}
+
+// Connections subscribe, then read the log; on PostgreSQL their reads run side by side, so the
+// one that began first may answer last. Events committed before any of them had answered were
+// published to nobody: one whose read stopped short of them must still get them, once each.
+describe('relay: connections whose reads of the log answer out of order', () => {
+  it('gives a connection whose read answered last the events committed before the relay knew where to start', async () => {
+    const { hub, commit, attached, idle } = relayOverLog();
+    const first = new Tab();
+    hub.subscribe(first); // its read sees up to 5, and answers late
+    commit(); // 6 and 7: nothing here knows where to start yet
+    commit();
+    const second = new Tab();
+    hub.subscribe(second); // its read sees up to 7, and answers first
+    attached(second, 7);
+    attached(first, 5);
+    await idle();
+
+    assert.deepEqual(first.sent, [6, 7]);
+    assert.deepEqual(second.sent, [], 'nothing it has already');
+    commit();
+    assert.deepEqual(first.sent, [6, 7, 8]);
+    assert.deepEqual(second.sent, [8]);
+  });
+
+  it('publishes nothing past the position it is set back to from a read already under way', async () => {
+    const { hub, commit, attached, idle } = relayOverLog();
+    const first = new Tab();
+    hub.subscribe(first);
+    commit(); // 6 and 7
+    commit();
+    const second = new Tab();
+    hub.subscribe(second);
+    attached(second, 7); // the relay starts reading after 7...
+    commit(); // ...and finds 8 (its own signal waits for that read)
+    attached(first, 5); // set back to 5 before that read answers
+    await idle();
+
+    assert.deepEqual(first.sent, [6, 7, 8], '8 only after 6 and 7');
+    assert.deepEqual(second.sent, [8]);
+  });
+
+  it('reads nothing again for a connection behind the position whose events all came after it subscribed', async () => {
+    const { hub, commit, attached, idle, reads } = relayOverLog();
+    const first = new Tab();
+    hub.subscribe(first);
+    const second = new Tab();
+    hub.subscribe(second); // its read sees up to 5, and answers late
+    attached(first, 5);
+    commit(); // 6 and 7, published to both
+    commit();
+    attached(second, 5);
+    await idle();
+
+    assert.deepEqual(first.sent, [6, 7]);
+    assert.deepEqual(second.sent, [6, 7]);
+    assert.equal(reads(), 0, 'no read of the log');
   });
 });
