@@ -32,6 +32,18 @@ const list = (el: FgUpcomingList) => el.shadowRoot!.querySelector('[role="list"]
 const rows = (el: FgUpcomingList) => [...el.shadowRoot!.querySelectorAll<HTMLElement>('[role="listitem"]')];
 const row = (el: FgUpcomingList, key: string) =>
   el.shadowRoot!.querySelector<HTMLElement>(`[data-key="${key}"]`)!;
+/** A list, its scroller, and a wait for the sizes its scroller is told of. */
+async function scrolling() {
+  const { el } = await mount<FgUpcomingList>('fg-upcoming-list');
+  const scroller = el.shadowRoot!.querySelector<HTMLElement>('.scroller')!;
+  // Sizes are told after the layout of the frame that follows (after its animation frame callbacks).
+  const laidOut = async () => {
+    await el.updateComplete;
+    await nextFrame();
+    await nextFrame();
+  };
+  return { el, scroller, laidOut };
+}
 const fifty = (): UpcomingItem[] => Array.from({ length: 50 }, (_, i) => upcomingItem(i + 10));
 /** Focuses a row: rows hold nothing focusable today, and one made focusable stands for what a row could hold. */
 const focusRow = (el: FgUpcomingList, key: string) => {
@@ -427,14 +439,7 @@ describe('<fg-upcoming-list>', () => {
   });
 
   it('puts its scroller in the tab order while it holds more than it shows, for a keyboard to scroll it', async () => {
-    const { el } = await mount<FgUpcomingList>('fg-upcoming-list');
-    const scroller = el.shadowRoot!.querySelector<HTMLElement>('.scroller')!;
-    // Sizes are told after the layout of the frame that follows (after its animation frame callbacks).
-    const laidOut = async () => {
-      await el.updateComplete;
-      await nextFrame();
-      await nextFrame();
-    };
+    const { el, scroller, laidOut } = await scrolling();
     el.items = fifty().slice(0, 8);
     await laidOut();
     expect(scroller.getAttribute('tabindex')).to.equal('0');
@@ -450,13 +455,7 @@ describe('<fg-upcoming-list>', () => {
   });
 
   it('keeps the focus on its scroller when an update leaves it nothing to scroll', async () => {
-    const { el } = await mount<FgUpcomingList>('fg-upcoming-list');
-    const scroller = el.shadowRoot!.querySelector<HTMLElement>('.scroller')!;
-    const laidOut = async () => {
-      await el.updateComplete;
-      await nextFrame();
-      await nextFrame();
-    };
+    const { el, scroller, laidOut } = await scrolling();
     el.items = fifty().slice(0, 8);
     await laidOut();
     scroller.focus();

@@ -21,40 +21,38 @@ function handLocks() {
   return { locks, requests };
 }
 
+/** An election on hand-driven locks, counting the times this tab began to lead. */
+function election() {
+  const { locks, requests } = handLocks();
+  const counted = { leads: 0 };
+  const elected = electLeader(
+    locks,
+    'fg-live:test',
+    () => counted.leads++,
+    () => {},
+    () => {},
+  );
+  return { elected, requests, counted };
+}
+
 describe('electLeader', () => {
   it('a lock granted after the tab gave up its place leads nothing, and goes back at once', async () => {
-    const { locks, requests } = handLocks();
-    let leads = 0;
-    const election = electLeader(
-      locks,
-      'fg-live:test',
-      () => leads++,
-      () => {},
-      () => {},
-    );
+    const { elected, requests, counted } = election();
     // The browser has granted the lock, but the grant's task runs after the tab resigned
     // (a page restored from the back/forward cache joins the tabs anew).
-    election._resign();
+    elected._resign();
     await requests[0]!.grant();
-    expect(leads).to.equal(0);
+    expect(counted.leads).to.equal(0);
   });
 
   it('leads once when its own request and a take-over racing it are both granted', async () => {
-    const { locks, requests } = handLocks();
-    let leads = 0;
-    const election = electLeader(
-      locks,
-      'fg-live:test',
-      () => leads++,
-      () => {},
-      () => {},
-    );
-    const taken = election._steal();
+    const { elected, requests, counted } = election();
+    const taken = elected._steal();
     expect(requests.map((r) => r.options.steal ?? false)).to.deep.equal([false, true]);
     void requests[0]!.grant();
     void requests[1]!.grant();
     await taken;
-    expect(leads).to.equal(1);
-    election._resign();
+    expect(counted.leads).to.equal(1);
+    elected._resign();
   });
 });
