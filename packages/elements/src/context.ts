@@ -40,18 +40,24 @@ type Host = ReactiveControllerHost & HTMLElement;
 
 /**
  * Asks the nearest provider above the host for a context on connect and follows its
- * changes until disconnect; each value updates the host and goes to `callback`.
+ * changes until disconnect; each value updates the host and goes to `callback`. It asks
+ * again whenever a provider of the context arrives on the page: one that came after the
+ * host (a host page's shell rendering it around a slot), or that replaced the one it had,
+ * may now be the nearest.
  */
 export class ContextConsumer<V> implements ReactiveController {
   /** The value provided, once a provider answered. */
   value: V | undefined;
   private _unsubscribe: (() => void) | undefined;
   private readonly _answer: Callback<V> = (value, unsubscribe) => {
-    if (unsubscribe !== this._unsubscribe) this.hostDisconnected();
+    if (unsubscribe !== this._unsubscribe) this._leave();
     this._unsubscribe = unsubscribe;
     this.value = value;
     this._host.requestUpdate();
     this._callback?.(value);
+  };
+  private readonly _arrived = (event: Event): void => {
+    if ((event as ContextRequest<V>).context === this._context) this._ask();
   };
 
   constructor(
@@ -63,6 +69,16 @@ export class ContextConsumer<V> implements ReactiveController {
   }
 
   hostConnected(): void {
+    addEventListener('context-provider', this._arrived);
+    this._ask();
+  }
+
+  hostDisconnected(): void {
+    removeEventListener('context-provider', this._arrived);
+    this._leave();
+  }
+
+  private _ask(): void {
     this._host.dispatchEvent(
       Object.assign(new Event('context-request', { bubbles: true, composed: true }), {
         context: this._context,
@@ -73,30 +89,46 @@ export class ContextConsumer<V> implements ReactiveController {
     );
   }
 
-  hostDisconnected(): void {
+  private _leave(): void {
     this._unsubscribe?.();
     this._unsubscribe = undefined;
   }
 }
 
-/** Answers the context requests of the elements below the host, and tells its subscribers each new value. */
-export class ContextProvider<V> {
+/**
+ * Answers the context requests of the elements below the host, and tells its subscribers
+ * each new value. It says it arrived (the protocol's `context-provider` event) as the host
+ * connects, for those that asked before it was there.
+ */
+export class ContextProvider<V> implements ReactiveController {
   private readonly _subscribers = new Map<Callback<V>, () => void>();
 
   constructor(
-    host: HTMLElement,
-    context: Context<unknown, V>,
+    private readonly _host: Host,
+    private readonly _context: Context<unknown, V>,
     private _value: V,
   ) {
-    host.addEventListener('context-request', (event) => {
+    _host.addController(this);
+    _host.addEventListener('context-request', (event) => {
       const { context: wanted, contextTarget, callback, subscribe } = event as ContextRequest<V>;
-      if (wanted !== context || (contextTarget ?? event.composedPath()[0]) === host) return;
+      if (wanted !== _context || (contextTarget ?? event.composedPath()[0]) === _host) return;
       event.stopPropagation();
       if (!subscribe) return callback(this._value);
-      const unsubscribe = () => this._subscribers.delete(callback);
-      this._subscribers.set(callback, unsubscribe);
+      // Asked again by one subscribed already: the same subscription.
+      let unsubscribe = this._subscribers.get(callback);
+      if (!unsubscribe)
+        this._subscribers.set(callback, (unsubscribe = () => this._subscribers.delete(callback)));
       callback(this._value, unsubscribe);
     });
+  }
+
+  hostConnected(): void {
+    this._host.dispatchEvent(
+      Object.assign(new Event('context-provider', { bubbles: true, composed: true }), {
+        context: this._context,
+        contextTarget: this._host,
+      }),
+    );
   }
 
   setValue(value: V): void {

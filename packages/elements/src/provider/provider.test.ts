@@ -40,6 +40,47 @@ describe('<fg-dashboard-provider>', () => {
     b.close();
   });
 
+  it("reaches widgets slotted into it from a host's shadow root, arriving after them, and lets go of them when it goes", async () => {
+    const snapshot = new DashboardScript().snapshot;
+    const a = createDashboardStore({ snapshot });
+    const b = createDashboardStore({
+      snapshot: { ...snapshot, counts: { ...snapshot.counts, familyClients: 42 } },
+    });
+    // A host's own shell: its provider wraps a slot, so the widgets are the page's, and the
+    // shell renders the provider after they connected.
+    class Shell extends LitElement {
+      static override properties = { client: { attribute: false }, key: {} };
+      declare client: DashboardClient | undefined;
+      declare key: string;
+      override render() {
+        if (this.key === 'none') return html`<slot></slot>`;
+        return this.key === 'a'
+          ? html`<fg-dashboard-provider .client=${this.client}><slot></slot></fg-dashboard-provider>`
+          : html`<section>
+              <fg-dashboard-provider .client=${this.client}><slot></slot></fg-dashboard-provider>
+            </section>`;
+      }
+    }
+    customElements.define('fg-test-shell', Shell);
+    const shell = await fixture<Shell>(
+      html`<fg-test-shell key="a" .client=${a}><fg-stats-cards></fg-stats-cards></fg-test-shell>`,
+    );
+    const cards = shell.querySelector('fg-stats-cards')!;
+    await until(() => familyClients(cards) === '6', 'the late provider reaches the widget');
+    // The shell renders another provider, for another consultant: the widget follows it.
+    shell.key = 'b';
+    shell.client = b;
+    await shell.updateComplete;
+    await until(() => familyClients(cards) === '42', "the new provider's client");
+    // The shell drops its provider: the widget keeps nothing it showed through it.
+    shell.key = 'none';
+    await shell.updateComplete;
+    await until(() => familyClients(cards) !== '42', 'the client let go');
+    expect(cards.shadowRoot!.querySelector('.skeleton'), 'loading again').to.not.equal(null);
+    a.close();
+    b.close();
+  });
+
   it('speaks the context protocol with @lit/context on either side', async () => {
     const a = createDashboardStore({ snapshot: new DashboardScript().snapshot });
     const b = createDashboardStore({ snapshot: new DashboardScript().snapshot });

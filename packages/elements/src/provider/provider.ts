@@ -95,7 +95,11 @@ export class FgDashboardProvider extends LitElement {
     super.disconnectedCallback();
     // A provider moved elsewhere in the page reconnects in the same task: keep its client.
     queueMicrotask(() => {
-      if (!this.isConnected) this._closeOwned();
+      if (this.isConnected) return;
+      this._closeOwned();
+      // Widgets slotted into it from outside stay on the page: none keeps a client it no
+      // longer gives (another consultant's, perhaps, where a new provider comes).
+      this._clientProvider.setValue(undefined);
     });
   }
 
