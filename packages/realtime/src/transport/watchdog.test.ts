@@ -66,6 +66,26 @@ async function expectSilenceIn(t: ReturnType<typeof setup>, ms: number): Promise
 }
 
 describe('createWatchdog', () => {
+  it('never sets a timer longer than a browser keeps (2^31 - 1 ms): a longer one fires at once, again and again', () => {
+    const clock = new ManualClock();
+    const named = timers<'watchdog' | 'wake'>(clock);
+    const delays: number[] = [];
+    const watchdog = createWatchdog(
+      clock,
+      {
+        ...named,
+        _after: (name, ms, callback) => {
+          if (name === 'watchdog') delays.push(ms);
+          named._after(name, ms, callback);
+        },
+      },
+      () => 2 ** 31 + 10_000, // a server's heartbeat of 2^31 ms, and its grace
+      () => {},
+    );
+    watchdog.heard();
+    expect(delays).to.deep.equal([2 ** 31 - 1]);
+  });
+
   it('reports the silence once nothing has been heard for as long as allowed, and not again before a frame', async () => {
     const t = setup(10_000);
     t.watchdog.heard();

@@ -49,7 +49,8 @@ export function createWatchdog(
   };
   const check = (): void => {
     const left = (limit = allowed()) - quiet();
-    if (left > 0) return after('watchdog', left, check);
+    // Beyond 2^31 - 1 ms a browser fires a timer at once (a server's huge heartbeat): wait in steps.
+    if (left > 0) return after('watchdog', Math.min(left, 2 ** 31 - 1), check);
     clear('watchdog', 'wake');
     silent();
   };
