@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { decodeServerFrame } from '@fg/protocol/frames';
 import {
+  DemoLimits,
   EventFrameSchema,
   Limits,
   SIMULATE_ACTIONS,
@@ -382,6 +383,22 @@ for (const backend of BACKENDS)
       assert.deepEqual(await set.json(), { now: now + 5_000 });
       const both = await post(server, '/api/demo/clock', { setTime: now, advanceMs: 1 });
       assert.equal(both.status, 400);
+    });
+
+    it('moves the clock at most a year and a day at a time: every timer due on the way fires before it answers', async () => {
+      const now = server.clock.now();
+      const year = DemoLimits.maxStartsInSeconds * 1000;
+      for (const body of [
+        { setTime: 0 },
+        { setTime: now + year + 1 },
+        { advanceMs: year + 1 },
+        { advanceMs: 1e15 },
+      ]) {
+        const refused = await post(server, '/api/demo/clock', body);
+        assert.equal(refused.status, 400, JSON.stringify(body));
+        assert.equal(((await refused.json()) as { error: string }).error, 'malformed');
+      }
+      assert.equal(server.clock.now(), now, 'the clock did not move');
     });
   });
 

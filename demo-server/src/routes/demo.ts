@@ -6,6 +6,7 @@
 import type { Hono } from 'hono';
 import * as v from 'valibot';
 import {
+  DemoLimits,
   SIMULATE_ACTIONS,
   SimulateRequestSchema,
   TokenRequestSchema,
@@ -32,10 +33,17 @@ export interface DemoDeps {
   settled(): Promise<void>;
 }
 
+/**
+ * The farthest the demo clock moves in one request: as far as a booking can start. Every
+ * timer due on the way fires before the answer, and a jump of centuries would hold the
+ * process (every connection, every heartbeat) until they all had.
+ */
+const MAX_CLOCK_MOVE_MS = DemoLimits.maxStartsInSeconds * 1000;
+
 /** Body of `POST /api/demo/clock` (a route of this server's demo mode, not of the protocol). */
 const ClockRequestSchema = v.pipe(
   v.strictObject({
-    advanceMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+    advanceMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_CLOCK_MOVE_MS))),
     setTime: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
   }),
   v.check(
@@ -97,6 +105,8 @@ export function demoRoutes(app: Hono, deps: DemoDeps): void {
     app.get('/api/demo/clock', (c) => c.json({ now: clock.now() }));
     app.post('/api/demo/clock', async (c) => {
       const body = await readJson(c, ClockRequestSchema);
+      if (body.setTime !== undefined && Math.abs(body.setTime - clock.now()) > MAX_CLOCK_MOVE_MS)
+        throw badRequest(`setTime must be within ${MAX_CLOCK_MOVE_MS} ms of now (${clock.now()})`);
       // Moving the clock fires every due timer (consultations starting and ending, days
       // turning); their events are committed before this answers.
       const now = body.setTime !== undefined ? clock.set(body.setTime) : clock.advance(body.advanceMs!);
