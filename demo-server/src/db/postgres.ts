@@ -13,7 +13,8 @@
  *   never for a rolled-back write. Every node LISTENs on one dedicated connection.
  * - When that connection drops, the node reconnects at once and, once listening again,
  *   reports `up` so followed logs are read again (signals sent meanwhile are lost). If the
- *   database stays unreachable past a grace period, the node reports `down`.
+ *   database stays unreachable past a grace period, the node reports `down`. The connection
+ *   is checked every `leaderCheckMs`: one that stops answering counts as dropped.
  * - The scheduler's leader holds a session-level advisory lock on its own connection. The
  *   lock goes when that session ends (the node died, or lost the database); the other nodes
  *   try for it every `leaderCheckMs` and one of them takes over.
@@ -104,6 +105,13 @@ const STOP_CANCEL_TIMEOUT_MS = 2000;
 
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
+/**
+ * How long a connection stays idle before TCP keepalive probes it. The operating system's
+ * default is two hours, longer than a NAT or load balancer between node and database keeps
+ * an idle flow; probing sooner keeps the flow open, and finds a dead one sooner.
+ */
+const KEEPALIVE_DELAY_MS = 10_000;
+
 export class PostgresStorage implements Storage, Cluster {
   readonly dialect = DIALECT;
   readonly sql: Sql;
@@ -120,6 +128,8 @@ export class PostgresStorage implements Storage, Cluster {
 
   private listener: pg.Client | undefined;
   private listening = false;
+  /** The next check of the listening connection (see `watch`). */
+  private listenerCheck: NodeJS.Timeout | undefined;
   private reconnecting: Promise<void> | undefined;
   private graceTimer: NodeJS.Timeout | undefined;
   private reportedDown = false;
@@ -146,6 +156,7 @@ export class PostgresStorage implements Storage, Cluster {
       connectionTimeoutMillis: 5000,
       idleTimeoutMillis: 30_000,
       keepAlive: true,
+      keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
       types,
     });
     // An idle connection that breaks is dropped by the pool; the next query opens another.
@@ -344,6 +355,7 @@ export class PostgresStorage implements Storage, Cluster {
       connectionString: this.url,
       application_name: `${this.nodeName}-listen`,
       keepAlive: true,
+      keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
       connectionTimeoutMillis: 5000,
       types,
     });
@@ -367,6 +379,41 @@ export class PostgresStorage implements Storage, Cluster {
     }
     this.listener = client;
     this.listening = true;
+    this.watch(client);
+  }
+
+  /**
+   * Checks the listening connection every `leaderCheckMs`, as the leader checks its own. A
+   * flow dropped silently on the way (a NAT or load balancer timing out an idle connection)
+   * reports no error and no end: notifications just stop coming, and this node's clients
+   * would miss every event committed on another node until TCP keepalive gives up. A check
+   * that fails, or is not answered within the interval, counts as the connection lost.
+   */
+  private watch(client: pg.Client): void {
+    const check = async (): Promise<void> => {
+      if (this.listener !== client || this.closing) return;
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await Promise.race([
+          client.query('SELECT 1'),
+          new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new Error('no answer')), this.leaderCheckMs);
+          }),
+        ]);
+      } catch {
+        this.lost(client);
+        return;
+      } finally {
+        clearTimeout(timer);
+      }
+      schedule();
+    };
+    const schedule = (): void => {
+      if (this.listener !== client || this.closing) return;
+      this.listenerCheck = setTimeout(() => void check(), this.leaderCheckMs);
+      this.listenerCheck.unref();
+    };
+    schedule();
   }
 
   /** The listening connection broke: reconnect, and report `down` if that takes too long. */
@@ -431,6 +478,7 @@ export class PostgresStorage implements Storage, Cluster {
         connectionString: this.url,
         application_name: `${this.nodeName}-lead`,
         keepAlive: true,
+        keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
         connectionTimeoutMillis: 5000,
       });
       let ended = false;
@@ -517,6 +565,7 @@ export class PostgresStorage implements Storage, Cluster {
     this.closing = true;
     await this.stopping;
     clearTimeout(this.graceTimer);
+    clearTimeout(this.listenerCheck);
     this.wake?.();
     await Promise.all([
       this.listener?.end().catch(() => undefined),
