@@ -11,7 +11,7 @@ import type { Auth } from '../auth.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { ConsultantRow, Consultants } from '../db/consultants.js';
 import type { OutEvent } from '../db/eventlog.js';
-import { busy } from '../errors.js';
+import { busy, type AppError } from '../errors.js';
 import { Stream, type Attached, type Feed, type Outgoing } from '../feed.js';
 import type { Hub } from '../hub.js';
 import type { Metrics } from '../metrics.js';
@@ -60,6 +60,11 @@ class SseConnection extends Stream {
   private streaming = false;
   private expiryTimer: TimerHandle | undefined;
   private readonly unsent = new PendingSends();
+  /**
+   * Why the server ended the connection before its answer began (stopping, or its database
+   * lost): the 503 to answer instead of a 200 stream with nothing in it.
+   */
+  refusal: AppError | undefined;
   /** Bytes handed to the stream and not yet passed on to the response. */
   private queuedBytes = 0;
   private resolveDone!: () => void;
@@ -177,12 +182,19 @@ class SseConnection extends Stream {
   }
 
   shutdown(): void {
+    this.refuse(busy('This server is stopping; retry shortly.'));
     this.end();
   }
 
   /** The node lost its database: the stream ends, and the client resumes (on another node). */
   unavailable(): void {
+    this.refuse(busy('This server lost its database; reconnect'));
     this.fail('error', ErrorCode.overloaded, 'This server lost its database; reconnect');
+  }
+
+  /** Notes `error` as the answer, if the connection is still catching up (see `refusal`). */
+  private refuse(error: AppError): void {
+    if (!this.ended && !this.streaming) this.refusal = error;
   }
 
   /** Ends the stream after an `error` frame, sent as `event` (once streaming: none before the welcome). */
@@ -236,6 +248,12 @@ export async function sseHandler(c: Context, deps: SseDeps): Promise<Response> {
     signal.removeEventListener('abort', gone);
     connection.end();
     throw error;
+  }
+  // Ended by the server while catching up: the client is told to retry, as for a busy
+  // database. Ended because the client went away, there is nobody to answer.
+  if (connection.refusal) {
+    signal.removeEventListener('abort', gone);
+    throw connection.refusal;
   }
   // Proxies must not buffer the stream.
   c.header('X-Accel-Buffering', 'no');
