@@ -391,4 +391,42 @@ describe('SSE slow consumer with no events coming', async () => {
     await within(serverClosed, 3000, "the server to close the stalled stream's socket");
     client.destroy();
   });
+
+  it('a stream that ends (its token expired) is closed within seconds though its client stopped reading, not kept to drain for ever', async () => {
+    const expiring = await tokenFor(server, 'c-story', 60);
+    const serverSide = serverSocketOf('/api/stream');
+    const client = connect(server.port, '127.0.0.1');
+    client.setEncoding('utf8');
+    client.write(
+      `GET /api/stream HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nAuthorization: Bearer ${expiring}\r\n\r\n`,
+    );
+    let received = '';
+    await within(
+      new Promise<void>((resolve) => {
+        const onData = (text: string): void => {
+          received += text;
+          if (!received.includes('event: snapshot\n')) return;
+          client.off('data', onData);
+          resolve();
+        };
+        client.on('data', onData);
+      }),
+      3000,
+      'the snapshot',
+    );
+    const serverSocket = await serverSide;
+    const serverClosed = once(serverSocket, 'close');
+    client.pause();
+    const text = 'A long message, so that the buffers fill in fewer events. '.repeat(30);
+    for (let i = 0; i < 8_000 && serverSocket.writableLength === 0; i++) {
+      await commit(server.domain, { consultantId: 'c-story', action: 'message', text });
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    assert.ok(serverSocket.writableLength > 0, 'an event stays queued for the client');
+    // The token expires: the stream ends with its error frame, queued behind the rest.
+    server.clock.advance(61_000);
+    assert.equal(server.hub.subscriberCount('c-story'), 0, 'the stream ended');
+    await within(serverClosed, 5000, "the server to close the ended stream's socket");
+    client.destroy();
+  });
 });

@@ -31,7 +31,10 @@ export interface SseDeps {
 }
 
 /** The Node response under the stream (`@hono/node-server`); absent when the app runs elsewhere. */
-type NodeResponse = Pick<ServerResponse, 'destroy' | 'writableLength'>;
+type NodeResponse = Pick<
+  ServerResponse,
+  'destroy' | 'destroyed' | 'once' | 'writableFinished' | 'writableLength'
+>;
 
 /** One SSE message. `id` undefined leaves the client's last event id as it was. */
 function sseChunk(type: string, id: string | undefined, json: string): string {
@@ -39,6 +42,8 @@ function sseChunk(type: string, id: string | undefined, json: string): string {
 }
 
 const encoder = new TextEncoder();
+/** How long an ended stream may take to hand its client what is still queued. */
+const END_GRACE_MS = 2_000;
 
 /** Events are formatted and encoded once for every SSE connection that carries them. */
 const eventChunks = new WeakMap<OutEvent, Uint8Array>();
@@ -217,13 +222,24 @@ class SseConnection extends Stream {
     this.response?.destroy();
   }
 
-  /** Ends the response once what is queued is written (or notes that the client went away). */
+  /**
+   * Ends the response once what is queued is written (or notes that the client went away).
+   * A client that stopped reading never takes it: cut off after a grace, as a WebSocket that
+   * does not answer its close is (what it did not get, it resumes from its cursor).
+   */
   end(): void {
     if (this.ended) return;
     this.ended = true;
     if (this.expiryTimer) this.deps.clock.clearTimer(this.expiryTimer);
     this.deps.hub.remove(this);
     this.resolveDone();
+    const { response } = this;
+    if (!response || response.destroyed) return;
+    const grace = setTimeout(() => {
+      if (!response.writableFinished) this.cutOff();
+    }, END_GRACE_MS);
+    grace.unref();
+    response.once('close', () => clearTimeout(grace));
   }
 }
 
