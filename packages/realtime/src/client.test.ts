@@ -940,6 +940,38 @@ describe('createDashboardClient: the lock the tabs share', () => {
     }
   });
 
+  it("a follower whose page clock runs ahead does not end its session before it knows the server's clock", async () => {
+    const endpoint = 'https://fg-fast-clock.example.com';
+    // This tab's clock is 10 minutes ahead of the server's; the leader has heard nothing yet.
+    const AHEAD = 600_000;
+    let calls = 0;
+    const events = new EventTarget();
+    const expired: Event[] = [];
+    events.addEventListener('fg-session-expired', (e) => expired.push(e));
+    const t = tabClient(
+      endpoint,
+      {
+        request: (() => new Promise(() => {})) as LockManager['request'],
+        query: noLocks as LockManager['query'],
+      },
+      // Every token fresh by the server's clock: 5 minutes left.
+      {
+        getToken: () => fakeJwt('c-story', calls++, (t.clock.now() - AHEAD + 300_000) / 1000),
+        eventTarget: events,
+      },
+    );
+    const leader = fakeLeader(endpoint, () => ({ snapshot: null, status: 'reconnecting' })).channel;
+    try {
+      await until(() => calls > 0 && t.clock.pending.length > 0, 'the follower watching its token');
+      await t.clock.advance(60_000);
+      expect(t.client.status).not.to.equal('expired');
+      expect(expired).to.have.length(0);
+    } finally {
+      t.client.close();
+      leader.close();
+    }
+  });
+
   it("a follower asks its page again as its own token expires, by the server's clock: a fresh one carries on; the expired one back is asked for in 2, 4 and 8 s, then its session ends", async () => {
     const endpoint = 'https://fg-own-session.example.com';
     // The server's clock is an hour ahead of this tab's: the leader's state says so.

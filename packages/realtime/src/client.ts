@@ -409,7 +409,9 @@ export function createDashboardClient(
   const postState = (): void => {
     const { snapshot, status, transport, lastHeardAt } = store.state;
     const h = lastHeardAt === null ? undefined : clock.now() - lastHeardAt;
-    relay?._post({ t: 'state', snapshot, status, transport, l: silenceMs, h, o: store.clockOffset() });
+    // The server's clock only once heard: an offset of 0 would pass for "the same as this tab's".
+    const o = store._timed() ? store.clockOffset() : undefined;
+    relay?._post({ t: 'state', snapshot, status, transport, l: silenceMs, h, o });
   };
 
   /** A leader's word (its status, a frame, its state): whoever leads is not stuck. */
@@ -541,6 +543,9 @@ export function createDashboardClient(
   const watchToken = (token: string, tries = 0): void => {
     const expiry = tokenExpiry(token);
     const left = expiry === null ? 2 ** 31 : expiry - store._serverNow();
+    // Until the server's clock is told, "expired" is only this tab's clock's word: asked again,
+    // at the first step, never ended on it.
+    if (left <= 0 && !store._timed()) tries = 0;
     if (left <= 0 && tries >= STALE_TOKEN_TRIES) return expire();
     const ask = (): unknown =>
       tokenWithin(clock, ladderHost._getToken).then(

@@ -64,6 +64,8 @@ export interface Store extends DashboardStore {
   _flush(): void;
   /** The server's clock now, by the offset its frames told (ours before any). */
   _serverNow(): number;
+  /** Whether a frame (or the leader tab) has told the server's clock yet. */
+  _timed(): boolean;
   clockOffset(): number;
 }
 
@@ -94,6 +96,7 @@ export function createStore(options: DashboardStoreOptions = {}): Store {
     transportSwitches: 0,
   };
   const offset = clockOffset();
+  let timed = false;
   const deliveryLatency = latencyWindow();
   const paintLatency = latencyWindow();
   /** seq -> server commit time of events applied but not yet reported painted. */
@@ -142,7 +145,9 @@ export function createStore(options: DashboardStoreOptions = {}): Store {
       if (closed) return 'ignored';
       const receivedAt = now();
       // The frame's clock sample, if any: `undefined` leaves the estimate as it is.
-      offset(kept ? kept.offset : 'serverTime' in frame ? frame.serverTime - receivedAt : undefined);
+      const sample = kept ? kept.offset : 'serverTime' in frame ? frame.serverTime - receivedAt : undefined;
+      if (sample !== undefined) timed = true;
+      offset(sample);
       const before = snapshot;
       const outcome = applyFrame(before, frame);
       const { result } = outcome;
@@ -223,6 +228,7 @@ export function createStore(options: DashboardStoreOptions = {}): Store {
 
     clockOffset: () => offset(),
     _serverNow: () => now() + offset(),
+    _timed: () => timed,
 
     notePainted(seq) {
       // One paint shows every event up to `seq`; the first view to report it wins.
