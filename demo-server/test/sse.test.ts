@@ -352,12 +352,16 @@ describe('SSE slow consumer with no events coming', async () => {
   const server = await startTestServer({ maxBufferedBytes: 1 });
   const token = await tokenFor(server, 'c-story');
 
-  it('is cut off by the next heartbeat once too far behind, not sent heartbeats without end', async () => {
+  /**
+   * A stream whose client read its snapshot, then stopped reading, with events committed
+   * until some stay queued on the server (the kernel's buffers full).
+   */
+  async function stalled(bearer: string) {
     const serverSide = serverSocketOf('/api/stream');
     const client = connect(server.port, '127.0.0.1');
     client.setEncoding('utf8');
     client.write(
-      `GET /api/stream HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nAuthorization: Bearer ${token}\r\n\r\n`,
+      `GET /api/stream HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nAuthorization: Bearer ${bearer}\r\n\r\n`,
     );
     let received = '';
     await within(
@@ -377,12 +381,16 @@ describe('SSE slow consumer with no events coming', async () => {
     const serverClosed = once(serverSocket, 'close');
     client.pause();
     const text = 'A long message, so that the buffers fill in fewer events. '.repeat(30);
-    // Events until some stay queued on the server: the kernel's buffers are full.
     for (let i = 0; i < 8_000 && serverSocket.writableLength === 0; i++) {
       await commit(server.domain, { consultantId: 'c-story', action: 'message', text });
       await new Promise((resolve) => setImmediate(resolve));
     }
     assert.ok(serverSocket.writableLength > 0, 'an event stays queued for the client');
+    return { client, serverClosed };
+  }
+
+  it('is cut off by the next heartbeat once too far behind, not sent heartbeats without end', async () => {
+    const { client, serverClosed } = await stalled(token);
     assert.equal(server.hub.subscriberCount('c-story'), 1, 'no event came after it, so still streaming');
     // Quiet from now on: each heartbeat would queue behind the rest, for as long as the token
     // lasts; the heartbeat finds the stream too far behind instead.
@@ -393,36 +401,7 @@ describe('SSE slow consumer with no events coming', async () => {
   });
 
   it('a stream that ends (its token expired) is closed within seconds though its client stopped reading, not kept to drain for ever', async () => {
-    const expiring = await tokenFor(server, 'c-story', 60);
-    const serverSide = serverSocketOf('/api/stream');
-    const client = connect(server.port, '127.0.0.1');
-    client.setEncoding('utf8');
-    client.write(
-      `GET /api/stream HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nAuthorization: Bearer ${expiring}\r\n\r\n`,
-    );
-    let received = '';
-    await within(
-      new Promise<void>((resolve) => {
-        const onData = (text: string): void => {
-          received += text;
-          if (!received.includes('event: snapshot\n')) return;
-          client.off('data', onData);
-          resolve();
-        };
-        client.on('data', onData);
-      }),
-      3000,
-      'the snapshot',
-    );
-    const serverSocket = await serverSide;
-    const serverClosed = once(serverSocket, 'close');
-    client.pause();
-    const text = 'A long message, so that the buffers fill in fewer events. '.repeat(30);
-    for (let i = 0; i < 8_000 && serverSocket.writableLength === 0; i++) {
-      await commit(server.domain, { consultantId: 'c-story', action: 'message', text });
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    assert.ok(serverSocket.writableLength > 0, 'an event stays queued for the client');
+    const { client, serverClosed } = await stalled(await tokenFor(server, 'c-story', 60));
     // The token expires: the stream ends with its error frame, queued behind the rest.
     server.clock.advance(61_000);
     assert.equal(server.hub.subscriberCount('c-story'), 0, 'the stream ended');

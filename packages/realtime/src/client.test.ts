@@ -940,11 +940,8 @@ describe('createDashboardClient: the lock the tabs share', () => {
     }
   });
 
-  it("a follower whose page clock runs ahead does not end its session before it knows the server's clock", async () => {
-    const endpoint = 'https://fg-fast-clock.example.com';
-    // This tab's clock is 10 minutes ahead of the server's; the leader has heard nothing yet.
-    const AHEAD = 600_000;
-    let calls = 0;
+  /** A tab that follows for as long as the test runs (another holds the lock), and the session ends it heard of. */
+  function follower(endpoint: string, getToken: () => string) {
     const events = new EventTarget();
     const expired: Event[] = [];
     events.addEventListener('fg-session-expired', (e) => expired.push(e));
@@ -954,18 +951,24 @@ describe('createDashboardClient: the lock the tabs share', () => {
         request: (() => new Promise(() => {})) as LockManager['request'],
         query: noLocks as LockManager['query'],
       },
-      // Every token fresh by the server's clock: 5 minutes left.
-      {
-        getToken: () => fakeJwt('c-story', calls++, (t.clock.now() - AHEAD + 300_000) / 1000),
-        eventTarget: events,
-      },
+      { getToken, eventTarget: events },
     );
+    return { ...t, expired };
+  }
+
+  it("a follower whose page clock runs ahead does not end its session before it knows the server's clock", async () => {
+    const endpoint = 'https://fg-fast-clock.example.com';
+    // This tab's clock is 10 minutes ahead of the server's; the leader has heard nothing yet.
+    const AHEAD = 600_000;
+    let calls = 0;
+    // Every token fresh by the server's clock: 5 minutes left.
+    const t = follower(endpoint, () => fakeJwt('c-story', calls++, (t.clock.now() - AHEAD + 300_000) / 1000));
     const leader = fakeLeader(endpoint, () => ({ snapshot: null, status: 'reconnecting' })).channel;
     try {
       await until(() => calls > 0 && t.clock.pending.length > 0, 'the follower watching its token');
       await t.clock.advance(60_000);
       expect(t.client.status).not.to.equal('expired');
-      expect(expired).to.have.length(0);
+      expect(t.expired).to.have.length(0);
     } finally {
       t.client.close();
       leader.close();
@@ -978,18 +981,8 @@ describe('createDashboardClient: the lock the tabs share', () => {
     const AHEAD = 3_600_000;
     let calls = 0;
     let token = '';
-    const events = new EventTarget();
-    const expired: Event[] = [];
-    events.addEventListener('fg-session-expired', (e) => expired.push(e));
-    // Another tab holds the lock for as long as the test runs.
-    const t = tabClient(
-      endpoint,
-      {
-        request: (() => new Promise(() => {})) as LockManager['request'],
-        query: noLocks as LockManager['query'],
-      },
-      { getToken: () => (calls++, token), eventTarget: events },
-    );
+    const t = follower(endpoint, () => (calls++, token));
+    const { expired } = t;
     /** A token that expires `ms` from now, by the server's clock. */
     const expiring = (ms: number) => fakeJwt('c-story', calls, (t.clock.now() + AHEAD + ms) / 1000);
     token = expiring(10_000);
