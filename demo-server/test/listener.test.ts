@@ -1,6 +1,6 @@
 // A node learns of events committed on another node through its LISTEN connection. When a
 // NAT or load balancer between node and database drops that connection's flow without a word
-// (no reset, no close: the bytes just stop), the node notices within a couple of
+// (no reset, no close: the bytes just stop), the node notices within a few
 // `leaderCheckMs`, listens again and reads the logs it follows: its clients get the events
 // committed meanwhile, not only once TCP keepalive gives up hours later.
 import assert from 'node:assert/strict';
@@ -104,7 +104,7 @@ describe('a LISTEN connection whose flow is dropped silently', () => {
     await box?.close();
   });
 
-  it('is noticed within a couple of leaderCheckMs: events committed on another node reach the client', async () => {
+  it('is noticed within a few leaderCheckMs: events committed on another node reach the client', async () => {
     const listens = (): Flow[] => box.flows.filter((flow) => flow.startup.includes('node-a-listen'));
     assert.equal(listens().length, 1, 'node A listens through the middlebox');
     const sse = await SseClient.connect(a, await tokenFor(a, consultant));

@@ -112,6 +112,13 @@ const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  */
 const KEEPALIVE_DELAY_MS = 10_000;
 
+/**
+ * How many check intervals the listening connection has to answer `SELECT 1` (10 s by
+ * default). A busy database may be slow to answer; taking it for lost would listen again and
+ * read every followed log again, more load on the database that is already slow.
+ */
+const LISTENER_ANSWER_CHECKS = 5;
+
 export class PostgresStorage implements Storage, Cluster {
   readonly dialect = DIALECT;
   readonly sql: Sql;
@@ -387,7 +394,8 @@ export class PostgresStorage implements Storage, Cluster {
    * flow dropped silently on the way (a NAT or load balancer timing out an idle connection)
    * reports no error and no end: notifications just stop coming, and this node's clients
    * would miss every event committed on another node until TCP keepalive gives up. A check
-   * that fails, or is not answered within the interval, counts as the connection lost.
+   * that fails, or is not answered within `LISTENER_ANSWER_CHECKS` intervals, counts as the
+   * connection lost.
    */
   private watch(client: pg.Client): void {
     const check = async (): Promise<void> => {
@@ -397,7 +405,10 @@ export class PostgresStorage implements Storage, Cluster {
         await Promise.race([
           client.query('SELECT 1'),
           new Promise((_, reject) => {
-            timer = setTimeout(() => reject(new Error('no answer')), this.leaderCheckMs);
+            timer = setTimeout(
+              () => reject(new Error('no answer')),
+              LISTENER_ANSWER_CHECKS * this.leaderCheckMs,
+            );
           }),
         ]);
       } catch {
