@@ -9,7 +9,7 @@ import { ErrorCode, Limits, parseCursor, type Cursor } from '@fg/protocol';
 import type { Auth } from '../auth.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { ConsultantRow, Consultants } from '../db/consultants.js';
-import type { LogHead, OutEvent } from '../db/eventlog.js';
+import type { OutEvent } from '../db/eventlog.js';
 import { AppError, badRequest, busy } from '../errors.js';
 import { Stream, type Feed, type Outgoing } from '../feed.js';
 import { heartbeatJson, type Hub } from '../hub.js';
@@ -61,8 +61,6 @@ class HeldPoll extends Stream {
   private expiryTimer: TimerHandle | undefined;
   private flushScheduled = false;
   private settled = false;
-  /** What the read answered is sent: `cursor` is where the client stands. */
-  private opened = false;
   private oldest: number | undefined;
   private resolve!: (response: Response) => void;
   readonly answer = new Promise<Response>((resolve) => (this.resolve = resolve));
@@ -80,11 +78,6 @@ class HeldPoll extends Stream {
 
   protected live(): boolean {
     return !this.settled;
-  }
-
-  override open(head: LogHead): void {
-    this.opened = true;
-    super.open(head);
   }
 
   hold(waitMs: number, expiresAt: number, signal: AbortSignal): void {
@@ -131,7 +124,7 @@ class HeldPoll extends Stream {
     // Still reading where the client stands, the poll has no position to name in a
     // heartbeat (one without an epoch is an invalid frame): the client asks again, of another
     // node or of this one once it is back.
-    if (this.opened) this.answerHeartbeat();
+    if (this.cursor.epoch) this.answerHeartbeat();
     else this.settle(errorResponse(busy('This server is stopping; retry shortly.')));
   }
 

@@ -142,7 +142,7 @@ export class Formatter {
     if (abs < HOUR) return format.format(Math.trunc(diff / MINUTE), 'minute');
     const days = abs < DAY ? 0 : this._daysBetween(now, at);
     // Within a day, later the same calendar day (a day of 25 hours), or a named day: hours.
-    return days && !(besideDayName && days * days < 2)
+    return days && !(besideDayName && Math.abs(days) === 1)
       ? format.format(days, 'day')
       : format.format(Math.trunc(diff / HOUR), 'hour');
   }

@@ -230,9 +230,9 @@ export function createLadder(options: {
     if (transport) closing = Promise.all([closing, transport.close()]).then(() => {});
   };
 
-  /** Drops the active connection (and its timers). */
+  /** Drops the active connection (and its timers); a fall no longer shows the rung it left. */
   const dropActive = (attempt: Attempt) => {
-    active = null;
+    active = shown = null;
     drop(attempt);
     clearConnectionTimers();
   };
@@ -253,8 +253,8 @@ export function createLadder(options: {
     const key = `${status}:${rung}`;
     if (key === lastStatus) return;
     lastStatus = key;
-    // A fall still shows the rung it left (`shown`) while no attempt may be active.
-    host._status(status, rung ? transportName(rung) : null, rung && active ? silenceOf(active) : undefined);
+    // Whatever drops the active attempt stops showing the rung a fall left (`shown`).
+    host._status(status, rung ? transportName(rung) : null, rung ? silenceOf(active!) : undefined);
   };
 
   const token = () => tokenWithin(clock, host._getToken);
@@ -392,7 +392,6 @@ export function createLadder(options: {
       scheduleProbe();
       return;
     }
-    shown = null;
     dropActive(attempt);
     if (kind === 'auth') {
       void authFailed(attempt);
@@ -630,8 +629,6 @@ export function createLadder(options: {
       // A connection since replaced, or (asked without one) one not open yet, resumes from the
       // cursor anyway: dropping it would only delay that, and count as a failure.
       if (!current || !live() || (connection ? connection !== current : !current.o)) return;
-      // Nothing is open now: a fall no longer shows the rung it left.
-      shown = null;
       dropActive(current);
       retry(current.i);
     },
